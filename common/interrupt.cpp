@@ -1,0 +1,26 @@
+#include "common/interrupt.h"
+
+#include <atomic>
+#include <csignal>
+
+namespace rawbackup {
+namespace {
+
+std::atomic<bool> flag{false};
+
+extern "C" void on_signal(int) { flag.store(true, std::memory_order_relaxed); }
+
+}  // namespace
+
+void install_interrupt_handlers() {
+  struct sigaction action {};
+  action.sa_handler = on_signal;
+  sigemptyset(&action.sa_mask);
+  sigaction(SIGINT, &action, nullptr);
+  sigaction(SIGTERM, &action, nullptr);
+}
+
+bool interrupted() { return flag.load(std::memory_order_relaxed); }
+void set_interrupted(bool value) { flag.store(value, std::memory_order_relaxed); }
+
+}  // namespace rawbackup

@@ -1,0 +1,12 @@
+// Precompiled header: the heavy third-party headers every translation unit pulls in.
+#pragma once
+#include <CLI/CLI.hpp>
+#include <expected>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <spdlog/spdlog.h>
+#include <string>
+#include <vector>

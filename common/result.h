@@ -1,0 +1,58 @@
+// Expected failures as values. Only usage and config errors are thrown (UsageError);
+// main() maps both to exit codes in one place (exit_code_for).
+#pragma once
+#include <expected>
+#include <stdexcept>
+#include <string>
+#include <utility>
+
+namespace rawbackup {
+
+// Why a task did not succeed. Each kind has exactly one exit code (see exit_code_for).
+enum class ErrorKind {
+  failed,       // the task failed and a re-run may succeed (I/O, network, busy store)
+  usage,        // bad arguments, config or input: a re-run without a fix fails again
+  conflict,     // the record or a destination disagrees with what is on disk
+  mismatch,     // verification found missing or differing data
+  interrupted,  // SIGINT/SIGTERM
+};
+
+struct Error {
+  ErrorKind kind = ErrorKind::failed;
+  std::string message;  // one line, no credentials
+};
+
+template <class T>
+using Result = std::expected<T, Error>;
+using Status = std::expected<void, Error>;
+
+inline std::unexpected<Error> fail(ErrorKind kind, std::string message) {
+  return std::unexpected(Error{kind, std::move(message)});
+}
+inline std::unexpected<Error> fail(std::string message) {
+  return fail(ErrorKind::failed, std::move(message));
+}
+// Re-wraps an error with a prefix that says where it happened.
+inline std::unexpected<Error> fail(const Error& cause, const std::string& prefix) {
+  return fail(cause.kind, prefix + ": " + cause.message);
+}
+
+// Thrown for usage and configuration errors only; exit code 2.
+class UsageError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+namespace exit_codes {
+inline constexpr int ok = 0;
+inline constexpr int failed = 1;
+inline constexpr int usage = 2;
+inline constexpr int conflict = 3;
+inline constexpr int mismatch = 4;
+inline constexpr int interrupted = 130;
+}  // namespace exit_codes
+
+int exit_code_for(ErrorKind kind);
+const char* to_string(ErrorKind kind);
+
+}  // namespace rawbackup

@@ -1,0 +1,252 @@
+#include "config/config.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <cstring>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "common/result.h"
+
+namespace rawbackup {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Walks a YAML mapping, remembering the key path for messages and rejecting unknown keys.
+class MapReader {
+ public:
+  MapReader(const YAML::Node& node, std::string path, const std::string& file)
+      : node_(node), path_(std::move(path)), file_(file) {
+    if (!node_.IsMap()) fail_at(path_, "must be a mapping");
+  }
+
+  [[noreturn]] void fail_at(const std::string& key_path, const std::string& problem) const {
+    throw UsageError(file_ + ": " + (key_path.empty() ? "(top level)" : key_path) + ": " +
+                     problem);
+  }
+
+  std::string key_path(const std::string& key) const {
+    return path_.empty() ? key : path_ + "." + key;
+  }
+
+  // Present and not null.
+  bool has(const std::string& key) {
+    known_.insert(key);
+    return node_[key] && !node_[key].IsNull();
+  }
+
+  YAML::Node child(const std::string& key) {
+    if (!has(key)) fail_at(key_path(key), "is required");
+    return node_[key];
+  }
+
+  std::string string(const std::string& key) {
+    YAML::Node value = child(key);
+    if (!value.IsScalar()) fail_at(key_path(key), "must be a string");
+    std::string text = value.Scalar();
+    if (text.empty()) fail_at(key_path(key), "must not be empty");
+    return text;
+  }
+
+  std::optional<std::string> optional_string(const std::string& key) {
+    if (!has(key)) return std::nullopt;
+    return string(key);
+  }
+
+  int64_t integer(const std::string& key) {
+    YAML::Node value = child(key);
+    int64_t number = 0;
+    if (!value.IsScalar() || !YAML::convert<int64_t>::decode(value, number)) {
+      fail_at(key_path(key), "must be a whole number, got '" + scalar_text(value) + "'");
+    }
+    return number;
+  }
+
+  template <class Enum>
+  Enum choice(const std::string& key, const std::map<std::string, Enum>& options) {
+    std::string text = string(key);
+    auto it = options.find(text);
+    if (it != options.end()) return it->second;
+    std::string names;
+    for (const auto& [name, value] : options) names += (names.empty() ? "" : ", ") + name;
+    fail_at(key_path(key), "must be one of " + names + ", got '" + text + "'");
+  }
+
+  MapReader map(const std::string& key) { return MapReader(child(key), key_path(key), file_); }
+
+  // Call after reading every known key: any other key is a typo.
+  void reject_unknown() const {
+    for (const auto& entry : node_) {
+      std::string key = entry.first.as<std::string>();
+      if (!known_.contains(key)) fail_at(key_path(key), "unknown key (typo?)");
+    }
+  }
+
+  const YAML::Node& node() const { return node_; }
+  const std::string& path() const { return path_; }
+
+ private:
+  static std::string scalar_text(const YAML::Node& n) { return n.IsScalar() ? n.Scalar() : "?"; }
+
+  YAML::Node node_;
+  std::string path_;
+  const std::string& file_;
+  std::set<std::string> known_;
+};
+
+fs::path resolve(const fs::path& base_dir, const std::string& text) {
+  fs::path p(text);
+  return (p.is_absolute() ? p : base_dir / p).lexically_normal();
+}
+
+bool valid_instrument_id(const std::string& id) {
+  if (id.empty() || id == "." || id == "..") return false;
+  for (unsigned char c : id) {
+    if (!std::isalnum(c) && c != '_' && c != '-' && c != '.') return false;
+  }
+  return true;
+}
+
+InstrumentConfig read_instrument(MapReader& instruments, const std::string& id,
+                                 const fs::path& base_dir) {
+  if (!valid_instrument_id(id)) {
+    instruments.fail_at(instruments.key_path(id),
+                        "instrument ids may use letters, digits, '_', '-' and '.' only");
+  }
+  MapReader entry = instruments.map(id);
+  InstrumentConfig instrument;
+  instrument.id = id;
+  instrument.vendor = entry.choice<Vendor>(
+      "type", {{"thermo", Vendor::thermo}, {"bruker", Vendor::bruker}, {"sciex", Vendor::sciex}});
+  instrument.path = resolve(base_dir, entry.string("path"));
+  entry.reject_unknown();
+  return instrument;
+}
+
+std::optional<std::string> read_endpoint(MapReader& s3) {
+  auto endpoint = s3.optional_string("endpoint_url");
+  if (endpoint && endpoint->rfind("http://", 0) != 0 && endpoint->rfind("https://", 0) != 0) {
+    s3.fail_at(s3.key_path("endpoint_url"), "must start with http:// or https://");
+  }
+  return endpoint;
+}
+
+S3Config read_s3(MapReader& backup) {
+  MapReader s3 = backup.map("s3");
+  S3Config config;
+  config.region = s3.string("region");
+  config.bucket_prefix = s3.string("bucket_prefix");
+  config.endpoint_url = read_endpoint(s3);
+  if (s3.has("part_size_mb")) {
+    int64_t mb = s3.integer("part_size_mb");
+    if (mb < 5 || mb > 5120) {
+      s3.fail_at(s3.key_path("part_size_mb"),
+                 "must be between 5 and 5120 (S3 allows parts of 5 MiB to 5 GiB), got " +
+                     std::to_string(mb));
+    }
+    config.part_size = static_cast<uint64_t>(mb) * mebibyte;
+  }
+  s3.reject_unknown();
+  return config;
+}
+
+void read_backup(MapReader& top, Config& config) {
+  if (!top.has("backup")) return;  // defaults: local backup, default part size
+  MapReader backup = top.map("backup");
+  config.backup_type = backup.choice<BackupType>(
+      "backup_type", {{"local", BackupType::local}, {"s3", BackupType::s3}});
+  if (backup.has("s3")) {
+    config.s3 = read_s3(backup);
+  } else if (config.backup_type == BackupType::s3) {
+    backup.fail_at(backup.key_path("s3"), "is required when backup_type is s3");
+  }
+  backup.reject_unknown();
+}
+
+void read_project_pattern(MapReader& top, Config& config) {
+  config.project_pattern = top.optional_string("project_pattern");
+  if (!config.project_pattern) return;
+  try {
+    config.project_regex.emplace(*config.project_pattern, std::regex::ECMAScript);
+  } catch (const std::regex_error& e) {
+    top.fail_at("project_pattern", std::string("is not a valid regular expression: ") + e.what());
+  }
+  if (config.project_regex->mark_count() < 1) {
+    top.fail_at("project_pattern", "needs a capture group, e.g. \"_(PRID\\\\d+)_\"");
+  }
+}
+
+Config read_config(const YAML::Node& root, const fs::path& file) {
+  std::string file_name = file.string();
+  fs::path base_dir = file.parent_path().empty() ? fs::current_path() : file.parent_path();
+  base_dir = fs::absolute(base_dir);
+  MapReader top(root, "", file_name);
+  Config config;
+  config.file = file;
+  MapReader store = top.map("store");
+  config.store_path = resolve(base_dir, store.string("path"));
+  store.reject_unknown();
+  MapReader instruments = top.map("instruments");
+  for (const auto& entry : instruments.node()) {
+    std::string id = entry.first.as<std::string>();
+    config.instruments[id] = read_instrument(instruments, id, base_dir);
+  }
+  if (config.instruments.empty()) top.fail_at("instruments", "must list at least one instrument");
+  MapReader locations = top.map("locations");
+  config.backup_path = resolve(base_dir, locations.string("backup"));
+  locations.reject_unknown();
+  read_project_pattern(top, config);
+  read_backup(top, config);
+  top.reject_unknown();
+  return config;
+}
+
+}  // namespace
+
+const char* to_string(Vendor v) {
+  switch (v) {
+    case Vendor::thermo: return "thermo";
+    case Vendor::bruker: return "bruker";
+    case Vendor::sciex: return "sciex";
+  }
+  return "?";
+}
+
+const char* to_string(BackupType t) { return t == BackupType::s3 ? "s3" : "local"; }
+
+const InstrumentConfig& Config::instrument(const std::string& id) const {
+  auto it = instruments.find(id);
+  if (it != instruments.end()) return it->second;
+  std::string known;
+  for (const auto& [name, _] : instruments) known += (known.empty() ? "" : ", ") + name;
+  throw UsageError("unknown instrument '" + id + "' (config " + file.string() + " has: " + known +
+                   ")");
+}
+
+Config parse_config(const std::string& yaml_text, const fs::path& file) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(yaml_text);
+  } catch (const YAML::Exception& e) {
+    throw UsageError(file.string() + ": line " + std::to_string(e.mark.line + 1) +
+                     ": invalid YAML: " + e.msg);
+  }
+  if (!root || root.IsNull()) throw UsageError(file.string() + ": the file is empty");
+  try {
+    return read_config(root, file);
+  } catch (const YAML::Exception& e) {
+    throw UsageError(file.string() + ": line " + std::to_string(e.mark.line + 1) + ": " + e.msg);
+  }
+}
+
+Config load_config(const fs::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) throw UsageError(file.string() + ": cannot read config file: " + std::strerror(errno));
+  std::ostringstream text;
+  text << in.rdbuf();
+  return parse_config(text.str(), file);
+}
+
+}  // namespace rawbackup

@@ -1,0 +1,59 @@
+// The validated configuration: plain structs, loaded once from envs/*.yaml.
+#pragma once
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <regex>
+#include <string>
+
+namespace rawbackup {
+
+enum class Vendor { thermo, bruker, sciex };
+enum class BackupType { local, s3 };
+
+const char* to_string(Vendor v);
+const char* to_string(BackupType t);
+
+inline constexpr uint64_t mebibyte = 1024ULL * 1024ULL;
+inline constexpr uint64_t default_part_size = 500 * mebibyte;
+inline constexpr uint64_t min_part_size = 5 * mebibyte;     // S3's minimum part size
+inline constexpr uint64_t max_part_size = 5120 * mebibyte;  // S3's maximum part size
+
+struct InstrumentConfig {
+  std::string id;
+  Vendor vendor = Vendor::thermo;
+  std::filesystem::path path;  // absolute
+};
+
+struct S3Config {
+  std::string region;
+  std::string bucket_prefix;
+  std::optional<std::string> endpoint_url;
+  uint64_t part_size = default_part_size;  // bytes
+};
+
+struct Config {
+  std::filesystem::path file;  // the YAML file it came from
+  std::filesystem::path store_path;
+  std::map<std::string, InstrumentConfig> instruments;
+  std::filesystem::path backup_path;
+  std::optional<std::string> project_pattern;
+  std::optional<std::regex> project_regex;  // compiled project_pattern
+  BackupType backup_type = BackupType::local;
+  std::optional<S3Config> s3;
+
+  // Part size used for ETags: the S3 section's, else the default (500 MiB).
+  uint64_t part_size() const { return s3 ? s3->part_size : default_part_size; }
+  // Throws UsageError naming the known instruments when `id` is unknown.
+  const InstrumentConfig& instrument(const std::string& id) const;
+};
+
+// Reads and validates a config file. Relative paths resolve against its folder.
+// Throws UsageError with a one-line message "FILE: key.path: problem".
+Config load_config(const std::filesystem::path& file);
+
+// Same, from text (for tests); `file` is used for messages and relative paths.
+Config parse_config(const std::string& yaml_text, const std::filesystem::path& file);
+
+}  // namespace rawbackup

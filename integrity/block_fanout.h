@@ -1,0 +1,35 @@
+// Read a file once and hand every block, in order, to several consumers at once
+// (e.g. a whole-file MD5 and a per-part MD5, or a writer and a hasher).
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <span>
+
+#include "common/result.h"
+#include "config/config.h"
+#include "storage/filesystem.h"
+
+namespace rawbackup {
+
+class BlockSink {
+ public:
+  virtual ~BlockSink() = default;
+  // Called once per block, in file order, always from the same thread.
+  virtual Status consume(std::span<const std::byte> block) = 0;
+};
+
+struct FanOutOptions {
+  size_t block_size = mebibyte;
+  size_t ring_blocks = 4;                      // blocks in memory at once
+  std::function<void(size_t)> on_block = {};  // after each block is read (progress)
+};
+
+// Reads `input` to its end. sinks[0] runs on the calling thread, every other sink on a
+// thread of its own; memory is ring_blocks * block_size whatever the file size.
+// The first read error, sink error or interruption (common/interrupt.h) stops all.
+// Returns the number of bytes read.
+Result<uint64_t> fan_out(InputFile& input, std::span<BlockSink* const> sinks,
+                         const FanOutOptions& options = {});
+
+}  // namespace rawbackup

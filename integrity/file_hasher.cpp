@@ -1,0 +1,62 @@
+#include "integrity/file_hasher.h"
+
+#include <vector>
+
+#include "integrity/block_fanout.h"
+#include "integrity/etag.h"
+
+namespace rawbackup {
+namespace {
+
+class Md5Sink final : public BlockSink {
+ public:
+  Status consume(std::span<const std::byte> block) override {
+    md5.update(block);
+    return {};
+  }
+  Md5 md5;
+};
+
+class EtagSink final : public BlockSink {
+ public:
+  explicit EtagSink(uint64_t part_size) : etag(part_size) {}
+  Status consume(std::span<const std::byte> block) override {
+    etag.update(block);
+    return {};
+  }
+  EtagBuilder etag;
+};
+
+}  // namespace
+
+Result<FileDigest> hash_file(const FileSystem& fs, const std::filesystem::path& path,
+                             uint64_t part_size, const std::function<void(size_t)>& on_bytes) {
+  Result<FileStat> stat = fs.stat(path, true);
+  if (!stat) return std::unexpected(stat.error());
+  Result<std::unique_ptr<InputFile>> input = fs.open_read(path);
+  if (!input) return std::unexpected(input.error());
+
+  EtagSink etag(part_size);
+  Md5Sink md5;
+  // One part: the ETag is the MD5, so the second hasher (and thread) is not needed.
+  bool multipart = stat->size > part_size;
+  std::vector<BlockSink*> sinks{&etag};
+  if (multipart) sinks.push_back(&md5);
+  FanOutOptions options;
+  options.on_block = on_bytes;
+  Result<uint64_t> size = fan_out(**input, sinks, options);
+  if (!size) return fail(size.error(), path.string());
+
+  FileDigest digest;
+  digest.size = *size;
+  digest.etag = etag.etag.finish();
+  digest.md5 = multipart ? to_hex(md5.md5.finish()) : digest.etag;
+  // The file grew past one part while being read: the single-part ETag is wrong.
+  if (!multipart && *size > part_size) {
+    return fail(path.string() + ": file changed while being read (size " +
+                std::to_string(stat->size) + " → " + std::to_string(*size) + ")");
+  }
+  return digest;
+}
+
+}  // namespace rawbackup

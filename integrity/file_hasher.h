@@ -1,0 +1,25 @@
+// One pass over a file yields its size, MD5 and S3 ETag.
+#pragma once
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <string>
+
+#include "common/result.h"
+#include "storage/filesystem.h"
+
+namespace rawbackup {
+
+struct FileDigest {
+  uint64_t size = 0;
+  std::string md5;   // hex
+  std::string etag;  // as S3 reports it for `part_size`, without quotes
+};
+
+// Reads `path` once. A file larger than one part is hashed on two threads (whole-file MD5
+// and part MD5s side by side); memory stays at a few MiB whatever the size.
+// `on_bytes` is called as bytes are read (progress).
+Result<FileDigest> hash_file(const FileSystem& fs, const std::filesystem::path& path,
+                             uint64_t part_size, const std::function<void(size_t)>& on_bytes = {});
+
+}  // namespace rawbackup

@@ -1,0 +1,73 @@
+#include "integrity/md5.h"
+
+#include <openssl/evp.h>
+
+#include <stdexcept>
+
+namespace rawbackup {
+namespace {
+
+// Fetched once: an implicit fetch on every init costs more than hashing a small file.
+const EVP_MD* md5_algorithm() {
+  static EVP_MD* md = EVP_MD_fetch(nullptr, "MD5", nullptr);
+  if (md == nullptr) throw std::runtime_error("OpenSSL has no MD5 implementation");
+  return md;
+}
+
+void init(EVP_MD_CTX* ctx) {
+  if (EVP_DigestInit_ex2(ctx, md5_algorithm(), nullptr) != 1) {
+    throw std::runtime_error("EVP_DigestInit_ex2(MD5) failed");
+  }
+}
+
+}  // namespace
+
+void Md5::CtxDeleter::operator()(evp_md_ctx_st* ctx) const { EVP_MD_CTX_free(ctx); }
+
+Md5::Md5() : ctx_(EVP_MD_CTX_new()) {
+  if (!ctx_) throw std::bad_alloc();
+  init(ctx_.get());
+}
+
+Md5::~Md5() = default;
+Md5::Md5(Md5&&) noexcept = default;
+Md5& Md5::operator=(Md5&&) noexcept = default;
+
+void Md5::update(std::span<const std::byte> data) {
+  EVP_DigestUpdate(ctx_.get(), data.data(), data.size());
+}
+
+void Md5::update(std::string_view text) { EVP_DigestUpdate(ctx_.get(), text.data(), text.size()); }
+
+Md5Digest Md5::finish() {
+  Md5Digest digest{};
+  unsigned int length = 0;
+  EVP_DigestFinal_ex(ctx_.get(), digest.data(), &length);
+  init(ctx_.get());
+  return digest;
+}
+
+Md5Digest md5_of(std::span<const std::byte> data) {
+  Md5 md5;
+  md5.update(data);
+  return md5.finish();
+}
+
+std::string md5_hex(std::string_view text) {
+  Md5 md5;
+  md5.update(text);
+  return to_hex(md5.finish());
+}
+
+std::string to_hex(std::span<const uint8_t> bytes) {
+  static constexpr char digits[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(bytes.size() * 2);
+  for (uint8_t b : bytes) {
+    out.push_back(digits[b >> 4]);
+    out.push_back(digits[b & 0x0f]);
+  }
+  return out;
+}
+
+}  // namespace rawbackup

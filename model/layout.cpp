@@ -1,0 +1,167 @@
+#include "model/layout.h"
+
+#include <algorithm>
+
+#include "common/text.h"
+
+namespace rawbackup {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::vector<std::string> extensions_of(Vendor vendor) {
+  switch (vendor) {
+    case Vendor::thermo: return {".raw"};
+    case Vendor::bruker: return {".d"};
+    case Vendor::sciex: return {".wiff", ".wiff2"};
+  }
+  return {};
+}
+
+std::string joined(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& item : items) out += (out.empty() ? "" : " or ") + item;
+  return out;
+}
+
+// Walks one instrument folder, resolving symlinks and refusing anything that leads out.
+class SetFinder {
+ public:
+  SetFinder(const FileSystem& fs, fs::path root) : fs_(fs), root_(std::move(root)) {}
+
+  // Adds `path` (key `key`) to the set when it is a file, following a symlink that stays
+  // inside the root. Directories are returned as `directory` for the caller to walk.
+  Result<EntryType> add(const fs::path& path, const std::string& key) {
+    Result<FileStat> link = fs_.stat(path, false);
+    if (!link) return std::unexpected(link.error());
+    if (link->type == EntryType::symlink) {
+      Result<fs::path> target = fs_.canonical(path);
+      if (!target) return fail(ErrorKind::usage, key + ": broken symlink");
+      if (!inside_root(*target)) {
+        return fail(ErrorKind::usage,
+                    key + ": symlink points outside the instrument folder, to " + target->string());
+      }
+    }
+    Result<FileStat> stat = fs_.stat(path, true);
+    if (!stat) return std::unexpected(stat.error());
+    if (stat->type == EntryType::directory && link->type == EntryType::symlink) {
+      return fail(ErrorKind::usage, key + ": symlinked folders are not followed");
+    }
+    if (stat->type == EntryType::file) {
+      set_.files.push_back({key, path, stat->size, stat->mtime_ns});
+    } else if (stat->type != EntryType::directory && stat->type != EntryType::missing) {
+      return fail(ErrorKind::usage, key + ": not a regular file");
+    }
+    return stat->type;
+  }
+
+  Status walk(const fs::path& dir, const std::string& key) {
+    Result<std::vector<std::string>> names = fs_.list_dir(dir);
+    if (!names) return std::unexpected(names.error());
+    for (const std::string& name : *names) {
+      Result<EntryType> type = add(dir / name, key + "/" + name);
+      if (!type) return std::unexpected(type.error());
+      if (*type == EntryType::directory) {
+        if (Status s = walk(dir / name, key + "/" + name); !s) return s;
+      }
+    }
+    return {};
+  }
+
+  RawFileSet take() {
+    std::sort(set_.files.begin(), set_.files.end(),
+              [](const SetMember& a, const SetMember& b) { return a.key < b.key; });
+    for (const SetMember& m : set_.files) {
+      set_.total_size += m.size;
+      set_.newest_mtime_ns = std::max(set_.newest_mtime_ns, m.mtime_ns);
+    }
+    return std::move(set_);
+  }
+
+ private:
+  bool inside_root(const fs::path& target) const {
+    auto rel = target.lexically_relative(root_);
+    return !rel.empty() && *rel.begin() != "..";
+  }
+
+  const FileSystem& fs_;
+  fs::path root_;
+  RawFileSet set_;
+};
+
+Result<std::string> matching_extension(Vendor vendor, const std::string& name) {
+  for (const std::string& ext : extensions_of(vendor)) {
+    if (ends_with_icase(name, ext)) {
+      if (name.size() == ext.size()) {
+        return fail(ErrorKind::usage, "'" + name + "' is only an extension; it needs a name");
+      }
+      return ext;
+    }
+  }
+  return fail(ErrorKind::usage, "'" + name + "' is not a " + to_string(vendor) +
+                                    " raw file name (expected " + joined(extensions_of(vendor)) +
+                                    ")");
+}
+
+Status find_members(SetFinder& finder, const FileSystem& fs, const fs::path& root,
+                    Vendor vendor, const std::string& name) {
+  if (vendor == Vendor::sciex) {
+    std::string stem = name.substr(0, name.size() - matching_extension(vendor, name)->size());
+    Result<std::vector<std::string>> names = fs.list_dir(root);
+    if (!names) return std::unexpected(names.error());
+    bool named_file_found = false;
+    for (const std::string& sibling : *names) {
+      if (sibling.rfind(stem + ".", 0) != 0) continue;
+      Result<EntryType> type = finder.add(root / sibling, sibling);
+      if (!type) return std::unexpected(type.error());
+      named_file_found |= sibling == name && *type == EntryType::file;
+    }
+    if (!named_file_found) return fail(ErrorKind::usage, name + " not found in " + root.string());
+    return {};
+  }
+  Result<EntryType> type = finder.add(root / name, name);
+  if (!type) return std::unexpected(type.error());
+  if (*type == EntryType::directory) {
+    if (vendor != Vendor::bruker) return fail(ErrorKind::usage, name + " is a folder, not a file");
+    return finder.walk(root / name, name);
+  }
+  if (*type == EntryType::file && vendor == Vendor::bruker) {
+    return fail(ErrorKind::usage, name + " is a file; a Bruker .d acquisition is a folder");
+  }
+  return {};
+}
+
+}  // namespace
+
+Status validate_raw_file_name(Vendor vendor, const std::string& name) {
+  if (name.empty() || name == "." || name == ".." ||
+      name.find_first_of(std::string("/\\\0", 3)) != std::string::npos) {
+    return fail(ErrorKind::usage, "'" + name + "' is not a plain file name");
+  }
+  Result<std::string> ext = matching_extension(vendor, name);
+  if (!ext) return std::unexpected(ext.error());
+  return {};
+}
+
+Result<RawFileSet> find_raw_file_set(const FileSystem& fs, const InstrumentConfig& instrument,
+                                     const std::string& name) {
+  if (Status s = validate_raw_file_name(instrument.vendor, name); !s) {
+    return std::unexpected(s.error());
+  }
+  Result<fs::path> root = fs.canonical(instrument.path);
+  if (!root) {
+    return fail(ErrorKind::usage, "instrument " + instrument.id + ": folder " +
+                                      instrument.path.string() + " is not reachable");
+  }
+  SetFinder finder(fs, *root);
+  if (Status s = find_members(finder, fs, *root, instrument.vendor, name); !s) {
+    return std::unexpected(s.error());
+  }
+  RawFileSet set = finder.take();
+  if (set.files.empty()) {
+    return fail(ErrorKind::usage, "no files found for '" + name + "' in " + root->string());
+  }
+  return set;
+}
+
+}  // namespace rawbackup

@@ -1,0 +1,100 @@
+#include "model/raw_file.h"
+
+#include <array>
+#include <nlohmann/json.hpp>
+#include <utility>
+
+namespace rawbackup {
+namespace {
+
+constexpr std::array<std::pair<RawFileStatus, const char*>, 5> raw_file_statuses{{
+    {RawFileStatus::checksumming, "checksumming"},
+    {RawFileStatus::checksummed, "checksummed"},
+    {RawFileStatus::copying, "copying"},
+    {RawFileStatus::copying_done, "copying_done"},
+    {RawFileStatus::error, "error"},
+}};
+
+constexpr std::array<std::pair<BackupStatus, const char*>, 5> backup_statuses{{
+    {BackupStatus::pending, "pending"},
+    {BackupStatus::in_progress, "in_progress"},
+    {BackupStatus::done, "done"},
+    {BackupStatus::failed, "failed"},
+    {BackupStatus::skipped, "skipped"},
+}};
+
+template <class Enum, size_t N>
+const char* name_of(const std::array<std::pair<Enum, const char*>, N>& table, Enum value) {
+  for (const auto& [v, name] : table) {
+    if (v == value) return name;
+  }
+  return "?";
+}
+
+template <class Enum, size_t N>
+std::optional<Enum> value_of(const std::array<std::pair<Enum, const char*>, N>& table,
+                             const std::string& name) {
+  for (const auto& [v, n] : table) {
+    if (name == n) return v;
+  }
+  return std::nullopt;
+}
+
+nlohmann::json optional_json(const std::optional<std::string>& value) {
+  return value ? nlohmann::json(*value) : nlohmann::json(nullptr);
+}
+
+}  // namespace
+
+const char* to_string(RawFileStatus s) { return name_of(raw_file_statuses, s); }
+const char* to_string(BackupStatus s) { return name_of(backup_statuses, s); }
+std::optional<RawFileStatus> raw_file_status_from(const std::string& s) {
+  return value_of(raw_file_statuses, s);
+}
+std::optional<BackupStatus> backup_status_from(const std::string& s) {
+  return value_of(backup_statuses, s);
+}
+std::optional<Vendor> vendor_from(const std::string& s) {
+  for (Vendor v : {Vendor::thermo, Vendor::bruker, Vendor::sciex}) {
+    if (s == to_string(v)) return v;
+  }
+  return std::nullopt;
+}
+
+nlohmann::json file_info_to_json(const FileInfo& info) {
+  nlohmann::json j = nlohmann::json::object();
+  for (const auto& [path, e] : info) {
+    j[path] = {{"size", e.size},           {"md5", e.md5},
+               {"etag", e.etag},           {"part_size", e.part_size},
+               {"mtime_ns", e.mtime_ns}};
+  }
+  return j;
+}
+
+FileInfo file_info_from_json(const nlohmann::json& j) {
+  FileInfo info;
+  for (const auto& [path, e] : j.items()) {
+    info[path] = FileEntry{e.at("size").get<uint64_t>(), e.at("md5").get<std::string>(),
+                           e.at("etag").get<std::string>(), e.at("part_size").get<uint64_t>(),
+                           e.value("mtime_ns", int64_t{0})};
+  }
+  return info;
+}
+
+nlohmann::json to_json(const RawFile& r) {
+  return {{"id", r.id},
+          {"instrument_id", r.instrument_id},
+          {"project_id", r.project_id},
+          {"vendor", to_string(r.vendor)},
+          {"created_at", r.created_at},
+          {"size", r.size},
+          {"file_info", file_info_to_json(r.file_info)},
+          {"status", to_string(r.status)},
+          {"backup_status", to_string(r.backup_status)},
+          {"backup_base_path", optional_json(r.backup_base_path)},
+          {"s3_upload_path", optional_json(r.s3_upload_path)},
+          {"error", optional_json(r.error)},
+          {"updated_at", r.updated_at}};
+}
+
+}  // namespace rawbackup

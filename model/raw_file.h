@@ -1,0 +1,61 @@
+// The raw-file record: one per acquisition (a Thermo .raw, a Bruker .d, a Sciex set).
+#pragma once
+#include <cstdint>
+#include <map>
+#include <nlohmann/json_fwd.hpp>
+#include <optional>
+#include <string>
+
+#include "config/config.h"
+
+namespace rawbackup {
+
+// Where the raw file is in its life. Written by checksum and copy-local.
+enum class RawFileStatus { checksumming, checksummed, copying, copying_done, error };
+
+// Where its backup is (local backup or S3, whichever backup_type says is the backup).
+enum class BackupStatus { pending, in_progress, done, failed, skipped };
+
+const char* to_string(RawFileStatus s);
+const char* to_string(BackupStatus s);
+// Parse; nullopt for an unknown name.
+std::optional<RawFileStatus> raw_file_status_from(const std::string& s);
+std::optional<BackupStatus> backup_status_from(const std::string& s);
+std::optional<Vendor> vendor_from(const std::string& s);
+
+// One file of the set, keyed by its path relative to the instrument folder ("x.d/a/b").
+struct FileEntry {
+  uint64_t size = 0;
+  std::string md5;
+  std::string etag;
+  uint64_t part_size = 0;  // the part size `etag` was computed for
+  int64_t mtime_ns = 0;    // at checksum time, to notice later changes
+
+  bool operator==(const FileEntry&) const = default;
+};
+
+using FileInfo = std::map<std::string, FileEntry>;
+
+struct RawFile {
+  std::string id;  // the raw file's name
+  std::string instrument_id;
+  std::string project_id;
+  Vendor vendor = Vendor::thermo;
+  std::string created_at;  // ISO-8601 UTC: the set's newest mtime
+  uint64_t size = 0;       // sum of file sizes
+  FileInfo file_info;
+  RawFileStatus status = RawFileStatus::checksumming;
+  BackupStatus backup_status = BackupStatus::pending;
+  std::optional<std::string> backup_base_path;
+  std::optional<std::string> s3_upload_path;
+  std::optional<std::string> error;  // last failure, one line
+  std::string updated_at;
+};
+
+// JSON with the field names above; file_info as {path: {size, md5, etag, part_size, mtime_ns}}.
+nlohmann::json to_json(const RawFile& record);
+nlohmann::json file_info_to_json(const FileInfo& info);
+// Throws nlohmann::json::exception on malformed input.
+FileInfo file_info_from_json(const nlohmann::json& j);
+
+}  // namespace rawbackup

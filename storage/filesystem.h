@@ -1,0 +1,47 @@
+// The local filesystem behind a small interface, so tasks can be tested on an in-memory fake.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+
+namespace rawbackup {
+
+enum class EntryType { missing, file, directory, symlink, other };
+
+struct FileStat {
+  EntryType type = EntryType::missing;
+  uint64_t size = 0;
+  int64_t mtime_ns = 0;  // nanoseconds since the Unix epoch
+};
+
+// A file open for sequential reading.
+class InputFile {
+ public:
+  virtual ~InputFile() = default;
+  // Reads up to buf.size() bytes; 0 means end of file.
+  virtual Result<size_t> read(std::span<std::byte> buf) = 0;
+};
+
+class FileSystem {
+ public:
+  virtual ~FileSystem() = default;
+  // A missing path is not an error: it has type `missing`. With follow_symlinks false a
+  // symlink reports type `symlink`.
+  virtual Result<FileStat> stat(const std::filesystem::path& p, bool follow_symlinks) const = 0;
+  // Absolute path with every symlink resolved; the path must exist.
+  virtual Result<std::filesystem::path> canonical(const std::filesystem::path& p) const = 0;
+  // Names in a directory (no "." or ".."), sorted.
+  virtual Result<std::vector<std::string>> list_dir(const std::filesystem::path& p) const = 0;
+  virtual Result<std::unique_ptr<InputFile>> open_read(const std::filesystem::path& p) const = 0;
+};
+
+// The real filesystem (POSIX calls).
+const FileSystem& local_filesystem();
+
+}  // namespace rawbackup

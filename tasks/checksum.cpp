@@ -1,0 +1,201 @@
+#include "tasks/checksum.h"
+
+#include <CLI/CLI.hpp>
+#include <chrono>
+#include <thread>
+
+#include "common/log.h"
+#include "common/text.h"
+#include "model/layout.h"
+#include "tasks/hash_set.h"
+
+namespace rawbackup {
+namespace {
+
+constexpr const char* fallback_project = "_FALLBACK";
+
+// Sizes, mtimes and part size as recorded: the content can be trusted without hashing.
+bool stat_unchanged(const FileInfo& recorded, const RawFileSet& set, uint64_t part_size) {
+  if (recorded.size() != set.files.size()) return false;
+  for (const SetMember& m : set.files) {
+    auto it = recorded.find(m.key);
+    if (it == recorded.end() || it->second.size != m.size || it->second.mtime_ns != m.mtime_ns ||
+        it->second.part_size != part_size) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// Paths whose content (size or MD5) differs, including added and removed files.
+std::vector<std::string> content_differences(const FileInfo& recorded, const FileInfo& now) {
+  std::vector<std::string> paths;
+  for (const auto& [key, entry] : now) {
+    auto it = recorded.find(key);
+    if (it == recorded.end()) {
+      paths.push_back(key + " (new)");
+    } else if (it->second.size != entry.size || it->second.md5 != entry.md5) {
+      paths.push_back(key + " (md5 " + it->second.md5 + " → " + entry.md5 + ")");
+    }
+  }
+  for (const auto& [key, _] : recorded) {
+    if (!now.contains(key)) paths.push_back(key + " (missing)");
+  }
+  return paths;
+}
+
+std::string joined(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& item : items) out += (out.empty() ? "" : ", ") + item;
+  return out;
+}
+
+TaskOutput output(const std::string& id, const std::string& outcome, const RawFileSet& set,
+                  double seconds) {
+  TaskOutput out;
+  out.result = {{"id", id},           {"task", "checksum"},        {"outcome", outcome},
+                {"files", set.files.size()}, {"bytes", set.total_size}, {"seconds", seconds}};
+  out.text = "checksum " + id + ": " + outcome + ", " + std::to_string(set.files.size()) +
+             " file(s), " + format_bytes(set.total_size) + " in " + format_duration(seconds);
+  if (outcome == "done" && seconds > 0) {
+    out.text += " (" + format_bytes(static_cast<uint64_t>(static_cast<double>(set.total_size) / seconds)) + "/s)";
+  }
+  return out;
+}
+
+RawFile new_record(const std::string& name, const InstrumentConfig& instrument,
+                   const std::string& project, const RawFileSet& set) {
+  RawFile record;
+  record.id = name;
+  record.instrument_id = instrument.id;
+  record.project_id = project;
+  record.vendor = instrument.vendor;
+  record.created_at = format_utc_ns(set.newest_mtime_ns);
+  record.size = set.total_size;
+  record.status = RawFileStatus::checksumming;
+  record.backup_status = BackupStatus::pending;
+  return record;
+}
+
+// The change that stores freshly hashed `info`. A first checksum, or accepted new content
+// (--overwrite), makes the record "checksummed" with its backups pending again.
+RecordChange hashed_change(const RawFile& record, const RawFileSet& set, FileInfo info,
+                           bool content_changed, const std::string& project) {
+  RecordChange change;
+  bool first = record.file_info.empty();
+  change.file_info = std::move(info);
+  change.size = set.total_size;
+  change.created_at = format_utc_ns(set.newest_mtime_ns);
+  change.error = std::optional<std::string>{};
+  if (first || content_changed) {
+    change.status = RawFileStatus::checksummed;
+    change.backup_status = BackupStatus::pending;
+    change.project_id = project;
+  }
+  change.message = first ? "hashed " + std::to_string(set.files.size()) + " file(s)"
+                   : content_changed ? "content changed, accepted with --overwrite"
+                                     : "re-hashed, content unchanged";
+  return change;
+}
+
+// A failed first checksum leaves the record in status error; a failed re-hash only notes
+// the error (the recorded hashes stay valid).
+Result<FileInfo> hash_or_record_failure(const Context& ctx, const RawFileSet& set,
+                                        const RawFile& record) {
+  const std::string& id = record.id;
+  unsigned workers = std::min(2U, std::max(1U, std::thread::hardware_concurrency()));
+  Result<FileInfo> info = hash_set(*ctx.fs, set, ctx.config->part_size(), ctx.tty, workers);
+  if (!info) {
+    RecordChange change;
+    change.error = info.error().message;
+    if (record.file_info.empty()) change.status = RawFileStatus::error;
+    change.message = "checksum failed: " + info.error().message;
+    (void)ctx.store->update(id, change);
+  }
+  return info;
+}
+
+Status record_conflict(const Context& ctx, const std::string& id,
+                       const std::vector<std::string>& differences) {
+  std::string message = "content differs from the record: " + joined(differences) +
+                        " (use --overwrite to accept the new content)";
+  RecordChange change;
+  change.error = message;
+  change.message = "checksum conflict: " + joined(differences);
+  if (auto r = ctx.store->update(id, change); !r) return std::unexpected(r.error());
+  return fail(ErrorKind::conflict, message);
+}
+
+}  // namespace
+
+std::string project_id_for(const Config& config, const std::string& name,
+                           const std::string& explicit_project) {
+  if (!explicit_project.empty()) return explicit_project;
+  std::smatch match;
+  if (config.project_regex && std::regex_search(name, match, *config.project_regex) &&
+      match.size() > 1 && match[1].matched && match[1].length() > 0) {
+    return match[1].str();
+  }
+  return fallback_project;
+}
+
+Result<TaskOutput> run_checksum(const Context& ctx, const ChecksumOptions& options) {
+  auto start = std::chrono::steady_clock::now();
+  auto seconds = [&] {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  };
+  set_log_context("checksum", options.name);
+  const InstrumentConfig& instrument = ctx.config->instrument(options.instrument);
+  Result<RawFileSet> set = find_raw_file_set(*ctx.fs, instrument, options.name);
+  if (!set) return std::unexpected(set.error());
+  auto existing = ctx.store->get(options.name);
+  if (!existing) return std::unexpected(existing.error());
+  if (*existing && (*existing)->instrument_id != instrument.id) {
+    return fail(ErrorKind::conflict, "record " + options.name + " belongs to instrument " +
+                                         (*existing)->instrument_id + ", not " + instrument.id);
+  }
+  std::string project = project_id_for(*ctx.config, options.name, options.project);
+  uint64_t part_size = ctx.config->part_size();
+  if (*existing && !options.rehash && stat_unchanged((*existing)->file_info, *set, part_size)) {
+    spdlog::info("{} file(s) unchanged since the last checksum; not hashing (--rehash forces it)",
+                 set->files.size());
+    return output(options.name, "unchanged", *set, seconds());
+  }
+  if (!*existing) {
+    if (Status s = ctx.store->insert(new_record(options.name, instrument, project, *set),
+                                     "checksum started");
+        !s) {
+      return std::unexpected(s.error());
+    }
+  }
+  RawFile record = existing->value_or(new_record(options.name, instrument, project, *set));
+  spdlog::info("hashing {} file(s), {} (part size {})", set->files.size(),
+               format_bytes(set->total_size), format_bytes(part_size));
+  Result<FileInfo> info = hash_or_record_failure(ctx, *set, record);
+  if (!info) return std::unexpected(info.error());
+  std::vector<std::string> differences;
+  if (!record.file_info.empty()) differences = content_differences(record.file_info, *info);
+  if (!differences.empty() && !options.overwrite) {
+    return std::unexpected(record_conflict(ctx, options.name, differences).error());
+  }
+  if (!differences.empty()) spdlog::warn("accepting changed content: {}", joined(differences));
+  auto updated = ctx.store->update(
+      options.name, hashed_change(record, *set, std::move(*info), !differences.empty(), project));
+  if (!updated) return std::unexpected(updated.error());
+  return output(options.name, "done", *set, seconds());
+}
+
+TaskRunner bind_checksum(CLI::App& command) {
+  auto options = std::make_shared<ChecksumOptions>();
+  command.add_option("--instrument", options->instrument, "Instrument id from the config")
+      ->required();
+  command.add_option("--project", options->project,
+                     "Project id (default: from project_pattern, else _FALLBACK)");
+  command.add_flag("--overwrite", options->overwrite,
+                   "Accept content that differs from the record (backups become pending)");
+  command.add_flag("--rehash", options->rehash, "Hash even if sizes and mtimes are unchanged");
+  command.add_option("NAME", options->name, "Raw file name (x.raw, x.d, x.wiff)")->required();
+  return [options](const Context& ctx) { return run_checksum(ctx, *options); };
+}
+
+}  // namespace rawbackup

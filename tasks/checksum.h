@@ -1,0 +1,27 @@
+// `checksum`: inventory a raw-file set and record size, MD5 and S3 ETag of every file.
+#pragma once
+#include <string>
+
+#include "tasks/task.h"
+
+namespace rawbackup {
+
+struct ChecksumOptions {
+  std::string instrument;
+  std::string project;  // empty: from project_pattern, else _FALLBACK
+  std::string name;
+  bool overwrite = false;  // accept content that differs from the record
+  bool rehash = false;     // hash even when sizes and mtimes are unchanged
+};
+
+// Outcome "unchanged" (no hashing) when the record's files have the same sizes, mtimes and
+// part size; conflict (exit 3) when re-hashed content differs, unless overwrite.
+Result<TaskOutput> run_checksum(const Context& ctx, const ChecksumOptions& options);
+TaskRunner bind_checksum(CLI::App& command);
+
+// Project id for a raw file: `explicit_project`, else the config's project_pattern's first
+// group, else "_FALLBACK".
+std::string project_id_for(const Config& config, const std::string& name,
+                           const std::string& explicit_project);
+
+}  // namespace rawbackup

@@ -1,0 +1,144 @@
+#include "tasks/dispatch.h"
+
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdlib>
+#include <iostream>
+
+#include "common/interrupt.h"
+#include "common/log.h"
+#include "common/text.h"
+#include "tasks/task.h"
+
+namespace rawbackup {
+namespace {
+
+constexpr const char* exit_code_help =
+    "Exit codes:\n"
+    "  0    success (including nothing to do)\n"
+    "  1    task failed, retryable (I/O, network, store busy, interrupted store write)\n"
+    "  2    usage or config error (fix the call or the config)\n"
+    "  3    data conflict: the record or a destination disagrees with what is on disk\n"
+    "  4    verification found missing or differing data\n"
+    "  130  interrupted (SIGINT/SIGTERM)\n";
+
+struct GlobalOptions {
+  std::string config;
+  bool json = false;
+  std::string log_level = "info";
+  std::string log_format = "auto";
+};
+
+struct Chosen {
+  const TaskEntry* entry = nullptr;
+  TaskRunner runner;
+};
+
+std::filesystem::path config_path(const GlobalOptions& global) {
+  if (!global.config.empty()) return global.config;
+  if (const char* env = std::getenv("RAWBACKUP_CONFIG"); env != nullptr && *env != '\0') {
+    return env;
+  }
+  throw UsageError("no config: pass --config FILE or set RAWBACKUP_CONFIG");
+}
+
+LogFormat log_format_from(const std::string& name) {
+  if (name == "auto") return LogFormat::automatic;
+  if (name == "text") return LogFormat::text;
+  if (name == "json") return LogFormat::json;
+  throw UsageError("--log-format: expected auto, text or json, got '" + name + "'");
+}
+
+void print_result(const TaskOutput& out, bool json) {
+  if (json) {
+    std::cout << out.result.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+  } else if (!out.text.empty()) {
+    std::cout << out.text << "\n";
+  }
+  std::cout.flush();
+}
+
+int report_error(const char* task, const Error& error, bool json) {
+  int code = exit_code_for(error.kind);
+  spdlog::error("{}", error.message);
+  if (json) {
+    nlohmann::json j{{"task", task},       {"outcome", "failed"},    {"error", error.message},
+                     {"kind", to_string(error.kind)}, {"exit_code", code}};
+    std::cout << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+  }
+  return code;
+}
+
+// Loads what the task needs and runs it. Throws UsageError for config problems.
+Result<TaskOutput> run_task(const Chosen& chosen, const GlobalOptions& global) {
+  Context ctx;
+  ctx.fs = &local_filesystem();
+  ctx.tty = stderr_is_tty();
+  std::optional<Config> config;
+  std::optional<RecordStore> store;
+  if (chosen.entry->needs & (needs::config | needs::store)) {
+    config = load_config(config_path(global));
+    ctx.config = &*config;
+  }
+  if (chosen.entry->needs & needs::store) {
+    auto opened = RecordStore::open(config->store_path,
+                                    Actor{chosen.entry->name, hostname(), getpid()});
+    if (!opened) return std::unexpected(opened.error());
+    store.emplace(std::move(*opened));
+    ctx.store = &*store;
+  }
+  return chosen.runner(ctx);
+}
+
+void add_tasks(CLI::App& app, std::vector<Chosen>& chosen) {
+  chosen.reserve(task_table().size());
+  for (const TaskEntry& entry : task_table()) {
+    CLI::App* command = app.add_subcommand(entry.name, entry.summary);
+    command->footer(std::string("Example:\n  ") + entry.example + "\n\n" + exit_code_help);
+    chosen.push_back({&entry, entry.bind(*command)});
+  }
+}
+
+}  // namespace
+
+int run_main(int argc, const char* const* argv) {
+  CLI::App app{"rawbackup: verified backups of mass-spectrometry raw files", "rawbackup"};
+  app.set_version_flag("--version", std::string("rawbackup ") + RAWBACKUP_VERSION);
+  app.require_subcommand(1);
+  app.footer(exit_code_help);
+  GlobalOptions global;
+  app.add_option("--config", global.config, "Config file (default: $RAWBACKUP_CONFIG)");
+  app.add_flag("--json", global.json, "Print the result as one JSON object on stdout");
+  app.add_option("--log-level", global.log_level, "trace, debug, info, warn, error, off")
+      ->capture_default_str();
+  app.add_option("--log-format", global.log_format, "auto (text on a TTY), text or json")
+      ->capture_default_str();
+  std::vector<Chosen> tasks;
+  add_tasks(app, tasks);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);
+    return code == 0 ? exit_codes::ok : exit_codes::usage;
+  }
+  const Chosen* chosen = nullptr;
+  for (const Chosen& c : tasks) {
+    if (app.got_subcommand(c.entry->name)) chosen = &c;
+  }
+  try {
+    setup_logging(global.log_level, log_format_from(global.log_format));
+    install_interrupt_handlers();
+    set_log_context(chosen->entry->name, "");
+    Result<TaskOutput> out = run_task(*chosen, global);
+    if (!out) return report_error(chosen->entry->name, out.error(), global.json);
+    print_result(*out, global.json);
+    return out->exit_code;
+  } catch (const UsageError& e) {
+    return report_error(chosen->entry->name, Error{ErrorKind::usage, e.what()}, global.json);
+  } catch (const std::exception& e) {
+    return report_error(chosen->entry->name, Error{ErrorKind::failed, std::string("internal error: ") + e.what()}, global.json);
+  }
+}
+
+}  // namespace rawbackup

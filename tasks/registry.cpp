@@ -1,0 +1,25 @@
+#include <array>
+
+#include "tasks/checksum.h"
+#include "tasks/status.h"
+#include "tasks/task.h"
+
+namespace rawbackup {
+namespace {
+
+constexpr std::array<TaskEntry, 2> tasks{{
+    {"checksum", "Inventory a raw-file set: size, MD5 and S3 ETag of every file",
+     "rawbackup --config envs/local.yaml checksum --instrument astral1 "
+     "20261122_astral1_PRID001_sample.raw",
+     needs::config | needs::store, &bind_checksum},
+    {"status", "Show records: a table, or whole records with --history",
+     "rawbackup --config envs/local.yaml status --status failed\n"
+     "  rawbackup --config envs/local.yaml status --history 20261122_astral1_PRID001_sample.raw",
+     needs::config | needs::store, &bind_status},
+}};
+
+}  // namespace
+
+std::span<const TaskEntry> task_table() { return tasks; }
+
+}  // namespace rawbackup

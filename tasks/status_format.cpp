@@ -1,0 +1,85 @@
+#include "tasks/status_format.h"
+
+#include <algorithm>
+
+#include "common/text.h"
+
+namespace rawbackup {
+namespace {
+
+using Row = std::vector<std::string>;
+
+std::string format_rows(const std::vector<Row>& rows) {
+  std::vector<size_t> widths;
+  for (const Row& row : rows) {
+    widths.resize(std::max(widths.size(), row.size()));
+    for (size_t i = 0; i < row.size(); ++i) widths[i] = std::max(widths[i], row[i].size());
+  }
+  std::string out;
+  for (const Row& row : rows) {
+    std::string line;
+    for (size_t i = 0; i < row.size(); ++i) {
+      line += row[i];
+      if (i + 1 < row.size()) line += std::string(widths[i] - row[i].size() + 2, ' ');
+    }
+    out += line + "\n";
+  }
+  return out;
+}
+
+std::string or_dash(const std::optional<std::string>& value) {
+  return value && !value->empty() ? *value : "-";
+}
+
+}  // namespace
+
+std::string format_record_table(const std::vector<RawFile>& records) {
+  if (records.empty()) return "no records\n";
+  std::vector<Row> rows{{"ID", "INSTRUMENT", "PROJECT", "STATUS", "BACKUP", "SIZE", "CREATED",
+                         "ERROR"}};
+  for (const RawFile& r : records) {
+    std::string error = or_dash(r.error);
+    if (error.size() > 60) error = error.substr(0, 57) + "...";
+    rows.push_back({r.id, r.instrument_id, r.project_id, to_string(r.status),
+                    to_string(r.backup_status), format_bytes(r.size),
+                    r.created_at.substr(0, 16), error});
+  }
+  return format_rows(rows) + std::to_string(records.size()) + " record(s)\n";
+}
+
+std::string format_record_detail(const RawFile& r) {
+  std::vector<Row> fields{
+      {"id:", r.id},
+      {"instrument:", r.instrument_id + " (" + to_string(r.vendor) + ")"},
+      {"project:", r.project_id},
+      {"created_at:", r.created_at},
+      {"size:", format_bytes(r.size) + " (" + std::to_string(r.size) + " bytes)"},
+      {"status:", to_string(r.status)},
+      {"backup_status:", to_string(r.backup_status)},
+      {"backup_base_path:", or_dash(r.backup_base_path)},
+      {"s3_upload_path:", or_dash(r.s3_upload_path)},
+      {"error:", or_dash(r.error)},
+      {"updated_at:", r.updated_at},
+  };
+  std::string out = format_rows(fields);
+  out += "files (" + std::to_string(r.file_info.size()) + "):\n";
+  std::vector<Row> files{{"  SIZE", "MD5", "ETAG", "PART SIZE", "PATH"}};
+  for (const auto& [path, e] : r.file_info) {
+    files.push_back({"  " + std::to_string(e.size), e.md5, e.etag, format_bytes(e.part_size), path});
+  }
+  return out + (r.file_info.empty() ? "  (not checksummed yet)\n" : format_rows(files));
+}
+
+std::string format_history(const std::vector<Event>& events) {
+  std::string out = "history:\n";
+  std::vector<Row> rows;
+  for (const Event& e : events) {
+    std::string change = e.field == "record"
+                             ? std::string("record updated")
+                             : e.field + ": " + or_dash(e.from) + " -> " + or_dash(e.to);
+    rows.push_back({"  " + e.at, e.task, e.host + ":" + std::to_string(e.pid), change, e.message});
+  }
+  return out + (rows.empty() ? "  (no events)\n" : format_rows(rows));
+}
+
+}  // namespace rawbackup

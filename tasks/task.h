@@ -1,0 +1,52 @@
+// What every task gets (Context) and gives back (TaskOutput), and the table of tasks.
+// A task file has: an options struct, run_x(const Context&, const XOptions&), and a
+// bind_x(CLI::App&) that declares its options and returns the runner (see registry.cpp).
+#pragma once
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <span>
+#include <string>
+
+#include "common/result.h"
+#include "config/config.h"
+#include "model/record_store.h"
+#include "storage/filesystem.h"
+
+namespace CLI {
+class App;
+}
+
+namespace rawbackup {
+
+struct Context {
+  const Config* config = nullptr;  // set when the task needs::config
+  RecordStore* store = nullptr;    // set when the task needs::store
+  const FileSystem* fs = nullptr;  // always set
+  bool tty = false;                // stderr is a terminal: draw progress bars
+};
+
+struct TaskOutput {
+  nlohmann::json result;  // printed as one JSON object with --json
+  std::string text;       // printed for humans otherwise
+  int exit_code = 0;      // success may still ask for another code (--skip-exit-code)
+};
+
+using TaskRunner = std::function<Result<TaskOutput>(const Context&)>;
+
+namespace needs {
+inline constexpr unsigned config = 1U << 0;
+inline constexpr unsigned store = 1U << 1;  // implies config (the store path is in it)
+inline constexpr unsigned s3 = 1U << 2;
+}  // namespace needs
+
+struct TaskEntry {
+  const char* name;
+  const char* summary;
+  const char* example;  // shown in --help
+  unsigned needs;
+  TaskRunner (*bind)(CLI::App& command);  // declares options, returns the bound runner
+};
+
+std::span<const TaskEntry> task_table();
+
+}  // namespace rawbackup
