@@ -2,6 +2,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <cstring>
 #include <fstream>
 #include <set>
@@ -38,7 +39,7 @@ class MapReader {
   }
 
   YAML::Node child(const std::string& key) {
-    if (!has(key)) fail_at(key_path(key), "is required");
+    if (!has(key)) fail_at(key_path(key), "is required" + typo_hint(key));
     return node_[key];
   }
 
@@ -88,6 +89,32 @@ class MapReader {
   const std::string& path() const { return path_; }
 
  private:
+  // " (found 'regoin': a typo?)" when a present key is one or two edits from `key`.
+  std::string typo_hint(const std::string& key) const {
+    for (const auto& entry : node_) {
+      std::string present = entry.first.as<std::string>();
+      if (present != key && edit_distance(present, key) <= 2) {
+        return " (found '" + present + "': a typo?)";
+      }
+    }
+    return "";
+  }
+
+  static size_t edit_distance(const std::string& a, const std::string& b) {
+    std::vector<size_t> row(b.size() + 1);
+    for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+    for (size_t i = 1; i <= a.size(); ++i) {
+      size_t diagonal = row[0];
+      row[0] = i;
+      for (size_t j = 1; j <= b.size(); ++j) {
+        size_t above = row[j];
+        row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] != b[j - 1])});
+        diagonal = above;
+      }
+    }
+    return row[b.size()];
+  }
+
   static std::string scalar_text(const YAML::Node& n) { return n.IsScalar() ? n.Scalar() : "?"; }
 
   YAML::Node node_;

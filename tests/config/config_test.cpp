@@ -1,0 +1,159 @@
+// One test per class of config error, plus what a valid file turns into.
+#include "config/config.h"
+
+#include <gtest/gtest.h>
+
+#include "common/result.h"
+
+namespace rawbackup {
+namespace {
+
+const std::string valid = R"(
+store:
+  path: var/rawbackup.sqlite
+instruments:
+  astral1: {type: thermo, path: /data/instruments/astral1}
+  timstof1: {type: bruker, path: instruments/timstof1}
+  zenotof1: {type: sciex, path: /data/instruments/zenotof1}
+locations:
+  backup: /data/backup
+project_pattern: "_(PRID\\d+)_"
+backup:
+  backup_type: s3
+  s3:
+    region: eu-central-1
+    bucket_prefix: alphakraken
+    endpoint_url: null
+    part_size_mb: 500
+)";
+
+std::string replaced(std::string text, const std::string& from, const std::string& to) {
+  auto pos = text.find(from);
+  EXPECT_NE(pos, std::string::npos) << from;
+  return text.replace(pos, from.size(), to);
+}
+
+// The UsageError message for `text`, or "" when it loads.
+std::string error_of(const std::string& text) {
+  try {
+    parse_config(text, "/etc/rawbackup/test.yaml");
+  } catch (const UsageError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(Config, ValidFileBecomesStructs) {
+  Config c = parse_config(valid, "/etc/rawbackup/test.yaml");
+  EXPECT_EQ(c.store_path, "/etc/rawbackup/var/rawbackup.sqlite");
+  ASSERT_EQ(c.instruments.size(), 3u);
+  EXPECT_EQ(c.instruments.at("timstof1").vendor, Vendor::bruker);
+  EXPECT_EQ(c.instruments.at("timstof1").path, "/etc/rawbackup/instruments/timstof1");
+  EXPECT_EQ(c.backup_path, "/data/backup");
+  EXPECT_EQ(c.backup_type, BackupType::s3);
+  ASSERT_TRUE(c.s3);
+  EXPECT_EQ(c.s3->part_size, 500 * mebibyte);
+  EXPECT_FALSE(c.s3->endpoint_url);
+  EXPECT_EQ(c.part_size(), 500 * mebibyte);
+  ASSERT_TRUE(c.project_regex);
+}
+
+TEST(Config, BackupSectionIsOptionalAndDefaultsToLocal) {
+  auto text = valid.substr(0, valid.find("backup:\n  backup_type"));
+  Config c = parse_config(text, "/x/c.yaml");
+  EXPECT_EQ(c.backup_type, BackupType::local);
+  EXPECT_EQ(c.part_size(), default_part_size);
+}
+
+TEST(Config, UnknownKeyIsATypo) {
+  EXPECT_EQ(error_of(replaced(valid, "endpoint_url:", "endpoint_ulr:")),
+            "/etc/rawbackup/test.yaml: backup.s3.endpoint_ulr: unknown key (typo?)");
+  EXPECT_EQ(error_of(replaced(valid, "region:", "regoin:")),
+            "/etc/rawbackup/test.yaml: backup.s3.region: is required (found 'regoin': a typo?)");
+  EXPECT_NE(error_of(valid + "extra: 1\n").find("extra: unknown key"), std::string::npos);
+}
+
+TEST(Config, MissingRequiredKey) {
+  EXPECT_EQ(error_of(replaced(valid, "  backup: /data/backup", "  other: x")),
+            "/etc/rawbackup/test.yaml: locations.backup: is required");
+  EXPECT_NE(error_of(replaced(valid, "    region: eu-central-1\n", "")).find("backup.s3.region: is required"),
+            std::string::npos);
+}
+
+TEST(Config, WrongType) {
+  EXPECT_EQ(error_of(replaced(valid, "part_size_mb: 500", "part_size_mb: lots")),
+            "/etc/rawbackup/test.yaml: backup.s3.part_size_mb: must be a whole number, got 'lots'");
+  EXPECT_NE(error_of(replaced(valid, "  backup: /data/backup", "  backup: [a, b]")).find("locations.backup: must be a string"),
+            std::string::npos);
+  EXPECT_NE(error_of(replaced(valid, "store:\n  path: var/rawbackup.sqlite", "store: here")).find("store: must be a mapping"),
+            std::string::npos);
+}
+
+TEST(Config, BadEnumValue) {
+  EXPECT_EQ(error_of(replaced(valid, "type: bruker", "type: waters")),
+            "/etc/rawbackup/test.yaml: instruments.timstof1.type: must be one of bruker, sciex, "
+            "thermo, got 'waters'");
+  EXPECT_NE(error_of(replaced(valid, "backup_type: s3", "backup_type: tape")).find("backup.backup_type: must be one of local, s3"),
+            std::string::npos);
+}
+
+TEST(Config, S3SectionRequiredForS3Backups) {
+  auto text = valid.substr(0, valid.find("  s3:")) ;
+  EXPECT_EQ(error_of(text), "/etc/rawbackup/test.yaml: backup.s3: is required when backup_type is s3");
+}
+
+TEST(Config, PartSizeOutsideS3Limits) {
+  EXPECT_NE(error_of(replaced(valid, "part_size_mb: 500", "part_size_mb: 4")).find("between 5 and 5120"),
+            std::string::npos);
+  EXPECT_NE(error_of(replaced(valid, "part_size_mb: 500", "part_size_mb: 5121")).find("between 5 and 5120"),
+            std::string::npos);
+  EXPECT_EQ(error_of(replaced(valid, "part_size_mb: 500", "part_size_mb: 5")), "");
+  EXPECT_EQ(error_of(replaced(valid, "part_size_mb: 500", "part_size_mb: 5120")), "");
+}
+
+TEST(Config, ProjectPatternMustCompileAndCapture) {
+  EXPECT_NE(error_of(replaced(valid, "_(PRID\\\\d+)_", "_(PRID")).find("project_pattern: is not a valid regular expression"),
+            std::string::npos);
+  EXPECT_NE(error_of(replaced(valid, "_(PRID\\\\d+)_", "_PRID\\\\d+_")).find("project_pattern: needs a capture group"),
+            std::string::npos);
+}
+
+TEST(Config, EndpointNeedsAScheme) {
+  EXPECT_NE(error_of(replaced(valid, "endpoint_url: null", "endpoint_url: localhost:9000")).find("backup.s3.endpoint_url: must start with http"),
+            std::string::npos);
+}
+
+TEST(Config, InstrumentIdsAreSafePathComponents) {
+  EXPECT_NE(error_of(replaced(valid, "astral1:", "\"../x\":")).find("instrument ids may use"), std::string::npos);
+  EXPECT_NE(error_of(replaced(valid, "  astral1: {type: thermo, path: /data/instruments/astral1}\n  timstof1: {type: bruker, path: instruments/timstof1}\n  zenotof1: {type: sciex, path: /data/instruments/zenotof1}\n", "  {}\n")).find("instruments"),
+            std::string::npos);
+}
+
+TEST(Config, InvalidYamlNamesTheLine) {
+  EXPECT_NE(error_of("store:\n  path: [unclosed\n").find("/etc/rawbackup/test.yaml: line"),
+            std::string::npos);
+  EXPECT_EQ(error_of(""), "/etc/rawbackup/test.yaml: the file is empty");
+}
+
+TEST(Config, MissingFileIsAUsageError) {
+  EXPECT_THROW(load_config("/nonexistent/rawbackup.yaml"), UsageError);
+}
+
+TEST(Config, UnknownInstrumentListsTheKnownOnes) {
+  Config c = parse_config(valid, "/etc/rawbackup/test.yaml");
+  try {
+    c.instrument("orbi9");
+    FAIL();
+  } catch (const UsageError& e) {
+    EXPECT_NE(std::string(e.what()).find("astral1, timstof1, zenotof1"), std::string::npos);
+  }
+}
+
+TEST(Config, ShippedExampleConfigsLoad) {
+  for (const char* name : {"demo.yaml", "local.yaml", "s3.yaml"}) {
+    EXPECT_NO_THROW(load_config(std::string(RAWBACKUP_SOURCE_DIR) + "/envs/" + name)) << name;
+  }
+}
+
+}  // namespace
+}  // namespace rawbackup

@@ -1,0 +1,111 @@
+#include "fakes/memory_filesystem.h"
+
+#include <algorithm>
+#include <cstring>
+
+namespace rawbackup::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+class StringInput final : public InputFile {
+ public:
+  explicit StringInput(std::string data) : data_(std::move(data)) {}
+  Result<size_t> read(std::span<std::byte> buf) override {
+    size_t n = std::min(buf.size(), data_.size() - offset_);
+    std::memcpy(buf.data(), data_.data() + offset_, n);
+    offset_ += n;
+    return n;
+  }
+
+ private:
+  std::string data_;
+  size_t offset_ = 0;
+};
+
+}  // namespace
+
+void MemoryFileSystem::add_dir(const std::string& path) {
+  fs::path p(path);
+  for (fs::path partial; const auto& part : p) {
+    partial /= part;
+    if (!nodes_.contains(partial.string())) nodes_[partial.string()] = Node{EntryType::directory, {}, 0, {}, {}};
+  }
+}
+
+void MemoryFileSystem::add_file(const std::string& path, std::string content, int64_t mtime_ns) {
+  add_dir(fs::path(path).parent_path().string());
+  nodes_[path] = Node{EntryType::file, std::move(content), mtime_ns, {}, {}};
+}
+
+void MemoryFileSystem::add_symlink(const std::string& path, const std::string& target) {
+  add_dir(fs::path(path).parent_path().string());
+  nodes_[path] = Node{EntryType::symlink, {}, 0, target, {}};
+}
+
+void MemoryFileSystem::change_content_behind_stat(const std::string& path, std::string content) {
+  Node& node = nodes_.at(path);
+  if (!node.stat_size) node.stat_size = node.content.size();
+  node.content = std::move(content);
+}
+
+void MemoryFileSystem::remove(const std::string& path) { nodes_.erase(path); }
+
+const MemoryFileSystem::Node* MemoryFileSystem::find(const std::string& path) const {
+  auto it = nodes_.find(path);
+  return it == nodes_.end() ? nullptr : &it->second;
+}
+
+std::string MemoryFileSystem::resolve(const std::string& path) const {
+  fs::path resolved;
+  for (const auto& part : fs::path(path).lexically_normal()) {
+    resolved /= part;
+    for (int hops = 0; hops < 16; ++hops) {
+      const Node* node = find(resolved.string());
+      if (node == nullptr) return {};
+      if (node->type != EntryType::symlink) break;
+      fs::path target(node->target);
+      resolved = (target.is_absolute() ? target : resolved.parent_path() / target).lexically_normal();
+    }
+  }
+  return resolved.string();
+}
+
+Result<FileStat> MemoryFileSystem::stat(const fs::path& p, bool follow_symlinks) const {
+  std::string path = follow_symlinks ? resolve(p.string()) : p.lexically_normal().string();
+  const Node* node = path.empty() ? nullptr : find(path);
+  if (node == nullptr) return FileStat{};
+  return FileStat{node->type, node->stat_size.value_or(node->content.size()), node->mtime_ns};
+}
+
+Result<fs::path> MemoryFileSystem::canonical(const fs::path& p) const {
+  std::string path = resolve(p.string());
+  if (path.empty()) return fail("cannot resolve " + p.string() + ": No such file or directory");
+  return fs::path(path);
+}
+
+Result<std::vector<std::string>> MemoryFileSystem::list_dir(const fs::path& p) const {
+  const Node* dir = find(p.string());
+  if (dir == nullptr || dir->type != EntryType::directory) {
+    return fail("cannot list " + p.string() + ": Not a directory");
+  }
+  std::vector<std::string> names;
+  for (const auto& [path, node] : nodes_) {
+    fs::path child(path);
+    if (child.parent_path() == p && child != p) names.push_back(child.filename().string());
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+Result<std::unique_ptr<InputFile>> MemoryFileSystem::open_read(const fs::path& p) const {
+  std::string path = resolve(p.string());
+  const Node* node = path.empty() ? nullptr : find(path);
+  if (node == nullptr || node->type != EntryType::file) {
+    return fail("cannot open " + p.string() + ": No such file");
+  }
+  ++reads_;
+  return std::unique_ptr<InputFile>(std::make_unique<StringInput>(node->content));
+}
+
+}  // namespace rawbackup::testing

@@ -1,0 +1,121 @@
+#include "integrity/file_hasher.h"
+
+#include <gtest/gtest.h>
+
+#include "common/interrupt.h"
+#include "fakes/memory_filesystem.h"
+#include "integrity/block_fanout.h"
+#include "integrity/etag.h"
+
+namespace rawbackup {
+namespace {
+
+using testing::MemoryFileSystem;
+
+std::string data_of(size_t n) {
+  std::string s;
+  for (size_t i = 0; i < n; ++i) s.push_back(static_cast<char>((i * 7 + 3) % 256));
+  return s;
+}
+
+TEST(HashFile, MultipartFileGivesWholeMd5AndPartEtag) {
+  MemoryFileSystem fs;
+  fs.add_file("/d/f", data_of(3 * 1048576 + 12345));
+  size_t seen = 0;
+  auto digest = hash_file(fs, "/d/f", 1048576, [&](size_t n) { seen += n; });
+  ASSERT_TRUE(digest) << digest.error().message;
+  EXPECT_EQ(digest->size, 3u * 1048576 + 12345);
+  EXPECT_EQ(digest->md5, "deae6d0e0c73d9cd6774f453932190ca");
+  EXPECT_EQ(digest->etag, "4ba8785d64e632177c82360c0b342a64-4");
+  EXPECT_EQ(seen, digest->size);
+}
+
+TEST(HashFile, SinglePartFileEtagIsMd5) {
+  MemoryFileSystem fs;
+  fs.add_file("/d/f", data_of(1000));
+  auto digest = hash_file(fs, "/d/f", 1048576);
+  ASSERT_TRUE(digest);
+  EXPECT_EQ(digest->md5, md5_hex(data_of(1000)));
+  EXPECT_EQ(digest->etag, digest->md5);
+}
+
+TEST(HashFile, EmptyFile) {
+  MemoryFileSystem fs;
+  fs.add_file("/d/f", "");
+  auto digest = hash_file(fs, "/d/f", 5);
+  ASSERT_TRUE(digest);
+  EXPECT_EQ(digest->size, 0u);
+  EXPECT_EQ(digest->etag, "d41d8cd98f00b204e9800998ecf8427e");
+}
+
+TEST(HashFile, GrownPastOnePartWhileReadIsAnError) {
+  MemoryFileSystem fs;
+  fs.add_file("/d/f", data_of(10));
+  fs.change_content_behind_stat("/d/f", data_of(2 * 1048576));  // stat still says 10 bytes
+  auto digest = hash_file(fs, "/d/f", 1048576);
+  ASSERT_FALSE(digest);
+  EXPECT_NE(digest.error().message.find("changed while being read"), std::string::npos);
+}
+
+TEST(HashFile, MissingFileIsAnError) {
+  MemoryFileSystem fs;
+  EXPECT_FALSE(hash_file(fs, "/nope", 5));
+}
+
+class CollectSink final : public BlockSink {
+ public:
+  explicit CollectSink(int fail_at = -1) : fail_at_(fail_at) {}
+  Status consume(std::span<const std::byte> block) override {
+    if (blocks_++ == fail_at_) return fail("sink failed");
+    data.append(reinterpret_cast<const char*>(block.data()), block.size());
+    return {};
+  }
+  std::string data;
+
+ private:
+  int fail_at_;
+  int blocks_ = 0;
+};
+
+TEST(FanOut, EverySinkSeesEveryByteInOrderThroughASmallRing) {
+  MemoryFileSystem fs;
+  std::string content = data_of(100'003);
+  fs.add_file("/f", content);
+  auto input = fs.open_read("/f");
+  CollectSink a, b, c;
+  std::vector<BlockSink*> sinks{&a, &b, &c};
+  auto total = fan_out(**input, sinks, FanOutOptions{1000, 2, {}});
+  ASSERT_TRUE(total);
+  EXPECT_EQ(*total, content.size());
+  EXPECT_EQ(a.data, content);
+  EXPECT_EQ(b.data, content);
+  EXPECT_EQ(c.data, content);
+}
+
+TEST(FanOut, AFailingWorkerSinkStopsEverything) {
+  MemoryFileSystem fs;
+  fs.add_file("/f", data_of(50'000));
+  auto input = fs.open_read("/f");
+  CollectSink a, b(3);
+  std::vector<BlockSink*> sinks{&a, &b};
+  auto total = fan_out(**input, sinks, FanOutOptions{1000, 2, {}});
+  ASSERT_FALSE(total);
+  EXPECT_EQ(total.error().message, "sink failed");
+  EXPECT_LT(a.data.size(), 50'000u);
+}
+
+TEST(FanOut, InterruptionStopsWithInterruptedKind) {
+  MemoryFileSystem fs;
+  fs.add_file("/f", data_of(5000));
+  auto input = fs.open_read("/f");
+  CollectSink a;
+  std::vector<BlockSink*> sinks{&a};
+  set_interrupted(true);
+  auto total = fan_out(**input, sinks, FanOutOptions{1000, 2, {}});
+  set_interrupted(false);
+  ASSERT_FALSE(total);
+  EXPECT_EQ(total.error().kind, ErrorKind::interrupted);
+}
+
+}  // namespace
+}  // namespace rawbackup

@@ -1,0 +1,132 @@
+// Vendor layouts on the in-memory filesystem.
+#include "model/layout.h"
+
+#include <gtest/gtest.h>
+
+#include "fakes/memory_filesystem.h"
+
+namespace rawbackup {
+namespace {
+
+using testing::MemoryFileSystem;
+
+InstrumentConfig instrument(Vendor vendor) { return {"inst", vendor, "/data/inst"}; }
+
+std::vector<std::string> keys(const RawFileSet& set) {
+  std::vector<std::string> out;
+  for (const auto& m : set.files) out.push_back(m.key);
+  return out;
+}
+
+std::string error_of(const MemoryFileSystem& fs, Vendor vendor, const std::string& name) {
+  auto set = find_raw_file_set(fs, instrument(vendor), name);
+  if (set) return "";
+  EXPECT_EQ(set.error().kind, ErrorKind::usage) << set.error().message;
+  return set.error().message;
+}
+
+TEST(Layout, ThermoIsOneFile) {
+  MemoryFileSystem fs;
+  fs.add_file("/data/inst/a.raw", "12345", 7);
+  fs.add_file("/data/inst/a.raw.tmp", "x");
+  auto set = find_raw_file_set(fs, instrument(Vendor::thermo), "a.raw");
+  ASSERT_TRUE(set) << set.error().message;
+  EXPECT_EQ(keys(*set), std::vector<std::string>{"a.raw"});
+  EXPECT_EQ(set->total_size, 5u);
+  EXPECT_EQ(set->newest_mtime_ns, 7);
+}
+
+TEST(Layout, BrukerIsEveryFileUnderTheFolderWithNestedKeys) {
+  MemoryFileSystem fs;
+  fs.add_file("/data/inst/s.d/analysis.tdf", "aa", 1);
+  fs.add_file("/data/inst/s.d/analysis.tdf_bin", "bbbb", 5);
+  fs.add_file("/data/inst/s.d/1.m/sub/method.xml", "c", 3);
+  fs.add_file("/data/inst/s.d/zero", "");
+  fs.add_dir("/data/inst/s.d/empty");
+  fs.add_file("/data/inst/other.d/x", "x");
+  auto set = find_raw_file_set(fs, instrument(Vendor::bruker), "s.d");
+  ASSERT_TRUE(set) << set.error().message;
+  EXPECT_EQ(keys(*set), (std::vector<std::string>{"s.d/1.m/sub/method.xml", "s.d/analysis.tdf",
+                                                  "s.d/analysis.tdf_bin", "s.d/zero"}));
+  EXPECT_EQ(set->total_size, 7u);
+  EXPECT_EQ(set->newest_mtime_ns, 1'000'000'000);  // "zero" has the default mtime
+}
+
+TEST(Layout, SciexIsTheStemSiblingsOnly) {
+  MemoryFileSystem fs;
+  fs.add_file("/data/inst/s1.wiff2", "a");
+  fs.add_file("/data/inst/s1.wiff.scan", "bb");
+  fs.add_file("/data/inst/s1.timeseries.data", "c");
+  fs.add_file("/data/inst/s10.wiff2", "not mine");
+  fs.add_file("/data/inst/s1_x.wiff2", "not mine either");
+  auto set = find_raw_file_set(fs, instrument(Vendor::sciex), "s1.wiff2");
+  ASSERT_TRUE(set) << set.error().message;
+  EXPECT_EQ(keys(*set), (std::vector<std::string>{"s1.timeseries.data", "s1.wiff.scan", "s1.wiff2"}));
+}
+
+TEST(Layout, ExtensionsAreCaseInsensitive) {
+  MemoryFileSystem fs;
+  fs.add_file("/data/inst/A.RAW", "x");
+  EXPECT_TRUE(find_raw_file_set(fs, instrument(Vendor::thermo), "A.RAW"));
+}
+
+TEST(Layout, BadNamesAreRefusedBeforeAnyLookup) {
+  MemoryFileSystem fs;
+  EXPECT_NE(error_of(fs, Vendor::thermo, ".raw").find("only an extension"), std::string::npos);
+  EXPECT_NE(error_of(fs, Vendor::thermo, "a.d").find("not a thermo raw file name (expected .raw)"), std::string::npos);
+  EXPECT_NE(error_of(fs, Vendor::sciex, "a.raw").find("expected .wiff or .wiff2"), std::string::npos);
+  EXPECT_NE(error_of(fs, Vendor::thermo, "../a.raw").find("not a plain file name"), std::string::npos);
+  EXPECT_NE(error_of(fs, Vendor::thermo, "/abs/a.raw").find("not a plain file name"), std::string::npos);
+  EXPECT_NE(error_of(fs, Vendor::thermo, "..").find("not a plain file name"), std::string::npos);
+  EXPECT_NE(error_of(fs, Vendor::thermo, "").find("not a plain file name"), std::string::npos);
+}
+
+TEST(Layout, NothingFound) {
+  MemoryFileSystem fs;
+  fs.add_dir("/data/inst/empty.d");
+  fs.add_dir("/data/inst");
+  EXPECT_NE(error_of(fs, Vendor::thermo, "a.raw").find("no files found"), std::string::npos);
+  EXPECT_NE(error_of(fs, Vendor::bruker, "empty.d").find("no files found"), std::string::npos);
+  fs.add_file("/data/inst/s.wiff.scan", "x");
+  EXPECT_NE(error_of(fs, Vendor::sciex, "s.wiff").find("s.wiff not found"), std::string::npos);
+}
+
+TEST(Layout, WrongKindOfEntry) {
+  MemoryFileSystem fs;
+  fs.add_file("/data/inst/b.d", "a file");
+  fs.add_dir("/data/inst/t.raw");
+  EXPECT_NE(error_of(fs, Vendor::bruker, "b.d").find("is a folder"), std::string::npos);
+  EXPECT_NE(error_of(fs, Vendor::thermo, "t.raw").find("is a folder, not a file"), std::string::npos);
+}
+
+TEST(Layout, MissingInstrumentFolder) {
+  MemoryFileSystem fs;
+  EXPECT_NE(error_of(fs, Vendor::thermo, "a.raw").find("is not reachable"), std::string::npos);
+}
+
+TEST(Layout, SymlinksInsideAreFollowedOutsideRefused) {
+  MemoryFileSystem fs;
+  fs.add_file("/data/inst/real/a.raw", "inside");
+  fs.add_symlink("/data/inst/a.raw", "real/a.raw");
+  fs.add_file("/etc/secret", "outside");
+  fs.add_symlink("/data/inst/b.raw", "/etc/secret");
+  fs.add_symlink("/data/inst/s.d/leak", "../../../etc/secret");
+  fs.add_symlink("/data/inst/c.raw", "missing");
+  auto set = find_raw_file_set(fs, instrument(Vendor::thermo), "a.raw");
+  ASSERT_TRUE(set) << set.error().message;
+  EXPECT_EQ(set->total_size, 6u);
+  EXPECT_NE(error_of(fs, Vendor::thermo, "b.raw").find("outside the instrument folder"), std::string::npos);
+  EXPECT_NE(error_of(fs, Vendor::bruker, "s.d").find("s.d/leak: symlink points outside"), std::string::npos);
+  EXPECT_NE(error_of(fs, Vendor::thermo, "c.raw").find("broken symlink"), std::string::npos);
+}
+
+TEST(Layout, SymlinkedFoldersAreNotFollowed) {
+  MemoryFileSystem fs;
+  fs.add_file("/data/inst/real/x", "x");
+  fs.add_file("/data/inst/s.d/a", "a");
+  fs.add_symlink("/data/inst/s.d/loop", "../real");
+  EXPECT_NE(error_of(fs, Vendor::bruker, "s.d").find("symlinked folders are not followed"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace rawbackup

@@ -1,0 +1,152 @@
+#include "tasks/checksum.h"
+
+#include "integrity/md5.h"
+#include "task_fixture.h"
+
+namespace rawbackup {
+namespace {
+
+class Checksum : public TaskFixture {
+ protected:
+  Result<TaskOutput> run(const std::string& name, bool overwrite = false, bool rehash = false,
+                         const std::string& instrument = "astral1") {
+    ChecksumOptions options;
+    options.instrument = instrument;
+    options.name = name;
+    options.overwrite = overwrite;
+    options.rehash = rehash;
+    return run_checksum(context(), options);
+  }
+  static constexpr int64_t t0 = 1'763'000'000'000'000'000;
+};
+
+TEST_F(Checksum, FirstRunRecordsEveryFile) {
+  fs_.add_file("/data/astral1/x_PRID7_a.raw", std::string(6 * mebibyte, 'a'), t0);
+  auto out = run("x_PRID7_a.raw");
+  ASSERT_TRUE(out) << out.error().message;
+  EXPECT_EQ(out->result["outcome"], "done");
+  EXPECT_EQ(out->result["files"], 1);
+  EXPECT_EQ(out->result["bytes"], 6 * mebibyte);
+  EXPECT_EQ(out->result["task"], "checksum");
+  RawFile r = record("x_PRID7_a.raw");
+  EXPECT_EQ(r.status, RawFileStatus::checksummed);
+  EXPECT_EQ(r.backup_status, BackupStatus::pending);
+  EXPECT_EQ(r.project_id, "PRID7");
+  EXPECT_EQ(r.vendor, Vendor::thermo);
+  EXPECT_EQ(r.created_at, "2025-11-13T02:13:20.000Z");
+  const FileEntry& e = r.file_info.at("x_PRID7_a.raw");
+  EXPECT_EQ(e.md5, md5_hex(std::string(6 * mebibyte, 'a')));
+  EXPECT_EQ(e.etag.substr(e.etag.size() - 2), "-2");
+  EXPECT_EQ(e.part_size, 5 * mebibyte);
+}
+
+TEST_F(Checksum, ReRunWithUnchangedStatDoesNoHashing) {
+  fs_.add_file("/data/astral1/a.raw", "abc", t0);
+  ASSERT_TRUE(run("a.raw"));
+  int reads = fs_.reads();
+  auto out = run("a.raw");
+  ASSERT_TRUE(out);
+  EXPECT_EQ(out->result["outcome"], "unchanged");
+  EXPECT_EQ(fs_.reads(), reads);
+  EXPECT_EQ(record("a.raw").project_id, "_FALLBACK");
+}
+
+TEST_F(Checksum, RehashOfSameContentKeepsStatus) {
+  fs_.add_file("/data/astral1/a.raw", "abc", t0);
+  ASSERT_TRUE(run("a.raw"));
+  RecordChange copied;
+  copied.status = RawFileStatus::copying_done;
+  ASSERT_TRUE(store_.update("a.raw", copied));
+  auto out = run("a.raw", false, true);
+  ASSERT_TRUE(out);
+  EXPECT_EQ(out->result["outcome"], "done");
+  EXPECT_EQ(record("a.raw").status, RawFileStatus::copying_done);
+}
+
+TEST_F(Checksum, TouchedButIdenticalFileIsReHashedAndAccepted) {
+  fs_.add_file("/data/astral1/a.raw", "abc", t0);
+  ASSERT_TRUE(run("a.raw"));
+  fs_.add_file("/data/astral1/a.raw", "abc", t0 + 5);
+  ASSERT_TRUE(run("a.raw"));
+  EXPECT_EQ(record("a.raw").file_info.at("a.raw").mtime_ns, t0 + 5);
+}
+
+TEST_F(Checksum, ChangedContentIsAConflictUnlessOverwrite) {
+  fs_.add_file("/data/astral1/a.raw", "abc", t0);
+  ASSERT_TRUE(run("a.raw"));
+  std::string old_md5 = record("a.raw").file_info.at("a.raw").md5;
+  fs_.add_file("/data/astral1/a.raw", "abd", t0 + 1);
+  auto out = run("a.raw");
+  ASSERT_FALSE(out);
+  EXPECT_EQ(out.error().kind, ErrorKind::conflict);
+  EXPECT_NE(out.error().message.find("a.raw (md5 " + old_md5), std::string::npos);
+  RawFile r = record("a.raw");
+  EXPECT_EQ(r.file_info.at("a.raw").md5, old_md5);
+  ASSERT_TRUE(r.error);
+
+  RecordChange done;
+  done.backup_status = BackupStatus::done;
+  ASSERT_TRUE(store_.update("a.raw", done));
+  ASSERT_TRUE(run("a.raw", true));
+  r = record("a.raw");
+  EXPECT_EQ(r.file_info.at("a.raw").md5, md5_hex("abd"));
+  EXPECT_EQ(r.backup_status, BackupStatus::pending);
+  EXPECT_FALSE(r.error);
+}
+
+TEST_F(Checksum, AddedOrRemovedFilesInAFolderAreDifferences) {
+  fs_.add_file("/data/timstof1/s.d/a", "a", t0);
+  ASSERT_TRUE(run("s.d", false, false, "timstof1"));
+  fs_.add_file("/data/timstof1/s.d/b", "b", t0);
+  auto out = run("s.d", false, false, "timstof1");
+  ASSERT_FALSE(out);
+  EXPECT_NE(out.error().message.find("s.d/b (new)"), std::string::npos);
+  fs_.remove("/data/timstof1/s.d/a");
+  fs_.remove("/data/timstof1/s.d/b");
+  fs_.add_file("/data/timstof1/s.d/c", "c", t0);
+  out = run("s.d", false, false, "timstof1");
+  ASSERT_FALSE(out);
+  EXPECT_NE(out.error().message.find("s.d/a (missing)"), std::string::npos);
+}
+
+TEST_F(Checksum, BadInputWritesNothing) {
+  fs_.add_dir("/data/astral1");
+  auto out = run("missing.raw");
+  ASSERT_FALSE(out);
+  EXPECT_EQ(out.error().kind, ErrorKind::usage);
+  EXPECT_TRUE(store_.list({})->empty());
+  EXPECT_THROW((void)run("a.raw", false, false, "nope"), UsageError);
+}
+
+TEST_F(Checksum, FileChangingWhileReadFailsAndMarksANewRecord) {
+  fs_.add_file("/data/astral1/a.raw", "abc", t0);
+  fs_.change_content_behind_stat("/data/astral1/a.raw", "abcdef");  // grows after the stat
+  auto out = run("a.raw");
+  ASSERT_FALSE(out);
+  EXPECT_EQ(out.error().kind, ErrorKind::failed);
+  EXPECT_NE(out.error().message.find("changed while it was read"), std::string::npos);
+  RawFile r = record("a.raw");
+  EXPECT_EQ(r.status, RawFileStatus::error);
+  EXPECT_TRUE(r.error);
+}
+
+TEST_F(Checksum, RecordOfAnotherInstrumentIsAConflict) {
+  fs_.add_file("/data/astral1/a.raw", "abc", t0);
+  ASSERT_TRUE(run("a.raw"));
+  config_.instruments["astral2"] = InstrumentConfig{"astral2", Vendor::thermo, "/data/astral1"};
+  auto out = run("a.raw", false, false, "astral2");
+  ASSERT_FALSE(out);
+  EXPECT_EQ(out.error().kind, ErrorKind::conflict);
+}
+
+TEST(ProjectId, ExplicitThenPatternThenFallback) {
+  Config c;
+  EXPECT_EQ(project_id_for(c, "x_PRID1_y.raw", ""), "_FALLBACK");
+  c.project_regex.emplace("_(PRID\\d+)_");
+  EXPECT_EQ(project_id_for(c, "x_PRID1_y.raw", ""), "PRID1");
+  EXPECT_EQ(project_id_for(c, "x_PRID1_y.raw", "P9"), "P9");
+  EXPECT_EQ(project_id_for(c, "plain.raw", ""), "_FALLBACK");
+}
+
+}  // namespace
+}  // namespace rawbackup

@@ -1,0 +1,46 @@
+// A config, a temporary store and an in-memory instrument folder for task tests.
+#pragma once
+#include <gtest/gtest.h>
+
+#include "config/config.h"
+#include "fakes/memory_filesystem.h"
+#include "model/record_store.h"
+#include "tasks/task.h"
+#include "temp_dir.h"
+
+namespace rawbackup {
+
+class TaskFixture : public ::testing::Test {
+ protected:
+  TaskFixture()
+      : config_(parse_config(R"(
+store: {path: s.sqlite}
+instruments:
+  astral1: {type: thermo, path: /data/astral1}
+  timstof1: {type: bruker, path: /data/timstof1}
+locations: {backup: /backup}
+project_pattern: "_(PRID\\d+)_"
+backup:
+  backup_type: local
+  s3: {region: r, bucket_prefix: b, part_size_mb: 5}
+)",
+                             dir_.path() / "c.yaml")),
+        store_(*RecordStore::open(config_.store_path, Actor{"test", "h", 1})) {}
+
+  Context context() {
+    Context ctx;
+    ctx.config = &config_;
+    ctx.store = &store_;
+    ctx.fs = &fs_;
+    return ctx;
+  }
+
+  RawFile record(const std::string& id) { return **store_.get(id); }
+
+  TempDir dir_;
+  Config config_;
+  RecordStore store_;
+  testing::MemoryFileSystem fs_;
+};
+
+}  // namespace rawbackup
