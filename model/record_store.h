@@ -71,6 +71,7 @@ class RecordStore {
   Result<std::vector<Event>> history(const std::string& id);
 
   sqlite::Database& database() { return db_; }
+  const Actor& actor() const { return actor_; }
 
  private:
   RecordStore(sqlite::Database db, Actor actor) : db_(std::move(db)), actor_(std::move(actor)) {}

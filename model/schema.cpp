@@ -6,7 +6,7 @@
 namespace rawbackup {
 namespace {
 
-constexpr std::array<Migration, 1> migrations{{
+constexpr std::array<Migration, 2> migrations{{
     {1, R"sql(
 CREATE TABLE raw_files (
   id               TEXT PRIMARY KEY,
@@ -37,6 +37,16 @@ CREATE TABLE events (
   message     TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX events_by_file ON events(raw_file_id, seq);
+)sql"},
+    {2, R"sql(
+CREATE TABLE record_locks (
+  raw_file_id  TEXT PRIMARY KEY,
+  task         TEXT NOT NULL,
+  host         TEXT NOT NULL,
+  pid          INTEGER NOT NULL,
+  acquired_at  TEXT NOT NULL,
+  heartbeat_ms INTEGER NOT NULL
+);
 )sql"},
 }};
 

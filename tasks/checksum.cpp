@@ -148,6 +148,8 @@ Result<TaskOutput> run_checksum(const Context& ctx, const ChecksumOptions& optio
   const InstrumentConfig& instrument = ctx.config->instrument(options.instrument);
   Result<RawFileSet> set = find_raw_file_set(*ctx.fs, instrument, options.name);
   if (!set) return std::unexpected(set.error());
+  auto lock = lock_record(ctx, options.name);
+  if (!lock) return std::unexpected(lock.error());
   auto existing = ctx.store->get(options.name);
   if (!existing) return std::unexpected(existing.error());
   if (*existing && (*existing)->instrument_id != instrument.id) {

@@ -28,6 +28,7 @@ struct GlobalOptions {
   bool json = false;
   std::string log_level = "info";
   std::string log_format = "auto";
+  double lock_wait_seconds = 10;
 };
 
 struct Chosen {
@@ -75,6 +76,7 @@ Result<TaskOutput> run_task(const Chosen& chosen, const GlobalOptions& global) {
   Context ctx;
   ctx.fs = &local_filesystem();
   ctx.tty = stderr_is_tty();
+  ctx.lock_options.wait = std::chrono::milliseconds(static_cast<int64_t>(global.lock_wait_seconds * 1000));
   std::optional<Config> config;
   std::optional<RecordStore> store;
   if (chosen.entry->needs & (needs::config | needs::store)) {
@@ -114,6 +116,10 @@ int run_main(int argc, const char* const* argv) {
       ->capture_default_str();
   app.add_option("--log-format", global.log_format, "auto (text on a TTY), text or json")
       ->capture_default_str();
+  app.add_option("--lock-wait", global.lock_wait_seconds,
+                 "Seconds to wait while another run holds the same raw file")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
   std::vector<Chosen> tasks;
   add_tasks(app, tasks);
   try {

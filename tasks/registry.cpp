@@ -22,4 +22,9 @@ constexpr std::array<TaskEntry, 2> tasks{{
 
 std::span<const TaskEntry> task_table() { return tasks; }
 
+Result<std::unique_ptr<RecordLock>> lock_record(const Context& ctx, const std::string& id) {
+  return RecordLock::acquire(ctx.store->database().path(), id, ctx.store->actor(),
+                             ctx.lock_options);
+}
+
 }  // namespace rawbackup

@@ -9,6 +9,7 @@
 
 #include "common/result.h"
 #include "config/config.h"
+#include "model/record_lock.h"
 #include "model/record_store.h"
 #include "storage/filesystem.h"
 
@@ -23,7 +24,11 @@ struct Context {
   RecordStore* store = nullptr;    // set when the task needs::store
   const FileSystem* fs = nullptr;  // always set
   bool tty = false;                // stderr is a terminal: draw progress bars
+  LockOptions lock_options;        // how long to wait for another runner on the same id
 };
+
+// Takes the per-raw-file lock (one runner per id at a time) for the running task.
+Result<std::unique_ptr<RecordLock>> lock_record(const Context& ctx, const std::string& id);
 
 struct TaskOutput {
   nlohmann::json result;  // printed as one JSON object with --json

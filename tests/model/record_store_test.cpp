@@ -4,6 +4,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "model/record_lock.h"
 #include "model/schema.h"
 #include "temp_dir.h"
 
@@ -181,6 +182,62 @@ TEST(RecordStore, ConcurrentWritersFromTwoProcesses) {
   auto check = store->database().prepare("PRAGMA integrity_check");
   ASSERT_TRUE(*check.step());
   EXPECT_EQ(check.text(0), "ok");
+}
+
+}  // namespace
+}  // namespace rawbackup
+
+namespace rawbackup {
+namespace {
+
+LockOptions quick() {
+  LockOptions o;
+  o.wait = std::chrono::milliseconds(300);
+  o.poll = std::chrono::milliseconds(20);
+  return o;
+}
+
+TEST(RecordLock, SecondHolderIsBusyUntilTheFirstReleases) {
+  TempDir dir;
+  auto path = dir.path() / "l.sqlite";
+  ASSERT_TRUE(RecordStore::open(path, actor()));
+  auto first = RecordLock::acquire(path, "a.raw", Actor{"copy-local", "h", getpid()}, quick());
+  ASSERT_TRUE(first);
+  auto second = RecordLock::acquire(path, "a.raw", Actor{"checksum", "h", getpid()}, quick());
+  ASSERT_FALSE(second);
+  EXPECT_EQ(second.error().kind, ErrorKind::failed);
+  EXPECT_NE(second.error().message.find("busy: a.raw is held by copy-local on h pid"), std::string::npos);
+  EXPECT_TRUE(RecordLock::acquire(path, "b.raw", actor(), quick()));  // other ids are free
+  first->reset();
+  EXPECT_TRUE(RecordLock::acquire(path, "a.raw", actor(), quick()));
+}
+
+TEST(RecordLock, LockOfADeadProcessOnThisHostIsTakenOver) {
+  TempDir dir;
+  auto path = dir.path() / "l.sqlite";
+  ASSERT_TRUE(RecordStore::open(path, actor()));
+  pid_t child = fork();
+  if (child == 0) {
+    auto lock = RecordLock::acquire(path, "a.raw", Actor{"checksum", "h", getpid()}, quick());
+    _exit(lock ? 0 : 1);  // dies holding it: the destructor never runs
+  }
+  int status = 0;
+  waitpid(child, &status, 0);
+  ASSERT_EQ(WEXITSTATUS(status), 0);
+  EXPECT_TRUE(RecordLock::acquire(path, "a.raw", Actor{"checksum", "h", getpid()}, quick()));
+}
+
+TEST(RecordLock, LockOfAnotherHostIsTakenOverOnlyWhenItsHeartbeatIsStale) {
+  TempDir dir;
+  auto path = dir.path() / "l.sqlite";
+  ASSERT_TRUE(RecordStore::open(path, actor()));
+  auto held = RecordLock::acquire(path, "a.raw", Actor{"checksum", "other-host", 1}, quick());
+  ASSERT_TRUE(held);
+  EXPECT_FALSE(RecordLock::acquire(path, "a.raw", Actor{"checksum", "h", getpid()}, quick()));
+  LockOptions impatient = quick();
+  impatient.stale_after = std::chrono::milliseconds(0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  EXPECT_TRUE(RecordLock::acquire(path, "a.raw", Actor{"checksum", "h", getpid()}, impatient));
 }
 
 }  // namespace
