@@ -16,11 +16,23 @@ namespace {
 class Ring {
  public:
   Ring(size_t blocks, size_t block_size, size_t workers)
-      : slots_(blocks, std::vector<std::byte>(block_size)), lengths_(blocks), consumed_(workers) {}
+      : block_size_(block_size), slots_(blocks), mappings_(blocks), lengths_(blocks),
+        consumed_(workers) {}
 
-  std::span<std::byte> slot_for_write(uint64_t index) { return slots_[index % slots_.size()]; }
+  std::span<std::byte> slot_for_write(uint64_t index) {
+    mappings_[index % slots_.size()].reset();
+    if (slots_[index % slots_.size()].empty()) slots_[index % slots_.size()].resize(block_size_);
+    return slots_[index % slots_.size()];
+  }
+  // Zero-copy: the block is a mapped window of the file (kept until the slot is reused).
+  std::span<const std::byte> set_mapping(uint64_t index, std::shared_ptr<const MappedBytes> m) {
+    mappings_[index % slots_.size()] = std::move(m);
+    return mappings_[index % slots_.size()]->bytes();
+  }
   std::span<const std::byte> block(uint64_t index) const {
-    return std::span(slots_[index % slots_.size()]).first(lengths_[index % slots_.size()]);
+    size_t slot = index % slots_.size();
+    if (mappings_[slot]) return mappings_[slot]->bytes();
+    return std::span(slots_[slot]).first(lengths_[slot]);
   }
 
   // Reader: waits until every worker is done with the block that used this slot before.
@@ -74,7 +86,9 @@ class Ring {
   bool aborted() const { return error_.has_value(); }
   uint64_t min_consumed() const { return *std::min_element(consumed_.begin(), consumed_.end()); }
 
-  std::vector<std::vector<std::byte>> slots_;
+  size_t block_size_;
+  std::vector<std::vector<std::byte>> slots_;  // allocated on first use (not when mapping)
+  std::vector<std::shared_ptr<const MappedBytes>> mappings_;
   std::vector<size_t> lengths_;
   std::vector<uint64_t> consumed_;
   std::mutex mutex_;
@@ -106,20 +120,42 @@ Result<size_t> read_full(InputFile& input, std::span<std::byte> buf) {
   return filled;
 }
 
+struct Block {
+  std::span<const std::byte> bytes;
+  bool last;  // shorter than asked for: the file ends here
+};
+
+// The next block into the ring's slot for `index`: a mapped window when the file can be
+// mapped (no copy), else read into the slot's buffer.
+Result<Block> next_block(InputFile& input, Ring& ring, uint64_t index,
+                         const FanOutOptions& options) {
+  if (options.map_bytes > 0) {
+    auto mapping = input.map_next(options.map_bytes);
+    if (!mapping) return std::unexpected(mapping.error());
+    if (*mapping) {
+      auto bytes = ring.set_mapping(index, std::move(*mapping));
+      return Block{bytes, bytes.size() < options.map_bytes};
+    }
+  }
+  std::span<std::byte> slot = ring.slot_for_write(index);
+  Result<size_t> length = read_full(input, slot);
+  if (!length) return std::unexpected(length.error());
+  return Block{slot.first(*length), *length < slot.size()};
+}
+
 Status read_all(InputFile& input, Ring& ring, BlockSink& first, const FanOutOptions& options,
                 uint64_t& total) {
   for (uint64_t index = 0;; ++index) {
     if (interrupted()) return fail(ErrorKind::interrupted, "interrupted");
     if (!ring.wait_slot_free(index)) return {};
-    std::span<std::byte> slot = ring.slot_for_write(index);
-    Result<size_t> length = read_full(input, slot);
-    if (!length) return std::unexpected(length.error());
-    if (*length == 0 && index > 0) return {};
-    ring.publish(index, *length);
-    if (Status s = first.consume(slot.first(*length)); !s) return s;
-    total += *length;
-    if (options.on_block) options.on_block(*length);
-    if (*length < slot.size()) return {};
+    auto block = next_block(input, ring, index, options);
+    if (!block) return std::unexpected(block.error());
+    if (block->bytes.empty() && index > 0) return {};
+    ring.publish(index, block->bytes.size());
+    if (Status s = first.consume(block->bytes); !s) return s;
+    total += block->bytes.size();
+    if (options.on_block) options.on_block(block->bytes.size());
+    if (block->last) return {};
   }
 }
 

@@ -20,12 +20,25 @@ struct FileStat {
   int64_t mtime_ns = 0;  // nanoseconds since the Unix epoch
 };
 
+// Read-only bytes of a file mapped into memory; unmapped when the last owner lets go.
+class MappedBytes {
+ public:
+  virtual ~MappedBytes() = default;
+  virtual std::span<const std::byte> bytes() const = 0;
+};
+
 // A file open for sequential reading.
 class InputFile {
  public:
   virtual ~InputFile() = default;
   // Reads up to buf.size() bytes; 0 means end of file.
   virtual Result<size_t> read(std::span<std::byte> buf) = 0;
+  // Zero-copy alternative to read(): maps the next up-to-`length` bytes (empty at the end of
+  // the file) and advances. nullptr when this file cannot be mapped; use read() then.
+  virtual Result<std::shared_ptr<const MappedBytes>> map_next(size_t length) {
+    (void)length;
+    return std::shared_ptr<const MappedBytes>{};
+  }
 };
 
 class FileSystem {

@@ -1,5 +1,6 @@
 #include <dirent.h>
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -7,6 +8,7 @@
 #include <cstring>
 
 #include "storage/filesystem.h"
+#include "storage/sigbus_guard.h"
 #include "storage/unique_fd.h"
 
 namespace rawbackup {
@@ -25,14 +27,56 @@ EntryType type_of(mode_t mode) {
   return EntryType::other;
 }
 
+class LocalMapping final : public MappedBytes {
+ public:
+  LocalMapping(void* base, size_t mapped, size_t skip, size_t length)
+      : base_(base), mapped_(mapped), skip_(skip), length_(length),
+        guard_(mapped > 0 ? guard_mapping(base, mapped) : -1) {}
+  ~LocalMapping() override {
+    unguard_mapping(guard_);
+    if (mapped_ > 0) ::munmap(base_, mapped_);
+  }
+  std::span<const std::byte> bytes() const override {
+    return {static_cast<const std::byte*>(base_) + skip_, length_};
+  }
+
+ private:
+  void* base_;
+  size_t mapped_, skip_, length_;
+  int guard_;
+};
+
 class LocalInputFile final : public InputFile {
  public:
-  LocalInputFile(UniqueFd fd, fs::path path) : fd_(std::move(fd)), path_(std::move(path)) {}
+  LocalInputFile(UniqueFd fd, fs::path path, uint64_t size)
+      : fd_(std::move(fd)), path_(std::move(path)), size_(size) {}
+
+  // Maps whole pages around [offset_, offset_ + length) of a regular file. A file that
+  // shrinks under the mapping would raise SIGBUS, so the size is re-checked per window.
+  Result<std::shared_ptr<const MappedBytes>> map_next(size_t length) override {
+    struct stat st {};
+    if (::fstat(fd_.get(), &st) != 0) return errno_error("cannot stat", path_);
+    if (static_cast<uint64_t>(st.st_size) != size_) {
+      return fail(path_.string() + ": file changed size while being read");
+    }
+    length = static_cast<size_t>(std::min<uint64_t>(length, size_ - offset_));
+    if (length == 0) return std::shared_ptr<const MappedBytes>(std::make_shared<LocalMapping>(nullptr, 0, 0, 0));
+    static const uint64_t page = static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
+    uint64_t start = offset_ / page * page;
+    size_t skip = static_cast<size_t>(offset_ - start);
+    void* base = ::mmap(nullptr, skip + length, PROT_READ, MAP_SHARED, fd_.get(), static_cast<off_t>(start));
+    if (base == MAP_FAILED) return errno_error("cannot map", path_);
+    offset_ += length;
+    return std::shared_ptr<const MappedBytes>(std::make_shared<LocalMapping>(base, skip + length, skip, length));
+  }
 
   Result<size_t> read(std::span<std::byte> buf) override {
     while (true) {
-      ssize_t n = ::read(fd_.get(), buf.data(), buf.size());
-      if (n >= 0) return static_cast<size_t>(n);
+      ssize_t n = ::pread(fd_.get(), buf.data(), buf.size(), static_cast<off_t>(offset_));
+      if (n >= 0) {
+        offset_ += static_cast<uint64_t>(n);
+        return static_cast<size_t>(n);
+      }
       if (errno != EINTR) return errno_error("cannot read", path_);
     }
   }
@@ -40,6 +84,8 @@ class LocalInputFile final : public InputFile {
  private:
   UniqueFd fd_;
   fs::path path_;
+  uint64_t size_;
+  uint64_t offset_ = 0;
 };
 
 class LocalFileSystem final : public FileSystem {
@@ -80,7 +126,9 @@ class LocalFileSystem final : public FileSystem {
     UniqueFd fd(::open(p.c_str(), O_RDONLY | O_CLOEXEC));
     if (!fd) return errno_error("cannot open", p);
     ::posix_fadvise(fd.get(), 0, 0, POSIX_FADV_SEQUENTIAL);
-    return std::make_unique<LocalInputFile>(std::move(fd), p);
+    struct stat st {};
+    if (::fstat(fd.get(), &st) != 0) return errno_error("cannot stat", p);
+    return std::make_unique<LocalInputFile>(std::move(fd), p, static_cast<uint64_t>(st.st_size));
   }
 };
 
