@@ -4,9 +4,7 @@
 
 #include <cstring>
 
-#include "integrity/block_fanout.h"
-#include "integrity/etag.h"
-#include "integrity/md5.h"
+#include "integrity/hash_sinks.h"
 
 namespace rawbackup {
 namespace {
@@ -51,15 +49,6 @@ class MemoryInput final : public InputFile {
 
  private:
   size_t offset_ = 0;
-};
-
-class Md5Sink final : public BlockSink {
- public:
-  Status consume(std::span<const std::byte> block) override {
-    md5.update(block);
-    return {};
-  }
-  Md5 md5;
 };
 
 // Two MD5 sinks over one read stream, as checksum runs them for a multipart file.

@@ -41,9 +41,19 @@ class JsonFormatter final : public spdlog::formatter {
   }
 };
 
+// spdlog patterns treat '%' as a flag: a raw file name may contain one.
+std::string escape_pattern(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    out += c;
+    if (c == '%') out += '%';
+  }
+  return out;
+}
+
 std::string text_pattern() {
   auto [task, id] = log_context();
-  std::string prefix = task.empty() ? "" : task + (id.empty() ? "" : " " + id) + ": ";
+  std::string prefix = task.empty() ? "" : escape_pattern(task + (id.empty() ? "" : " " + id)) + ": ";
   return "%H:%M:%S %^%l%$ " + prefix + "%v";
 }
 

@@ -2,32 +2,9 @@
 
 #include <vector>
 
-#include "integrity/block_fanout.h"
-#include "integrity/etag.h"
+#include "integrity/hash_sinks.h"
 
 namespace rawbackup {
-namespace {
-
-class Md5Sink final : public BlockSink {
- public:
-  Status consume(std::span<const std::byte> block) override {
-    md5.update(block);
-    return {};
-  }
-  Md5 md5;
-};
-
-class EtagSink final : public BlockSink {
- public:
-  explicit EtagSink(uint64_t part_size) : etag(part_size) {}
-  Status consume(std::span<const std::byte> block) override {
-    etag.update(block);
-    return {};
-  }
-  EtagBuilder etag;
-};
-
-}  // namespace
 
 Result<FileDigest> hash_file(const FileSystem& fs, const std::filesystem::path& path,
                              uint64_t part_size, const std::function<void(size_t)>& on_bytes) {

@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include "test_data.h"
+
 namespace rawbackup {
 namespace {
 
@@ -44,8 +46,7 @@ TEST(Etag, LastPartShort) {
 }
 
 TEST(Etag, IndependentOfHowBytesArrive) {
-  std::string data;
-  for (size_t i = 0; i < 3 * 1048576 + 12345; ++i) data.push_back(static_cast<char>((i * 7 + 3) % 256));
+  std::string data = test_data(3 * 1048576 + 12345);
   for (size_t chunk : {size_t{1000}, size_t{65536}, size_t{1048576}, size_t{3000000}}) {
     EXPECT_EQ(etag_of(data, 1048576, chunk), "4ba8785d64e632177c82360c0b342a64-4") << chunk;
   }

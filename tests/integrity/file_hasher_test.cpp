@@ -6,21 +6,16 @@
 #include "fakes/memory_filesystem.h"
 #include "integrity/block_fanout.h"
 #include "integrity/etag.h"
+#include "test_data.h"
 
 namespace rawbackup {
 namespace {
 
 using testing::MemoryFileSystem;
 
-std::string data_of(size_t n) {
-  std::string s;
-  for (size_t i = 0; i < n; ++i) s.push_back(static_cast<char>((i * 7 + 3) % 256));
-  return s;
-}
-
 TEST(HashFile, MultipartFileGivesWholeMd5AndPartEtag) {
   MemoryFileSystem fs;
-  fs.add_file("/d/f", data_of(3 * 1048576 + 12345));
+  fs.add_file("/d/f", test_data(3 * 1048576 + 12345));
   size_t seen = 0;
   auto digest = hash_file(fs, "/d/f", 1048576, [&](size_t n) { seen += n; });
   ASSERT_TRUE(digest) << digest.error().message;
@@ -32,10 +27,10 @@ TEST(HashFile, MultipartFileGivesWholeMd5AndPartEtag) {
 
 TEST(HashFile, SinglePartFileEtagIsMd5) {
   MemoryFileSystem fs;
-  fs.add_file("/d/f", data_of(1000));
+  fs.add_file("/d/f", test_data(1000));
   auto digest = hash_file(fs, "/d/f", 1048576);
   ASSERT_TRUE(digest);
-  EXPECT_EQ(digest->md5, md5_hex(data_of(1000)));
+  EXPECT_EQ(digest->md5, md5_hex(test_data(1000)));
   EXPECT_EQ(digest->etag, digest->md5);
 }
 
@@ -50,8 +45,8 @@ TEST(HashFile, EmptyFile) {
 
 TEST(HashFile, GrownPastOnePartWhileReadIsAnError) {
   MemoryFileSystem fs;
-  fs.add_file("/d/f", data_of(10));
-  fs.change_content_behind_stat("/d/f", data_of(2 * 1048576));  // stat still says 10 bytes
+  fs.add_file("/d/f", test_data(10));
+  fs.change_content_behind_stat("/d/f", test_data(2 * 1048576));  // stat still says 10 bytes
   auto digest = hash_file(fs, "/d/f", 1048576);
   ASSERT_FALSE(digest);
   EXPECT_NE(digest.error().message.find("changed while being read"), std::string::npos);
@@ -79,7 +74,7 @@ class CollectSink final : public BlockSink {
 
 TEST(FanOut, EverySinkSeesEveryByteInOrderThroughASmallRing) {
   MemoryFileSystem fs;
-  std::string content = data_of(100'003);
+  std::string content = test_data(100'003);
   fs.add_file("/f", content);
   auto input = fs.open_read("/f");
   CollectSink a, b, c;
@@ -94,7 +89,7 @@ TEST(FanOut, EverySinkSeesEveryByteInOrderThroughASmallRing) {
 
 TEST(FanOut, AFailingWorkerSinkStopsEverything) {
   MemoryFileSystem fs;
-  fs.add_file("/f", data_of(50'000));
+  fs.add_file("/f", test_data(50'000));
   auto input = fs.open_read("/f");
   CollectSink a, b(3);
   std::vector<BlockSink*> sinks{&a, &b};
@@ -106,7 +101,7 @@ TEST(FanOut, AFailingWorkerSinkStopsEverything) {
 
 TEST(FanOut, InterruptionStopsWithInterruptedKind) {
   MemoryFileSystem fs;
-  fs.add_file("/f", data_of(5000));
+  fs.add_file("/f", test_data(5000));
   auto input = fs.open_read("/f");
   CollectSink a;
   std::vector<BlockSink*> sinks{&a};

@@ -7,15 +7,10 @@
 #include "integrity/file_hasher.h"
 #include "integrity/md5.h"
 #include "temp_dir.h"
+#include "test_data.h"
 
 namespace rawbackup {
 namespace {
-
-std::string data_of(size_t n) {
-  std::string s;
-  for (size_t i = 0; i < n; ++i) s.push_back(static_cast<char>((i * 31 + 7) % 256));
-  return s;
-}
 
 TEST(LocalFileSystem, StatListCanonical) {
   TempDir dir;
@@ -38,7 +33,7 @@ TEST(LocalFileSystem, HashingMappedWindowsMatchesAPlainMd5) {
   TempDir dir;
   for (size_t size : {size_t{0}, size_t{1}, size_t{1} << 20, (size_t{1} << 20) + 1,
                       (size_t{5} << 20) + 4097}) {
-    std::string content = data_of(size);
+    std::string content = test_data(size, 31, 7);
     auto path = dir.write("f" + std::to_string(size), content);
     auto digest = hash_file(local_filesystem(), path, 2 << 20);
     ASSERT_TRUE(digest) << digest.error().message;
@@ -63,7 +58,7 @@ TEST(LocalFileSystem, ReadAndMapAdvanceTheSameOffset) {
 
 TEST(LocalFileSystem, TruncatedUnderAMappingReadsZerosInsteadOfCrashing) {
   TempDir dir;
-  auto path = dir.write("f", data_of(3 << 20));
+  auto path = dir.write("f", test_data(3 << 20, 31, 7));
   auto input = local_filesystem().open_read(path);
   auto window = (*input)->map_next(1 << 20);
   ASSERT_TRUE(window && *window);

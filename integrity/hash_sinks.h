@@ -1,0 +1,28 @@
+// Hashers as fan-out sinks (integrity/block_fanout.h).
+#pragma once
+#include "integrity/block_fanout.h"
+#include "integrity/etag.h"
+#include "integrity/md5.h"
+
+namespace rawbackup {
+
+class Md5Sink final : public BlockSink {
+ public:
+  Status consume(std::span<const std::byte> block) override {
+    md5.update(block);
+    return {};
+  }
+  Md5 md5;
+};
+
+class EtagSink final : public BlockSink {
+ public:
+  explicit EtagSink(uint64_t part_size) : etag(part_size) {}
+  Status consume(std::span<const std::byte> block) override {
+    etag.update(block);
+    return {};
+  }
+  EtagBuilder etag;
+};
+
+}  // namespace rawbackup
