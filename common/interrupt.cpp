@@ -18,6 +18,8 @@ void install_interrupt_handlers() {
   sigemptyset(&action.sa_mask);
   sigaction(SIGINT, &action, nullptr);
   sigaction(SIGTERM, &action, nullptr);
+  // Past a file size limit (ulimit -f), write() should fail with EFBIG, not kill us.
+  signal(SIGXFSZ, SIG_IGN);
 }
 
 bool interrupted() { return flag.load(std::memory_order_relaxed); }

@@ -41,6 +41,19 @@ class InputFile {
   }
 };
 
+// A new file being written under a temporary name beside its final one. Nothing ever sits
+// under the final name half written: commit() fsyncs the file, renames it into place
+// (refusing to replace anything there) and fsyncs the folder. Destroyed without commit(),
+// the temporary file is removed.
+class OutputFile {
+ public:
+  virtual ~OutputFile() = default;
+  // Writes all of `data` (a full disk is an error naming the file).
+  virtual Status write(std::span<const std::byte> data) = 0;
+  // Fails with kind conflict when the final name exists by now.
+  virtual Status commit() = 0;
+};
+
 class FileSystem {
  public:
   virtual ~FileSystem() = default;
@@ -52,6 +65,15 @@ class FileSystem {
   // Names in a directory (no "." or ".."), sorted.
   virtual Result<std::vector<std::string>> list_dir(const std::filesystem::path& p) const = 0;
   virtual Result<std::unique_ptr<InputFile>> open_read(const std::filesystem::path& p) const = 0;
+
+  // Creates the folder and its parents (existing ones are fine).
+  virtual Status create_directories(const std::filesystem::path& p) const = 0;
+  // Starts writing the file that commit() will name `final_path`; mode 0666 less the umask.
+  virtual Result<std::unique_ptr<OutputFile>> create_file(
+      const std::filesystem::path& final_path) const = 0;
+  // Renames `from` to `to` unless `to` exists (kind conflict then), then fsyncs the folder.
+  virtual Status rename_no_replace(const std::filesystem::path& from,
+                                   const std::filesystem::path& to) const = 0;
 };
 
 // The real filesystem (POSIX calls).

@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "storage/filesystem.h"
+#include "storage/local_filesystem_impl.h"
 #include "storage/sigbus_guard.h"
 #include "storage/unique_fd.h"
 
@@ -129,6 +130,14 @@ class LocalFileSystem final : public FileSystem {
     struct stat st {};
     if (::fstat(fd.get(), &st) != 0) return errno_error("cannot stat", p);
     return std::make_unique<LocalInputFile>(std::move(fd), p, static_cast<uint64_t>(st.st_size));
+  }
+
+  Status create_directories(const fs::path& p) const override { return local_create_directories(p); }
+  Result<std::unique_ptr<OutputFile>> create_file(const fs::path& final_path) const override {
+    return local_create_file(final_path);
+  }
+  Status rename_no_replace(const fs::path& from, const fs::path& to) const override {
+    return local_rename_no_replace(from, to);
   }
 };
 

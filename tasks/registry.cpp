@@ -1,17 +1,21 @@
 #include <array>
 
 #include "tasks/checksum.h"
+#include "tasks/copy_local.h"
 #include "tasks/status.h"
 #include "tasks/task.h"
 
 namespace rawbackup {
 namespace {
 
-constexpr std::array<TaskEntry, 2> tasks{{
+constexpr std::array<TaskEntry, 3> tasks{{
     {"checksum", "Inventory a raw-file set: size, MD5 and S3 ETag of every file",
      "rawbackup --config envs/local.yaml checksum --instrument astral1 "
      "20261122_astral1_PRID001_sample.raw",
      needs::config | needs::store, &bind_checksum},
+    {"copy-local", "Copy a checksummed set to the local backup, verified; never overwrites",
+     "rawbackup --config envs/local.yaml copy-local 20261122_astral1_PRID001_sample.raw",
+     needs::config | needs::store, &bind_copy_local},
     {"status", "Show records: a table, or whole records with --history",
      "rawbackup --config envs/local.yaml status --status failed\n"
      "  rawbackup --config envs/local.yaml status --history 20261122_astral1_PRID001_sample.raw",

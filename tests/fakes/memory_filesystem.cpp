@@ -25,6 +25,65 @@ class StringInput final : public InputFile {
 
 }  // namespace
 
+class MemoryOutputFile final : public OutputFile {
+ public:
+  MemoryOutputFile(const MemoryFileSystem& fs, std::string temp, std::string final_path)
+      : fs_(fs), temp_(std::move(temp)), final_(std::move(final_path)) {}
+  ~MemoryOutputFile() override {
+    if (!committed_) fs_.nodes_.erase(temp_);
+  }
+  Status write(std::span<const std::byte> data) override {
+    if (fs_.space_left_ && *fs_.space_left_ < data.size()) {
+      return fail("cannot write " + final_ + ": no space left (disk full or file size limit)");
+    }
+    if (fs_.space_left_) *fs_.space_left_ -= data.size();
+    fs_.nodes_.at(temp_).content.append(reinterpret_cast<const char*>(data.data()), data.size());
+    return {};
+  }
+  Status commit() override {
+    if (Status s = fs_.rename_no_replace(temp_, final_); !s) return s;
+    committed_ = true;
+    return {};
+  }
+
+ private:
+  const MemoryFileSystem& fs_;
+  std::string temp_, final_;
+  bool committed_ = false;
+};
+
+Status MemoryFileSystem::create_directories(const fs::path& p) const {
+  const_cast<MemoryFileSystem*>(this)->add_dir(p.string());
+  return {};
+}
+
+Result<std::unique_ptr<OutputFile>> MemoryFileSystem::create_file(const fs::path& final_path) const {
+  const Node* dir = find(final_path.parent_path().string());
+  if (dir == nullptr || dir->type != EntryType::directory) {
+    return fail("cannot create " + final_path.string() + ": No such directory");
+  }
+  std::string temp = (final_path.parent_path() / ("." + final_path.filename().string() + ".tmp")).string();
+  nodes_[temp] = Node{EntryType::file, {}, clock_ns_++, {}, {}};
+  return std::unique_ptr<OutputFile>(std::make_unique<MemoryOutputFile>(*this, temp, final_path.string()));
+}
+
+Status MemoryFileSystem::rename_no_replace(const fs::path& from, const fs::path& to) const {
+  if (nodes_.contains(to.string())) return fail(ErrorKind::conflict, to.string() + " exists already");
+  auto node = nodes_.extract(from.string());
+  if (node.empty()) return fail("cannot rename " + from.string() + ": No such file");
+  node.key() = to.string();
+  nodes_.insert(std::move(node));
+  return {};
+}
+
+std::vector<std::string> MemoryFileSystem::files_containing(const std::string& part) const {
+  std::vector<std::string> out;
+  for (const auto& [path, node] : nodes_) {
+    if (node.type == EntryType::file && path.find(part) != std::string::npos) out.push_back(path);
+  }
+  return out;
+}
+
 void MemoryFileSystem::add_dir(const std::string& path) {
   fs::path p(path);
   for (fs::path partial; const auto& part : p) {

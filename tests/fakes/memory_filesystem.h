@@ -25,6 +25,16 @@ class MemoryFileSystem final : public FileSystem {
   Result<std::filesystem::path> canonical(const std::filesystem::path& p) const override;
   Result<std::vector<std::string>> list_dir(const std::filesystem::path& p) const override;
   Result<std::unique_ptr<InputFile>> open_read(const std::filesystem::path& p) const override;
+  Status create_directories(const std::filesystem::path& p) const override;
+  Result<std::unique_ptr<OutputFile>> create_file(const std::filesystem::path& final_path) const override;
+  Status rename_no_replace(const std::filesystem::path& from, const std::filesystem::path& to) const override;
+
+  // Writes fail with "no space left" once this many more bytes have been written.
+  void set_space_left(uint64_t bytes) { space_left_ = bytes; }
+  bool exists(const std::string& path) const { return nodes_.contains(path); }
+  const std::string& read_all(const std::string& path) const { return nodes_.at(path).content; }
+  // Paths of every file (not folder) whose name contains `part`.
+  std::vector<std::string> files_containing(const std::string& part) const;
 
  private:
   struct Node {
@@ -37,8 +47,11 @@ class MemoryFileSystem final : public FileSystem {
   const Node* find(const std::string& path) const;
   std::string resolve(const std::string& path) const;  // empty when it cannot be resolved
 
-  std::map<std::string, Node> nodes_;
+  friend class MemoryOutputFile;
+  mutable std::map<std::string, Node> nodes_;  // the "disk": writes change it, not the object
   mutable int reads_ = 0;
+  mutable std::optional<uint64_t> space_left_;
+  mutable int64_t clock_ns_ = 2'000'000'000;
 };
 
 }  // namespace rawbackup::testing
