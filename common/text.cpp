@@ -1,7 +1,5 @@
 #include "common/text.h"
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <array>
 #include <cctype>
@@ -66,12 +64,6 @@ std::string to_lower(std::string s) {
 bool ends_with_icase(const std::string& s, const std::string& suffix) {
   return s.size() >= suffix.size() &&
          to_lower(s.substr(s.size() - suffix.size())) == to_lower(suffix);
-}
-
-std::string hostname() {
-  std::array<char, 256> buf{};
-  if (gethostname(buf.data(), buf.size() - 1) != 0) return "unknown";
-  return buf.data();
 }
 
 }  // namespace rawbackup

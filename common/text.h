@@ -22,6 +22,4 @@ std::string format_duration(double seconds);
 std::string to_lower(std::string s);
 bool ends_with_icase(const std::string& s, const std::string& suffix);
 
-std::string hostname();
-
 }  // namespace rawbackup

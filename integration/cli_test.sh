@@ -79,4 +79,10 @@ for p in "${pids[@]}"; do wait "$p" && ok=$((ok + 1)); done
 expect_code "store after concurrent runs" 0 "$rb" "${c[@]}" --json status b.raw
 expect_match "concurrent result is checksummed" "$work/out" '"status":"checksummed"'
 
+# Names up to the filesystem's limit work (temporary names are shortened to fit).
+long="$(printf 'L%.0s' $(seq 1 250)).raw"
+head -c 1000 /dev/urandom >"$inst/astral1/$long"
+expect_code "checksum of a 254-character name" 0 "$rb" "${c[@]}" checksum --instrument astral1 "$long"
+expect_code "copy-local of a 254-character name" 0 "$rb" "${c[@]}" copy-local "$long"
+
 summary

@@ -1,10 +1,7 @@
 #include "model/record_lock.h"
 
-#include <signal.h>
-
-#include <cerrno>
-
 #include "common/interrupt.h"
+#include "common/system.h"
 #include "common/text.h"
 
 namespace rawbackup {
@@ -20,10 +17,6 @@ struct Holder {
 
 int64_t now_ms() {
   return std::chrono::duration_cast<milliseconds>(Clock::now().time_since_epoch()).count();
-}
-
-bool process_alive(int64_t pid) {
-  return ::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM;
 }
 
 bool stale(const Holder& h, const Actor& me, milliseconds stale_after) {

@@ -8,6 +8,8 @@
 #include <cstring>
 #include <random>
 
+#include "common/system.h"
+#include "integrity/md5.h"
 #include "storage/local_filesystem_impl.h"
 #include "storage/unique_fd.h"
 
@@ -38,11 +40,37 @@ Status rename_noreplace(const fs::path& from, const fs::path& to) {
   return errno_failure("cannot rename to", to);
 }
 
+// ".<name>.rawbackup-tmp-<host>-": temporary files for <name> written on this host.
+// Long names are shortened (with a hash, to stay distinct) so the temporary name still fits
+// in NAME_MAX.
+std::string temp_prefix(const fs::path& final_path) {
+  std::string name = final_path.filename().string();
+  if (name.size() > 120) name = name.substr(0, 80) + "~" + md5_hex(name).substr(0, 16);
+  std::string host = hostname().substr(0, 40);
+  return "." + name + ".rawbackup-tmp-" + host + "-";
+}
+
 std::string temp_name(const fs::path& final_path) {
   static thread_local std::mt19937_64 random{std::random_device{}()};
   char suffix[24];
   std::snprintf(suffix, sizeof suffix, "%016llx", static_cast<unsigned long long>(random()));
-  return "." + final_path.filename().string() + ".rawbackup-tmp-" + std::to_string(::getpid()) + "-" + suffix;
+  return temp_prefix(final_path) + std::to_string(::getpid()) + "-" + suffix;
+}
+
+// Removes temporary files for `final_path` left by processes of this host that are gone
+// (killed mid-copy). Those of other hosts, or of live processes, are left alone.
+void remove_stale_temps(const fs::path& final_path) {
+  std::string prefix = temp_prefix(final_path);
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(final_path.parent_path(), ec)) {
+    std::string name = entry.path().filename().string();
+    if (name.rfind(prefix, 0) != 0) continue;
+    int64_t pid = std::strtoll(name.c_str() + prefix.size(), nullptr, 10);
+    if (process_alive(pid)) continue;
+    if (::unlink(entry.path().c_str()) == 0) {
+      spdlog::info("removed {} left by a stopped run", entry.path().string());
+    }
+  }
 }
 
 class LocalOutputFile final : public OutputFile {
@@ -92,6 +120,7 @@ Status local_create_directories(const fs::path& p) {
 }
 
 Result<std::unique_ptr<OutputFile>> local_create_file(const fs::path& final_path) {
+  remove_stale_temps(final_path);
   fs::path temp = final_path.parent_path() / temp_name(final_path);
   UniqueFd fd(::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666));
   if (!fd) return errno_failure("cannot create", temp);

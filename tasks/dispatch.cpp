@@ -8,7 +8,7 @@
 
 #include "common/interrupt.h"
 #include "common/log.h"
-#include "common/text.h"
+#include "common/system.h"
 #include "tasks/task.h"
 
 namespace rawbackup {

@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# copy-local end to end on the real filesystem: verified copies of Thermo and Bruker sets
+# (spaces, unicode, nesting, empty folders, zero-byte files), skip on re-run, refusal and
+# .bkp on overwrite, a full disk (ulimit -f), kill -9 mid-copy, two runs at once.
+# Usage: copy_local_test.sh PATH/TO/rawbackup
+source "$(dirname "$0")/lib.sh"
+rb="$1"
+inst="$work/instruments"
+bruker="$inst/timstof1/run 1_PRID9_ü.d"
+mkdir -p "$inst/astral1" "$bruker/sub/deeper" "$bruker/empty"
+head -c $((7 * 1024 * 1024 + 3)) /dev/urandom >"$inst/astral1/a.raw"
+head -c 70000 /dev/urandom >"$bruker/analysis.tdf"
+: >"$bruker/sub/deeper/zero.bin"
+cat >"$work/c.yaml" <<YAML
+store: {path: store.sqlite}
+instruments:
+  astral1: {type: thermo, path: instruments/astral1}
+  timstof1: {type: bruker, path: instruments/timstof1}
+locations: {backup: backup}
+backup: {backup_type: local, s3: {region: r, bucket_prefix: b, part_size_mb: 5}}
+YAML
+c=(--config "$work/c.yaml")
+month="$(date -u -r "$inst/astral1/a.raw" +%Y_%m)"
+dest="$work/backup/astral1/$month/a.raw"
+
+expect_code "copy-local before checksum" 2 "$rb" "${c[@]}" copy-local a.raw
+expect_match "says to run checksum" "$work/err" 'run checksum first'
+"$rb" "${c[@]}" checksum --instrument astral1 a.raw >/dev/null 2>&1
+"$rb" "${c[@]}" checksum --instrument timstof1 "run 1_PRID9_ü.d" >/dev/null 2>&1
+
+expect_code "dry run" 0 "$rb" "${c[@]}" copy-local --dry-run a.raw
+[ ! -e "$dest" ] && pass "dry run writes nothing" || failure "dry run writes nothing"
+expect_code "copy thermo" 0 "$rb" "${c[@]}" --json copy-local a.raw
+expect_match "result" "$work/out" '"copied":1.*"outcome":"done"'
+cmp -s "$inst/astral1/a.raw" "$dest" && pass "copy is byte-identical" || failure "copy is byte-identical"
+expect_code "copy bruker folder" 0 "$rb" "${c[@]}" copy-local "run 1_PRID9_ü.d"
+[ -f "$work/backup/timstof1/$month/run 1_PRID9_ü.d/sub/deeper/zero.bin" ] && pass "nested zero-byte file copied" || failure "nested zero-byte file copied"
+cmp -s "$bruker/analysis.tdf" "$work/backup/timstof1/$month/run 1_PRID9_ü.d/analysis.tdf" && pass "bruker file identical" || failure "bruker file identical"
+expect_code "re-run" 0 "$rb" "${c[@]}" --json copy-local a.raw
+expect_match "re-run skips" "$work/out" '"outcome":"skipped"'
+expect_code "status after copy" 0 "$rb" "${c[@]}" --json status a.raw
+expect_match "copying_done and backup done" "$work/out" '"backup_status":"done".*"status":"copying_done"'
+
+printf 'x' | dd of="$dest" bs=1 seek=10 conv=notrunc status=none
+before="$(md5sum <"$dest")"
+expect_code "differing destination" 3 "$rb" "${c[@]}" copy-local a.raw
+[ "$(md5sum <"$dest")" = "$before" ] && pass "differing destination untouched" || failure "differing destination untouched"
+expect_code "--overwrite" 0 "$rb" "${c[@]}" copy-local --overwrite a.raw
+[ "$(md5sum <"$dest.1.bkp")" = "$before" ] && pass "old copy kept as .1.bkp" || failure "old copy kept as .1.bkp"
+cmp -s "$inst/astral1/a.raw" "$dest" && pass "new copy identical" || failure "new copy identical"
+
+# A full disk: the file size limit stops the write; nothing under the final name, no temp.
+rm -f "$dest"
+(ulimit -f 2048; "$rb" "${c[@]}" copy-local a.raw >"$work/out" 2>"$work/err")
+code=$?
+[ "$code" -eq 1 ] && pass "file size limit: exit 1" || failure "file size limit: exit 1" "exit $code"
+expect_match "says no space" "$work/err" 'no space left'
+[ ! -e "$dest" ] && pass "no partial file under the final name" || failure "no partial file under the final name"
+[ -z "$(find "$work/backup" -name '*rawbackup-tmp*')" ] && pass "temp file removed" || failure "temp file removed"
+expect_code "status after the failure" 0 "$rb" "${c[@]}" --json status a.raw
+expect_match "failure recorded" "$work/out" '"backup_status":"failed".*"error":"a.raw: .*no space left'
+
+# kill -9 in the middle of a large copy: never a partial file under the final name.
+head -c $((400 * 1024 * 1024)) /dev/zero >"$inst/astral1/big.raw"
+"$rb" "${c[@]}" checksum --instrument astral1 big.raw >/dev/null 2>&1
+big="$work/backup/astral1/$(date -u -r "$inst/astral1/big.raw" +%Y_%m)/big.raw"
+for delay in 0.05 0.2 0.4; do
+  "$rb" "${c[@]}" copy-local big.raw >/dev/null 2>&1 &
+  pid=$!
+  sleep "$delay"
+  kill -9 "$pid" 2>/dev/null
+  wait "$pid" 2>/dev/null
+  if [ -e "$big" ] && ! cmp -s "$inst/astral1/big.raw" "$big"; then failure "kill -9 after ${delay}s left a partial file"; else pass "kill -9 after ${delay}s: no partial file"; fi
+done
+left="$(find "$work/backup" -name '*rawbackup-tmp*' | wc -l)"
+[ "$left" -ge 1 ] && pass "a kill landed mid-copy ($left temp file(s) left)" || failure "a kill landed mid-copy"
+expect_code "re-run after kill -9" 0 "$rb" "${c[@]}" copy-local big.raw
+cmp -s "$inst/astral1/big.raw" "$big" && pass "copy complete after re-run" || failure "copy complete after re-run"
+[ -z "$(find "$work/backup" -name '*rawbackup-tmp*')" ] && pass "re-run removed temp files of killed runs" || failure "re-run removed temp files of killed runs"
+
+# Two runs at once: one copies, the other waits for the lock and then skips.
+rm -f "$dest"
+"$rb" "${c[@]}" --json copy-local a.raw >"$work/p1" 2>&1 & p1=$!
+"$rb" "${c[@]}" --json copy-local a.raw >"$work/p2" 2>&1 & p2=$!
+wait $p1; r1=$?
+wait $p2; r2=$?
+[ $r1 -eq 0 ] && [ $r2 -eq 0 ] && pass "two concurrent runs both succeed" || failure "two concurrent runs both succeed" "$r1 $r2"
+[ "$(grep -h -o '"copied":1' "$work/p1" "$work/p2" | wc -l)" -eq 1 ] && pass "exactly one copied" || failure "exactly one copied" "$(cat "$work/p1" "$work/p2")"
+
+# A folder where the copy should go is refused (exit 3), even with --overwrite.
+rm -f "$dest" && mkdir -p "$dest"
+expect_code "destination is a folder" 3 "$rb" "${c[@]}" copy-local --overwrite a.raw
+summary

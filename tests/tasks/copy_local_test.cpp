@@ -1,0 +1,212 @@
+#include "tasks/copy_local.h"
+
+#include "integrity/md5.h"
+#include "tasks/checksum.h"
+#include "task_fixture.h"
+
+namespace rawbackup {
+namespace {
+
+class CopyLocal : public TaskFixture {
+ protected:
+  static constexpr int64_t t0 = 1'763'000'000'000'000'000;  // 2025-11-13
+  const std::string dest_dir = "/backup/astral1/2025_11/";
+
+  void checksum(const std::string& name, const std::string& instrument = "astral1") {
+    ChecksumOptions options;
+    options.instrument = instrument;
+    options.name = name;
+    auto out = run_checksum(context(), options);
+    ASSERT_TRUE(out) << out.error().message;
+  }
+  Result<TaskOutput> copy(const std::string& id, bool overwrite = false, bool dry_run = false) {
+    return run_copy_local(context(), CopyLocalOptions{id, overwrite, dry_run});
+  }
+  void use_s3_backup() {
+    config_.backup_type = BackupType::s3;
+  }
+};
+
+TEST_F(CopyLocal, CopiesVerifiesAndRecords) {
+  fs_.add_file("/data/astral1/a.raw", std::string(3 << 20, 'x'), t0);
+  checksum("a.raw");
+  auto out = copy("a.raw");
+  ASSERT_TRUE(out) << out.error().message;
+  EXPECT_EQ(out->result["outcome"], "done");
+  EXPECT_EQ(out->result["copied"], 1);
+  EXPECT_EQ(out->result["bytes"], 3 << 20);
+  EXPECT_EQ(out->result["destination"], "/backup/astral1/2025_11");
+  EXPECT_EQ(fs_.read_all(dest_dir + "a.raw"), std::string(3 << 20, 'x'));
+  RawFile r = record("a.raw");
+  EXPECT_EQ(r.status, RawFileStatus::copying_done);
+  EXPECT_EQ(r.backup_status, BackupStatus::done);
+  EXPECT_EQ(r.backup_base_path, "/backup/astral1/2025_11");
+  EXPECT_TRUE(fs_.files_containing(".tmp").empty());
+}
+
+TEST_F(CopyLocal, BrukerNestedAndZeroByteFilesKeepTheirKeys) {
+  fs_.add_file("/data/timstof1/s 1_ü.d/a/b/c.bin", "abc", t0);
+  fs_.add_file("/data/timstof1/s 1_ü.d/zero", "", t0);
+  fs_.add_dir("/data/timstof1/s 1_ü.d/empty");
+  checksum("s 1_ü.d", "timstof1");
+  ASSERT_TRUE(copy("s 1_ü.d"));
+  EXPECT_EQ(fs_.read_all("/backup/timstof1/2025_11/s 1_ü.d/a/b/c.bin"), "abc");
+  EXPECT_EQ(fs_.read_all("/backup/timstof1/2025_11/s 1_ü.d/zero"), "");
+}
+
+TEST_F(CopyLocal, ReRunSkipsIdenticalCopies) {
+  fs_.add_file("/data/astral1/a.raw", "abc", t0);
+  checksum("a.raw");
+  ASSERT_TRUE(copy("a.raw"));
+  auto events = store_.history("a.raw")->size();
+  auto out = copy("a.raw");
+  ASSERT_TRUE(out);
+  EXPECT_EQ(out->result["outcome"], "skipped");
+  EXPECT_EQ(out->result["skipped"], 1);
+  EXPECT_EQ(store_.history("a.raw")->size(), events);  // nothing to record
+}
+
+TEST_F(CopyLocal, DifferingDestinationIsRefusedUntouched) {
+  fs_.add_file("/data/astral1/a.raw", "abc", t0);
+  checksum("a.raw");
+  fs_.add_file(dest_dir + "a.raw", "old");
+  auto out = copy("a.raw");
+  ASSERT_FALSE(out);
+  EXPECT_EQ(out.error().kind, ErrorKind::conflict);
+  EXPECT_NE(out.error().message.find("differs (" + md5_hex("old") + ", record " + md5_hex("abc")), std::string::npos);
+  EXPECT_EQ(fs_.read_all(dest_dir + "a.raw"), "old");
+  EXPECT_TRUE(record("a.raw").error);
+}
+
+TEST_F(CopyLocal, OverwriteMovesAsideToTheSmallestFreeBkpNumber) {
+  fs_.add_file("/data/astral1/a.raw", "abc", t0);
+  checksum("a.raw");
+  fs_.add_file(dest_dir + "a.raw", "old1");
+  fs_.add_file(dest_dir + "a.raw.2.bkp", "older");
+  ASSERT_TRUE(copy("a.raw", true));
+  EXPECT_EQ(fs_.read_all(dest_dir + "a.raw.1.bkp"), "old1");
+  EXPECT_EQ(fs_.read_all(dest_dir + "a.raw"), "abc");
+  fs_.add_file(dest_dir + "a.raw", "old3");
+  ASSERT_TRUE(copy("a.raw", true));
+  EXPECT_EQ(fs_.read_all(dest_dir + "a.raw.3.bkp"), "old3");
+  EXPECT_EQ(fs_.read_all(dest_dir + "a.raw.2.bkp"), "older");
+}
+
+TEST_F(CopyLocal, DestinationThatIsAFolderIsRefusedEvenWithOverwrite) {
+  fs_.add_file("/data/astral1/a.raw", "abc", t0);
+  checksum("a.raw");
+  fs_.add_dir(dest_dir + "a.raw");
+  auto out = copy("a.raw", true);
+  ASSERT_FALSE(out);
+  EXPECT_EQ(out.error().kind, ErrorKind::conflict);
+  EXPECT_NE(out.error().message.find("not a regular file"), std::string::npos);
+}
+
+TEST_F(CopyLocal, NeedsAChecksumFirst) {
+  auto out = copy("nothing.raw");
+  ASSERT_FALSE(out);
+  EXPECT_EQ(out.error().kind, ErrorKind::usage);
+  EXPECT_NE(out.error().message.find("run checksum first"), std::string::npos);
+}
+
+TEST_F(CopyLocal, SourceChangedSinceChecksumFails) {
+  fs_.add_file("/data/astral1/a.raw", "abc", t0);
+  checksum("a.raw");
+  fs_.add_file("/data/astral1/a.raw", "abcd", t0 + 1);
+  auto out = copy("a.raw");
+  ASSERT_FALSE(out);
+  EXPECT_EQ(out.error().kind, ErrorKind::failed);
+  EXPECT_NE(out.error().message.find("re-run checksum"), std::string::npos);
+  RawFile r = record("a.raw");
+  EXPECT_EQ(r.status, RawFileStatus::error);
+  EXPECT_EQ(r.backup_status, BackupStatus::failed);
+  EXPECT_FALSE(fs_.exists(dest_dir + "a.raw"));
+}
+
+TEST_F(CopyLocal, SourceDeletedFails) {
+  fs_.add_file("/data/astral1/a.raw", "abc", t0);
+  checksum("a.raw");
+  fs_.remove("/data/astral1/a.raw");
+  auto out = copy("a.raw");
+  ASSERT_FALSE(out);
+  EXPECT_NE(out.error().message.find("source"), std::string::npos);
+}
+
+TEST_F(CopyLocal, BytesThatDoNotMatchTheRecordAreNotKept) {
+  fs_.add_file("/data/astral1/a.raw", "abc", t0);
+  checksum("a.raw");
+  fs_.change_content_behind_stat("/data/astral1/a.raw", "abd");  // same size and mtime
+  auto out = copy("a.raw");
+  ASSERT_FALSE(out);
+  EXPECT_NE(out.error().message.find("the record says " + md5_hex("abc")), std::string::npos);
+  EXPECT_FALSE(fs_.exists(dest_dir + "a.raw"));
+  EXPECT_TRUE(fs_.files_containing(".tmp").empty());
+}
+
+TEST_F(CopyLocal, DiskFullLeavesNoFileAndFails) {
+  fs_.add_file("/data/astral1/a.raw", std::string(100'000, 'q'), t0);
+  checksum("a.raw");
+  fs_.set_space_left(50'000);
+  auto out = copy("a.raw");
+  ASSERT_FALSE(out);
+  EXPECT_NE(out.error().message.find("no space left"), std::string::npos);
+  EXPECT_FALSE(fs_.exists(dest_dir + "a.raw"));
+  EXPECT_TRUE(fs_.files_containing(".tmp").empty());
+  EXPECT_EQ(record("a.raw").backup_status, BackupStatus::failed);
+}
+
+TEST_F(CopyLocal, FilesVerifiedBeforeAFailureStayAndAreSkippedOnReRun) {
+  fs_.add_file("/data/timstof1/s.d/a", std::string(1000, 'a'), t0);
+  fs_.add_file("/data/timstof1/s.d/b", std::string(100'000, 'b'), t0);
+  checksum("s.d", "timstof1");
+  fs_.set_space_left(50'000);
+  ASSERT_FALSE(copy("s.d"));
+  EXPECT_TRUE(fs_.exists("/backup/timstof1/2025_11/s.d/a"));
+  fs_.set_space_left(1'000'000);
+  auto out = copy("s.d");
+  ASSERT_TRUE(out);
+  EXPECT_EQ(out->result["copied"], 1);
+  EXPECT_EQ(out->result["skipped"], 1);
+}
+
+TEST_F(CopyLocal, DryRunChangesNothing) {
+  fs_.add_file("/data/astral1/a.raw", "abc", t0);
+  checksum("a.raw");
+  auto events = store_.history("a.raw")->size();
+  auto out = copy("a.raw", false, true);
+  ASSERT_TRUE(out);
+  EXPECT_EQ(out->result["files"][0]["action"], "copy");
+  EXPECT_FALSE(fs_.exists(dest_dir + "a.raw"));
+  EXPECT_EQ(store_.history("a.raw")->size(), events);
+  EXPECT_EQ(record("a.raw").status, RawFileStatus::checksummed);
+}
+
+TEST_F(CopyLocal, WithS3BackupsBackupStatusIsLeftToUploadS3) {
+  use_s3_backup();
+  fs_.add_file("/data/astral1/a.raw", "abc", t0);
+  checksum("a.raw");
+  ASSERT_TRUE(copy("a.raw"));
+  RawFile r = record("a.raw");
+  EXPECT_EQ(r.status, RawFileStatus::copying_done);
+  EXPECT_EQ(r.backup_status, BackupStatus::pending);
+  fs_.remove(dest_dir + "a.raw");
+  fs_.add_file("/data/astral1/a.raw", "abcd", t0 + 1);
+  ASSERT_FALSE(copy("a.raw"));
+  EXPECT_EQ(record("a.raw").status, RawFileStatus::error);
+  EXPECT_EQ(record("a.raw").backup_status, BackupStatus::pending);
+}
+
+TEST_F(CopyLocal, SecondRunnerOnTheSameIdIsBusy) {
+  fs_.add_file("/data/astral1/a.raw", "abc", t0);
+  checksum("a.raw");
+  auto held = RecordLock::acquire(config_.store_path, "a.raw", Actor{"copy-local", "elsewhere", 1});
+  ASSERT_TRUE(held);
+  Context ctx = context();
+  ctx.lock_options.wait = std::chrono::milliseconds(50);
+  auto out = run_copy_local(ctx, CopyLocalOptions{"a.raw", false, false});
+  ASSERT_FALSE(out);
+  EXPECT_NE(out.error().message.find("busy: a.raw is held by copy-local on elsewhere pid 1"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace rawbackup
