@@ -40,6 +40,7 @@ BENCHMARK(BM_EtagBuilder)->Unit(benchmark::kMillisecond);
 
 class MemoryInput final : public InputFile {
  public:
+  void seek(uint64_t offset) override { offset_ = static_cast<size_t>(offset); }
   Result<size_t> read(std::span<std::byte> buf) override {
     size_t n = std::min(buf.size(), buffer().size() - offset_);
     std::memcpy(buf.data(), buffer().data() + offset_, n);

@@ -58,7 +58,7 @@ expect_match "says no space" "$work/err" 'no space left'
 [ ! -e "$dest" ] && pass "no partial file under the final name" || failure "no partial file under the final name"
 [ -z "$(find "$work/backup" -name '*rawbackup-tmp*')" ] && pass "temp file removed" || failure "temp file removed"
 expect_code "status after the failure" 0 "$rb" "${c[@]}" --json status a.raw
-expect_match "failure recorded" "$work/out" '"backup_status":"failed".*"error":"a.raw: .*no space left'
+expect_match "failure recorded" "$work/out" '"backup_status":"failed".*"error":"cannot write .*a.raw: no space left'
 
 # kill -9 in the middle of a large copy: never a partial file under the final name.
 head -c $((400 * 1024 * 1024)) /dev/zero >"$inst/astral1/big.raw"

@@ -108,18 +108,6 @@ void run_worker(Ring& ring, BlockSink& sink, size_t worker) {
   }
 }
 
-// Fills `buf` unless the file ends first; returns the bytes read.
-Result<size_t> read_full(InputFile& input, std::span<std::byte> buf) {
-  size_t filled = 0;
-  while (filled < buf.size()) {
-    Result<size_t> n = input.read(buf.subspan(filled));
-    if (!n) return std::unexpected(n.error());
-    if (*n == 0) break;
-    filled += *n;
-  }
-  return filled;
-}
-
 struct Block {
   std::span<const std::byte> bytes;
   bool last;  // shorter than asked for: the file ends here

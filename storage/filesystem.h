@@ -39,6 +39,8 @@ class InputFile {
     (void)length;
     return std::shared_ptr<const MappedBytes>{};
   }
+  // Moves the position read() and map_next() start from.
+  virtual void seek(uint64_t offset) = 0;
 };
 
 // A new file being written under a temporary name beside its final one. Nothing ever sits
@@ -48,8 +50,10 @@ class InputFile {
 class OutputFile {
  public:
   virtual ~OutputFile() = default;
-  // Writes all of `data` (a full disk is an error naming the file).
-  virtual Status write(std::span<const std::byte> data) = 0;
+  // Writes all of `data` at `offset` (a full disk is an error naming the file) and starts
+  // writing it back to disk, so that commit()'s fsync has little left to wait for.
+  // Safe to call from several threads for different ranges.
+  virtual Status write_at(uint64_t offset, std::span<const std::byte> data) = 0;
   // Fails with kind conflict when the final name exists by now.
   virtual Status commit() = 0;
 };
@@ -75,6 +79,9 @@ class FileSystem {
   virtual Status rename_no_replace(const std::filesystem::path& from,
                                    const std::filesystem::path& to) const = 0;
 };
+
+// Reads until `buf` is full or the file ends; returns the bytes read.
+Result<size_t> read_full(InputFile& input, std::span<std::byte> buf);
 
 // The real filesystem (POSIX calls).
 const FileSystem& local_filesystem();

@@ -60,7 +60,7 @@ class LocalInputFile final : public InputFile {
     if (static_cast<uint64_t>(st.st_size) != size_) {
       return fail(path_.string() + ": file changed size while being read");
     }
-    length = static_cast<size_t>(std::min<uint64_t>(length, size_ - offset_));
+    length = static_cast<size_t>(std::min<uint64_t>(length, size_ - std::min(offset_, size_)));
     if (length == 0) return std::shared_ptr<const MappedBytes>(std::make_shared<LocalMapping>(nullptr, 0, 0, 0));
     static const uint64_t page = static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
     uint64_t start = offset_ / page * page;
@@ -70,6 +70,8 @@ class LocalInputFile final : public InputFile {
     offset_ += length;
     return std::shared_ptr<const MappedBytes>(std::make_shared<LocalMapping>(base, skip + length, skip, length));
   }
+
+  void seek(uint64_t offset) override { offset_ = offset; }
 
   Result<size_t> read(std::span<std::byte> buf) override {
     while (true) {

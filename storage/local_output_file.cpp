@@ -82,16 +82,21 @@ class LocalOutputFile final : public OutputFile {
     if (!committed_) ::unlink(temp_.c_str());
   }
 
-  Status write(std::span<const std::byte> data) override {
+  Status write_at(uint64_t offset, std::span<const std::byte> data) override {
+    uint64_t start = offset;
     while (!data.empty()) {
-      ssize_t n = ::write(fd_.get(), data.data(), data.size());
+      ssize_t n = ::pwrite(fd_.get(), data.data(), data.size(), static_cast<off_t>(offset));
       if (n < 0 && errno == EINTR) continue;
       if (n <= 0) {
         if (n == 0) errno = ENOSPC;
         return errno_failure("cannot write", final_);
       }
       data = data.subspan(static_cast<size_t>(n));
+      offset += static_cast<uint64_t>(n);
     }
+    // Start write-back now (asynchronously): the disk works while we hash.
+    ::sync_file_range(fd_.get(), static_cast<off_t>(start), static_cast<off_t>(offset - start),
+                      SYNC_FILE_RANGE_WRITE);
     return {};
   }
 

@@ -1,21 +1,11 @@
 #include "tasks/copy_file.h"
 
 #include "integrity/file_hasher.h"
-#include "integrity/hash_sinks.h"
 
 namespace rawbackup {
 namespace {
 
 namespace fs = std::filesystem;
-
-class WriterSink final : public BlockSink {
- public:
-  explicit WriterSink(OutputFile& out) : out_(out) {}
-  Status consume(std::span<const std::byte> block) override { return out_.write(block); }
-
- private:
-  OutputFile& out_;
-};
 
 }  // namespace
 
@@ -41,30 +31,6 @@ Status check_source_unchanged(const FileSystem& fs, const fs::path& source, cons
     return fail(key + ": source changed since checksum (size or mtime); re-run checksum");
   }
   return {};
-}
-
-Status copy_verified(const FileSystem& fs, const fs::path& source, const fs::path& dest,
-                     const std::string& key, const FileEntry& expected,
-                     const std::function<void(size_t)>& on_bytes) {
-  if (Status s = fs.create_directories(dest.parent_path()); !s) return s;
-  auto input = fs.open_read(source);
-  if (!input) return std::unexpected(input.error());
-  auto output = fs.create_file(dest);
-  if (!output) return std::unexpected(output.error());
-  WriterSink writer(**output);
-  Md5Sink md5;
-  std::vector<BlockSink*> sinks{&writer, &md5};
-  FanOutOptions options;
-  options.on_block = on_bytes;
-  Result<uint64_t> copied = fan_out(**input, sinks, options);
-  if (!copied) return fail(copied.error(), key);
-  std::string written = to_hex(md5.md5.finish());
-  if (*copied != expected.size || written != expected.md5) {
-    return fail(key + ": bytes written have MD5 " + written + " (" + std::to_string(*copied) +
-                " bytes), the record says " + expected.md5 + "; not kept");
-  }
-  if (Status s = check_source_unchanged(fs, source, key, expected); !s) return s;
-  return (*output)->commit();
 }
 
 Result<fs::path> move_aside(const FileSystem& fs, const fs::path& dest) {

@@ -28,13 +28,6 @@ Result<DestinationCheck> check_destination(const FileSystem& fs, const std::file
 Status check_source_unchanged(const FileSystem& fs, const std::filesystem::path& source,
                               const std::string& key, const FileEntry& expected);
 
-// Copies `source` to `dest`: read once, written to a temporary file beside `dest` while its
-// MD5 is computed, then fsync and rename into place only if the MD5 of the bytes written
-// equals `expected.md5` and the source did not change. Otherwise nothing is left behind.
-Status copy_verified(const FileSystem& fs, const std::filesystem::path& source,
-                     const std::filesystem::path& dest, const std::string& key,
-                     const FileEntry& expected, const std::function<void(size_t)>& on_bytes);
-
 // Moves `dest` aside to "<dest>.<n>.bkp", n the smallest free number from 1; returns that path.
 Result<std::filesystem::path> move_aside(const FileSystem& fs, const std::filesystem::path& dest);
 

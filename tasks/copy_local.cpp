@@ -2,11 +2,13 @@
 
 #include <CLI/CLI.hpp>
 #include <chrono>
+#include <thread>
 
 #include "common/log.h"
 #include "common/progress.h"
 #include "common/text.h"
 #include "tasks/copy_file.h"
+#include "tasks/parallel_copy.h"
 
 namespace rawbackup {
 namespace {
@@ -115,22 +117,22 @@ Status set_status(const Context& ctx, const std::string& id, RawFileStatus statu
   return {};
 }
 
-Status copy_all(const Context& ctx, const CopyPlan& plan, bool overwrite, Progress& progress) {
+// Checks every source first, moves differing copies aside (--overwrite), then copies.
+Status copy_all(const Context& ctx, const CopyPlan& plan, Progress& progress) {
+  std::vector<CopyJob> jobs;
   for (const PlannedFile& f : plan.files) {
-    if (f.check.state == DestinationState::identical) {
-      spdlog::debug("{}: identical copy present, skipped", f.key);
-      continue;
-    }
+    if (f.check.state == DestinationState::identical) continue;
     if (Status s = check_source_unchanged(*ctx.fs, f.source, f.key, f.entry); !s) return s;
-    if (f.check.state == DestinationState::differs && overwrite) {
-      auto aside = move_aside(*ctx.fs, f.dest);
-      if (!aside) return std::unexpected(aside.error());
-      spdlog::warn("{}: differing copy moved aside to {}", f.key, aside->string());
-    }
-    auto on_bytes = [&](size_t n) { progress.advance(n); };
-    if (Status s = copy_verified(*ctx.fs, f.source, f.dest, f.key, f.entry, on_bytes); !s) return s;
+    jobs.push_back({f.key, f.source, f.dest, f.entry});
   }
-  return {};
+  for (const PlannedFile& f : plan.files) {
+    if (f.check.state != DestinationState::differs) continue;
+    auto aside = move_aside(*ctx.fs, f.dest);
+    if (!aside) return std::unexpected(aside.error());
+    spdlog::warn("{}: differing copy moved aside to {}", f.key, aside->string());
+  }
+  unsigned workers = std::min(4U, std::max(2U, std::thread::hardware_concurrency()));
+  return copy_files(*ctx.fs, jobs, workers, [&](size_t n) { progress.advance(n); });
 }
 
 TaskOutput done_output(const RawFile& record, const CopyPlan& plan, double seconds) {
@@ -149,7 +151,7 @@ TaskOutput done_output(const RawFile& record, const CopyPlan& plan, double secon
 }
 
 Result<TaskOutput> copy_and_record(const Context& ctx, const RawFile& record, const CopyPlan& plan,
-                                   bool overwrite, double start_seconds) {
+                                   double start_seconds) {
   auto start = std::chrono::steady_clock::now();
   RecordChange started;
   started.message = "copying " + std::to_string(plan.to_copy) + " file(s) to " + plan.base.string();
@@ -159,7 +161,7 @@ Result<TaskOutput> copy_and_record(const Context& ctx, const RawFile& record, co
     }
   }
   Progress progress("copying", plan.bytes_to_copy, ctx.tty);
-  Status copied = copy_all(ctx, plan, overwrite, progress);
+  Status copied = copy_all(ctx, plan, progress);
   progress.finish();
   RecordChange end;
   if (!copied) {
@@ -206,7 +208,7 @@ Result<TaskOutput> run_copy_local(const Context& ctx, const CopyLocalOptions& op
     return fail(ErrorKind::conflict, "destination differs, left untouched (use --overwrite to move it aside): " + joined(refused));
   }
   double planning = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  return copy_and_record(ctx, *record, *plan, options.overwrite, planning);
+  return copy_and_record(ctx, *record, *plan, planning);
 }
 
 TaskRunner bind_copy_local(CLI::App& command) {

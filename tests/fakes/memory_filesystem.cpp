@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <mutex>
 
 namespace rawbackup::testing {
 namespace {
@@ -11,8 +12,9 @@ namespace fs = std::filesystem;
 class StringInput final : public InputFile {
  public:
   explicit StringInput(std::string data) : data_(std::move(data)) {}
+  void seek(uint64_t offset) override { offset_ = static_cast<size_t>(offset); }
   Result<size_t> read(std::span<std::byte> buf) override {
-    size_t n = std::min(buf.size(), data_.size() - offset_);
+    size_t n = std::min(buf.size(), data_.size() - std::min(offset_, data_.size()));
     std::memcpy(buf.data(), data_.data() + offset_, n);
     offset_ += n;
     return n;
@@ -30,18 +32,23 @@ class MemoryOutputFile final : public OutputFile {
   MemoryOutputFile(const MemoryFileSystem& fs, std::string temp, std::string final_path)
       : fs_(fs), temp_(std::move(temp)), final_(std::move(final_path)) {}
   ~MemoryOutputFile() override {
+    std::lock_guard lock(fs_.mutex_);
     if (!committed_) fs_.nodes_.erase(temp_);
   }
-  Status write(std::span<const std::byte> data) override {
+  Status write_at(uint64_t offset, std::span<const std::byte> data) override {
+    std::lock_guard lock(fs_.mutex_);
     if (fs_.space_left_ && *fs_.space_left_ < data.size()) {
       return fail("cannot write " + final_ + ": no space left (disk full or file size limit)");
     }
     if (fs_.space_left_) *fs_.space_left_ -= data.size();
-    fs_.nodes_.at(temp_).content.append(reinterpret_cast<const char*>(data.data()), data.size());
+    std::string& content = fs_.nodes_.at(temp_).content;
+    if (content.size() < offset + data.size()) content.resize(offset + data.size());
+    std::memcpy(content.data() + offset, data.data(), data.size());
     return {};
   }
   Status commit() override {
-    if (Status s = fs_.rename_no_replace(temp_, final_); !s) return s;
+    std::lock_guard lock(fs_.mutex_);
+    if (Status s = fs_.rename_locked(temp_, final_); !s) return s;
     committed_ = true;
     return {};
   }
@@ -58,6 +65,7 @@ Status MemoryFileSystem::create_directories(const fs::path& p) const {
 }
 
 Result<std::unique_ptr<OutputFile>> MemoryFileSystem::create_file(const fs::path& final_path) const {
+  std::lock_guard lock(mutex_);
   const Node* dir = find(final_path.parent_path().string());
   if (dir == nullptr || dir->type != EntryType::directory) {
     return fail("cannot create " + final_path.string() + ": No such directory");
@@ -68,6 +76,11 @@ Result<std::unique_ptr<OutputFile>> MemoryFileSystem::create_file(const fs::path
 }
 
 Status MemoryFileSystem::rename_no_replace(const fs::path& from, const fs::path& to) const {
+  std::lock_guard lock(mutex_);
+  return rename_locked(from, to);
+}
+
+Status MemoryFileSystem::rename_locked(const fs::path& from, const fs::path& to) const {
   if (nodes_.contains(to.string())) return fail(ErrorKind::conflict, to.string() + " exists already");
   auto node = nodes_.extract(from.string());
   if (node.empty()) return fail("cannot rename " + from.string() + ": No such file");
@@ -131,6 +144,7 @@ std::string MemoryFileSystem::resolve(const std::string& path) const {
 }
 
 Result<FileStat> MemoryFileSystem::stat(const fs::path& p, bool follow_symlinks) const {
+  std::lock_guard lock(mutex_);
   std::string path = follow_symlinks ? resolve(p.string()) : p.lexically_normal().string();
   const Node* node = path.empty() ? nullptr : find(path);
   if (node == nullptr) return FileStat{};
@@ -138,12 +152,14 @@ Result<FileStat> MemoryFileSystem::stat(const fs::path& p, bool follow_symlinks)
 }
 
 Result<fs::path> MemoryFileSystem::canonical(const fs::path& p) const {
+  std::lock_guard lock(mutex_);
   std::string path = resolve(p.string());
   if (path.empty()) return fail("cannot resolve " + p.string() + ": No such file or directory");
   return fs::path(path);
 }
 
 Result<std::vector<std::string>> MemoryFileSystem::list_dir(const fs::path& p) const {
+  std::lock_guard lock(mutex_);
   const Node* dir = find(p.string());
   if (dir == nullptr || dir->type != EntryType::directory) {
     return fail("cannot list " + p.string() + ": Not a directory");
@@ -158,6 +174,7 @@ Result<std::vector<std::string>> MemoryFileSystem::list_dir(const fs::path& p) c
 }
 
 Result<std::unique_ptr<InputFile>> MemoryFileSystem::open_read(const fs::path& p) const {
+  std::lock_guard lock(mutex_);
   std::string path = resolve(p.string());
   const Node* node = path.empty() ? nullptr : find(path);
   if (node == nullptr || node->type != EntryType::file) {

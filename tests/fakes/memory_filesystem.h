@@ -1,6 +1,7 @@
 // In-memory FileSystem for unit tests: files, folders and symlinks under absolute paths.
 #pragma once
 #include <map>
+#include <mutex>
 #include <optional>
 #include <string>
 
@@ -52,6 +53,8 @@ class MemoryFileSystem final : public FileSystem {
   mutable int reads_ = 0;
   mutable std::optional<uint64_t> space_left_;
   mutable int64_t clock_ns_ = 2'000'000'000;
+  mutable std::recursive_mutex mutex_;  // copy workers write from several threads
+  Status rename_locked(const std::filesystem::path& from, const std::filesystem::path& to) const;
 };
 
 }  // namespace rawbackup::testing

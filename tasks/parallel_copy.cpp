@@ -1,0 +1,164 @@
+#include "tasks/parallel_copy.h"
+
+#include <atomic>
+#include <mutex>
+#include <optional>
+#include <thread>
+
+#include "common/interrupt.h"
+#include "config/config.h"
+#include "integrity/etag.h"
+#include "tasks/copy_file.h"
+
+namespace rawbackup {
+namespace {
+
+constexpr size_t window = mebibyte;  // bytes mapped (or read) at a time per worker
+
+struct FileState {
+  explicit FileState(const CopyJob& j)
+      : job(j), parts(part_count(j.expected.size, j.expected.part_size)), parts_left(parts.size()) {}
+  const CopyJob& job;
+  std::mutex mutex;  // guards out
+  std::unique_ptr<OutputFile> out;
+  std::vector<Md5Digest> parts;
+  std::atomic<size_t> parts_left;
+};
+
+struct WorkItem {
+  size_t file;
+  size_t part;
+};
+
+class ParallelCopy {
+ public:
+  ParallelCopy(const FileSystem& fs, const std::vector<CopyJob>& jobs,
+               const std::function<void(size_t)>& on_bytes)
+      : fs_(fs), on_bytes_(on_bytes) {
+    for (const CopyJob& job : jobs) files_.push_back(std::make_unique<FileState>(job));
+    for (size_t f = 0; f < files_.size(); ++f) {
+      for (size_t p = 0; p < files_[f]->parts.size(); ++p) items_.push_back({f, p});
+    }
+  }
+
+  Status run(unsigned workers) {
+    {
+      std::vector<std::jthread> pool;
+      for (unsigned w = 1; w < workers; ++w) pool.emplace_back([this] { work(); });
+      work();
+    }
+    files_.clear();  // removes the temporary files of anything left unfinished
+    if (error_) return std::unexpected(*error_);
+    return {};
+  }
+
+ private:
+  void work() {
+    for (size_t i = next_++; i < items_.size() && !failed_; i = next_++) {
+      FileState& file = *files_[items_[i].file];
+      if (Status s = copy_part(file, items_[i].part); !s) record_failure(s.error());
+    }
+  }
+
+  void record_failure(const Error& error) {
+    std::lock_guard lock(error_mutex_);
+    if (!error_) error_ = error;
+    failed_ = true;
+  }
+
+  Result<OutputFile*> output_of(FileState& file) {
+    std::lock_guard lock(file.mutex);
+    if (!file.out) {
+      if (Status s = fs_.create_directories(file.job.dest.parent_path()); !s) return std::unexpected(s.error());
+      auto out = fs_.create_file(file.job.dest);
+      if (!out) return std::unexpected(out.error());
+      file.out = std::move(*out);
+    }
+    return file.out.get();
+  }
+
+  // Next bytes of the source: a mapped window when the file can be mapped, else a read.
+  Result<std::span<const std::byte>> next_bytes(InputFile& input, size_t want,
+                                                std::shared_ptr<const MappedBytes>& mapping,
+                                                std::vector<std::byte>& buffer) {
+    auto mapped = input.map_next(want);
+    if (!mapped) return std::unexpected(mapped.error());
+    if (*mapped) {
+      mapping = std::move(*mapped);
+      return mapping->bytes();
+    }
+    buffer.resize(want);
+    auto n = read_full(input, buffer);
+    if (!n) return std::unexpected(n.error());
+    return std::span<const std::byte>(buffer).first(*n);
+  }
+
+  Status copy_part(FileState& file, size_t part) {
+    const CopyJob& job = file.job;
+    uint64_t offset = part * job.expected.part_size;
+    uint64_t length = std::min(job.expected.part_size, job.expected.size - offset);
+    auto out = output_of(file);
+    if (!out) return std::unexpected(out.error());
+    auto input = fs_.open_read(job.source);
+    if (!input) return std::unexpected(input.error());
+    (*input)->seek(offset);
+    Md5 md5;
+    std::shared_ptr<const MappedBytes> mapping;
+    std::vector<std::byte> buffer;
+    for (uint64_t done = 0; done < length;) {
+      if (interrupted()) return fail(ErrorKind::interrupted, "interrupted");
+      if (failed_) return {};
+      size_t want = static_cast<size_t>(std::min<uint64_t>(window, length - done));
+      auto bytes = next_bytes(**input, want, mapping, buffer);
+      if (!bytes) return fail(bytes.error(), job.key);
+      if (bytes->empty()) return fail(job.key + ": source ended early; re-run checksum");
+      if (Status s = (*out)->write_at(offset + done, *bytes); !s) return s;
+      md5.update(*bytes);
+      done += bytes->size();
+      if (on_bytes_) on_bytes_(bytes->size());
+    }
+    file.parts[part] = md5.finish();
+    if (--file.parts_left > 0) return {};
+    return finish_file(file);
+  }
+
+  // All parts are in: check what was written, then commit it under its final name.
+  Status finish_file(FileState& file) {
+    const CopyJob& job = file.job;
+    std::lock_guard lock(file.mutex);
+    std::string written = etag_from_part_digests(file.parts);
+    if (written != job.expected.etag || (file.parts.size() == 1 && written != job.expected.md5)) {
+      file.out.reset();
+      return fail(job.key + ": bytes written have ETag " + written + ", the record says " +
+                  job.expected.etag + " (MD5 " + job.expected.md5 + "); not kept");
+    }
+    if (Status s = check_source_unchanged(fs_, job.source, job.key, job.expected); !s) {
+      file.out.reset();
+      return s;
+    }
+    Status committed = file.out->commit();
+    file.out.reset();
+    return committed;
+  }
+
+  const FileSystem& fs_;
+  const std::function<void(size_t)>& on_bytes_;
+  std::vector<std::unique_ptr<FileState>> files_;
+  std::vector<WorkItem> items_;
+  std::atomic<size_t> next_{0};
+  std::atomic<bool> failed_{false};
+  std::mutex error_mutex_;
+  std::optional<Error> error_;
+};
+
+}  // namespace
+
+Status copy_files(const FileSystem& fs, const std::vector<CopyJob>& jobs, unsigned workers,
+                  const std::function<void(size_t)>& on_bytes) {
+  for (const CopyJob& job : jobs) {
+    if (job.expected.part_size == 0) return fail(job.key + ": record has no part size; re-run checksum --rehash");
+  }
+  return ParallelCopy(fs, jobs, on_bytes).run(std::max(1U, workers));
+}
+
+}  // namespace rawbackup
