@@ -61,6 +61,12 @@ std::string to_lower(std::string s) {
   return s;
 }
 
+std::string join(const std::vector<std::string>& items, const std::string& separator) {
+  std::string out;
+  for (const auto& item : items) out += (out.empty() ? "" : separator) + item;
+  return out;
+}
+
 bool ends_with_icase(const std::string& s, const std::string& suffix) {
   return s.size() >= suffix.size() &&
          to_lower(s.substr(s.size() - suffix.size())) == to_lower(suffix);

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace rawbackup {
 
@@ -20,6 +21,8 @@ std::string format_bytes(uint64_t bytes);
 std::string format_duration(double seconds);
 
 std::string to_lower(std::string s);
+// "a, b, c" with `separator` between items.
+std::string join(const std::vector<std::string>& items, const std::string& separator);
 bool ends_with_icase(const std::string& s, const std::string& suffix);
 
 }  // namespace rawbackup

@@ -18,12 +18,6 @@ std::vector<std::string> extensions_of(Vendor vendor) {
   return {};
 }
 
-std::string joined(const std::vector<std::string>& items) {
-  std::string out;
-  for (const auto& item : items) out += (out.empty() ? "" : " or ") + item;
-  return out;
-}
-
 // Walks one instrument folder, resolving symlinks and refusing anything that leads out.
 class SetFinder {
  public:
@@ -99,7 +93,7 @@ Result<std::string> matching_extension(Vendor vendor, const std::string& name) {
     }
   }
   return fail(ErrorKind::usage, "'" + name + "' is not a " + to_string(vendor) +
-                                    " raw file name (expected " + joined(extensions_of(vendor)) +
+                                    " raw file name (expected " + join(extensions_of(vendor), " or ") +
                                     ")");
 }
 

@@ -44,12 +44,6 @@ std::vector<std::string> content_differences(const FileInfo& recorded, const Fil
   return paths;
 }
 
-std::string joined(const std::vector<std::string>& items) {
-  std::string out;
-  for (const auto& item : items) out += (out.empty() ? "" : ", ") + item;
-  return out;
-}
-
 TaskOutput output(const std::string& id, const std::string& outcome, const RawFileSet& set,
                   double seconds) {
   TaskOutput out;
@@ -117,11 +111,11 @@ Result<FileInfo> hash_or_record_failure(const Context& ctx, const RawFileSet& se
 
 Status record_conflict(const Context& ctx, const std::string& id,
                        const std::vector<std::string>& differences) {
-  std::string message = "content differs from the record: " + joined(differences) +
+  std::string message = "content differs from the record: " + join(differences, ", ") +
                         " (use --overwrite to accept the new content)";
   RecordChange change;
   change.error = message;
-  change.message = "checksum conflict: " + joined(differences);
+  change.message = "checksum conflict: " + join(differences, ", ");
   if (auto r = ctx.store->update(id, change); !r) return std::unexpected(r.error());
   return fail(ErrorKind::conflict, message);
 }
@@ -180,7 +174,7 @@ Result<TaskOutput> run_checksum(const Context& ctx, const ChecksumOptions& optio
   if (!differences.empty() && !options.overwrite) {
     return std::unexpected(record_conflict(ctx, options.name, differences).error());
   }
-  if (!differences.empty()) spdlog::warn("accepting changed content: {}", joined(differences));
+  if (!differences.empty()) spdlog::warn("accepting changed content: {}", join(differences, ", "));
   auto updated = ctx.store->update(
       options.name, hashed_change(record, *set, std::move(*info), !differences.empty(), project));
   if (!updated) return std::unexpected(updated.error());

@@ -75,12 +75,6 @@ std::vector<std::string> refusals(const CopyPlan& plan, bool overwrite) {
   return out;
 }
 
-std::string joined(const std::vector<std::string>& items) {
-  std::string out;
-  for (const auto& item : items) out += (out.empty() ? "" : "; ") + item;
-  return out;
-}
-
 const char* action_of(const PlannedFile& f) {
   switch (f.check.state) {
     case DestinationState::missing: return "copy";
@@ -202,10 +196,10 @@ Result<TaskOutput> run_copy_local(const Context& ctx, const CopyLocalOptions& op
   if (options.dry_run) return dry_run_output(*record, *plan, options.overwrite);
   if (auto refused = refusals(*plan, options.overwrite); !refused.empty()) {
     RecordChange change;
-    change.error = "destination differs: " + joined(refused);
-    change.message = "copy refused: " + joined(refused);
+    change.error = "destination differs: " + join(refused, "; ");
+    change.message = "copy refused: " + join(refused, "; ");
     (void)ctx.store->update(options.id, change);
-    return fail(ErrorKind::conflict, "destination differs, left untouched (use --overwrite to move it aside): " + joined(refused));
+    return fail(ErrorKind::conflict, "destination differs, left untouched (use --overwrite to move it aside): " + join(refused, "; "));
   }
   double planning = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return copy_and_record(ctx, *record, *plan, planning);

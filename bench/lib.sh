@@ -1,0 +1,30 @@
+# Shared by the side-by-side benchmark scripts: a generated file, a config, medians.
+# Expects: size_gib, part_mb (optional); sets: rb, work, name, file.
+command -v /usr/bin/time >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq time >/dev/null
+rb="${RAWBACKUP:-build/rawbackup}"
+work="${BENCH_DIR:-var/bench}"
+mkdir -p "$work/inst"
+name="bench_${size_gib}g.raw"
+file="$work/inst/$name"
+if [ ! -e "$file" ] || [ "$(stat -c %s "$file")" -ne $((size_gib * 1024 * 1024 * 1024)) ]; then
+  echo "generating $file" >&2
+  head -c $((size_gib * 1024 * 1024 * 1024)) < <(openssl enc -aes-128-ctr -nosalt -pass pass:bench -pbkdf2 </dev/zero 2>/dev/null) >"$file"
+fi
+cat >"$work/bench.yaml" <<YAML
+store: {path: bench.sqlite}
+instruments: {bench: {type: thermo, path: inst}}
+locations: {backup: backup}
+backup: {backup_type: local, s3: {region: r, bucket_prefix: b, part_size_mb: ${part_mb:-500}}}
+YAML
+rm -f "$work"/*.times
+
+# median < numbers
+median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+# timed NAME COMMAND...: appends "seconds max_rss_kib" to $work/NAME.times
+timed() {
+  local out="$work/$1.times"
+  shift
+  /usr/bin/time -f '%e %M' -a -o "$out" "$@" >/dev/null 2>&1
+}
+seconds_of() { cut -d' ' -f1 "$work/$1.times" | median; }
+peak_rss_mib_of() { echo $(($(cut -d' ' -f2 "$work/$1.times" | sort -n | tail -1) / 1024)); }
