@@ -87,6 +87,25 @@ wait $p2; r2=$?
 [ $r1 -eq 0 ] && [ $r2 -eq 0 ] && pass "two concurrent runs both succeed" || failure "two concurrent runs both succeed" "$r1 $r2"
 [ "$(grep -h -o '"copied":1' "$work/p1" "$work/p2" | wc -l)" -eq 1 ] && pass "exactly one copied" || failure "exactly one copied" "$(cat "$work/p1" "$work/p2")"
 
+# The source deleted while it is being copied: the copy fails and nothing is kept.
+rm -f "$big"
+"$rb" "${c[@]}" copy-local big.raw >"$work/out" 2>"$work/err" &
+pid=$!
+sleep 0.1
+mv "$inst/astral1/big.raw" "$work/big.raw.moved"
+wait "$pid"
+code=$?
+[ "$code" -eq 1 ] && pass "source deleted mid-copy: exit 1" || failure "source deleted mid-copy: exit 1" "exit $code"
+expect_match "says the source is missing" "$work/err" 'big.raw: source .* is missing'
+[ ! -e "$big" ] && pass "nothing kept after the source vanished" || failure "nothing kept after the source vanished"
+mv "$work/big.raw.moved" "$inst/astral1/big.raw"
+
+# A backup location that cannot hold folders (a file is in the way): exit 1, clear message.
+sed "s|backup: backup|backup: blocked|" "$work/c.yaml" >"$work/blocked.yaml"
+: >"$work/blocked"
+expect_code "unwritable backup location" 1 "$rb" --config "$work/blocked.yaml" copy-local a.raw
+expect_match "names the folder" "$work/err" 'cannot create folder .*blocked/astral1'
+
 # A folder where the copy should go is refused (exit 3), even with --overwrite.
 rm -f "$dest" && mkdir -p "$dest"
 expect_code "destination is a folder" 3 "$rb" "${c[@]}" copy-local --overwrite a.raw
