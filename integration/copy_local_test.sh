@@ -91,12 +91,15 @@ wait $p2; r2=$?
 rm -f "$big"
 "$rb" "${c[@]}" copy-local big.raw >"$work/out" 2>"$work/err" &
 pid=$!
-sleep 0.1
+for _ in $(seq 1 100); do  # until the copy has begun writing
+  [ -n "$(find "$work/backup" -name '*big.raw.rawbackup-tmp*' 2>/dev/null)" ] && break
+  sleep 0.02
+done
 mv "$inst/astral1/big.raw" "$work/big.raw.moved"
 wait "$pid"
 code=$?
 [ "$code" -eq 1 ] && pass "source deleted mid-copy: exit 1" || failure "source deleted mid-copy: exit 1" "exit $code"
-expect_match "says the source is missing" "$work/err" 'big.raw: source .* is missing'
+expect_match "says the source is gone" "$work/err" 'big.raw: (source .* is missing|cannot open .*No such file)'
 [ ! -e "$big" ] && pass "nothing kept after the source vanished" || failure "nothing kept after the source vanished"
 mv "$work/big.raw.moved" "$inst/astral1/big.raw"
 

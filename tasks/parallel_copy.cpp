@@ -100,7 +100,7 @@ class ParallelCopy {
     auto out = output_of(file);
     if (!out) return std::unexpected(out.error());
     auto input = fs_.open_read(job.source);
-    if (!input) return std::unexpected(input.error());
+    if (!input) return fail(input.error(), job.key);
     (*input)->seek(offset);
     Md5 md5;
     std::shared_ptr<const MappedBytes> mapping;
