@@ -1,0 +1,59 @@
+#include "storage/s3/errors.h"
+
+#include <pugixml.hpp>
+
+#include <array>
+
+namespace rawbackup::s3 {
+namespace {
+
+// The first line of a non-XML body, shortened, for the message.
+std::string first_line(std::string_view body) {
+  std::string line(body.substr(0, body.find_first_of("\r\n")));
+  if (line.size() > 120) line = line.substr(0, 117) + "...";
+  return line;
+}
+
+}  // namespace
+
+S3Error parse_error_reply(int http_status, std::string_view body) {
+  S3Error error;
+  error.http_status = http_status;
+  pugi::xml_document doc;
+  pugi::xml_node root;
+  if (doc.load_buffer(body.data(), body.size())) root = doc.child("Error");
+  if (root) {
+    error.code = root.child_value("Code");
+    error.message = root.child_value("Message");
+    error.request_id = root.child_value("RequestId");
+  }
+  if (error.message.empty()) {
+    std::string line = first_line(body);
+    error.message = line.empty() ? "empty reply" : "unexpected reply: " + line;
+  }
+  return error;
+}
+
+bool is_transient(const S3Error& error) {
+  static constexpr std::array<std::string_view, 6> transient_codes{
+      "SlowDown", "InternalError", "RequestTimeout", "ServiceUnavailable", "RequestTimeTooSkewed",
+      "OperationAborted"};
+  for (std::string_view code : transient_codes) {
+    if (error.code == code) return true;
+  }
+  return error.http_status == 0 || error.http_status >= 500 || error.http_status == 408 ||
+         error.http_status == 429;
+}
+
+bool is_upload_gone(const S3Error& error) {
+  // Ceph answers ListParts on an aborted upload with NoSuchKey, S3 with NoSuchUpload.
+  return error.code == "NoSuchUpload" || error.code == "NoSuchKey";
+}
+
+std::string describe(const S3Error& error) {
+  std::string what = error.code.empty() ? "S3 error" : error.code;
+  std::string status = error.http_status ? " (HTTP " + std::to_string(error.http_status) + ")" : " (no reply)";
+  return what + status + ": " + error.message;
+}
+
+}  // namespace rawbackup::s3

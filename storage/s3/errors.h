@@ -1,0 +1,27 @@
+// S3 error replies as typed values: what happened, and whether retrying can help.
+#pragma once
+#include <string>
+#include <string_view>
+
+namespace rawbackup::s3 {
+
+struct S3Error {
+  int http_status = 0;    // 0: no reply (connection failed, timed out)
+  std::string code;       // S3's <Code> ("NoSuchBucket", "SlowDown", …), or "" when unknown
+  std::string message;    // S3's <Message>, or a summary of a reply that was not S3 XML
+  std::string request_id;
+};
+
+// Reads an error reply. A body that is not S3 error XML (HTML from a proxy, garbage, empty)
+// still gives an error, described by the HTTP status and the body's first line.
+S3Error parse_error_reply(int http_status, std::string_view body);
+
+// Worth retrying with backoff: 5xx, throttling, timeouts, no reply at all.
+bool is_transient(const S3Error& error);
+// The upload ID is no longer valid (aborted, completed, expired): start a fresh upload.
+bool is_upload_gone(const S3Error& error);
+
+// One line for logs and records: "NoSuchBucket (HTTP 404): The specified bucket does not exist".
+std::string describe(const S3Error& error);
+
+}  // namespace rawbackup::s3

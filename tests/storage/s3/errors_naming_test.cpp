@@ -1,0 +1,78 @@
+#include <gtest/gtest.h>
+
+#include "storage/s3/errors.h"
+#include "storage/s3/naming.h"
+
+namespace rawbackup::s3 {
+namespace {
+
+TEST(S3Errors, ParsesS3ErrorXml) {
+  auto e = parse_error_reply(404, R"(<?xml version="1.0" encoding="UTF-8"?>
+<Error><Code>NoSuchBucket</Code><Message>The specified bucket does not exist</Message>
+<BucketName>b</BucketName><RequestId>4442587FB7D0A2F9</RequestId></Error>)");
+  EXPECT_EQ(e.code, "NoSuchBucket");
+  EXPECT_EQ(e.request_id, "4442587FB7D0A2F9");
+  EXPECT_EQ(describe(e), "NoSuchBucket (HTTP 404): The specified bucket does not exist");
+  EXPECT_FALSE(is_transient(e));
+}
+
+TEST(S3Errors, TransientOrNot) {
+  EXPECT_TRUE(is_transient(parse_error_reply(503, "<Error><Code>SlowDown</Code><Message>m</Message></Error>")));
+  EXPECT_TRUE(is_transient(parse_error_reply(500, "<Error><Code>InternalError</Code></Error>")));
+  EXPECT_TRUE(is_transient(parse_error_reply(400, "<Error><Code>RequestTimeout</Code></Error>")));
+  EXPECT_TRUE(is_transient(S3Error{0, "", "connection reset", ""}));
+  EXPECT_FALSE(is_transient(parse_error_reply(403, "<Error><Code>SignatureDoesNotMatch</Code></Error>")));
+  EXPECT_FALSE(is_transient(parse_error_reply(400, "<Error><Code>BadDigest</Code></Error>")));
+  EXPECT_FALSE(is_transient(parse_error_reply(400, "<Error><Code>EntityTooSmall</Code></Error>")));
+}
+
+TEST(S3Errors, UploadGoneOnS3AndCeph) {
+  EXPECT_TRUE(is_upload_gone(parse_error_reply(404, "<Error><Code>NoSuchUpload</Code></Error>")));
+  EXPECT_TRUE(is_upload_gone(parse_error_reply(404, "<Error><Code>NoSuchKey</Code></Error>")));
+  EXPECT_FALSE(is_upload_gone(parse_error_reply(404, "<Error><Code>NoSuchBucket</Code></Error>")));
+}
+
+TEST(S3Errors, NonXmlRepliesStillDescribeThemselves) {
+  auto html = parse_error_reply(502, "<html><body>Bad Gateway</body></html>\nmore");
+  EXPECT_EQ(html.code, "");
+  EXPECT_EQ(describe(html), "S3 error (HTTP 502): unexpected reply: <html><body>Bad Gateway</body></html>");
+  EXPECT_TRUE(is_transient(html));
+  EXPECT_EQ(describe(parse_error_reply(403, "")), "S3 error (HTTP 403): empty reply");
+  EXPECT_EQ(parse_error_reply(400, "<Error><Code>Bad").message, "unexpected reply: <Error><Code>Bad");
+}
+
+TEST(BucketName, NormalisedFromPrefixAndProject) {
+  EXPECT_EQ(*bucket_name("alphakraken", "PRID001"), "alphakraken-prid001");
+  EXPECT_EQ(*bucket_name("Alpha.Kraken", "my project_1"), "alpha-kraken-my-project-1");
+  EXPECT_EQ(*bucket_name("ak", "_FALLBACK"), "ak--fallback");
+}
+
+TEST(BucketName, InvalidNamesNameTheProject) {
+  auto long_name = bucket_name("alphakraken", std::string(60, 'p'));
+  ASSERT_FALSE(long_name);
+  EXPECT_EQ(long_name.error().kind, ErrorKind::usage);
+  EXPECT_NE(long_name.error().message.find("3 to 63"), std::string::npos);
+  EXPECT_NE(bucket_name("ak", "P#1").error().message.find("may not contain '#'"), std::string::npos);
+  EXPECT_NE(bucket_name("ak", "p-").error().message.find("start and end"), std::string::npos);
+  EXPECT_NE(bucket_name("xn", "-x").error().message.find("reserved prefix"), std::string::npos);
+  EXPECT_NE(bucket_name("ak", "s3alias").error().message.find("reserved suffix"), std::string::npos);
+}
+
+TEST(KeyPrefix, FallbackProjectsAndSciexSets) {
+  RawFile r;
+  r.id = "s1.wiff2";
+  r.instrument_id = "zenotof1";
+  r.created_at = "2026-11-22T04:00:00.000Z";
+  r.project_id = "PRID1";
+  r.vendor = Vendor::thermo;
+  EXPECT_EQ(key_prefix(r), "");
+  r.vendor = Vendor::sciex;
+  EXPECT_EQ(key_prefix(r), "s1.wiff2/");
+  r.project_id = "_FALLBACK";
+  EXPECT_EQ(key_prefix(r), "zenotof1/2026_11/s1.wiff2/");
+  r.vendor = Vendor::bruker;
+  EXPECT_EQ(key_prefix(r), "zenotof1/2026_11/");
+}
+
+}  // namespace
+}  // namespace rawbackup::s3
