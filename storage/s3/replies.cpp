@@ -1,0 +1,106 @@
+#include "storage/s3/replies.h"
+
+#include <pugixml.hpp>
+
+#include "storage/s3/errors.h"
+
+namespace rawbackup::s3 {
+namespace {
+
+// Parses `xml` and returns its root element, which must be named `root_name`.
+Result<pugi::xml_node> root_of(pugi::xml_document& doc, std::string_view xml, const char* root_name) {
+  pugi::xml_parse_result parsed = doc.load_buffer(xml.data(), xml.size());
+  if (!parsed) return fail(std::string("malformed S3 reply (") + parsed.description() + ")");
+  pugi::xml_node root = doc.child(root_name);
+  if (root) return root;
+  if (doc.child("Error")) return fail(describe(parse_error_reply(200, xml)));
+  return fail(std::string("unexpected S3 reply: no <") + root_name + ">");
+}
+
+Result<uint64_t> number_of(pugi::xml_node node, const char* child) {
+  std::string text = node.child_value(child);
+  if (text.empty() || text.find_first_not_of("0123456789") != std::string::npos) {
+    return fail(std::string("unexpected S3 reply: <") + child + "> is '" + text + "'");
+  }
+  return std::stoull(text);
+}
+
+bool is_true(pugi::xml_node node, const char* child) {
+  return std::string_view(node.child_value(child)) == "true";
+}
+
+}  // namespace
+
+std::string unquoted(std::string_view etag) {
+  std::string out;
+  for (char c : etag) {
+    if (c != '"') out += c;
+  }
+  return out;
+}
+
+Result<std::string> parse_upload_id(std::string_view xml) {
+  pugi::xml_document doc;
+  auto root = root_of(doc, xml, "InitiateMultipartUploadResult");
+  if (!root) return std::unexpected(root.error());
+  std::string id = root->child_value("UploadId");
+  if (id.empty()) return fail("unexpected S3 reply: no UploadId");
+  return id;
+}
+
+Result<PartsPage> parse_parts_page(std::string_view xml) {
+  pugi::xml_document doc;
+  auto root = root_of(doc, xml, "ListPartsResult");
+  if (!root) return std::unexpected(root.error());
+  PartsPage page;
+  for (pugi::xml_node part : root->children("Part")) {
+    auto number = number_of(part, "PartNumber");
+    auto size = number_of(part, "Size");
+    if (!number) return std::unexpected(number.error());
+    if (!size) return std::unexpected(size.error());
+    page.parts.push_back({static_cast<int>(*number), unquoted(part.child_value("ETag")), *size});
+  }
+  page.truncated = is_true(*root, "IsTruncated");
+  if (page.truncated) {
+    auto marker = number_of(*root, "NextPartNumberMarker");
+    if (!marker) return std::unexpected(marker.error());
+    page.next_marker = static_cast<int>(*marker);
+  }
+  return page;
+}
+
+Result<ObjectsPage> parse_objects_page(std::string_view xml) {
+  pugi::xml_document doc;
+  auto root = root_of(doc, xml, "ListBucketResult");
+  if (!root) return std::unexpected(root.error());
+  ObjectsPage page;
+  for (pugi::xml_node object : root->children("Contents")) {
+    auto size = number_of(object, "Size");
+    if (!size) return std::unexpected(size.error());
+    page.objects.push_back({object.child_value("Key"), unquoted(object.child_value("ETag")), *size});
+  }
+  page.truncated = is_true(*root, "IsTruncated");
+  page.next_token = root->child_value("NextContinuationToken");
+  if (page.truncated && page.next_token.empty()) {
+    return fail("unexpected S3 reply: truncated listing without NextContinuationToken");
+  }
+  return page;
+}
+
+Result<std::string> parse_complete_etag(std::string_view xml) {
+  pugi::xml_document doc;
+  auto root = root_of(doc, xml, "CompleteMultipartUploadResult");
+  if (!root) return std::unexpected(root.error());
+  return unquoted(root->child_value("ETag"));
+}
+
+std::string complete_request_body(const std::vector<UploadedPart>& parts) {
+  std::string body = "<CompleteMultipartUpload>";
+  for (const UploadedPart& part : parts) {
+    body += "<Part><PartNumber>" + std::to_string(part.number) + "</PartNumber><ETag>\"" +
+            part.etag + "\"</ETag></Part>";
+  }
+  return body + "</CompleteMultipartUpload>";
+}
+
+}  // namespace rawbackup::s3
