@@ -144,12 +144,18 @@ TaskOutput done_output(const RawFile& record, const CopyPlan& plan, double secon
   return out;
 }
 
+// Nothing to copy and the record already says so: a re-run then writes no events.
+bool record_needs_update(const Context& ctx, const RawFile& record, const CopyPlan& plan) {
+  return plan.to_copy > 0 || record.status != RawFileStatus::copying_done ||
+         (tracks_local_backup(*ctx.config) && record.backup_status != BackupStatus::done);
+}
+
 Result<TaskOutput> copy_and_record(const Context& ctx, const RawFile& record, const CopyPlan& plan,
-                                   double start_seconds) {
-  auto start = std::chrono::steady_clock::now();
+                                   std::chrono::steady_clock::time_point start) {
+  bool update = record_needs_update(ctx, record, plan);
   RecordChange started;
   started.message = "copying " + std::to_string(plan.to_copy) + " file(s) to " + plan.base.string();
-  if (plan.to_copy > 0 || record.status != RawFileStatus::copying_done) {
+  if (update) {
     if (Status s = set_status(ctx, record.id, RawFileStatus::copying, BackupStatus::in_progress, started); !s) {
       return std::unexpected(s.error());
     }
@@ -164,7 +170,7 @@ Result<TaskOutput> copy_and_record(const Context& ctx, const RawFile& record, co
     (void)set_status(ctx, record.id, RawFileStatus::error, BackupStatus::failed, end);
     return std::unexpected(copied.error());
   }
-  if (plan.to_copy > 0 || record.status != RawFileStatus::copying_done) {
+  if (update) {
     end.error = std::optional<std::string>{};
     end.backup_base_path = plan.base.string();
     end.message = "verified " + std::to_string(plan.files.size()) + " file(s) in " + plan.base.string();
@@ -172,8 +178,7 @@ Result<TaskOutput> copy_and_record(const Context& ctx, const RawFile& record, co
       return std::unexpected(s.error());
     }
   }
-  double seconds = start_seconds + std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  return done_output(record, plan, seconds);
+  return done_output(record, plan, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
 }
 
 }  // namespace
@@ -201,8 +206,7 @@ Result<TaskOutput> run_copy_local(const Context& ctx, const CopyLocalOptions& op
     (void)ctx.store->update(options.id, change);
     return fail(ErrorKind::conflict, "destination differs, left untouched (use --overwrite to move it aside): " + join(refused, "; "));
   }
-  double planning = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  return copy_and_record(ctx, *record, *plan, planning);
+  return copy_and_record(ctx, *record, *plan, start);
 }
 
 TaskRunner bind_copy_local(CLI::App& command) {
