@@ -47,12 +47,6 @@ Md5Digest Md5::finish() {
   return digest;
 }
 
-Md5Digest md5_of(std::span<const std::byte> data) {
-  Md5 md5;
-  md5.update(data);
-  return md5.finish();
-}
-
 std::string md5_hex(std::string_view text) {
   Md5 md5;
   md5.update(text);

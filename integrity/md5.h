@@ -35,7 +35,6 @@ class Md5 {
   std::unique_ptr<evp_md_ctx_st, CtxDeleter> ctx_;
 };
 
-Md5Digest md5_of(std::span<const std::byte> data);
 std::string md5_hex(std::string_view text);
 
 }  // namespace rawbackup

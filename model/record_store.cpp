@@ -50,8 +50,7 @@ Status ensure_parent(const fs::path& path) {
   return {};
 }
 
-}  // namespace
-
+// Applies `c` to `r` in memory.
 void apply_change(RawFile& r, const RecordChange& c) {
   if (c.status) r.status = *c.status;
   if (c.backup_status) r.backup_status = *c.backup_status;
@@ -64,6 +63,8 @@ void apply_change(RawFile& r, const RecordChange& c) {
   if (c.s3_upload_path) r.s3_upload_path = *c.s3_upload_path;
 }
 
+}  // namespace
+
 Result<RecordStore> RecordStore::open(const fs::path& path, Actor actor, int busy_timeout_ms) {
   if (Status s = ensure_parent(path); !s) return std::unexpected(s.error());
   auto db = sqlite::Database::open(path.string(), busy_timeout_ms);
@@ -72,9 +73,7 @@ Result<RecordStore> RecordStore::open(const fs::path& path, Actor actor, int bus
   return RecordStore(std::move(*db), std::move(actor));
 }
 
-Result<std::optional<RawFile>> RecordStore::get(const std::string& id) { return get_locked(id); }
-
-Result<std::optional<RawFile>> RecordStore::get_locked(const std::string& id) {
+Result<std::optional<RawFile>> RecordStore::get(const std::string& id) {
   sqlite::Statement query = db_.prepare(std::string(select_columns) + " WHERE id = ?1");
   query.bind(1, id);
   Result<bool> row = query.step();
@@ -139,7 +138,7 @@ Status RecordStore::append_event(const std::string& id, const std::string& field
 Status RecordStore::insert(const RawFile& record, const std::string& message) {
   auto txn = sqlite::Transaction::begin(db_);
   if (!txn) return std::unexpected(txn.error());
-  auto existing = get_locked(record.id);
+  auto existing = get(record.id);
   if (!existing) return std::unexpected(existing.error());
   if (*existing) return fail(ErrorKind::conflict, "record " + record.id + " already exists");
   RawFile stamped = record;
@@ -152,7 +151,7 @@ Status RecordStore::insert(const RawFile& record, const std::string& message) {
 Result<RawFile> RecordStore::update(const std::string& id, const RecordChange& change) {
   auto txn = sqlite::Transaction::begin(db_);
   if (!txn) return std::unexpected(txn.error());
-  auto existing = get_locked(id);
+  auto existing = get(id);
   if (!existing) return std::unexpected(existing.error());
   if (!*existing) return fail(ErrorKind::usage, "no record for " + id);
   RawFile before = **existing;

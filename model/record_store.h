@@ -75,7 +75,6 @@ class RecordStore {
 
  private:
   RecordStore(sqlite::Database db, Actor actor) : db_(std::move(db)), actor_(std::move(actor)) {}
-  Result<std::optional<RawFile>> get_locked(const std::string& id);
   Status write(const RawFile& record, bool insert);
   Status append_event(const std::string& id, const std::string& field,
                       const std::optional<std::string>& from, const std::optional<std::string>& to,
@@ -84,8 +83,5 @@ class RecordStore {
   sqlite::Database db_;
   Actor actor_;
 };
-
-// Applies `change` to `record` in memory (used by update, and by --dry-run previews).
-void apply_change(RawFile& record, const RecordChange& change);
 
 }  // namespace rawbackup

@@ -3,11 +3,8 @@
 #include "integrity/file_hasher.h"
 
 namespace rawbackup {
-namespace {
 
 namespace fs = std::filesystem;
-
-}  // namespace
 
 Result<DestinationCheck> check_destination(const FileSystem& fs, const fs::path& dest,
                                            const FileEntry& expected) {

@@ -1,7 +1,6 @@
 #include "tasks/hash_set.h"
 
 #include <atomic>
-#include <mutex>
 #include <thread>
 
 #include "common/progress.h"
