@@ -3,6 +3,7 @@
 #include <openssl/evp.h>
 
 #include <stdexcept>
+#include <vector>
 
 namespace rawbackup {
 namespace {
@@ -61,6 +62,18 @@ std::string to_hex(std::span<const uint8_t> bytes) {
     out.push_back(digits[b >> 4]);
     out.push_back(digits[b & 0x0f]);
   }
+  return out;
+}
+
+std::string hex_to_base64(std::string_view hex) {
+  std::vector<uint8_t> bytes;
+  for (size_t i = 0; i + 1 < hex.size(); i += 2) {
+    bytes.push_back(static_cast<uint8_t>(std::stoi(std::string(hex.substr(i, 2)), nullptr, 16)));
+  }
+  std::string out(4 * ((bytes.size() + 2) / 3), '\0');
+  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), bytes.data(),
+                          static_cast<int>(bytes.size()));
+  out.resize(static_cast<size_t>(n));
   return out;
 }
 

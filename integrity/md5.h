@@ -36,5 +36,7 @@ class Md5 {
 };
 
 std::string md5_hex(std::string_view text);
+// "9e107d9d…" → "nhB9nTcrtoJr2B01QqQZ1g==" (the form of a Content-MD5 header).
+std::string hex_to_base64(std::string_view hex);
 
 }  // namespace rawbackup

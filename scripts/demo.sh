@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The README demo: installs and builds, generates sample instrument folders under var/demo/,
-# then runs checksum → copy-local → status end to end on embedded defaults (SQLite store,
-# backup folder and samples all in var/demo/).
+# starts a loopback S3 server (s3rver, npm) with the demo's buckets, then runs
+# checksum → copy-local → upload-s3 → status end to end on embedded defaults (SQLite store,
+# backup folder, samples and S3 data all in var/demo/). The S3 server is stopped at the end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh >/dev/null
@@ -9,6 +10,12 @@ mapfile -t samples < <(scripts/make_sample.sh var/demo/instruments)
 thermo="$(basename "${samples[0]}")"
 bruker="$(basename "${samples[1]}")"
 sciex="$(basename "${samples[2]}")"
+
+integration/s3/s3rver.sh start var/demo/s3 rawbackup-demo-prid001 rawbackup-demo-prid002 rawbackup-demo-prid003
+trap 'integration/s3/s3rver.sh stop var/demo/s3' EXIT
+source var/demo/s3/env  # a fresh key pair for this server, never written to the config
+export AWS_ENDPOINT_URL="$S3_ENDPOINT"
+echo "loopback S3 (s3rver) at $AWS_ENDPOINT_URL"
 
 step() { printf '\n\033[1m$ rawbackup %s\033[0m\n' "$*"; build/rawbackup --config envs/demo.yaml --log-format text "$@"; }
 
@@ -23,6 +30,12 @@ step copy-local "$bruker"
 step copy-local "$sciex"
 echo; echo "# a re-run finds identical copies and skips them:"
 step --json copy-local "$bruker"
+step upload-s3 --dry-run "$thermo"
+step upload-s3 "$thermo"
+step upload-s3 "$bruker"
+step upload-s3 "$sciex"
+echo; echo "# a re-run finds every object with the recorded ETag (HEAD requests only):"
+step --json upload-s3 "$thermo"
 step status
 step status --history "$bruker"
-echo; echo "demo done: store var/demo/rawbackup.sqlite, samples var/demo/instruments/, backup var/demo/backup/"
+echo; echo "demo done: store var/demo/rawbackup.sqlite, samples var/demo/instruments/, backup var/demo/backup/, S3 data var/demo/s3/"

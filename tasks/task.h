@@ -12,6 +12,7 @@
 #include "model/record_lock.h"
 #include "model/record_store.h"
 #include "storage/filesystem.h"
+#include "storage/object_store.h"
 
 namespace CLI {
 class App;
@@ -23,9 +24,13 @@ struct Context {
   const Config* config = nullptr;  // set when the task needs::config
   RecordStore* store = nullptr;    // set when the task needs::store
   const FileSystem* fs = nullptr;  // always set
+  ObjectStore* objects = nullptr;  // set when the task needs::s3 and backup_type is s3
   bool tty = false;                // stderr is a terminal: draw progress bars
   LockOptions lock_options;        // how long to wait for another runner on the same id
 };
+
+// The record of `id`, which must have been checksummed (kind usage otherwise).
+Result<RawFile> checksummed_record(const Context& ctx, const std::string& id);
 
 // Takes the per-raw-file lock (one runner per id at a time) for the running task.
 Result<std::unique_ptr<RecordLock>> lock_record(const Context& ctx, const std::string& id);

@@ -41,6 +41,9 @@ bool is_transient(const S3Error& error) {
   for (std::string_view code : transient_codes) {
     if (error.code == code) return true;
   }
+  if (error.code == "LocalReadError" || error.code == "Cancelled" || error.code == "Interrupted") {
+    return false;  // no reply because of us, not the network
+  }
   return error.http_status == 0 || error.http_status >= 500 || error.http_status == 408 ||
          error.http_status == 429;
 }

@@ -1,0 +1,193 @@
+#!/usr/bin/env bash
+# upload-s3 end to end against a real S3 server on 127.0.0.1, started and stopped here:
+#   ceph   — Ceph's RADOS Gateway (integration/s3/ceph.sh): proves the multipart rules (S3's
+#            "-N" ETags, ListParts, Abort, BadDigest on a wrong Content-MD5, a wrong secret).
+#   s3rver — an independent implementation: proves single PUTs, HEADs, bucket checks, a wrong
+#            secret, and the whole-file-MD5 ETag rule (it reports that after a multipart upload).
+# Every request goes through integration/s3/fault_proxy.py, which counts requests and injects
+# what no server does on demand (a 500 then success, a corrupted body, a reset connection).
+# The ObjectStore conformance suite (unit test binary) runs against the same server first.
+# Usage: upload_s3_test.sh ceph|s3rver PATH/TO/rawbackup PATH/TO/rawbackup_tests
+source "$(dirname "$0")/lib.sh"
+here="$(cd "$(dirname "$0")" && pwd)"
+server="$1" rb="$2" unit="$3"
+server_dir="$work/server"
+proxy_pid=""
+stop_all() {
+  [ -n "$proxy_pid" ] && kill "$proxy_pid" 2>/dev/null
+  "$here/s3/$server.sh" stop "$server_dir" >/dev/null 2>&1
+  rm -rf "$work"
+}
+trap stop_all EXIT
+
+"$here/s3/$server.sh" start "$server_dir" >"$work/server.log" 2>&1 || { cat "$work/server.log"; echo "could not start $server"; exit 1; }
+source "$server_dir/env"
+upstream="$S3_ENDPOINT"
+mkdir -p "$work/proxy"
+echo '[]' >"$work/proxy/rules.json"
+python3 "$here/s3/fault_proxy.py" "$upstream" "$work/proxy" &
+proxy_pid=$!
+for _ in $(seq 50); do [ -f "$work/proxy/port" ] && break; sleep 0.1; done
+proxy="http://127.0.0.1:$(cat "$work/proxy/port")"
+log="$work/proxy/requests.log"
+rules() { echo "$1" >"$work/proxy/rules.json"; : >"$log"; }
+
+# s3 METHOD PATH [curl args…]: a signed request straight to the server (set-up and checks).
+s3() {
+  local method="$1" path="$2"
+  shift 2
+  curl -sS --aws-sigv4 "aws:amz:us-east-1:s3" --user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" \
+    -H "x-amz-content-sha256: UNSIGNED-PAYLOAD" -X "$method" "$@" "$upstream$path"
+}
+etag_of() { s3 HEAD "/$1" -I | tr -d '\r' | sed -n 's/^[Ee][Tt]ag: "\{0,1\}\([^"]*\)"\{0,1\}$/\1/p'; }
+
+expect_code "conformance suite against $server" 0 env RAWBACKUP_TEST_S3_SERVER="$server" \
+  "$unit" --gtest_filter="Backends/ObjectStoreConformance.*/$server"
+
+inst="$work/instruments"
+mkdir -p "$inst/astral1" "$inst/timstof1/b_PRID2_x.d/sub" "$inst/zenotof1"
+head -c $((12 * 1024 * 1024 + 5)) /dev/urandom >"$inst/astral1/t_PRID1_a.raw"  # 3 parts of 5 MiB
+head -c 70000 /dev/urandom >"$inst/timstof1/b_PRID2_x.d/analysis.tdf"
+head -c $((6 * 1024 * 1024)) /dev/urandom >"$inst/timstof1/b_PRID2_x.d/sub/analysis.tdf_bin"
+: >"$inst/timstof1/b_PRID2_x.d/sub/empty.bin"
+head -c 1000 /dev/urandom >"$inst/zenotof1/s_PRID3_q.wiff2"
+head -c 3000 /dev/urandom >"$inst/zenotof1/s_PRID3_q.wiff.scan"
+long_id="t_PRID$(printf '1%.0s' $(seq 60))_long.raw"
+head -c 10 /dev/urandom >"$inst/astral1/$long_id"
+config() {  # config BACKUP_TYPE → $work/c.yaml
+  cat >"$work/c.yaml" <<YAML
+store: {path: store.sqlite}
+instruments:
+  astral1: {type: thermo, path: instruments/astral1}
+  timstof1: {type: bruker, path: instruments/timstof1}
+  zenotof1: {type: sciex, path: instruments/zenotof1}
+locations: {backup: backup}
+project_pattern: "_(PRID\\\\d+)_"
+backup: {backup_type: $1, s3: {region: us-east-1, bucket_prefix: rb-it, endpoint_url: "$proxy", part_size_mb: 5}}
+YAML
+}
+c=(--config "$work/c.yaml")
+config s3
+for id in t_PRID1_a.raw "$long_id"; do "$rb" "${c[@]}" checksum --instrument astral1 "$id" >/dev/null 2>&1; done
+"$rb" "${c[@]}" checksum --instrument timstof1 b_PRID2_x.d >/dev/null 2>&1
+"$rb" "${c[@]}" checksum --instrument zenotof1 s_PRID3_q.wiff2 >/dev/null 2>&1
+s3 PUT /rb-it-prid2 -o /dev/null
+s3 PUT /rb-it-prid3 -o /dev/null
+
+# --- refusals before any upload ---
+config local
+expect_code "backup_type local: skipped" 0 "$rb" "${c[@]}" --json upload-s3 t_PRID1_a.raw
+expect_match "outcome skipped" "$work/out" '"outcome":"skipped"'
+expect_code "--skip-exit-code 99" 99 "$rb" "${c[@]}" upload-s3 --skip-exit-code 99 t_PRID1_a.raw
+config s3
+rules '[]'
+expect_code "missing credentials" 2 env -u AWS_SECRET_ACCESS_KEY "$rb" "${c[@]}" upload-s3 t_PRID1_a.raw
+expect_match "names the variables" "$work/err" 'AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY'
+[ ! -s "$log" ] && pass "no request without credentials" || failure "no request without credentials"
+expect_code "no checksum" 2 "$rb" "${c[@]}" upload-s3 never_checksummed.raw
+expect_code "missing bucket" 1 "$rb" "${c[@]}" upload-s3 t_PRID1_a.raw
+expect_match "says which bucket, region, endpoint" "$work/err" "bucket rb-it-prid1 does not exist \(region us-east-1, endpoint $proxy\)"
+expect_code "status after missing bucket" 0 "$rb" "${c[@]}" --json status t_PRID1_a.raw
+expect_match "backup_status failed" "$work/out" '"backup_status":"failed"'
+expect_code "too-long bucket name" 2 "$rb" "${c[@]}" upload-s3 "$long_id"
+expect_match "names the project" "$work/err" "project PRID1{60}"
+s3 PUT /rb-it-prid1 -o /dev/null
+expect_code "wrong secret" 1 env AWS_SECRET_ACCESS_KEY=wrong-secret "$rb" "${c[@]}" upload-s3 t_PRID1_a.raw
+expect_match "access denied, says why" "$work/err" 'access to bucket rb-it-prid1 denied: wrong secret key'
+
+# --- uploads, verification, re-runs ---
+expect_code "dry run" 0 "$rb" "${c[@]}" --json upload-s3 --dry-run t_PRID1_a.raw
+expect_match "dry run plans an upload" "$work/out" '"action":"upload"'
+rules '[{"method": "PUT", "query": "partNumber=2", "fault": "500"}]'
+expect_code "thermo multipart upload (500 on part 2, retried)" 0 "$rb" "${c[@]}" --json upload-s3 t_PRID1_a.raw
+expect_match "result" "$work/out" '"bucket":"rb-it-prid1".*"outcome":"done".*"uploaded":1'
+[ "$(grep -c 'partNumber=2.* 500 500' "$log")" -eq 1 ] && [ "$(grep -c 'partNumber=2.* 200' "$log")" -eq 1 ] \
+  && pass "part 2 sent again after the 500" || failure "part 2 sent again after the 500" "$(cat "$log")"
+expect_match "retry logged" "$work/err" 'InternalError \(HTTP 500\).*retry 1/4'
+want_md5="$(md5sum <"$inst/astral1/t_PRID1_a.raw" | cut -d' ' -f1)"
+got="$(etag_of rb-it-prid1/t_PRID1_a.raw)"
+if [ "$server" = ceph ]; then
+  [[ $got == *-3 ]] && pass "S3 multipart ETag (-3)" || failure "S3 multipart ETag (-3)" "$got"
+else
+  [ "$got" = "$want_md5" ] && pass "whole-file MD5 ETag accepted" || failure "whole-file MD5 ETag accepted" "$got"
+fi
+[ "$(s3 GET /rb-it-prid1/t_PRID1_a.raw | md5sum | cut -d' ' -f1)" = "$want_md5" ] && pass "object bytes identical" || failure "object bytes identical"
+expect_code "status done" 0 "$rb" "${c[@]}" --json status t_PRID1_a.raw
+expect_match "done with s3_upload_path" "$work/out" '"backup_status":"done".*"s3_upload_path":"s3://rb-it-prid1/"'
+rules '[]'
+expect_code "re-run" 0 "$rb" "${c[@]}" --json upload-s3 t_PRID1_a.raw
+expect_match "re-run skips" "$work/out" '"skipped":1.*"uploaded":0'
+[ "$(grep -vc '^HEAD ' "$log")" -eq 0 ] && pass "re-run makes only HEAD requests" || failure "re-run makes only HEAD requests" "$(cat "$log")"
+
+expect_code "bruker folder" 0 "$rb" "${c[@]}" --json upload-s3 b_PRID2_x.d
+expect_match "3 files" "$work/out" '"uploaded":3'
+[ "$(etag_of rb-it-prid2/b_PRID2_x.d/sub/empty.bin)" = d41d8cd98f00b204e9800998ecf8427e ] && pass "nested empty file" || failure "nested empty file"
+expect_code "sciex set under <id>/" 0 "$rb" "${c[@]}" --json upload-s3 s_PRID3_q.wiff2
+expect_match "prefix is the id" "$work/out" '"prefix":"s_PRID3_q.wiff2/"'
+[ -n "$(etag_of rb-it-prid3/s_PRID3_q.wiff2/s_PRID3_q.wiff.scan)" ] && pass "sciex scan file there" || failure "sciex scan file there"
+
+# An object replaced behind our back is uploaded again, and logged as a change.
+s3 PUT /rb-it-prid2/b_PRID2_x.d/analysis.tdf --data-binary "other content" -o /dev/null
+expect_code "differing object re-uploaded" 0 "$rb" "${c[@]}" --json upload-s3 b_PRID2_x.d
+expect_match "one re-uploaded" "$work/out" '"skipped":2.*"uploaded":1'
+expect_match "logged as a change" "$work/err" 'differs from the record'
+[ "$(s3 GET /rb-it-prid2/b_PRID2_x.d/analysis.tdf | md5sum)" = "$(md5sum <"$inst/timstof1/b_PRID2_x.d/analysis.tdf")" ] && pass "right bytes again" || failure "right bytes again"
+
+# Two runs at once on one id: one uploads, the other waits for the lock and skips.
+s3 DELETE /rb-it-prid3/s_PRID3_q.wiff2/s_PRID3_q.wiff2 -o /dev/null
+"$rb" "${c[@]}" --json upload-s3 s_PRID3_q.wiff2 >"$work/r1" 2>/dev/null & p1=$!
+"$rb" "${c[@]}" --json upload-s3 s_PRID3_q.wiff2 >"$work/r2" 2>/dev/null & p2=$!
+wait $p1; c1=$?; wait $p2; c2=$?
+[ $c1 -eq 0 ] && [ $c2 -eq 0 ] && pass "two concurrent runs succeed" || failure "two concurrent runs succeed" "$c1 $c2"
+[ "$(cat "$work/r1" "$work/r2" | grep -c '"uploaded":1')" -eq 1 ] && pass "exactly one uploads" || failure "exactly one uploads" "$(cat "$work/r1" "$work/r2")"
+
+# --- failures: all-or-nothing, never done for data S3 does not hold ---
+s3 DELETE /rb-it-prid1/t_PRID1_a.raw -o /dev/null
+if [ "$server" = ceph ]; then
+  rules '[{"method": "PUT", "query": "partNumber=2", "fault": "corrupt"}]'
+  expect_code "BadDigest on a corrupted part" 1 "$rb" "${c[@]}" upload-s3 t_PRID1_a.raw
+  expect_match "names BadDigest" "$work/err" 'part 2/3 of s3://rb-it-prid1/t_PRID1_a.raw: BadDigest'
+  expect_match "aborted" "$log" '^DELETE /rb-it-prid1/t_PRID1_a.raw\?uploadId=.* 204'
+  [ "$(s3 GET '/rb-it-prid1?uploads' | grep -c '<UploadId>')" -eq 0 ] && pass "no unfinished upload left" || failure "no unfinished upload left"
+else
+  rules '[{"method": "PUT", "query": "partNumber=2", "fault": "corrupt"}]'
+  expect_code "corrupted part stored by s3rver: caught" 4 "$rb" "${c[@]}" upload-s3 t_PRID1_a.raw
+  expect_match "part ETag differs from its MD5" "$work/err" "part 2/3 .*S3 stored ETag"
+fi
+[ -z "$(etag_of rb-it-prid1/t_PRID1_a.raw)" ] && pass "no object after the failure" || failure "no object after the failure"
+expect_code "status after failure" 0 "$rb" "${c[@]}" --json status t_PRID1_a.raw
+expect_match "failed, with the error" "$work/out" '"backup_status":"failed".*"error":"'
+rules '[{"method": "PUT", "query": "partNumber=2", "fault": "stall", "seconds": 20}]'
+"$rb" "${c[@]}" upload-s3 t_PRID1_a.raw >/dev/null 2>"$work/err" & pid=$!
+for _ in $(seq 100); do grep -q 'partNumber=1' "$log" && break; sleep 0.1; done
+sleep 0.5
+started=$SECONDS
+kill -TERM $pid; wait $pid; code=$?
+[ $code -eq 130 ] && pass "SIGTERM mid-upload: exit 130" || failure "SIGTERM mid-upload: exit 130" "exit $code"
+((SECONDS - started <= 5)) && pass "stops within seconds" || failure "stops within seconds" "$((SECONDS - started)) s"
+expect_match "aborted after SIGTERM" "$log" '^DELETE /rb-it-prid1/t_PRID1_a.raw\?uploadId='
+expect_code "status after SIGTERM" 0 "$rb" "${c[@]}" --json status t_PRID1_a.raw
+expect_match "failed: interrupted" "$work/out" '"backup_status":"failed".*"error":"interrupted'
+rules '[{"method": "PUT", "fault": "500", "times": 10}]'
+expect_code "500 beyond the retries" 1 "$rb" "${c[@]}" upload-s3 t_PRID1_a.raw
+expect_match "gave up after 5 tries" "$work/err" 'InternalError'
+rules '[{"method": "PUT", "query": "partNumber=1", "fault": "reset"}]'
+expect_code "connection reset, retried" 0 "$rb" "${c[@]}" upload-s3 t_PRID1_a.raw
+echo "x" >>"$inst/zenotof1/s_PRID3_q.wiff.scan"
+s3 DELETE /rb-it-prid3/s_PRID3_q.wiff2/s_PRID3_q.wiff.scan -o /dev/null
+rules '[]'
+expect_code "file changed since checksum" 1 "$rb" "${c[@]}" upload-s3 s_PRID3_q.wiff2
+expect_match "says to re-run checksum" "$work/err" 'checksum'
+[ "$(grep -c '^PUT' "$log")" -eq 0 ] && pass "nothing uploaded from a changed file" || failure "nothing uploaded from a changed file"
+
+# Nothing secret in logs or results, at the most verbose level, through retries and failures.
+s3 DELETE /rb-it-prid1/t_PRID1_a.raw -o /dev/null
+rules '[{"method": "PUT", "query": "partNumber=1", "fault": "503"}]'
+for format in json text; do
+  "$rb" "${c[@]}" --json --log-level trace --log-format $format upload-s3 t_PRID1_a.raw >>"$work/all" 2>&1
+  env AWS_SECRET_ACCESS_KEY=wrong-secret "$rb" "${c[@]}" --json --log-level trace upload-s3 b_PRID2_x.d >>"$work/all" 2>&1
+done
+expect_match "trace logs show requests" "$work/all" 'S3 PUT /rb-it-prid1/t_PRID1_a.raw'
+! grep -qF -e "$AWS_SECRET_ACCESS_KEY" -e wrong-secret -e 'Signature=' -e 'Credential=' "$work/all" \
+  && pass "no secret, signature or credential in logs" || failure "no secret, signature or credential in logs"
+summary

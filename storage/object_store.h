@@ -1,0 +1,101 @@
+// An S3-style object store behind a small interface: the S3 client (storage/s3/client.h)
+// implements it over HTTP, tests use an in-memory fake, and one conformance suite
+// (tests/storage/object_store_conformance_test.cpp) holds every implementation to the same
+// behaviour.
+#pragma once
+#include <cstdint>
+#include <expected>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "storage/filesystem.h"
+#include "storage/s3/errors.h"
+#include "storage/s3/replies.h"
+
+namespace rawbackup {
+
+template <class T>
+using S3Result = std::expected<T, s3::S3Error>;
+using S3Status = std::expected<void, s3::S3Error>;
+
+// A request body that can be read again from its start (a retry sends it again).
+struct Body {
+  uint64_t size = 0;
+  std::string md5_hex;  // sent as Content-MD5 so the server checks the bytes; "" for none
+  // Fills `out` with the body's bytes from `offset` on; returns how many (0 only at the end).
+  std::function<Result<size_t>(uint64_t offset, std::span<std::byte> out)> read_at;
+};
+
+// A body held in memory (XML, small objects in tests).
+Body text_body(std::string text);
+// `length` bytes of a file from `offset`, read once now for their MD5 and again when sent.
+// The bytes are never held whole in memory.
+Result<Body> file_range_body(const FileSystem& fs, const std::filesystem::path& path,
+                             uint64_t offset, uint64_t length);
+
+struct ObjectInfo {
+  uint64_t size = 0;
+  std::string etag;  // without quotes; may be a multipart ETag "<hex>-N"
+};
+
+// Receives a GetObject's bytes in order; returning false cancels the transfer.
+using ByteSink = std::function<bool(std::span<const std::byte>)>;
+
+// Every call is one S3 operation (with the implementation's retries for transient errors).
+// Errors are S3Errors: the HTTP status and S3's code, or status 0 when there was no reply.
+class ObjectStore {
+ public:
+  virtual ~ObjectStore() = default;
+
+  // Where requests go, for messages ("http://127.0.0.1:8000", "s3.eu-central-1.amazonaws.com").
+  virtual std::string endpoint() const = 0;
+  virtual std::string region() const = 0;
+
+  // Creates a bucket in region(); an existing one of ours is fine. Tests and set-up only:
+  // the tasks never create buckets (a typo must not make a new one).
+  virtual S3Status create_bucket(const std::string& bucket) = 0;
+  // Exists and is accessible: NoSuchBucket (404) / AccessDenied (403) otherwise.
+  virtual S3Status head_bucket(const std::string& bucket) = 0;
+  // nullopt when there is no such object.
+  virtual S3Result<std::optional<ObjectInfo>> head_object(const std::string& bucket,
+                                                          const std::string& key) = 0;
+  // Returns the ETag the server reports.
+  virtual S3Result<std::string> put_object(const std::string& bucket, const std::string& key,
+                                           const Body& body) = 0;
+  // Returns the upload ID.
+  virtual S3Result<std::string> create_multipart_upload(const std::string& bucket,
+                                                        const std::string& key) = 0;
+  // Returns the part's ETag.
+  virtual S3Result<std::string> upload_part(const std::string& bucket, const std::string& key,
+                                            const std::string& upload_id, int part_number,
+                                            const Body& body) = 0;
+  // Returns the ETag in the reply, which may be empty (Ceph 16): HEAD the object for it.
+  virtual S3Result<std::string> complete_multipart_upload(
+      const std::string& bucket, const std::string& key, const std::string& upload_id,
+      const std::vector<s3::UploadedPart>& parts) = 0;
+  virtual S3Status abort_multipart_upload(const std::string& bucket, const std::string& key,
+                                          const std::string& upload_id) = 0;
+  // One page of parts after part number `marker` (0: from the start).
+  virtual S3Result<s3::PartsPage> list_parts(const std::string& bucket, const std::string& key,
+                                             const std::string& upload_id, int marker) = 0;
+  // One page of objects under `prefix`, continuing from `token` ("" for the first page).
+  virtual S3Result<s3::ObjectsPage> list_objects(const std::string& bucket,
+                                                 const std::string& prefix,
+                                                 const std::string& token) = 0;
+  // Sends bytes [offset, offset + length) of the object to `sink`; returns how many.
+  virtual S3Result<uint64_t> get_object(const std::string& bucket, const std::string& key,
+                                        uint64_t offset, uint64_t length,
+                                        const ByteSink& sink) = 0;
+};
+
+// Every part of an upload, following the pages.
+S3Result<std::vector<s3::UploadedPart>> list_all_parts(ObjectStore& store,
+                                                       const std::string& bucket,
+                                                       const std::string& key,
+                                                       const std::string& upload_id);
+
+}  // namespace rawbackup

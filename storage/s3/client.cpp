@@ -1,0 +1,265 @@
+#include "storage/s3/client.h"
+
+#include <spdlog/spdlog.h>
+
+#include <random>
+#include <thread>
+
+#include "common/interrupt.h"
+#include "common/text.h"
+#include "integrity/md5.h"
+#include "integrity/sha256.h"
+
+namespace rawbackup::s3 {
+namespace {
+
+constexpr const char* empty_sha256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+
+std::string amz_date_now() {
+  std::time_t now = std::time(nullptr);
+  std::tm utc{};
+  gmtime_r(&now, &utc);
+  char buffer[32];
+  std::strftime(buffer, sizeof buffer, "%Y%m%dT%H%M%SZ", &utc);
+  return buffer;
+}
+
+std::string query_value(const std::string& value) { return uri_encode(value, false); }
+
+S3Error transport_error(const TransportError& e) {
+  switch (e.cause) {
+    case TransportError::Cause::network: return {0, "NetworkError", e.message, ""};
+    case TransportError::Cause::body_read: return {0, "LocalReadError", e.message, ""};
+    case TransportError::Cause::sink_refused: return {0, "Cancelled", e.message, ""};
+    case TransportError::Cause::interrupted: return {0, "Interrupted", e.message, ""};
+  }
+  return {0, "NetworkError", e.message, ""};
+}
+
+// An error reply to HEAD has no body: name the error by its status.
+S3Error head_error(int status) {
+  S3Error e{status, "", "", ""};
+  if (status == 403) e.code = "AccessDenied";
+  if (status == 404) e.code = "NotFound";
+  e.message = "HTTP " + std::to_string(status) + " to HEAD";
+  return e;
+}
+
+// Full jitter: a random delay up to base·2^attempt, capped.
+std::chrono::milliseconds backoff(const RetryPolicy& policy, int attempt) {
+  static thread_local std::mt19937_64 random{std::random_device{}()};
+  auto ceiling = std::min<int64_t>(policy.max_delay.count(), policy.base_delay.count() << std::min(attempt, 20));
+  return std::chrono::milliseconds(std::uniform_int_distribution<int64_t>(0, ceiling)(random));
+}
+
+// Sleeps, waking early when interrupted; false then.
+bool sleep_unless_interrupted(std::chrono::milliseconds delay) {
+  auto until = std::chrono::steady_clock::now() + delay;
+  while (std::chrono::steady_clock::now() < until) {
+    if (interrupted()) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return !interrupted();
+}
+
+std::string etag_header(const HttpResponse& response) {
+  return unquoted(response.header("etag").value_or(""));
+}
+
+S3Error reply_error(const Error& e) { return {200, "InternalError", e.message, ""}; }
+
+}  // namespace
+
+S3Client::S3Client(S3ClientOptions options, std::unique_ptr<HttpClient> http)
+    : options_(std::move(options)), http_(std::move(http)) {}
+
+std::string S3Client::endpoint() const { return options_.endpoint.scheme + "://" + options_.endpoint.host; }
+
+HttpRequest S3Client::build(const Call& call, Headers& headers) const {
+  const S3Endpoint& ep = options_.endpoint;
+  std::string host = ep.path_style || call.bucket.empty() ? ep.host : call.bucket + "." + ep.host;
+  std::string path = "/";
+  if (ep.path_style && !call.bucket.empty()) path += call.bucket + (call.key.empty() ? "" : "/");
+  path += uri_encode(call.key, true);
+  std::string amz_date = amz_date_now();
+  headers = {{"host", host},
+             {"x-amz-content-sha256", call.body ? "UNSIGNED-PAYLOAD" : empty_sha256},
+             {"x-amz-date", amz_date}};
+  if (call.body && !call.body->md5_hex.empty()) headers.emplace_back("content-md5", hex_to_base64(call.body->md5_hex));
+  if (!options_.credentials.session_token.empty()) {
+    headers.emplace_back("x-amz-security-token", options_.credentials.session_token);
+  }
+  headers.insert(headers.end(), call.headers.begin(), call.headers.end());
+  SigningRequest signing{call.method, path, call.query, headers, headers[1].second};
+  Signature signature = sign_v4(signing, options_.credentials, {options_.region, "s3", amz_date}, false);
+  Headers sent = headers;
+  sent.emplace_back("Authorization", signature.authorization);
+  HttpRequest request;
+  request.method = call.method;
+  request.url = ep.scheme + "://" + host + path + (call.query.empty() ? "" : "?" + call.query);
+  request.headers = std::move(sent);
+  request.body = call.body;
+  request.sink = call.sink;
+  request.interruptible = call.interruptible;
+  return request;
+}
+
+std::expected<HttpResponse, S3Error> S3Client::send_once(const Call& call) {
+  Headers signed_headers;
+  HttpRequest request = build(call, signed_headers);  // signed now, just before sending
+  auto started = std::chrono::steady_clock::now();
+  auto response = http_->send(request);
+  double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+  if (!response) {
+    spdlog::debug("S3 {} /{}/{}: no reply after {:.0f} ms: {}", call.method, call.bucket, call.key, ms, response.error().message);
+    return std::unexpected(transport_error(response.error()));
+  }
+  spdlog::debug("S3 {} /{}/{}{}{}: HTTP {} in {:.0f} ms", call.method, call.bucket, call.key,
+                call.query.empty() ? "" : "?", call.query, response->status, ms);
+  if (response->status < 300 && call.error_in_200) {
+    if (auto etag = parse_complete_etag(response->body); !etag) return std::unexpected(reply_error(etag.error()));
+  }
+  if (response->status < 300) return std::move(*response);
+  if (call.method == "HEAD") return std::unexpected(head_error(response->status));
+  return std::unexpected(parse_error_reply(response->status, response->body));
+}
+
+S3Result<HttpResponse> S3Client::send(const Call& call) {
+  for (int attempt = 1;; ++attempt) {
+    auto response = send_once(call);
+    if (response) return response;
+    const S3Error& error = response.error();
+    if (!is_transient(error) || attempt >= options_.retry.max_attempts) return response;
+    auto delay = backoff(options_.retry, attempt);
+    spdlog::warn("S3 {} {}/{}: {}; retry {}/{} in {:.1f} s", call.method, call.bucket, call.key,
+                 describe(error), attempt, options_.retry.max_attempts - 1, std::chrono::duration<double>(delay).count());
+    if (!call.interruptible) {
+      std::this_thread::sleep_for(delay);
+    } else if (!sleep_unless_interrupted(delay)) {
+      return std::unexpected(S3Error{0, "Interrupted", "interrupted", ""});
+    }
+  }
+}
+
+S3Status S3Client::create_bucket(const std::string& bucket) {
+  std::string config;
+  if (options_.region != "us-east-1") {
+    config = "<CreateBucketConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><LocationConstraint>" +
+             options_.region + "</LocationConstraint></CreateBucketConfiguration>";
+  }
+  Body body = text_body(config);
+  auto response = send({"PUT", bucket, "", "", {}, config.empty() ? nullptr : &body, nullptr});
+  if (!response && response.error().code != "BucketAlreadyOwnedByYou") return std::unexpected(response.error());
+  return {};
+}
+
+S3Status S3Client::head_bucket(const std::string& bucket) {
+  auto response = send({"HEAD", bucket, "", "", {}, nullptr, nullptr});
+  if (response) return {};
+  S3Error error = response.error();
+  if (error.http_status == 404) error.code = "NoSuchBucket";
+  if (error.http_status == 400 || error.http_status == 403) {
+    // HEAD replies carry no body; a listing of nothing tells why (a wrong secret, a bad key…).
+    auto probe = send({"GET", bucket, "", "list-type=2&max-keys=0", {}, nullptr, nullptr});
+    if (!probe && probe.error().http_status == error.http_status) error = probe.error();
+  }
+  return std::unexpected(error);
+}
+
+S3Result<std::optional<ObjectInfo>> S3Client::head_object(const std::string& bucket, const std::string& key) {
+  auto response = send({"HEAD", bucket, key, "", {}, nullptr, nullptr});
+  if (!response) {
+    if (response.error().http_status == 404) return std::optional<ObjectInfo>{};
+    return std::unexpected(response.error());
+  }
+  ObjectInfo info;
+  info.size = std::stoull(response->header("content-length").value_or("0"));
+  info.etag = etag_header(*response);
+  return info;
+}
+
+S3Result<std::string> S3Client::put_object(const std::string& bucket, const std::string& key, const Body& body) {
+  auto response = send({"PUT", bucket, key, "", {}, &body, nullptr});
+  if (!response) return std::unexpected(response.error());
+  return etag_header(*response);
+}
+
+S3Result<std::string> S3Client::create_multipart_upload(const std::string& bucket, const std::string& key) {
+  auto response = send({"POST", bucket, key, "uploads=", {}, nullptr, nullptr});
+  if (!response) return std::unexpected(response.error());
+  auto id = parse_upload_id(response->body);
+  if (!id) return std::unexpected(reply_error(id.error()));
+  return *id;
+}
+
+S3Result<std::string> S3Client::upload_part(const std::string& bucket, const std::string& key,
+                                            const std::string& upload_id, int part_number, const Body& body) {
+  std::string query = "partNumber=" + std::to_string(part_number) + "&uploadId=" + query_value(upload_id);
+  auto response = send({"PUT", bucket, key, query, {}, &body, nullptr});
+  if (!response) return std::unexpected(response.error());
+  return etag_header(*response);
+}
+
+S3Result<std::string> S3Client::complete_multipart_upload(const std::string& bucket, const std::string& key,
+                                                          const std::string& upload_id,
+                                                          const std::vector<UploadedPart>& parts) {
+  Body body = text_body(complete_request_body(parts));
+  auto response = send({"POST", bucket, key, "uploadId=" + query_value(upload_id), {}, &body, nullptr, true});
+  if (!response) return std::unexpected(response.error());
+  auto etag = parse_complete_etag(response->body);
+  if (!etag) return std::unexpected(reply_error(etag.error()));
+  return *etag;
+}
+
+S3Status S3Client::abort_multipart_upload(const std::string& bucket, const std::string& key,
+                                          const std::string& upload_id) {
+  auto response = send({"DELETE", bucket, key, "uploadId=" + query_value(upload_id), {}, nullptr, nullptr, false, false});
+  if (!response) return std::unexpected(response.error());
+  return {};
+}
+
+S3Result<PartsPage> S3Client::list_parts(const std::string& bucket, const std::string& key,
+                                         const std::string& upload_id, int marker) {
+  std::string query = marker > 0 ? "part-number-marker=" + std::to_string(marker) + "&" : "";
+  query += "uploadId=" + query_value(upload_id);
+  auto response = send({"GET", bucket, key, query, {}, nullptr, nullptr});
+  if (!response) return std::unexpected(response.error());
+  auto page = parse_parts_page(response->body);
+  if (!page) return std::unexpected(reply_error(page.error()));
+  return *page;
+}
+
+S3Result<ObjectsPage> S3Client::list_objects(const std::string& bucket, const std::string& prefix,
+                                             const std::string& token) {
+  std::string query = token.empty() ? "" : "continuation-token=" + query_value(token) + "&";
+  query += "list-type=2&prefix=" + query_value(prefix);
+  auto response = send({"GET", bucket, "", query, {}, nullptr, nullptr});
+  if (!response) return std::unexpected(response.error());
+  auto page = parse_objects_page(response->body);
+  if (!page) return std::unexpected(reply_error(page.error()));
+  return *page;
+}
+
+S3Result<uint64_t> S3Client::get_object(const std::string& bucket, const std::string& key, uint64_t offset,
+                                        uint64_t length, const ByteSink& sink) {
+  uint64_t received = 0;
+  ByteSink counting = [&](std::span<const std::byte> bytes) {
+    received += bytes.size();
+    return sink(bytes);
+  };
+  // Retried here rather than in send(): a retry asks only for the bytes not yet delivered.
+  for (int attempt = 1; received < length; ++attempt) {
+    std::string range = "bytes=" + std::to_string(offset + received) + "-" + std::to_string(offset + length - 1);
+    auto response = send_once({"GET", bucket, key, "", {{"range", range}}, nullptr, &counting});
+    if (response) break;
+    if (!is_transient(response.error()) || attempt >= options_.retry.max_attempts) {
+      return std::unexpected(response.error());
+    }
+    if (!sleep_unless_interrupted(backoff(options_.retry, attempt))) {
+      return std::unexpected(S3Error{0, "Interrupted", "interrupted", ""});
+    }
+  }
+  return received;
+}
+
+}  // namespace rawbackup::s3

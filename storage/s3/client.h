@@ -1,0 +1,94 @@
+// The S3 client: ObjectStore over HTTP, every request signed (SigV4) just before it is sent
+// and retried with exponential backoff and full jitter when the error is transient.
+#pragma once
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "config/config.h"
+#include "storage/object_store.h"
+#include "storage/s3/http.h"
+#include "storage/s3/sigv4.h"
+
+namespace rawbackup::s3 {
+
+struct S3Endpoint {
+  std::string scheme;     // "http" or "https"
+  std::string host;       // as in the Host header: "127.0.0.1:8000", "s3.eu-west-1.amazonaws.com"
+  bool path_style = true; // custom endpoints: /bucket/key; AWS: bucket.host/key
+};
+
+// `url` "" → AWS in `region` (virtual-hosted); otherwise that endpoint, path-style.
+// Throws UsageError for a URL that is not http(s)://host[:port][/].
+S3Endpoint parse_endpoint(const std::string& url, const std::string& region);
+
+struct RetryPolicy {
+  int max_attempts = 5;  // per request, first try included
+  std::chrono::milliseconds base_delay{200};
+  std::chrono::milliseconds max_delay{20000};
+};
+
+struct S3ClientOptions {
+  S3Endpoint endpoint;
+  std::string region;
+  Credentials credentials;
+  RetryPolicy retry;
+};
+
+class S3Client final : public ObjectStore {
+ public:
+  S3Client(S3ClientOptions options, std::unique_ptr<HttpClient> http);
+
+  std::string endpoint() const override;
+  std::string region() const override { return options_.region; }
+  S3Status create_bucket(const std::string& bucket) override;
+  S3Status head_bucket(const std::string& bucket) override;
+  S3Result<std::optional<ObjectInfo>> head_object(const std::string& bucket,
+                                                  const std::string& key) override;
+  S3Result<std::string> put_object(const std::string& bucket, const std::string& key,
+                                   const Body& body) override;
+  S3Result<std::string> create_multipart_upload(const std::string& bucket,
+                                                const std::string& key) override;
+  S3Result<std::string> upload_part(const std::string& bucket, const std::string& key,
+                                    const std::string& upload_id, int part_number,
+                                    const Body& body) override;
+  S3Result<std::string> complete_multipart_upload(
+      const std::string& bucket, const std::string& key, const std::string& upload_id,
+      const std::vector<UploadedPart>& parts) override;
+  S3Status abort_multipart_upload(const std::string& bucket, const std::string& key,
+                                  const std::string& upload_id) override;
+  S3Result<PartsPage> list_parts(const std::string& bucket, const std::string& key,
+                                 const std::string& upload_id, int marker) override;
+  S3Result<ObjectsPage> list_objects(const std::string& bucket, const std::string& prefix,
+                                     const std::string& token) override;
+  S3Result<uint64_t> get_object(const std::string& bucket, const std::string& key,
+                                uint64_t offset, uint64_t length, const ByteSink& sink) override;
+
+ private:
+  struct Call {
+    std::string method;
+    std::string bucket;
+    std::string key;
+    std::string query;  // canonical: sorted, values encoded
+    Headers headers;    // beyond the signed basics (Range, …)
+    const Body* body = nullptr;
+    const ByteSink* sink = nullptr;
+    bool error_in_200 = false;  // a 200 reply may carry <Error> (CompleteMultipartUpload)
+    bool interruptible = true;  // false: clean-up (Abort) still goes out after SIGTERM
+  };
+  // Sends `call` (retrying transient errors); a reply of 300 or more is an S3Error.
+  S3Result<HttpResponse> send(const Call& call);
+  std::expected<HttpResponse, S3Error> send_once(const Call& call);
+  HttpRequest build(const Call& call, Headers& headers) const;
+
+  S3ClientOptions options_;
+  std::unique_ptr<HttpClient> http_;
+};
+
+// The client for a config's s3 section: credentials from AWS_ACCESS_KEY_ID,
+// AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN), endpoint from `endpoint_url` or
+// AWS_ENDPOINT_URL, extra CAs from AWS_CA_BUNDLE. Throws UsageError (one line, naming the
+// variables) when credentials are missing; no request is made here.
+std::unique_ptr<ObjectStore> connect_s3(const S3Config& config);
+
+}  // namespace rawbackup::s3

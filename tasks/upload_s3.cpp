@@ -1,0 +1,250 @@
+#include "tasks/upload_s3.h"
+
+#include <CLI/CLI.hpp>
+#include <chrono>
+
+#include "common/log.h"
+#include "common/progress.h"
+#include "common/text.h"
+#include "integrity/etag.h"
+#include "storage/s3/naming.h"
+#include "tasks/copy_file.h"
+#include "tasks/s3_upload_file.h"
+
+namespace rawbackup {
+namespace {
+
+namespace fs = std::filesystem;
+
+enum class Action { upload, replace, skip };
+
+struct UploadItem {
+  std::string key;  // relative key in the record
+  S3Target target;
+  FileEntry entry;
+  Action action = Action::upload;
+  std::string found_etag;  // of a differing object already there
+};
+
+struct UploadPlan {
+  std::string bucket;
+  std::string prefix;
+  fs::path source_base;
+  bool from_backup = false;  // the verified local backup copy, not the instrument's file
+  std::vector<UploadItem> items;
+  uint64_t bytes_to_upload = 0;
+  size_t to_upload = 0;
+
+  std::string url() const { return "s3://" + bucket + "/" + prefix; }
+};
+
+const char* to_string(Action a) {
+  switch (a) {
+    case Action::upload: return "upload";
+    case Action::replace: return "replace";
+    case Action::skip: return "skip";
+  }
+  return "?";
+}
+
+TaskOutput skipped_output(const Context& ctx, const UploadS3Options& options) {
+  TaskOutput out;
+  std::string why = std::string("backup_type is ") + to_string(ctx.config->backup_type) + ", not s3";
+  out.result = {{"id", options.id}, {"task", "upload-s3"}, {"outcome", "skipped"}, {"reason", why}};
+  out.text = "upload-s3 " + options.id + ": skipped (" + why + ")";
+  out.exit_code = options.skip_exit_code;
+  return out;
+}
+
+// Records backup_status failed with `error`, and returns it.
+std::unexpected<Error> record_failure(const Context& ctx, const std::string& id, const Error& error) {
+  RecordChange change;
+  change.backup_status = BackupStatus::failed;
+  change.error = error.message;
+  change.message = "upload failed: " + error.message;
+  if (auto updated = ctx.store->update(id, change); !updated) {
+    spdlog::error("could not record the failure: {}", updated.error().message);
+  }
+  return std::unexpected(error);
+}
+
+Error bucket_error(const ObjectStore& store, const std::string& bucket, const s3::S3Error& e) {
+  if (e.http_status == 404) {
+    return {ErrorKind::failed, "bucket " + bucket + " does not exist (region " + store.region() +
+                                   ", endpoint " + store.endpoint() + ")"};
+  }
+  if (e.http_status == 403) {
+    std::string hint;
+    if (e.code == "SignatureDoesNotMatch") hint = ": wrong secret key (check AWS_SECRET_ACCESS_KEY)";
+    if (e.code == "InvalidAccessKeyId") hint = ": unknown access key (check AWS_ACCESS_KEY_ID)";
+    if (e.code == "RequestTimeTooSkewed") hint = ": this machine's clock is off";
+    return {ErrorKind::failed, "access to bucket " + bucket + " denied" + hint};
+  }
+  return s3_failure(e, "checking bucket " + bucket);
+}
+
+UploadPlan plan_frame(const Context& ctx, const RawFile& record, const std::string& bucket) {
+  UploadPlan plan;
+  plan.bucket = bucket;
+  plan.prefix = s3::key_prefix(record);
+  plan.from_backup = record.status == RawFileStatus::copying_done && record.backup_base_path;
+  plan.source_base = plan.from_backup ? fs::path(*record.backup_base_path)
+                                      : ctx.config->instrument(record.instrument_id).path;
+  return plan;
+}
+
+// HEADs every object: the plan says which to upload and which are already there.
+Result<UploadPlan> make_plan(const Context& ctx, const RawFile& record, const std::string& bucket) {
+  UploadPlan plan = plan_frame(ctx, record, bucket);
+  for (const auto& [key, entry] : record.file_info) {
+    UploadItem item{key, {bucket, plan.prefix + key}, entry, Action::upload, ""};
+    auto info = ctx.objects->head_object(bucket, item.target.key);
+    if (!info) return std::unexpected(s3_failure(info.error(), "HEAD s3://" + bucket + "/" + item.target.key));
+    if (*info && (*info)->size == entry.size && etag_matches((*info)->etag, entry.md5, entry.etag)) {
+      item.action = Action::skip;
+    } else if (*info) {
+      item.action = Action::replace;
+      item.found_etag = (*info)->etag + " (" + std::to_string((*info)->size) + " bytes)";
+    }
+    if (item.action != Action::skip) {
+      plan.bytes_to_upload += entry.size;
+      ++plan.to_upload;
+    }
+    plan.items.push_back(std::move(item));
+  }
+  return plan;
+}
+
+// The source must still be what was checksummed (the backup copy was verified by copy-local;
+// its mtime is the copy's, so only its size is checked here; the ETag check catches the rest).
+Status check_source(const Context& ctx, const UploadPlan& plan, const UploadItem& item) {
+  fs::path source = plan.source_base / item.key;
+  if (!plan.from_backup) return check_source_unchanged(*ctx.fs, source, item.key, item.entry);
+  auto st = ctx.fs->stat(source, true);
+  if (!st) return std::unexpected(st.error());
+  if (st->type != EntryType::file || st->size != item.entry.size) {
+    return fail("backup copy " + source.string() + " is missing or has another size than recorded; re-run copy-local");
+  }
+  return {};
+}
+
+Status upload_all(const Context& ctx, const UploadPlan& plan, Progress& progress) {
+  for (const UploadItem& item : plan.items) {
+    if (item.action == Action::skip) continue;
+    if (Status s = check_source(ctx, plan, item); !s) return s;
+  }
+  for (const UploadItem& item : plan.items) {
+    if (item.action == Action::skip) continue;
+    if (item.action == Action::replace) {
+      spdlog::warn("s3://{}/{} differs from the record (S3 has ETag {}, the record {}); uploading it again",
+                   plan.bucket, item.target.key, item.found_etag, item.entry.etag);
+    }
+    Status s = upload_file(*ctx.objects, *ctx.fs, item.target, plan.source_base / item.key, item.entry,
+                           ctx.config->part_size(), [&](uint64_t n) { progress.advance(n); });
+    if (!s) return s;
+    spdlog::debug("uploaded and verified s3://{}/{}", plan.bucket, item.target.key);
+  }
+  return {};
+}
+
+TaskOutput dry_run_output(const RawFile& record, const UploadPlan& plan) {
+  TaskOutput out;
+  out.result = {{"id", record.id}, {"task", "upload-s3"}, {"outcome", "dry-run"}, {"bucket", plan.bucket},
+                {"prefix", plan.prefix}, {"source", plan.source_base.string()}, {"files", nlohmann::json::array()}};
+  out.text = "upload-s3 " + record.id + " (dry run) → " + plan.url() + " from " + plan.source_base.string() + "\n";
+  for (const UploadItem& item : plan.items) {
+    out.result["files"].push_back({{"path", item.key}, {"action", to_string(item.action)}, {"bytes", item.entry.size}});
+    out.text += std::string("  ") + to_string(item.action) + "  " + item.key + "\n";
+  }
+  out.text.pop_back();
+  return out;
+}
+
+TaskOutput done_output(const RawFile& record, const UploadPlan& plan, double seconds) {
+  size_t skipped = plan.items.size() - plan.to_upload;
+  TaskOutput out;
+  out.result = {{"id", record.id},   {"task", "upload-s3"},  {"outcome", "done"},
+                {"uploaded", plan.to_upload}, {"skipped", skipped}, {"bytes", plan.bytes_to_upload},
+                {"seconds", seconds},         {"bucket", plan.bucket}, {"prefix", plan.prefix}};
+  out.text = "upload-s3 " + record.id + ": done, uploaded " + std::to_string(plan.to_upload) + " file(s) (" +
+             format_bytes(plan.bytes_to_upload) + "), skipped " + std::to_string(skipped) +
+             " already there, in " + format_duration(seconds) + " → " + plan.url();
+  return out;
+}
+
+Result<TaskOutput> upload_and_record(const Context& ctx, const RawFile& record, const UploadPlan& plan,
+                                     std::chrono::steady_clock::time_point start) {
+  bool already_done = plan.to_upload == 0 && record.backup_status == BackupStatus::done &&
+                      record.s3_upload_path == plan.url();
+  if (!already_done) {
+    spdlog::info("uploading {} of {} file(s) ({}) to {} from {} {}", plan.to_upload, plan.items.size(),
+                 format_bytes(plan.bytes_to_upload), plan.url(),
+                 plan.from_backup ? "the verified local backup" : "the instrument folder (copy-local has not finished)",
+                 plan.source_base.string());
+    RecordChange started;
+    started.backup_status = BackupStatus::in_progress;
+    started.message = "uploading " + std::to_string(plan.to_upload) + " file(s) to " + plan.url();
+    if (auto s = ctx.store->update(record.id, started); !s) return std::unexpected(s.error());
+  }
+  Progress progress("uploading", plan.bytes_to_upload, ctx.tty);
+  Status uploaded = upload_all(ctx, plan, progress);
+  progress.finish();
+  if (!uploaded) return record_failure(ctx, record.id, uploaded.error());
+  if (!already_done) {
+    RecordChange end;
+    end.backup_status = BackupStatus::done;
+    end.error = std::optional<std::string>{};
+    end.s3_upload_path = plan.url();
+    end.message = "verified " + std::to_string(plan.items.size()) + " object(s) in " + plan.url();
+    if (auto s = ctx.store->update(record.id, end); !s) return std::unexpected(s.error());
+  }
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return done_output(record, plan, seconds);
+}
+
+// Bucket name and HeadBucket, before the record's status is touched.
+Result<std::string> checked_bucket(const Context& ctx, const RawFile& record, bool dry_run) {
+  auto bucket = s3::bucket_name(ctx.config->s3->bucket_prefix, record.project_id);
+  if (!bucket) return dry_run ? std::unexpected(bucket.error()) : record_failure(ctx, record.id, bucket.error());
+  if (auto head = ctx.objects->head_bucket(*bucket); !head) {
+    Error e = bucket_error(*ctx.objects, *bucket, head.error());
+    return dry_run ? std::unexpected(e) : record_failure(ctx, record.id, e);
+  }
+  return bucket;
+}
+
+}  // namespace
+
+Result<TaskOutput> run_upload_s3(const Context& ctx, const UploadS3Options& options) {
+  auto start = std::chrono::steady_clock::now();
+  set_log_context("upload-s3", options.id);
+  if (ctx.config->backup_type != BackupType::s3 || !ctx.objects) return skipped_output(ctx, options);
+  auto record = checksummed_record(ctx, options.id);
+  if (!record) return std::unexpected(record.error());
+  std::unique_ptr<RecordLock> lock;
+  if (!options.dry_run) {
+    auto taken = lock_record(ctx, options.id);
+    if (!taken) return std::unexpected(taken.error());
+    lock = std::move(*taken);
+    record = checksummed_record(ctx, options.id);  // as it is now that we hold the lock
+    if (!record) return std::unexpected(record.error());
+  }
+  auto bucket = checked_bucket(ctx, *record, options.dry_run);
+  if (!bucket) return std::unexpected(bucket.error());
+  auto plan = make_plan(ctx, *record, *bucket);
+  if (!plan) return options.dry_run ? std::unexpected(plan.error()) : record_failure(ctx, options.id, plan.error());
+  if (options.dry_run) return dry_run_output(*record, *plan);
+  return upload_and_record(ctx, *record, *plan, start);
+}
+
+TaskRunner bind_upload_s3(CLI::App& command) {
+  auto options = std::make_shared<UploadS3Options>();
+  command.add_flag("--dry-run", options->dry_run, "Only HEAD requests: show what would be uploaded or skipped");
+  command.add_option("--skip-exit-code", options->skip_exit_code,
+                     "Exit code when backup_type is not s3 (e.g. 99 for Airflow's skip_on_exit_code)")
+      ->check(CLI::Range(0, 255));
+  command.add_option("ID", options->id, "Raw file id (checksummed)")->required();
+  return [options](const Context& ctx) { return run_upload_s3(ctx, *options); };
+}
+
+}  // namespace rawbackup

@@ -1,0 +1,254 @@
+#include "fakes/memory_object_store.h"
+
+#include "integrity/md5.h"
+
+namespace rawbackup::testing {
+namespace {
+
+s3::S3Error error(int status, const char* code, std::string message) {
+  return {status, code, std::move(message), "fake"};
+}
+
+Md5Digest md5_of(const std::string& data) {
+  Md5 md5;
+  md5.update(std::string_view(data));
+  return md5.finish();
+}
+
+// S3's form for any number of parts, one included: hex MD5 of the part MD5s, "-N".
+std::string multipart_etag(const std::vector<Md5Digest>& digests) {
+  Md5 md5;
+  for (const Md5Digest& d : digests) md5.update(std::as_bytes(std::span(d)));
+  return to_hex(md5.finish()) + "-" + std::to_string(digests.size());
+}
+
+}  // namespace
+
+std::optional<s3::S3Error> MemoryObjectStore::enter(const std::string& operation) {
+  ++calls_[operation];
+  auto& queue = faults_[operation];
+  if (queue.empty()) return std::nullopt;
+  s3::S3Error fault = queue.front();
+  queue.erase(queue.begin());
+  return fault;
+}
+
+S3Result<std::string> MemoryObjectStore::read_body(const Body& body) const {
+  std::string data(body.size, '\0');
+  for (uint64_t done = 0; done < body.size;) {
+    auto n = body.read_at(done, std::as_writable_bytes(std::span(data)).subspan(done));
+    if (!n) return std::unexpected(error(0, "LocalReadError", n.error().message));
+    if (*n == 0) return std::unexpected(error(0, "LocalReadError", "body ended early"));
+    done += *n;
+  }
+  if (!body.md5_hex.empty() && to_hex(md5_of(data)) != body.md5_hex) {
+    return std::unexpected(error(400, "BadDigest", "The Content-MD5 you specified did not match what we received."));
+  }
+  return data;
+}
+
+S3Result<MemoryObjectStore::Upload*> MemoryObjectStore::find_upload(const std::string& upload_id) {
+  auto it = uploads_.find(upload_id);
+  if (it == uploads_.end()) return std::unexpected(error(404, "NoSuchUpload", "The specified upload does not exist."));
+  return &it->second;
+}
+
+S3Status MemoryObjectStore::create_bucket(const std::string& bucket) {
+  std::lock_guard lock(mutex_);
+  if (auto fault = enter("create_bucket")) return std::unexpected(*fault);
+  buckets_.insert(bucket);
+  return {};
+}
+
+S3Status MemoryObjectStore::head_bucket(const std::string& bucket) {
+  std::lock_guard lock(mutex_);
+  if (auto fault = enter("head_bucket")) return std::unexpected(*fault);
+  if (!buckets_.contains(bucket)) return std::unexpected(error(404, "NoSuchBucket", "The specified bucket does not exist"));
+  return {};
+}
+
+S3Result<std::optional<ObjectInfo>> MemoryObjectStore::head_object(const std::string& bucket,
+                                                                   const std::string& key) {
+  std::lock_guard lock(mutex_);
+  if (auto fault = enter("head_object")) return std::unexpected(*fault);
+  if (!buckets_.contains(bucket)) return std::unexpected(error(404, "NoSuchBucket", "The specified bucket does not exist"));
+  auto it = objects_.find({bucket, key});
+  if (it == objects_.end()) return std::optional<ObjectInfo>{};
+  return ObjectInfo{it->second.data.size(), it->second.etag};
+}
+
+S3Result<std::string> MemoryObjectStore::put_object(const std::string& bucket, const std::string& key,
+                                                    const Body& body) {
+  auto data = read_body(body);  // outside the lock: reading a file takes time
+  std::lock_guard lock(mutex_);
+  if (auto fault = enter("put_object")) return std::unexpected(*fault);
+  if (!data) return std::unexpected(data.error());
+  if (!buckets_.contains(bucket)) return std::unexpected(error(404, "NoSuchBucket", "The specified bucket does not exist"));
+  std::string etag = forced_etag_.empty() ? to_hex(md5_of(*data)) : forced_etag_;
+  objects_[{bucket, key}] = {std::move(*data), etag};
+  return etag;
+}
+
+S3Result<std::string> MemoryObjectStore::create_multipart_upload(const std::string& bucket,
+                                                                 const std::string& key) {
+  std::lock_guard lock(mutex_);
+  if (auto fault = enter("create_multipart_upload")) return std::unexpected(*fault);
+  if (!buckets_.contains(bucket)) return std::unexpected(error(404, "NoSuchBucket", "The specified bucket does not exist"));
+  std::string id = "upload-" + std::to_string(next_upload_++);
+  uploads_[id] = {bucket, key, {}};
+  return id;
+}
+
+S3Result<std::string> MemoryObjectStore::upload_part(const std::string& bucket, const std::string& key,
+                                                     const std::string& upload_id, int part_number,
+                                                     const Body& body) {
+  (void)bucket;
+  (void)key;
+  auto data = read_body(body);
+  std::lock_guard lock(mutex_);
+  if (auto fault = enter("upload_part")) return std::unexpected(*fault);
+  if (!data) return std::unexpected(data.error());
+  auto upload = find_upload(upload_id);
+  if (!upload) return std::unexpected(upload.error());
+  std::string etag = to_hex(md5_of(*data));
+  (*upload)->parts[part_number] = {std::move(*data), etag};
+  return etag;
+}
+
+S3Result<std::string> MemoryObjectStore::complete_multipart_upload(
+    const std::string& bucket, const std::string& key, const std::string& upload_id,
+    const std::vector<s3::UploadedPart>& parts) {
+  std::lock_guard lock(mutex_);
+  if (auto fault = enter("complete_multipart_upload")) return std::unexpected(*fault);
+  auto upload = find_upload(upload_id);
+  if (!upload) return std::unexpected(upload.error());
+  std::string data;
+  std::vector<Md5Digest> digests;
+  for (size_t i = 0; i < parts.size(); ++i) {
+    auto it = (*upload)->parts.find(parts[i].number);
+    if (it == (*upload)->parts.end() || it->second.etag != s3::unquoted(parts[i].etag)) {
+      return std::unexpected(error(400, "InvalidPart", "One or more of the specified parts could not be found."));
+    }
+    if (i > 0 && parts[i].number <= parts[i - 1].number) {
+      return std::unexpected(error(400, "InvalidPartOrder", "The list of parts was not in ascending order."));
+    }
+    if (i + 1 < parts.size() && it->second.data.size() < options_.min_part_size) {
+      return std::unexpected(error(400, "EntityTooSmall", "Your proposed upload is smaller than the minimum allowed size"));
+    }
+    data += it->second.data;
+    digests.push_back(md5_of(it->second.data));
+  }
+  std::string etag = options_.whole_md5_etags ? to_hex(md5_of(data)) : multipart_etag(digests);
+  if (!forced_etag_.empty()) etag = forced_etag_;
+  objects_[{bucket, key}] = {std::move(data), etag};
+  uploads_.erase(upload_id);
+  return etag;
+}
+
+S3Status MemoryObjectStore::abort_multipart_upload(const std::string& bucket, const std::string& key,
+                                                   const std::string& upload_id) {
+  (void)bucket;
+  (void)key;
+  std::lock_guard lock(mutex_);
+  if (auto fault = enter("abort_multipart_upload")) return std::unexpected(*fault);
+  if (!uploads_.erase(upload_id)) return std::unexpected(error(404, "NoSuchUpload", "The specified upload does not exist."));
+  return {};
+}
+
+S3Result<s3::PartsPage> MemoryObjectStore::list_parts(const std::string& bucket, const std::string& key,
+                                                      const std::string& upload_id, int marker) {
+  (void)bucket;
+  (void)key;
+  std::lock_guard lock(mutex_);
+  if (auto fault = enter("list_parts")) return std::unexpected(*fault);
+  auto upload = find_upload(upload_id);
+  if (!upload) return std::unexpected(upload.error());
+  s3::PartsPage page;
+  for (auto it = (*upload)->parts.upper_bound(marker); it != (*upload)->parts.end(); ++it) {
+    if (static_cast<int>(page.parts.size()) == options_.parts_page_size) {
+      page.truncated = true;
+      page.next_marker = page.parts.back().number;
+      break;
+    }
+    page.parts.push_back({it->first, it->second.etag, it->second.data.size()});
+  }
+  return page;
+}
+
+S3Result<s3::ObjectsPage> MemoryObjectStore::list_objects(const std::string& bucket, const std::string& prefix,
+                                                          const std::string& token) {
+  std::lock_guard lock(mutex_);
+  if (auto fault = enter("list_objects")) return std::unexpected(*fault);
+  if (!buckets_.contains(bucket)) return std::unexpected(error(404, "NoSuchBucket", "The specified bucket does not exist"));
+  s3::ObjectsPage page;
+  for (auto it = objects_.upper_bound({bucket, token}); it != objects_.end() && it->first.first == bucket; ++it) {
+    if (!it->first.second.starts_with(prefix)) continue;
+    if (static_cast<int>(page.objects.size()) == options_.objects_page_size) {
+      page.truncated = true;
+      page.next_token = page.objects.back().key;
+      break;
+    }
+    page.objects.push_back({it->first.second, it->second.etag, it->second.data.size()});
+  }
+  return page;
+}
+
+S3Result<uint64_t> MemoryObjectStore::get_object(const std::string& bucket, const std::string& key,
+                                                 uint64_t offset, uint64_t length, const ByteSink& sink) {
+  std::string slice;
+  {
+    std::lock_guard lock(mutex_);
+    if (auto fault = enter("get_object")) return std::unexpected(*fault);
+    auto it = objects_.find({bucket, key});
+    if (it == objects_.end()) return std::unexpected(error(404, "NoSuchKey", "The specified key does not exist."));
+    if (length == 0) return uint64_t{0};
+    if (offset >= it->second.data.size()) {
+      return std::unexpected(error(416, "InvalidRange", "The requested range is not satisfiable"));
+    }
+    slice = it->second.data.substr(offset, length);
+  }
+  if (!sink(std::as_bytes(std::span(slice)))) return std::unexpected(error(0, "Cancelled", "download cancelled"));
+  return uint64_t{slice.size()};
+}
+
+void MemoryObjectStore::inject(const std::string& operation, s3::S3Error fault, int times) {
+  std::lock_guard lock(mutex_);
+  for (int i = 0; i < times; ++i) faults_[operation].push_back(fault);
+}
+
+int MemoryObjectStore::calls(const std::string& operation) const {
+  std::lock_guard lock(mutex_);
+  auto it = calls_.find(operation);
+  return it == calls_.end() ? 0 : it->second;
+}
+
+std::optional<std::string> MemoryObjectStore::object_data(const std::string& bucket, const std::string& key) const {
+  std::lock_guard lock(mutex_);
+  auto it = objects_.find({bucket, key});
+  if (it == objects_.end()) return std::nullopt;
+  return it->second.data;
+}
+
+void MemoryObjectStore::set_object(const std::string& bucket, const std::string& key, std::string data,
+                                   std::string etag) {
+  std::lock_guard lock(mutex_);
+  if (etag.empty()) etag = to_hex(md5_of(data));
+  buckets_.insert(bucket);
+  objects_[{bucket, key}] = {std::move(data), std::move(etag)};
+}
+
+size_t MemoryObjectStore::uploads_in_progress() const {
+  std::lock_guard lock(mutex_);
+  return uploads_.size();
+}
+
+}  // namespace rawbackup::testing
+
+namespace rawbackup::testing {
+
+void MemoryObjectStore::force_etag(std::string etag) {
+  std::lock_guard lock(mutex_);
+  forced_etag_ = std::move(etag);
+}
+
+}  // namespace rawbackup::testing

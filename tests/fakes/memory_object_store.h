@@ -1,0 +1,89 @@
+// An in-memory S3 for tests: buckets, objects, multipart uploads with S3's ETag rules, and
+// scripted faults. Thread-safe. Held to the same conformance suite as the real servers.
+#pragma once
+#include <atomic>
+#include <map>
+#include <mutex>
+#include <set>
+
+#include "storage/object_store.h"
+
+namespace rawbackup::testing {
+
+struct MemoryObjectStoreOptions {
+  bool whole_md5_etags = false;         // s3rver's habit: a multipart object's ETag is its MD5
+  uint64_t min_part_size = 5ULL << 20;  // EntityTooSmall below this (all parts but the last)
+  int parts_page_size = 1000;
+  int objects_page_size = 1000;
+};
+
+class MemoryObjectStore final : public ObjectStore {
+ public:
+  explicit MemoryObjectStore(MemoryObjectStoreOptions options = {}) : options_(options) {}
+
+  std::string endpoint() const override { return "memory://"; }
+  std::string region() const override { return "us-east-1"; }
+  S3Status create_bucket(const std::string& bucket) override;
+  S3Status head_bucket(const std::string& bucket) override;
+  S3Result<std::optional<ObjectInfo>> head_object(const std::string& bucket,
+                                                  const std::string& key) override;
+  S3Result<std::string> put_object(const std::string& bucket, const std::string& key,
+                                   const Body& body) override;
+  S3Result<std::string> create_multipart_upload(const std::string& bucket,
+                                                const std::string& key) override;
+  S3Result<std::string> upload_part(const std::string& bucket, const std::string& key,
+                                    const std::string& upload_id, int part_number,
+                                    const Body& body) override;
+  S3Result<std::string> complete_multipart_upload(
+      const std::string& bucket, const std::string& key, const std::string& upload_id,
+      const std::vector<s3::UploadedPart>& parts) override;
+  S3Status abort_multipart_upload(const std::string& bucket, const std::string& key,
+                                  const std::string& upload_id) override;
+  S3Result<s3::PartsPage> list_parts(const std::string& bucket, const std::string& key,
+                                     const std::string& upload_id, int marker) override;
+  S3Result<s3::ObjectsPage> list_objects(const std::string& bucket, const std::string& prefix,
+                                         const std::string& token) override;
+  S3Result<uint64_t> get_object(const std::string& bucket, const std::string& key,
+                                uint64_t offset, uint64_t length, const ByteSink& sink) override;
+
+  // --- for tests ---
+  // The next `times` calls of `operation` ("put_object", "upload_part", …) fail with `error`.
+  void inject(const std::string& operation, s3::S3Error error, int times = 1);
+  // Calls made per operation so far.
+  int calls(const std::string& operation) const;
+  std::optional<std::string> object_data(const std::string& bucket, const std::string& key) const;
+  // Stores `data` as the object with the given ETag (default: its MD5), behind the client's back.
+  void set_object(const std::string& bucket, const std::string& key, std::string data,
+                  std::string etag = "");
+  size_t uploads_in_progress() const;
+  // Objects stored from now on report this ETag (a store that holds other bytes than sent).
+  void force_etag(std::string etag);
+
+ private:
+  struct Object {
+    std::string data;
+    std::string etag;
+  };
+  struct Upload {
+    std::string bucket;
+    std::string key;
+    std::map<int, Object> parts;
+  };
+
+  // Counts the call; the injected fault for it, if any.
+  std::optional<s3::S3Error> enter(const std::string& operation);
+  S3Result<std::string> read_body(const Body& body) const;
+  S3Result<Upload*> find_upload(const std::string& upload_id);
+
+  MemoryObjectStoreOptions options_;
+  mutable std::mutex mutex_;
+  std::set<std::string> buckets_;
+  std::map<std::pair<std::string, std::string>, Object> objects_;
+  std::map<std::string, Upload> uploads_;
+  std::map<std::string, std::vector<s3::S3Error>> faults_;
+  std::map<std::string, int> calls_;
+  int next_upload_ = 1;
+  std::string forced_etag_;
+};
+
+}  // namespace rawbackup::testing

@@ -1,0 +1,188 @@
+// The S3 client over a scripted HttpClient: addressing, signed headers, retries, errors.
+#include "storage/s3/client.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <deque>
+
+#include "integrity/md5.h"
+
+namespace rawbackup::s3 {
+namespace {
+
+// Answers requests from a script and keeps what was sent.
+class ScriptedHttp final : public HttpClient {
+ public:
+  std::deque<std::expected<HttpResponse, TransportError>> replies;
+  std::vector<HttpRequest> sent;
+
+  std::expected<HttpResponse, TransportError> send(const HttpRequest& request) override {
+    sent.push_back(request);
+    if (request.body) {  // read the body as curl would
+      std::vector<std::byte> buffer(request.body->size);
+      (void)request.body->read_at(0, buffer);
+    }
+    auto reply = replies.front();
+    replies.pop_front();
+    return reply;
+  }
+};
+
+HttpResponse reply(int status, std::string body = "", Headers headers = {}) {
+  return HttpResponse{status, std::move(headers), std::move(body)};
+}
+
+std::string error_xml(const std::string& code) {
+  return "<?xml version=\"1.0\"?><Error><Code>" + code + "</Code><Message>m</Message></Error>";
+}
+
+std::string header(const HttpRequest& r, const std::string& name) {
+  for (const auto& [n, v] : r.headers) {
+    if (n == name) return v;
+  }
+  return "";
+}
+
+class Client : public ::testing::Test {
+ protected:
+  Client() {
+    auto scripted = std::make_unique<ScriptedHttp>();
+    http = scripted.get();
+    S3ClientOptions options;
+    options.region = "us-east-1";
+    options.endpoint = parse_endpoint("http://127.0.0.1:9000", "us-east-1");
+    options.credentials = {"AKIDEXAMPLE", "secret-never-sent", ""};
+    options.retry.base_delay = std::chrono::milliseconds(1);
+    client = std::make_unique<S3Client>(options, std::move(scripted));
+  }
+  ScriptedHttp* http;
+  std::unique_ptr<S3Client> client;
+};
+
+TEST_F(Client, PutIsPathStyleSignedAndCarriesContentMd5) {
+  http->replies.push_back(reply(200, "", {{"etag", "\"5d41402abc4b2a76b9719d911017c592\""}}));
+  auto etag = client->put_object("bucket", "dir one/ü.raw", text_body("hello"));
+  ASSERT_TRUE(etag);
+  EXPECT_EQ(*etag, "5d41402abc4b2a76b9719d911017c592");
+  const HttpRequest& r = http->sent.at(0);
+  EXPECT_EQ(r.method, "PUT");
+  EXPECT_EQ(r.url, "http://127.0.0.1:9000/bucket/dir%20one/%C3%BC.raw");
+  EXPECT_EQ(header(r, "host"), "127.0.0.1:9000");
+  EXPECT_EQ(header(r, "content-md5"), "XUFAKrxLKna5cZ2REBfFkg==");
+  EXPECT_EQ(header(r, "x-amz-content-sha256"), "UNSIGNED-PAYLOAD");
+  std::string auth = header(r, "Authorization");
+  EXPECT_TRUE(auth.starts_with("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/")) << auth;
+  EXPECT_NE(auth.find("/us-east-1/s3/aws4_request, SignedHeaders=content-md5;host;x-amz-content-sha256;x-amz-date"),
+            std::string::npos) << auth;
+  EXPECT_EQ(auth.find("secret-never-sent"), std::string::npos);
+}
+
+TEST_F(Client, QueriesAreCanonical) {
+  http->replies.push_back(reply(200, "<InitiateMultipartUploadResult><UploadId>2~x/y</UploadId></InitiateMultipartUploadResult>"));
+  http->replies.push_back(reply(200, "", {{"etag", "\"e\""}}));
+  auto id = client->create_multipart_upload("b", "k");
+  ASSERT_TRUE(id);
+  EXPECT_EQ(http->sent[0].url, "http://127.0.0.1:9000/b/k?uploads=");
+  ASSERT_TRUE(client->upload_part("b", "k", *id, 7, text_body("x")));
+  EXPECT_EQ(http->sent[1].url, "http://127.0.0.1:9000/b/k?partNumber=7&uploadId=2~x%2Fy");
+}
+
+TEST_F(Client, TransientErrorsAreRetriedThenSucceed) {
+  http->replies.push_back(reply(500, error_xml("InternalError")));
+  http->replies.push_back(reply(503, error_xml("SlowDown")));
+  http->replies.push_back(std::unexpected(TransportError{TransportError::Cause::network, "Connection reset"}));
+  http->replies.push_back(reply(200, "", {{"etag", "\"abc\""}}));
+  auto etag = client->put_object("b", "k", text_body("x"));
+  ASSERT_TRUE(etag) << describe(etag.error());
+  EXPECT_EQ(http->sent.size(), 4U);
+  EXPECT_NE(header(http->sent[0], "x-amz-date"), "");  // each attempt signed anew
+}
+
+TEST_F(Client, RetriesAreBounded) {
+  for (int i = 0; i < 5; ++i) http->replies.push_back(reply(500, error_xml("InternalError")));
+  auto etag = client->put_object("b", "k", text_body("x"));
+  ASSERT_FALSE(etag);
+  EXPECT_EQ(etag.error().code, "InternalError");
+  EXPECT_EQ(http->sent.size(), 5U);
+}
+
+TEST_F(Client, PermanentErrorsAreNotRetried) {
+  http->replies.push_back(reply(400, error_xml("BadDigest")));
+  http->replies.push_back(std::unexpected(TransportError{TransportError::Cause::body_read, "disk error"}));
+  EXPECT_EQ(client->put_object("b", "k", text_body("x")).error().code, "BadDigest");
+  EXPECT_EQ(client->put_object("b", "k", text_body("x")).error().code, "LocalReadError");
+  EXPECT_EQ(http->sent.size(), 2U);
+}
+
+TEST_F(Client, HeadBucketNamesTheErrorThatHeadCannotCarry) {
+  http->replies.push_back(reply(404));
+  EXPECT_EQ(client->head_bucket("b").error().code, "NoSuchBucket");
+  http->replies.push_back(reply(403));
+  http->replies.push_back(reply(403, error_xml("SignatureDoesNotMatch")));
+  EXPECT_EQ(client->head_bucket("b").error().code, "SignatureDoesNotMatch");
+  EXPECT_EQ(http->sent.back().url, "http://127.0.0.1:9000/b?list-type=2&max-keys=0");
+}
+
+TEST_F(Client, HeadObjectMissingIsNoObject) {
+  http->replies.push_back(reply(404));
+  http->replies.push_back(reply(200, "", {{"content-length", "12"}, {"etag", "\"a-2\""}}));
+  EXPECT_FALSE(*client->head_object("b", "k"));
+  auto info = client->head_object("b", "k");
+  ASSERT_TRUE(info && *info);
+  EXPECT_EQ((*info)->size, 12U);
+  EXPECT_EQ((*info)->etag, "a-2");
+}
+
+TEST_F(Client, CompleteReplyCarryingAnErrorIsRetried) {
+  http->replies.push_back(reply(200, error_xml("InternalError")));
+  http->replies.push_back(reply(200, "<CompleteMultipartUploadResult><ETag>\"x-1\"</ETag></CompleteMultipartUploadResult>"));
+  auto etag = client->complete_multipart_upload("b", "k", "id", {{1, "e", 1}});
+  ASSERT_TRUE(etag) << describe(etag.error());
+  EXPECT_EQ(*etag, "x-1");
+  EXPECT_EQ(http->sent.size(), 2U);
+}
+
+TEST(Endpoint, AwsIsVirtualHostedCustomIsPathStyle) {
+  S3Endpoint aws = parse_endpoint("", "eu-central-1");
+  EXPECT_EQ(aws.scheme, "https");
+  EXPECT_EQ(aws.host, "s3.eu-central-1.amazonaws.com");
+  EXPECT_FALSE(aws.path_style);
+  S3Endpoint custom = parse_endpoint("https://s3.example.org:443/", "r");
+  EXPECT_EQ(custom.host, "s3.example.org");
+  EXPECT_TRUE(custom.path_style);
+  EXPECT_EQ(parse_endpoint("http://[::1]:8080", "r").host, "[::1]:8080");
+  EXPECT_THROW(parse_endpoint("ftp://x", "r"), UsageError);
+  EXPECT_THROW(parse_endpoint("http://x/path", "r"), UsageError);
+}
+
+TEST(Endpoint, VirtualHostedRequestsPutTheBucketInTheHost) {
+  auto scripted = std::make_unique<ScriptedHttp>();
+  ScriptedHttp* http = scripted.get();
+  S3Client client({parse_endpoint("", "eu-central-1"), "eu-central-1", {"AK", "SK", "token"}, {}}, std::move(scripted));
+  http->replies.push_back(reply(404));
+  (void)client.head_object("my-bucket", "a/b.raw");
+  EXPECT_EQ(http->sent[0].url, "https://my-bucket.s3.eu-central-1.amazonaws.com/a/b.raw");
+  EXPECT_EQ(header(http->sent[0], "x-amz-security-token"), "token");
+}
+
+TEST(Connect, MissingCredentialsIsOneLineBeforeAnyRequest) {
+  const char* saved = std::getenv("AWS_SECRET_ACCESS_KEY");
+  std::string keep = saved ? saved : "";
+  unsetenv("AWS_SECRET_ACCESS_KEY");
+  S3Config config{"us-east-1", "b", "http://127.0.0.1:1", 5 << 20};
+  try {
+    (void)connect_s3(config);
+    ADD_FAILURE() << "no error";
+  } catch (const UsageError& e) {
+    EXPECT_NE(std::string(e.what()).find("set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"), std::string::npos);
+  }
+  if (saved) setenv("AWS_SECRET_ACCESS_KEY", keep.c_str(), 1);
+}
+
+TEST(Base64, ContentMd5Form) {
+  EXPECT_EQ(hex_to_base64(md5_hex("")), "1B2M2Y8AsgTpgAmY7PhCfg==");
+}
+
+}  // namespace
+}  // namespace rawbackup::s3

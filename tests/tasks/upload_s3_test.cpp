@@ -1,0 +1,219 @@
+#include "tasks/upload_s3.h"
+
+#include "common/interrupt.h"
+#include "fakes/memory_object_store.h"
+#include "integrity/md5.h"
+#include "tasks/checksum.h"
+#include "tasks/copy_local.h"
+#include "task_fixture.h"
+
+namespace rawbackup {
+namespace {
+
+class UploadS3 : public TaskFixture {
+ protected:
+  static constexpr int64_t t0 = 1'763'000'000'000'000'000;
+  const std::string big = std::string(11 << 20, 'b') + "tail";  // 3 parts of 5 MiB
+
+  UploadS3() { config_.backup_type = BackupType::s3; }
+
+  Context s3_context() {
+    Context ctx = context();
+    ctx.objects = &s3_;
+    return ctx;
+  }
+  void checksum(const std::string& name, const std::string& instrument = "astral1") {
+    ChecksumOptions options;
+    options.instrument = instrument;
+    options.name = name;
+    ASSERT_TRUE(run_checksum(context(), options));
+  }
+  Result<TaskOutput> upload(const std::string& id, bool dry_run = false) {
+    return run_upload_s3(s3_context(), UploadS3Options{id, dry_run, 0});
+  }
+  void add_checksummed(const std::string& name, const std::string& data) {
+    fs_.add_file("/data/astral1/" + name, data, t0);
+    checksum(name);
+  }
+
+  testing::MemoryObjectStore s3_;
+};
+
+TEST_F(UploadS3, NotS3IsSkippedWithTheRequestedExitCode) {
+  config_.backup_type = BackupType::local;
+  auto out = run_upload_s3(context(), UploadS3Options{"x.raw", false, 99});
+  ASSERT_TRUE(out);
+  EXPECT_EQ(out->result["outcome"], "skipped");
+  EXPECT_EQ(out->exit_code, 99);
+}
+
+TEST_F(UploadS3, NeedsAChecksum) {
+  auto out = upload("none.raw");
+  ASSERT_FALSE(out);
+  EXPECT_EQ(out.error().kind, ErrorKind::usage);
+}
+
+TEST_F(UploadS3, MissingBucketFailsBeforeAnyObjectRequest) {
+  add_checksummed("a_PRID7_x.raw", "abc");
+  auto out = upload("a_PRID7_x.raw");
+  ASSERT_FALSE(out);
+  EXPECT_EQ(out.error().message, "bucket b-prid7 does not exist (region us-east-1, endpoint memory://)");
+  EXPECT_EQ(record("a_PRID7_x.raw").backup_status, BackupStatus::failed);
+  EXPECT_EQ(s3_.calls("head_object"), 0);
+}
+
+TEST_F(UploadS3, AccessDeniedIsSaidSo) {
+  add_checksummed("a_PRID7_x.raw", "abc");
+  s3_.inject("head_bucket", {403, "AccessDenied", "Access Denied", ""});
+  auto out = upload("a_PRID7_x.raw");
+  ASSERT_FALSE(out);
+  EXPECT_EQ(out.error().message, "access to bucket b-prid7 denied");
+}
+
+TEST_F(UploadS3, MultipartUploadVerifiedAndRecorded) {
+  add_checksummed("a_PRID7_x.raw", big);
+  ASSERT_TRUE(s3_.create_bucket("b-prid7"));
+  auto out = upload("a_PRID7_x.raw");
+  ASSERT_TRUE(out) << out.error().message;
+  EXPECT_EQ(out->result["outcome"], "done");
+  EXPECT_EQ(out->result["uploaded"], 1);
+  EXPECT_EQ(out->result["bytes"], big.size());
+  EXPECT_EQ(s3_.calls("upload_part"), 3);
+  EXPECT_EQ(s3_.object_data("b-prid7", "a_PRID7_x.raw"), big);
+  RawFile r = record("a_PRID7_x.raw");
+  EXPECT_EQ(r.backup_status, BackupStatus::done);
+  EXPECT_EQ(r.s3_upload_path, "s3://b-prid7/");
+  EXPECT_FALSE(r.error);
+}
+
+TEST_F(UploadS3, ReRunMakesOnlyHeadRequestsAndWritesNoEvent) {
+  add_checksummed("a_PRID7_x.raw", big);
+  ASSERT_TRUE(s3_.create_bucket("b-prid7"));
+  ASSERT_TRUE(upload("a_PRID7_x.raw"));
+  size_t events = store_.history("a_PRID7_x.raw")->size();
+  auto out = upload("a_PRID7_x.raw");
+  ASSERT_TRUE(out);
+  EXPECT_EQ(out->result["skipped"], 1);
+  EXPECT_EQ(s3_.calls("create_multipart_upload") + s3_.calls("put_object"), 1);
+  EXPECT_EQ(store_.history("a_PRID7_x.raw")->size(), events);
+}
+
+TEST_F(UploadS3, SmallFileIsOnePut) {
+  add_checksummed("a_PRID7_x.raw", "small");
+  ASSERT_TRUE(s3_.create_bucket("b-prid7"));
+  ASSERT_TRUE(upload("a_PRID7_x.raw"));
+  EXPECT_EQ(s3_.calls("put_object"), 1);
+  EXPECT_EQ(s3_.calls("create_multipart_upload"), 0);
+}
+
+TEST_F(UploadS3, WholeFileMd5EtagIsAccepted) {
+  testing::MemoryObjectStore s3rver_like({.whole_md5_etags = true});
+  add_checksummed("a_PRID7_x.raw", big);
+  ASSERT_TRUE(s3rver_like.create_bucket("b-prid7"));
+  Context ctx = context();
+  ctx.objects = &s3rver_like;
+  ASSERT_TRUE(run_upload_s3(ctx, UploadS3Options{"a_PRID7_x.raw", false, 0}));
+}
+
+TEST_F(UploadS3, AnotherEtagAfterThePutIsAMismatchAndNeverDone) {
+  add_checksummed("a_PRID7_x.raw", "small");
+  ASSERT_TRUE(s3_.create_bucket("b-prid7"));
+  s3_.force_etag("0123456789abcdef0123456789abcdef");
+  auto out = upload("a_PRID7_x.raw");
+  ASSERT_FALSE(out);
+  EXPECT_EQ(out.error().kind, ErrorKind::mismatch);
+  EXPECT_NE(out.error().message.find("S3 reports ETag 0123456789abcdef0123456789abcdef, the record expects"),
+            std::string::npos);
+  EXPECT_EQ(record("a_PRID7_x.raw").backup_status, BackupStatus::failed);
+}
+
+TEST_F(UploadS3, FailingPartAbortsTheUploadAndRecordsFailure) {
+  add_checksummed("a_PRID7_x.raw", big);
+  ASSERT_TRUE(s3_.create_bucket("b-prid7"));
+  s3_.inject("upload_part", {400, "BadDigest", "The Content-MD5 you specified did not match", ""});
+  auto out = upload("a_PRID7_x.raw");
+  ASSERT_FALSE(out);
+  EXPECT_EQ(out.error().kind, ErrorKind::failed);
+  EXPECT_NE(out.error().message.find("part 1/3 of s3://b-prid7/a_PRID7_x.raw: BadDigest (HTTP 400)"), std::string::npos)
+      << out.error().message;
+  EXPECT_EQ(s3_.calls("abort_multipart_upload"), 1);
+  EXPECT_EQ(s3_.uploads_in_progress(), 0U);
+  EXPECT_FALSE(s3_.object_data("b-prid7", "a_PRID7_x.raw"));
+  RawFile r = record("a_PRID7_x.raw");
+  EXPECT_EQ(r.backup_status, BackupStatus::failed);
+  EXPECT_NE(r.error->find("BadDigest"), std::string::npos);
+}
+
+TEST_F(UploadS3, AnotherEtagAfterCompleteIsAMismatch) {
+  add_checksummed("a_PRID7_x.raw", big);
+  ASSERT_TRUE(s3_.create_bucket("b-prid7"));
+  s3_.force_etag("ffffffffffffffffffffffffffffffff-3");
+  auto out = upload("a_PRID7_x.raw");
+  ASSERT_FALSE(out);
+  EXPECT_EQ(out.error().kind, ErrorKind::mismatch);
+  EXPECT_EQ(record("a_PRID7_x.raw").backup_status, BackupStatus::failed);
+}
+
+TEST_F(UploadS3, InterruptionAbortsTheUploadAndSaysSo) {
+  add_checksummed("a_PRID7_x.raw", big);
+  ASSERT_TRUE(s3_.create_bucket("b-prid7"));
+  set_interrupted(true);
+  auto out = upload("a_PRID7_x.raw");
+  set_interrupted(false);
+  ASSERT_FALSE(out);
+  EXPECT_EQ(out.error().kind, ErrorKind::interrupted);
+  EXPECT_EQ(s3_.calls("abort_multipart_upload"), 1);
+  EXPECT_EQ(s3_.uploads_in_progress(), 0U);
+  EXPECT_EQ(record("a_PRID7_x.raw").backup_status, BackupStatus::failed);
+}
+
+TEST_F(UploadS3, ReplacesAnObjectWithAnotherEtag) {
+  add_checksummed("a_PRID7_x.raw", "small");
+  s3_.set_object("b-prid7", "a_PRID7_x.raw", "other");
+  auto out = upload("a_PRID7_x.raw");
+  ASSERT_TRUE(out);
+  EXPECT_EQ(out->result["uploaded"], 1);
+  EXPECT_EQ(s3_.object_data("b-prid7", "a_PRID7_x.raw"), "small");
+}
+
+TEST_F(UploadS3, DryRunOnlyHeads) {
+  add_checksummed("a_PRID7_x.raw", "small");
+  ASSERT_TRUE(s3_.create_bucket("b-prid7"));
+  auto out = upload("a_PRID7_x.raw", true);
+  ASSERT_TRUE(out);
+  EXPECT_EQ(out->result["files"][0]["action"], "upload");
+  EXPECT_EQ(s3_.calls("put_object"), 0);
+  EXPECT_EQ(record("a_PRID7_x.raw").backup_status, BackupStatus::pending);
+}
+
+TEST_F(UploadS3, UploadsFromTheVerifiedLocalBackupWhenThere) {
+  add_checksummed("a_PRID7_x.raw", "small");
+  ASSERT_TRUE(run_copy_local(context(), CopyLocalOptions{"a_PRID7_x.raw", false, false}));
+  fs_.add_file("/data/astral1/a_PRID7_x.raw", "CHANGED", t0);  // the instrument's file is not read
+  ASSERT_TRUE(s3_.create_bucket("b-prid7"));
+  ASSERT_TRUE(upload("a_PRID7_x.raw"));
+  EXPECT_EQ(s3_.object_data("b-prid7", "a_PRID7_x.raw"), "small");
+}
+
+TEST_F(UploadS3, ChangedSourceIsRefusedBeforeUploading) {
+  add_checksummed("a_PRID7_x.raw", "small");
+  fs_.add_file("/data/astral1/a_PRID7_x.raw", "smaller", t0 + 5);
+  ASSERT_TRUE(s3_.create_bucket("b-prid7"));
+  auto out = upload("a_PRID7_x.raw");
+  ASSERT_FALSE(out);
+  EXPECT_EQ(s3_.calls("put_object"), 0);
+}
+
+TEST_F(UploadS3, BrukerKeysKeepTheirFolders) {
+  fs_.add_file("/data/timstof1/r_PRID7_x.d/a/b.tdf", "x", t0);
+  fs_.add_file("/data/timstof1/r_PRID7_x.d/c.tdf_bin", "y", t0);
+  checksum("r_PRID7_x.d", "timstof1");
+  ASSERT_TRUE(s3_.create_bucket("b-prid7"));
+  auto out = upload("r_PRID7_x.d");
+  ASSERT_TRUE(out);
+  EXPECT_EQ(s3_.object_data("b-prid7", "r_PRID7_x.d/a/b.tdf"), "x");
+  EXPECT_EQ(out->result["prefix"], "");
+}
+
+}  // namespace
+}  // namespace rawbackup
