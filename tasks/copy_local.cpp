@@ -177,16 +177,9 @@ Result<TaskOutput> copy_and_record(const Context& ctx, const RawFile& record, co
 Result<TaskOutput> run_copy_local(const Context& ctx, const CopyLocalOptions& options) {
   auto start = std::chrono::steady_clock::now();
   set_log_context("copy-local", options.id);
-  auto record = checksummed_record(ctx, options.id);
-  if (!record) return std::unexpected(record.error());
-  std::unique_ptr<RecordLock> lock;
-  if (!options.dry_run) {
-    auto taken = lock_record(ctx, options.id);
-    if (!taken) return std::unexpected(taken.error());
-    lock = std::move(*taken);
-    record = checksummed_record(ctx, options.id);  // as it is now that we hold the lock
-    if (!record) return std::unexpected(record.error());
-  }
+  auto held = hold_checksummed_record(ctx, options.id, !options.dry_run);
+  if (!held) return std::unexpected(held.error());
+  const RawFile* record = &held->record;
   auto plan = make_plan(ctx, *record);
   if (!plan) return std::unexpected(plan.error());
   if (options.dry_run) return dry_run_output(*record, *plan, options.overwrite);

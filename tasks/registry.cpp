@@ -40,6 +40,17 @@ Result<RawFile> checksummed_record(const Context& ctx, const std::string& id) {
   return **record;
 }
 
+Result<HeldRecord> hold_checksummed_record(const Context& ctx, const std::string& id, bool lock) {
+  auto record = checksummed_record(ctx, id);  // fail early, before waiting for a lock
+  if (!record) return std::unexpected(record.error());
+  if (!lock) return HeldRecord{std::move(*record), nullptr};
+  auto taken = lock_record(ctx, id);
+  if (!taken) return std::unexpected(taken.error());
+  record = checksummed_record(ctx, id);
+  if (!record) return std::unexpected(record.error());
+  return HeldRecord{std::move(*record), std::move(*taken)};
+}
+
 Result<std::unique_ptr<RecordLock>> lock_record(const Context& ctx, const std::string& id) {
   return RecordLock::acquire(ctx.store->database().path(), id, ctx.store->actor(),
                              ctx.lock_options);

@@ -8,6 +8,8 @@
 namespace rawbackup {
 namespace {
 
+constexpr uint64_t max_parts = 10000;  // S3's limit per multipart upload
+
 std::string s3_url(const S3Target& t) { return "s3://" + t.bucket + "/" + t.key; }
 
 // The object's ETag now: the one a PUT/Complete reply carried, or HEAD's when it was empty.
@@ -99,6 +101,13 @@ Status verify_etag(const S3Target& target, const std::string& reported, const Fi
                                        ", the record expects " + entry.etag + " (MD5 " + entry.md5 + ")");
 }
 
+Status check_part_count(const S3Target& target, const FileEntry& entry, uint64_t fallback_part_size) {
+  uint64_t parts = part_count(entry.size, entry.part_size ? entry.part_size : fallback_part_size);
+  if (parts <= max_parts) return {};
+  return fail(ErrorKind::usage, s3_url(target) + " would need " + std::to_string(parts) +
+                                    " parts and S3 allows 10000: raise backup.s3.part_size_mb and re-run checksum");
+}
+
 Status upload_file(ObjectStore& store, const FileSystem& fs, const S3Target& target,
                    const std::filesystem::path& source, const FileEntry& entry, uint64_t fallback_part_size,
                    const std::function<void(uint64_t)>& on_bytes) {
@@ -108,6 +117,7 @@ Status upload_file(ObjectStore& store, const FileSystem& fs, const S3Target& tar
     if (s) on_bytes(entry.size);
     return s;
   }
+  if (Status s = check_part_count(target, entry, fallback_part_size); !s) return s;
   return put_multipart(store, fs, target, source, entry, part_size, on_bytes);
 }
 

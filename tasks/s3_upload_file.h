@@ -24,6 +24,9 @@ Error s3_failure(const s3::S3Error& error, const std::string& what);
 // MD5; kind mismatch otherwise, naming both.
 Status verify_etag(const S3Target& target, const std::string& reported, const FileEntry& entry);
 
+// S3 takes at most 10,000 parts: kind usage when the file needs more at its part size.
+Status check_part_count(const S3Target& target, const FileEntry& entry, uint64_t fallback_part_size);
+
 // Uploads `source` (entry.size bytes) in parts of entry.part_size (or `fallback_part_size`
 // when the record has none), each part sent with its Content-MD5 and its returned ETag
 // checked, then verifies the object's ETag. `on_bytes` is told of every part sent.

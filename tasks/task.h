@@ -32,6 +32,15 @@ struct Context {
 // The record of `id`, which must have been checksummed (kind usage otherwise).
 Result<RawFile> checksummed_record(const Context& ctx, const std::string& id);
 
+// A record read under its per-record lock; the lock is held while this lives.
+struct HeldRecord {
+  RawFile record;
+  std::unique_ptr<RecordLock> lock;  // null when read without the lock (dry runs)
+};
+// checksummed_record(), then with `lock` the record lock (waiting as ctx.lock_options say)
+// and the record read again as it is now that no one else can change it.
+Result<HeldRecord> hold_checksummed_record(const Context& ctx, const std::string& id, bool lock);
+
 // Takes the per-raw-file lock (one runner per id at a time) for the running task.
 Result<std::unique_ptr<RecordLock>> lock_record(const Context& ctx, const std::string& id);
 

@@ -131,6 +131,7 @@ Status check_source(const Context& ctx, const UploadPlan& plan, const UploadItem
 Status upload_all(const Context& ctx, const UploadPlan& plan, Progress& progress) {
   for (const UploadItem& item : plan.items) {
     if (item.action == Action::skip) continue;
+    if (Status s = check_part_count(item.target, item.entry, ctx.config->part_size()); !s) return s;
     if (Status s = check_source(ctx, plan, item); !s) return s;
   }
   for (const UploadItem& item : plan.items) {
@@ -219,16 +220,9 @@ Result<TaskOutput> run_upload_s3(const Context& ctx, const UploadS3Options& opti
   auto start = std::chrono::steady_clock::now();
   set_log_context("upload-s3", options.id);
   if (ctx.config->backup_type != BackupType::s3 || !ctx.objects) return skipped_output(ctx, options);
-  auto record = checksummed_record(ctx, options.id);
-  if (!record) return std::unexpected(record.error());
-  std::unique_ptr<RecordLock> lock;
-  if (!options.dry_run) {
-    auto taken = lock_record(ctx, options.id);
-    if (!taken) return std::unexpected(taken.error());
-    lock = std::move(*taken);
-    record = checksummed_record(ctx, options.id);  // as it is now that we hold the lock
-    if (!record) return std::unexpected(record.error());
-  }
+  auto held = hold_checksummed_record(ctx, options.id, !options.dry_run);
+  if (!held) return std::unexpected(held.error());
+  const RawFile* record = &held->record;
   auto bucket = checked_bucket(ctx, *record, options.dry_run);
   if (!bucket) return std::unexpected(bucket.error());
   auto plan = make_plan(ctx, *record, *bucket);

@@ -176,6 +176,20 @@ TEST_F(UploadS3, ReplacesAnObjectWithAnotherEtag) {
   EXPECT_EQ(s3_.object_data("b-prid7", "a_PRID7_x.raw"), "small");
 }
 
+TEST_F(UploadS3, MoreThanTenThousandPartsIsRefusedBeforeUploading) {
+  add_checksummed("a_PRID7_x.raw", "0123456789");
+  RawFile r = record("a_PRID7_x.raw");
+  r.file_info.begin()->second.size = 10001ULL * (5 << 20);  // as if checksummed as a huge file
+  RecordChange change;
+  change.file_info = r.file_info;
+  ASSERT_TRUE(store_.update("a_PRID7_x.raw", change));
+  fs_.add_file("/data/astral1/a_PRID7_x.raw", "0123456789", t0);
+  ASSERT_TRUE(s3_.create_bucket("b-prid7"));
+  auto out = upload("a_PRID7_x.raw");
+  ASSERT_FALSE(out);
+  EXPECT_NE(out.error().message.find("would need"), std::string::npos) << out.error().message;
+}
+
 TEST_F(UploadS3, DryRunOnlyHeads) {
   add_checksummed("a_PRID7_x.raw", "small");
   ASSERT_TRUE(s3_.create_bucket("b-prid7"));
