@@ -6,7 +6,7 @@
 namespace rawbackup {
 namespace {
 
-constexpr std::array<Migration, 2> migrations{{
+constexpr std::array<Migration, 3> migrations{{
     {1, R"sql(
 CREATE TABLE raw_files (
   id               TEXT PRIMARY KEY,
@@ -47,6 +47,9 @@ CREATE TABLE record_locks (
   acquired_at  TEXT NOT NULL,
   heartbeat_ms INTEGER NOT NULL
 );
+)sql"},
+    {3, R"sql(
+ALTER TABLE raw_files ADD COLUMN last_verified_at TEXT;
 )sql"},
 }};
 

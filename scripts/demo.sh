@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The README demo: installs and builds, generates sample instrument folders under var/demo/,
 # starts a loopback S3 server (s3rver, npm) with the demo's buckets, then runs
-# checksum → copy-local → upload-s3 → status end to end on embedded defaults (SQLite store,
+# checksum → copy-local → upload-s3 → verify → restore → status end to end on embedded defaults (SQLite store,
 # backup folder, samples and S3 data all in var/demo/). The S3 server is stopped at the end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -36,6 +36,10 @@ step upload-s3 "$bruker"
 step upload-s3 "$sciex"
 echo; echo "# a re-run finds every object with the recorded ETag (HEAD requests only):"
 step --json upload-s3 "$thermo"
+step verify "$thermo" "$bruker" "$sciex"
+step verify --s3 --deep "$thermo"
+rm -rf var/demo/restore
+step restore --to var/demo/restore "$bruker"
 step status
 step status --history "$bruker"
-echo; echo "demo done: store var/demo/rawbackup.sqlite, samples var/demo/instruments/, backup var/demo/backup/, S3 data var/demo/s3/"
+echo; echo "demo done: store var/demo/rawbackup.sqlite, samples var/demo/instruments/, backup var/demo/backup/, S3 data var/demo/s3/, restored var/demo/restore/"

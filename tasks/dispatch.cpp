@@ -92,9 +92,11 @@ Result<TaskOutput> run_task(const Chosen& chosen, const GlobalOptions& global) {
     ctx.store = &*store;
   }
   std::unique_ptr<ObjectStore> objects;
-  if ((chosen.entry->needs & needs::s3) && config->backup_type == BackupType::s3) {
-    objects = s3::connect_s3(*config->s3);  // throws UsageError without credentials
-    ctx.objects = objects.get();
+  if ((chosen.entry->needs & needs::s3) && config->s3) {
+    ctx.objects = [&objects, &config]() -> ObjectStore& {
+      if (!objects) objects = s3::connect_s3(*config->s3);  // throws UsageError without credentials
+      return *objects;
+    };
   }
   return chosen.runner(ctx);
 }

@@ -4,12 +4,14 @@
 #include "tasks/copy_local.h"
 #include "tasks/status.h"
 #include "tasks/task.h"
+#include "tasks/restore.h"
 #include "tasks/upload_s3.h"
+#include "tasks/verify.h"
 
 namespace rawbackup {
 namespace {
 
-constexpr std::array<TaskEntry, 4> tasks{{
+constexpr std::array<TaskEntry, 6> tasks{{
     {"checksum", "Inventory a raw-file set: size, MD5 and S3 ETag of every file",
      "rawbackup --config envs/local.yaml checksum --instrument astral1 "
      "20261122_astral1_PRID001_sample.raw",
@@ -21,6 +23,12 @@ constexpr std::array<TaskEntry, 4> tasks{{
      "rawbackup --config envs/s3.yaml upload-s3 --skip-exit-code 99 "
      "20261122_astral1_PRID001_sample.raw",
      needs::config | needs::store | needs::s3, &bind_upload_s3},
+    {"verify", "Re-check the local copy and S3 objects against the record (read-only)",
+     "rawbackup --config envs/s3.yaml verify --deep 20261122_astral1_PRID001_sample.raw",
+     needs::config | needs::store | needs::s3, &bind_verify},
+    {"restore", "Copy a set back from S3 (or the local backup) into a folder, verified",
+     "rawbackup --config envs/s3.yaml restore --to /data/restore 20261122_astral1_PRID001_sample.raw",
+     needs::config | needs::store | needs::s3, &bind_restore},
     {"status", "Show records: a table, or whole records with --history",
      "rawbackup --config envs/local.yaml status --status failed\n"
      "  rawbackup --config envs/local.yaml status --history 20261122_astral1_PRID001_sample.raw",

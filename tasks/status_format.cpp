@@ -59,6 +59,7 @@ std::string format_record_detail(const RawFile& r) {
       {"backup_base_path:", or_dash(r.backup_base_path)},
       {"s3_upload_path:", or_dash(r.s3_upload_path)},
       {"error:", or_dash(r.error)},
+      {"last_verified_at:", or_dash(r.last_verified_at)},
       {"updated_at:", r.updated_at},
   };
   std::string out = format_rows(fields);

@@ -24,7 +24,10 @@ struct Context {
   const Config* config = nullptr;  // set when the task needs::config
   RecordStore* store = nullptr;    // set when the task needs::store
   const FileSystem* fs = nullptr;  // always set
-  ObjectStore* objects = nullptr;  // set when the task needs::s3 and backup_type is s3
+  // The S3 store, connected on first call (throws UsageError without credentials, so a task
+  // that ends up not using S3 needs none). Empty when the task does not need::s3 or the
+  // config has no s3 section.
+  std::function<ObjectStore&()> objects;
   bool tty = false;                // stderr is a terminal: draw progress bars
   LockOptions lock_options;        // how long to wait for another runner on the same id
 };

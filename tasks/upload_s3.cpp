@@ -98,7 +98,7 @@ Result<UploadPlan> make_plan(const Context& ctx, const RawFile& record, const st
   UploadPlan plan = plan_frame(ctx, record, bucket);
   for (const auto& [key, entry] : record.file_info) {
     UploadItem item{key, {bucket, plan.prefix + key}, entry, Action::upload, ""};
-    auto info = ctx.objects->head_object(bucket, item.target.key);
+    auto info = ctx.objects().head_object(bucket, item.target.key);
     if (!info) return std::unexpected(s3_failure(info.error(), "HEAD s3://" + bucket + "/" + item.target.key));
     if (*info && (*info)->size == entry.size && etag_matches((*info)->etag, entry.md5, entry.etag)) {
       item.action = Action::skip;
@@ -140,7 +140,7 @@ Status upload_all(const Context& ctx, const UploadPlan& plan, Progress& progress
       spdlog::warn("s3://{}/{} differs from the record (S3 has ETag {}, the record {}); uploading it again",
                    plan.bucket, item.target.key, item.found_etag, item.entry.etag);
     }
-    Status s = upload_file(*ctx.objects, *ctx.fs, item.target, plan.source_base / item.key, item.entry,
+    Status s = upload_file(ctx.objects(), *ctx.fs, item.target, plan.source_base / item.key, item.entry,
                            ctx.config->part_size(), [&](uint64_t n) { progress.advance(n); });
     if (!s) return s;
     spdlog::debug("uploaded and verified s3://{}/{}", plan.bucket, item.target.key);
@@ -207,8 +207,8 @@ Result<TaskOutput> upload_and_record(const Context& ctx, const RawFile& record, 
 Result<std::string> checked_bucket(const Context& ctx, const RawFile& record, bool dry_run) {
   auto bucket = s3::bucket_name(ctx.config->s3->bucket_prefix, record.project_id);
   if (!bucket) return dry_run ? std::unexpected(bucket.error()) : record_failure(ctx, record.id, bucket.error());
-  if (auto head = ctx.objects->head_bucket(*bucket); !head) {
-    Error e = bucket_error(*ctx.objects, *bucket, head.error());
+  if (auto head = ctx.objects().head_bucket(*bucket); !head) {
+    Error e = bucket_error(ctx.objects(), *bucket, head.error());
     return dry_run ? std::unexpected(e) : record_failure(ctx, record.id, e);
   }
   return bucket;

@@ -70,8 +70,25 @@ S3Error reply_error(const Error& e) { return {200, "InternalError", e.message, "
 
 }  // namespace
 
-S3Client::S3Client(S3ClientOptions options, std::unique_ptr<HttpClient> http)
-    : options_(std::move(options)), http_(std::move(http)) {}
+S3Client::S3Client(S3ClientOptions options, HttpConnector connect)
+    : options_(std::move(options)), connect_(std::move(connect)) {}
+
+std::unique_ptr<HttpClient> S3Client::take_connection() {
+  {
+    std::lock_guard lock(pool_mutex_);
+    if (!idle_.empty()) {
+      auto connection = std::move(idle_.back());
+      idle_.pop_back();
+      return connection;
+    }
+  }
+  return connect_();
+}
+
+void S3Client::give_back(std::unique_ptr<HttpClient> connection) {
+  std::lock_guard lock(pool_mutex_);
+  idle_.push_back(std::move(connection));
+}
 
 std::string S3Client::endpoint() const { return options_.endpoint.scheme + "://" + options_.endpoint.host; }
 
@@ -108,7 +125,9 @@ std::expected<HttpResponse, S3Error> S3Client::send_once(const Call& call) {
   Headers signed_headers;
   HttpRequest request = build(call, signed_headers);  // signed now, just before sending
   auto started = std::chrono::steady_clock::now();
-  auto response = http_->send(request);
+  auto connection = take_connection();
+  auto response = connection->send(request);
+  give_back(std::move(connection));
   double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
   if (!response) {
     spdlog::debug("S3 {} /{}/{}: no reply after {:.0f} ms: {}", call.method, call.bucket, call.key, ms, response.error().message);

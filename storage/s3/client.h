@@ -1,8 +1,13 @@
 // The S3 client: ObjectStore over HTTP, every request signed (SigV4) just before it is sent
 // and retried with exponential backoff and full jitter when the error is transient.
+// Thread-safe: concurrent calls each take a connection from a pool (opening one when none is
+// idle); connections are kept alive for the next call.
 #pragma once
 #include <chrono>
+#include <functional>
 #include <memory>
+#include <mutex>
+#include <vector>
 #include <string>
 
 #include "config/config.h"
@@ -35,9 +40,11 @@ struct S3ClientOptions {
   RetryPolicy retry;
 };
 
+using HttpConnector = std::function<std::unique_ptr<HttpClient>()>;
+
 class S3Client final : public ObjectStore {
  public:
-  S3Client(S3ClientOptions options, std::unique_ptr<HttpClient> http);
+  S3Client(S3ClientOptions options, HttpConnector connect);
 
   std::string endpoint() const override;
   std::string region() const override { return options_.region; }
@@ -81,8 +88,13 @@ class S3Client final : public ObjectStore {
   std::expected<HttpResponse, S3Error> send_once(const Call& call);
   HttpRequest build(const Call& call, Headers& headers) const;
 
+  std::unique_ptr<HttpClient> take_connection();
+  void give_back(std::unique_ptr<HttpClient> connection);
+
   S3ClientOptions options_;
-  std::unique_ptr<HttpClient> http_;
+  HttpConnector connect_;
+  std::mutex pool_mutex_;
+  std::vector<std::unique_ptr<HttpClient>> idle_;
 };
 
 // The client for a config's s3 section: credentials from AWS_ACCESS_KEY_ID,

@@ -57,7 +57,7 @@ std::vector<Backend> backends() {
                    options.endpoint = s3::parse_endpoint(env("S3_ENDPOINT"), options.region);
                    options.credentials = {env("AWS_ACCESS_KEY_ID"), secret.empty() ? env("AWS_SECRET_ACCESS_KEY") : secret, ""};
                    options.retry.base_delay = std::chrono::milliseconds(10);
-                   return std::make_unique<s3::S3Client>(options, s3::make_curl_client({}));
+                   return std::make_unique<s3::S3Client>(options, [] { return s3::make_curl_client({}); });
                  }});
   return out;
 }

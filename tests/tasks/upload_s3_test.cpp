@@ -19,7 +19,7 @@ class UploadS3 : public TaskFixture {
 
   Context s3_context() {
     Context ctx = context();
-    ctx.objects = &s3_;
+    ctx.objects = [this]() -> ObjectStore& { return s3_; };
     return ctx;
   }
   void checksum(const std::string& name, const std::string& instrument = "astral1") {
@@ -111,7 +111,7 @@ TEST_F(UploadS3, WholeFileMd5EtagIsAccepted) {
   add_checksummed("a_PRID7_x.raw", big);
   ASSERT_TRUE(s3rver_like.create_bucket("b-prid7"));
   Context ctx = context();
-  ctx.objects = &s3rver_like;
+  ctx.objects = [&]() -> ObjectStore& { return s3rver_like; };
   ASSERT_TRUE(run_upload_s3(ctx, UploadS3Options{"a_PRID7_x.raw", false, 0}));
 }
 

@@ -29,6 +29,16 @@ class ScriptedHttp final : public HttpClient {
   }
 };
 
+// Hands the pool connections that all answer from one script.
+HttpConnector connector(ScriptedHttp* script) {
+  struct Forward final : HttpClient {
+    ScriptedHttp* to;
+    explicit Forward(ScriptedHttp* t) : to(t) {}
+    std::expected<HttpResponse, TransportError> send(const HttpRequest& r) override { return to->send(r); }
+  };
+  return [script] { return std::make_unique<Forward>(script); };
+}
+
 HttpResponse reply(int status, std::string body = "", Headers headers = {}) {
   return HttpResponse{status, std::move(headers), std::move(body)};
 }
@@ -47,15 +57,15 @@ std::string header(const HttpRequest& r, const std::string& name) {
 class Client : public ::testing::Test {
  protected:
   Client() {
-    auto scripted = std::make_unique<ScriptedHttp>();
-    http = scripted.get();
+    http = &scripted;
     S3ClientOptions options;
     options.region = "us-east-1";
     options.endpoint = parse_endpoint("http://127.0.0.1:9000", "us-east-1");
     options.credentials = {"AKIDEXAMPLE", "secret-never-sent", ""};
     options.retry.base_delay = std::chrono::milliseconds(1);
-    client = std::make_unique<S3Client>(options, std::move(scripted));
+    client = std::make_unique<S3Client>(options, connector(http));
   }
+  ScriptedHttp scripted;
   ScriptedHttp* http;
   std::unique_ptr<S3Client> client;
 };
@@ -157,9 +167,9 @@ TEST(Endpoint, AwsIsVirtualHostedCustomIsPathStyle) {
 }
 
 TEST(Endpoint, VirtualHostedRequestsPutTheBucketInTheHost) {
-  auto scripted = std::make_unique<ScriptedHttp>();
-  ScriptedHttp* http = scripted.get();
-  S3Client client({parse_endpoint("", "eu-central-1"), "eu-central-1", {"AK", "SK", "token"}, {}}, std::move(scripted));
+  ScriptedHttp scripted;
+  ScriptedHttp* http = &scripted;
+  S3Client client({parse_endpoint("", "eu-central-1"), "eu-central-1", {"AK", "SK", "token"}, {}}, connector(http));
   http->replies.push_back(reply(404));
   (void)client.head_object("my-bucket", "a/b.raw");
   EXPECT_EQ(http->sent[0].url, "https://my-bucket.s3.eu-central-1.amazonaws.com/a/b.raw");

@@ -1,0 +1,35 @@
+# Sourced by the S3 integration tests after lib.sh, with $server (ceph | s3rver) and $here
+# (integration/) set: starts that server and the fault-injecting proxy in front of it on free
+# ports of 127.0.0.1, stops both (by PID) on exit, and defines
+#   $proxy     the endpoint to give rawbackup (every request is logged to $log)
+#   rules JSON replace the proxy's fault rules (see fault_proxy.py) and empty $log
+#   s3 METHOD PATH [curl args…]   a signed request straight to the server (set-up, checks)
+#   etag_of BUCKET/KEY            the object's ETag, "" when missing
+server_dir="$work/server"
+proxy_pid=""
+stop_all() {
+  [ -n "$proxy_pid" ] && kill "$proxy_pid" 2>/dev/null
+  "$here/s3/$server.sh" stop "$server_dir" >/dev/null 2>&1
+  rm -rf "$work"
+}
+trap stop_all EXIT
+
+"$here/s3/$server.sh" start "$server_dir" >"$work/server.log" 2>&1 || { cat "$work/server.log"; echo "could not start $server"; exit 1; }
+source "$server_dir/env"
+upstream="$S3_ENDPOINT"
+mkdir -p "$work/proxy"
+echo '[]' >"$work/proxy/rules.json"
+python3 "$here/s3/fault_proxy.py" "$upstream" "$work/proxy" &
+proxy_pid=$!
+for _ in $(seq 50); do [ -f "$work/proxy/port" ] && break; sleep 0.1; done
+proxy="http://127.0.0.1:$(cat "$work/proxy/port")"
+log="$work/proxy/requests.log"
+rules() { echo "$1" >"$work/proxy/rules.json"; : >"$log"; }
+
+s3() {
+  local method="$1" path="$2"
+  shift 2
+  curl -sS --aws-sigv4 "aws:amz:us-east-1:s3" --user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" \
+    -H "x-amz-content-sha256: UNSIGNED-PAYLOAD" -X "$method" "$@" "$upstream$path"
+}
+etag_of() { s3 HEAD "/$1" -I | tr -d '\r' | sed -n 's/^[Ee][Tt]ag: "\{0,1\}\([^"]*\)"\{0,1\}$/\1/p'; }

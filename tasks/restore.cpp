@@ -1,0 +1,182 @@
+#include "tasks/restore.h"
+
+#include <CLI/CLI.hpp>
+#include <chrono>
+
+#include "common/log.h"
+#include "common/progress.h"
+#include "common/text.h"
+#include "tasks/copy_file.h"
+#include "tasks/parallel_copy.h"
+#include "tasks/s3_fetch.h"
+#include "tasks/verify_checks.h"
+
+namespace rawbackup {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr unsigned fetch_workers = 4;
+
+struct RestoreItem {
+  std::string key;
+  FileEntry entry;
+  fs::path dest;
+  DestinationCheck check;
+};
+
+struct RestorePlan {
+  std::string from;    // "s3" or "local"
+  std::string source;  // s3://bucket/prefix or the backup folder
+  std::vector<RestoreItem> items;
+  uint64_t bytes_to_restore = 0;
+  size_t to_restore = 0;
+};
+
+Result<std::string> choose_source(const Context& ctx, const RawFile& record, const std::string& from) {
+  bool in_s3 = record.s3_upload_path && record.backup_status == BackupStatus::done;
+  bool local = record.status == RawFileStatus::copying_done && record.backup_base_path;
+  std::string chosen = from.empty() ? (in_s3 ? "s3" : "local") : from;
+  if (chosen == "s3" && !record.s3_upload_path) return fail(ErrorKind::usage, record.id + " has no S3 backup recorded");
+  if (chosen == "s3" && !ctx.objects) return fail(ErrorKind::usage, "the config has no backup.s3 section");
+  if (chosen == "local" && !local) return fail(ErrorKind::usage, record.id + " has no finished local backup recorded");
+  return chosen;
+}
+
+Result<RestorePlan> make_plan(const Context& ctx, const RawFile& record, const RestoreOptions& options) {
+  auto from = choose_source(ctx, record, options.from);
+  if (!from) return std::unexpected(from.error());
+  RestorePlan plan{*from, *from == "s3" ? *record.s3_upload_path : *record.backup_base_path, {}, 0, 0};
+  for (const auto& [key, entry] : record.file_info) {
+    RestoreItem item{key, entry, options.to / key, {}};
+    auto check = check_destination(*ctx.fs, item.dest, entry);
+    if (!check) return std::unexpected(check.error());
+    item.check = *check;
+    if (item.check.state != DestinationState::identical) {
+      plan.bytes_to_restore += entry.size;
+      ++plan.to_restore;
+    }
+    plan.items.push_back(std::move(item));
+  }
+  return plan;
+}
+
+Status refuse_differing(const RestorePlan& plan) {
+  std::vector<std::string> refused;
+  for (const RestoreItem& item : plan.items) {
+    if (item.check.state == DestinationState::differs || item.check.state == DestinationState::not_a_file) {
+      refused.push_back(item.dest.string());
+    }
+  }
+  if (refused.empty()) return {};
+  return fail(ErrorKind::conflict, "existing files differ from the record, left untouched: " + join(refused, "; "));
+}
+
+// One object into a temporary file beside `dest`, committed only when its bytes give the
+// record's ETag.
+Status fetch_file(const Context& ctx, const S3Location& where, const RestoreItem& item, Progress& progress) {
+  if (Status s = ctx.fs->create_directories(item.dest.parent_path()); !s) return s;
+  auto out = ctx.fs->create_file(item.dest);
+  if (!out) return std::unexpected(out.error());
+  RangeWriter write = [&](uint64_t offset, std::span<const std::byte> bytes) { return (*out)->write_at(offset, bytes); };
+  S3Target target{where.bucket, where.prefix + item.key};
+  auto etag = fetch_object(ctx.objects(), target, item.entry, ctx.config->part_size(), fetch_workers, &write,
+                           [&](uint64_t n) { progress.advance(n); });
+  if (!etag) return std::unexpected(etag.error());
+  if (*etag != item.entry.etag) {
+    return fail(ErrorKind::mismatch, "s3://" + where.bucket + "/" + target.key + ": its bytes give ETag " + *etag +
+                                         ", the record " + item.entry.etag + "; nothing written");
+  }
+  return (*out)->commit();
+}
+
+Status restore_from_s3(const Context& ctx, const RestorePlan& plan, Progress& progress) {
+  auto where = parse_s3_url(plan.source);
+  if (!where) return fail(ErrorKind::usage, "recorded S3 path " + plan.source + " is not s3://bucket/prefix");
+  for (const RestoreItem& item : plan.items) {
+    if (item.check.state == DestinationState::identical) continue;
+    if (Status s = fetch_file(ctx, *where, item, progress); !s) return s;
+  }
+  return {};
+}
+
+// The backup copy's own mtime stands in for the record's (copy_files checks the source).
+Status restore_from_local(const Context& ctx, const RestorePlan& plan, Progress& progress) {
+  std::vector<CopyJob> jobs;
+  for (const RestoreItem& item : plan.items) {
+    if (item.check.state == DestinationState::identical) continue;
+    fs::path source = fs::path(plan.source) / item.key;
+    auto st = ctx.fs->stat(source, true);
+    if (!st) return std::unexpected(st.error());
+    if (st->type != EntryType::file) return fail(ErrorKind::mismatch, source.string() + " is missing from the local backup");
+    FileEntry expected = item.entry;
+    expected.mtime_ns = st->mtime_ns;
+    jobs.push_back({item.key, source, item.dest, expected});
+  }
+  return copy_files(*ctx.fs, jobs, 2, [&](size_t n) { progress.advance(n); });
+}
+
+TaskOutput plan_output(const RawFile& record, const RestorePlan& plan, const RestoreOptions& options,
+                       const char* outcome, double seconds) {
+  size_t skipped = plan.items.size() - plan.to_restore;
+  TaskOutput out;
+  out.result = {{"id", record.id},       {"task", "restore"},     {"outcome", outcome},
+                {"from", plan.from},      {"source", plan.source}, {"to", options.to.string()},
+                {"restored", plan.to_restore}, {"skipped", skipped}, {"bytes", plan.bytes_to_restore},
+                {"seconds", seconds}};
+  out.text = "restore " + record.id + ": " + outcome + ", " + std::to_string(plan.to_restore) + " file(s) (" +
+             format_bytes(plan.bytes_to_restore) + ") from " + plan.source + " to " + options.to.string() +
+             ", skipped " + std::to_string(skipped) + " identical";
+  if (options.dry_run) {
+    out.result["files"] = nlohmann::json::array();
+    for (const RestoreItem& item : plan.items) {
+      bool skip = item.check.state == DestinationState::identical;
+      bool refuse = item.check.state == DestinationState::differs || item.check.state == DestinationState::not_a_file;
+      const char* action = skip ? "skip" : refuse ? "refuse" : "restore";
+      out.result["files"].push_back({{"path", item.key}, {"action", action}, {"bytes", item.entry.size}});
+      out.text += std::string("\n  ") + action + "  " + item.key;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<TaskOutput> run_restore(const Context& ctx, const RestoreOptions& options) {
+  auto start = std::chrono::steady_clock::now();
+  set_log_context("restore", options.id);
+  auto record = checksummed_record(ctx, options.id);
+  if (!record) return std::unexpected(record.error());
+  auto plan = make_plan(ctx, *record, options);
+  if (!plan) return std::unexpected(plan.error());
+  if (options.dry_run) return plan_output(*record, *plan, options, "dry-run", 0);
+  if (Status s = refuse_differing(*plan); !s) return std::unexpected(s.error());
+  spdlog::info("restoring {} of {} file(s) ({}) from {} to {}", plan->to_restore, plan->items.size(),
+               format_bytes(plan->bytes_to_restore), plan->source, options.to.string());
+  Progress progress("restoring", plan->bytes_to_restore, ctx.tty);
+  Status done = plan->from == "s3" ? restore_from_s3(ctx, *plan, progress) : restore_from_local(ctx, *plan, progress);
+  progress.finish();
+  if (!done) return std::unexpected(done.error());
+  if (plan->to_restore > 0) {
+    RecordChange change;
+    change.message = "restored " + std::to_string(plan->to_restore) + " file(s) from " + plan->source + " to " +
+                     options.to.string();
+    if (auto updated = ctx.store->update(record->id, change); !updated) {
+      spdlog::warn("could not record the restore: {}", updated.error().message);
+    }
+  }
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return plan_output(*record, *plan, options, plan->to_restore ? "done" : "skipped", seconds);
+}
+
+TaskRunner bind_restore(CLI::App& command) {
+  auto options = std::make_shared<RestoreOptions>();
+  command.add_option("--from", options->from, "s3 or local (default: s3 when uploaded, else local)")
+      ->check(CLI::IsMember({"s3", "local"}));
+  command.add_option("--to", options->to, "Folder to restore into (files keep their relative keys)")->required();
+  command.add_flag("--dry-run", options->dry_run, "Show what would be restored, skipped or refused");
+  command.add_option("ID", options->id, "Raw file id")->required();
+  return [options](const Context& ctx) { return run_restore(ctx, *options); };
+}
+
+}  // namespace rawbackup

@@ -1,0 +1,178 @@
+#include "tasks/verify.h"
+
+#include <CLI/CLI.hpp>
+
+#include "common/log.h"
+#include "common/progress.h"
+#include "common/text.h"
+#include "tasks/verify_checks.h"
+
+namespace rawbackup {
+namespace {
+
+struct IdResult {
+  std::string id;
+  std::vector<std::string> checked;  // "local", "s3", "s3 (deep)"
+  std::vector<FileFinding> findings;
+  std::optional<Error> error;  // the check could not be made
+  size_t files = 0;            // in the record
+
+  std::vector<const FileFinding*> problems() const {
+    std::vector<const FileFinding*> out;
+    for (const FileFinding& f : findings) {
+      if (!f.ok()) out.push_back(&f);
+    }
+    return out;
+  }
+  const char* outcome() const { return error ? "error" : problems().empty() ? "ok" : "differs"; }
+};
+
+bool claims_local(const RawFile& r) { return r.status == RawFileStatus::copying_done && r.backup_base_path; }
+bool claims_s3(const Config& c, const RawFile& r) {
+  return c.backup_type == BackupType::s3 && r.backup_status == BackupStatus::done && r.s3_upload_path;
+}
+
+Status verify_local(const Context& ctx, const RawFile& record, IdResult& result) {
+  result.checked.push_back("local");
+  if (!record.backup_base_path) {
+    result.findings.push_back({"", "local", "missing", "no local backup recorded (copy-local has not finished)"});
+    return {};
+  }
+  auto found = check_local(*ctx.fs, record);
+  if (!found) return std::unexpected(found.error());
+  result.findings.insert(result.findings.end(), found->begin(), found->end());
+  return {};
+}
+
+Status verify_s3(const Context& ctx, const VerifyOptions& options, const RawFile& record, IdResult& result) {
+  result.checked.push_back(options.deep ? "s3 (deep)" : "s3");
+  auto where = record.s3_upload_path ? parse_s3_url(*record.s3_upload_path) : std::nullopt;
+  if (!where) {
+    result.findings.push_back({"", "s3", "missing", "no S3 backup recorded (upload-s3 has not finished)"});
+    return {};
+  }
+  if (!ctx.objects) return fail(ErrorKind::usage, "the config has no backup.s3 section to reach " + *record.s3_upload_path);
+  uint64_t bytes = options.deep ? record.size : 0;
+  Progress progress("verifying " + record.id, bytes, ctx.tty);
+  S3CheckOptions check{options.deep, ctx.config->part_size(), 4, [&](uint64_t n) { progress.advance(n); }};
+  auto found = check_s3(ctx.objects(), record, *where, check);
+  progress.finish();
+  if (!found) return std::unexpected(found.error());
+  result.findings.insert(result.findings.end(), found->begin(), found->end());
+  return {};
+}
+
+IdResult verify_one(const Context& ctx, const VerifyOptions& options, const std::string& id) {
+  set_log_context("verify", id);
+  IdResult result{id, {}, {}, {}, 0};
+  auto record = checksummed_record(ctx, id);
+  if (!record) {
+    result.error = record.error();
+    return result;
+  }
+  result.files = record->file_info.size();
+  bool local = options.local || (!options.s3 && claims_local(*record));
+  bool s3 = options.s3 || (!options.local && claims_s3(*ctx.config, *record));
+  if (!local && !s3) {
+    result.findings.push_back({"", "any", "missing", "no backup recorded: copy-local and upload-s3 have not finished"});
+  }
+  Status checked = local ? verify_local(ctx, *record, result) : Status{};
+  if (checked && s3) checked = verify_s3(ctx, options, *record, result);
+  if (!checked) result.error = checked.error();
+  return result;
+}
+
+std::string describe_problems(const IdResult& r, size_t at_most) {
+  std::vector<std::string> lines;
+  for (const FileFinding* f : r.problems()) {
+    if (lines.size() == at_most) {
+      lines.push_back("…");
+      break;
+    }
+    lines.push_back(f->backup + " " + (f->path.empty() ? "" : f->path + ": ") + f->detail);
+  }
+  return join(lines, "; ");
+}
+
+void record_outcome(const Context& ctx, const IdResult& r) {
+  if (r.error && r.error->kind == ErrorKind::usage) return;  // no record, or nothing to say about it
+  RecordChange change;
+  if (r.error) {
+    change.message = "verify could not check: " + r.error->message;
+  } else if (r.problems().empty()) {
+    change.last_verified_at = now_utc();
+    change.message = "verified ok: " + join(r.checked, ", ") + ", " + std::to_string(r.files) + " file(s)";
+  } else {
+    change.message = "verify failed: " + describe_problems(r, 3);
+    change.error = change.message;
+  }
+  if (r.error || !r.problems().empty()) spdlog::error("{}", change.message);
+  if (auto updated = ctx.store->update(r.id, change); !updated) {
+    spdlog::error("could not record the outcome: {}", updated.error().message);
+  }
+}
+
+nlohmann::json to_json(const IdResult& r) {
+  nlohmann::json files = nlohmann::json::array();
+  for (const FileFinding& f : r.findings) {
+    files.push_back({{"path", f.path}, {"backup", f.backup}, {"state", f.state}, {"detail", f.detail}});
+  }
+  nlohmann::json j{{"id", r.id}, {"outcome", r.outcome()}, {"checked", r.checked}, {"files", files}};
+  if (r.error) j["error"] = r.error->message;
+  return j;
+}
+
+std::string to_text(const IdResult& r) {
+  std::string head = "verify " + r.id + ": ";
+  if (r.error) return head + "could not check: " + r.error->message;
+  auto problems = r.problems();
+  if (problems.empty()) return head + "ok (" + join(r.checked, ", ") + "; " + std::to_string(r.files) + " file(s))";
+  std::string text = head + std::to_string(problems.size()) + " problem(s)";
+  for (const FileFinding* f : problems) {
+    text += "\n  " + f->backup + "  " + f->state + "  " + (f->path.empty() ? "" : f->path + ": ") + f->detail;
+  }
+  return text;
+}
+
+// 4 when anything differs, else the first error's code, else 0.
+int exit_code_of(const std::vector<IdResult>& results) {
+  for (const IdResult& r : results) {
+    if (!r.error && !r.problems().empty()) return exit_codes::mismatch;
+  }
+  for (const IdResult& r : results) {
+    if (r.error) return exit_code_for(r.error->kind);
+  }
+  return exit_codes::ok;
+}
+
+}  // namespace
+
+Result<TaskOutput> run_verify(const Context& ctx, const VerifyOptions& options) {
+  std::vector<IdResult> results;
+  for (const std::string& id : options.ids) {
+    results.push_back(verify_one(ctx, options, id));
+    record_outcome(ctx, results.back());
+    if (results.back().error && results.back().error->kind == ErrorKind::interrupted) break;
+  }
+  TaskOutput out;
+  out.exit_code = exit_code_of(results);
+  out.result = {{"task", "verify"}, {"outcome", out.exit_code == 0 ? "ok" : "failed"}, {"results", nlohmann::json::array()}};
+  std::vector<std::string> lines;
+  for (const IdResult& r : results) {
+    out.result["results"].push_back(to_json(r));
+    lines.push_back(to_text(r));
+  }
+  out.text = join(lines, "\n");
+  return out;
+}
+
+TaskRunner bind_verify(CLI::App& command) {
+  auto options = std::make_shared<VerifyOptions>();
+  command.add_flag("--local", options->local, "Check the local backup (required to exist)");
+  command.add_flag("--s3", options->s3, "Check the S3 backup (required to exist)");
+  command.add_flag("--deep", options->deep, "S3: download and hash every object (ranged GETs, nothing written)");
+  command.add_option("ID", options->ids, "Raw file ids")->required();
+  return [options](const Context& ctx) { return run_verify(ctx, *options); };
+}
+
+}  // namespace rawbackup

@@ -1,0 +1,129 @@
+#include "tasks/verify_checks.h"
+
+#include <map>
+
+#include "integrity/etag.h"
+#include "tasks/copy_file.h"
+#include "tasks/s3_fetch.h"
+
+namespace rawbackup {
+namespace {
+
+constexpr size_t list_when_more_than = 10;  // files; fewer are HEADed one by one
+
+FileFinding finding(const std::string& path, const char* backup, const char* state, std::string detail = "") {
+  return {path, backup, state, std::move(detail)};
+}
+
+// Objects of the set by key, from listings (sets of many files) or HEAD requests.
+using Listing = std::map<std::string, ObjectInfo>;
+
+// The folder all keys share ("x.d/" for a Bruker set), so a listing covers only the set.
+std::string common_folder(const FileInfo& files) {
+  std::string first = files.begin()->first;
+  size_t slash = first.find('/');
+  if (slash == std::string::npos) return "";
+  std::string folder = first.substr(0, slash + 1);
+  for (const auto& [key, entry] : files) {
+    if (!key.starts_with(folder)) return "";
+  }
+  return folder;
+}
+
+Result<Listing> list_set(ObjectStore& store, const RawFile& record, const S3Location& where) {
+  Listing found;
+  std::string prefix = where.prefix + common_folder(record.file_info);
+  std::string token;
+  do {
+    auto page = store.list_objects(where.bucket, prefix, token);
+    if (!page) return std::unexpected(s3_failure(page.error(), "listing s3://" + where.bucket + "/" + prefix));
+    for (const auto& o : page->objects) found[o.key] = {o.size, o.etag};
+    token = page->truncated ? page->next_token : "";
+  } while (!token.empty());
+  return found;
+}
+
+Result<Listing> head_set(ObjectStore& store, const RawFile& record, const S3Location& where) {
+  Listing found;
+  for (const auto& [key, entry] : record.file_info) {
+    auto info = store.head_object(where.bucket, where.prefix + key);
+    if (!info) return std::unexpected(s3_failure(info.error(), "HEAD s3://" + where.bucket + "/" + where.prefix + key));
+    if (*info) found[where.prefix + key] = **info;
+  }
+  return found;
+}
+
+// Deep: the object's bytes, hashed in the record's parts, must give the record's ETag.
+Result<FileFinding> check_content(ObjectStore& store, const S3Location& where, const std::string& key,
+                                  const FileEntry& entry, const S3CheckOptions& options) {
+  S3Target target{where.bucket, where.prefix + key};
+  auto etag = fetch_object(store, target, entry, options.fallback_part_size, options.workers, nullptr, options.on_bytes);
+  if (!etag) {
+    if (etag.error().kind == ErrorKind::mismatch) return finding(key, "s3", "differs", etag.error().message);
+    return std::unexpected(etag.error());
+  }
+  if (*etag == entry.etag) return finding(key, "s3", "ok");
+  return finding(key, "s3", "differs", "content differs: its bytes give ETag " + *etag + ", record " + entry.etag);
+}
+
+}  // namespace
+
+Result<std::vector<FileFinding>> check_local(const FileSystem& fs, const RawFile& record) {
+  std::vector<FileFinding> out;
+  std::filesystem::path base(*record.backup_base_path);
+  for (const auto& [key, entry] : record.file_info) {
+    auto check = check_destination(fs, base / key, entry);
+    if (!check) return std::unexpected(check.error());
+    switch (check->state) {
+      case DestinationState::identical: out.push_back(finding(key, "local", "ok")); break;
+      case DestinationState::missing: out.push_back(finding(key, "local", "missing", (base / key).string() + " is missing")); break;
+      case DestinationState::not_a_file: out.push_back(finding(key, "local", "differs", "not a regular file")); break;
+      case DestinationState::differs: {
+        bool by_size = check->md5.starts_with("size ");  // check_destination's note when sizes differ
+        std::string detail = by_size ? check->md5 + ", record " + std::to_string(entry.size)
+                                     : "MD5 " + check->md5 + ", record " + entry.md5;
+        out.push_back(finding(key, "local", "differs", detail));
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+std::optional<S3Location> parse_s3_url(const std::string& url) {
+  if (!url.starts_with("s3://")) return std::nullopt;
+  std::string rest = url.substr(5);
+  size_t slash = rest.find('/');
+  std::string bucket = rest.substr(0, slash);
+  if (bucket.empty()) return std::nullopt;
+  std::string prefix = slash == std::string::npos ? "" : rest.substr(slash + 1);
+  if (!prefix.empty() && !prefix.ends_with('/')) prefix += '/';
+  return S3Location{bucket, prefix};
+}
+
+Result<std::vector<FileFinding>> check_s3(ObjectStore& store, const RawFile& record, const S3Location& where,
+                                          const S3CheckOptions& options) {
+  auto found = record.file_info.size() > list_when_more_than ? list_set(store, record, where)
+                                                              : head_set(store, record, where);
+  if (!found) return std::unexpected(found.error());
+  std::vector<FileFinding> out;
+  for (const auto& [key, entry] : record.file_info) {
+    auto it = found->find(where.prefix + key);
+    if (it == found->end()) {
+      out.push_back(finding(key, "s3", "missing", "s3://" + where.bucket + "/" + where.prefix + key + " is missing"));
+    } else if (it->second.size != entry.size) {
+      out.push_back(finding(key, "s3", "differs", "size " + std::to_string(it->second.size) + ", record " + std::to_string(entry.size)));
+    } else if (options.deep) {
+      auto checked = check_content(store, where, key, entry, options);
+      if (!checked) return std::unexpected(checked.error());
+      out.push_back(*checked);
+    } else if (!etag_matches(it->second.etag, entry.md5, entry.etag)) {
+      out.push_back(finding(key, "s3", "differs", "ETag " + it->second.etag + ", record " + entry.etag + " (MD5 " + entry.md5 + ")"));
+    } else {
+      out.push_back(finding(key, "s3", "ok"));
+    }
+  }
+  return out;
+}
+
+}  // namespace rawbackup

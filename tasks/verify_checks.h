@@ -1,0 +1,49 @@
+// The checks behind `verify`: each backup of a record, file by file, against the record.
+// A returned error means the check could not be made (network, permissions), not that a
+// file differs: differences are findings.
+#pragma once
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+#include "model/raw_file.h"
+#include "storage/filesystem.h"
+#include "storage/object_store.h"
+
+namespace rawbackup {
+
+struct FileFinding {
+  std::string path;    // the record's relative key
+  std::string backup;  // "local" or "s3"
+  std::string state;   // "ok", "missing" or "differs"
+  std::string detail;  // what differs ("size 10, record 12"); "" when ok
+
+  bool ok() const { return state == "ok"; }
+};
+
+// Every file under the record's backup_base_path: recorded size, and its MD5 re-read.
+Result<std::vector<FileFinding>> check_local(const FileSystem& fs, const RawFile& record);
+
+struct S3Location {
+  std::string bucket;
+  std::string prefix;  // "" or ending in '/'
+};
+// "s3://bucket/prefix/" → {bucket, "prefix/"}; nullopt for anything else.
+std::optional<S3Location> parse_s3_url(const std::string& url);
+
+struct S3CheckOptions {
+  bool deep = false;            // download and hash every object instead of trusting ETags
+  uint64_t fallback_part_size = 0;  // for records without a part size
+  unsigned workers = 4;         // parallel ranged GETs per object (deep)
+  std::function<void(uint64_t)> on_bytes = [](uint64_t) {};  // bytes downloaded (deep)
+};
+
+// Every object: recorded size and an ETag the record allows (HeadObject per file, or one
+// ListObjectsV2 page per 1,000 keys for sets of many files). Deep: the size, and the bytes
+// downloaded and hashed must give the record's ETag (holds also when S3's ETag is no MD5).
+Result<std::vector<FileFinding>> check_s3(ObjectStore& store, const RawFile& record,
+                                          const S3Location& where, const S3CheckOptions& options);
+
+}  // namespace rawbackup

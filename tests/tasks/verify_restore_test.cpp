@@ -1,0 +1,183 @@
+#include "fakes/memory_object_store.h"
+#include "tasks/checksum.h"
+#include "tasks/copy_local.h"
+#include "tasks/restore.h"
+#include "tasks/upload_s3.h"
+#include "tasks/verify.h"
+#include "tasks/verify_checks.h"
+#include "task_fixture.h"
+
+namespace rawbackup {
+namespace {
+
+class VerifyRestore : public TaskFixture {
+ protected:
+  static constexpr int64_t t0 = 1'763'000'000'000'000'000;
+  const std::string big = std::string(6 << 20, 'b') + "tail";  // 2 parts of 5 MiB
+  const std::string id = "a_PRID7_x.raw";
+  const std::string local_copy = "/backup/astral1/2025_11/a_PRID7_x.raw";
+
+  VerifyRestore() { config_.backup_type = BackupType::s3; }
+
+  Context s3_context() {
+    Context ctx = context();
+    ctx.objects = [this]() -> ObjectStore& { return s3_; };
+    return ctx;
+  }
+  // Checksummed, copied locally and uploaded.
+  void backed_up(const std::string& data) {
+    fs_.add_file("/data/astral1/" + id, data, t0);
+    ChecksumOptions checksum;
+    checksum.instrument = "astral1";
+    checksum.name = id;
+    ASSERT_TRUE(run_checksum(context(), checksum));
+    ASSERT_TRUE(run_copy_local(context(), CopyLocalOptions{id, false, false}));
+    ASSERT_TRUE(s3_.create_bucket("b-prid7"));
+    ASSERT_TRUE(run_upload_s3(s3_context(), UploadS3Options{id, false, 0}));
+  }
+  TaskOutput verify(bool local = false, bool s3 = false, bool deep = false) {
+    auto out = run_verify(s3_context(), VerifyOptions{{id}, local, s3, deep});
+    EXPECT_TRUE(out);
+    return *out;
+  }
+  Result<TaskOutput> restore(const std::string& from, bool dry_run = false) {
+    return run_restore(s3_context(), RestoreOptions{id, from, "/restore", dry_run});
+  }
+
+  testing::MemoryObjectStore s3_;
+};
+
+TEST_F(VerifyRestore, CleanVerifyChecksBothBackupsAndRecordsIt) {
+  backed_up(big);
+  TaskOutput out = verify();
+  EXPECT_EQ(out.exit_code, 0);
+  EXPECT_EQ(out.result["results"][0]["checked"], (nlohmann::json{"local", "s3"}));
+  EXPECT_EQ(out.result["results"][0]["outcome"], "ok");
+  EXPECT_TRUE(record(id).last_verified_at);
+  EXPECT_EQ(store_.history(id)->back().message, "verified ok: local, s3, 1 file(s)");
+}
+
+TEST_F(VerifyRestore, CorruptedLocalCopyIsFoundWithBothMd5s) {
+  backed_up(big);
+  std::string corrupted = big;
+  corrupted[10] = 'X';
+  fs_.add_file(local_copy, corrupted, t0);
+  TaskOutput out = verify(true);
+  EXPECT_EQ(out.exit_code, exit_codes::mismatch);
+  auto file = out.result["results"][0]["files"][0];
+  EXPECT_EQ(file["state"], "differs");
+  EXPECT_NE(file["detail"].get<std::string>().find("MD5 "), std::string::npos);
+  EXPECT_NE(record(id).error->find("verify failed: local a_PRID7_x.raw: MD5"), std::string::npos);
+  EXPECT_FALSE(record(id).last_verified_at);
+}
+
+TEST_F(VerifyRestore, SameSizeReplacementIsFoundShallowByEtagAndDeepByContent) {
+  backed_up(big);
+  std::string other = big;
+  other[7 << 20 / 2] = 'Z';
+  s3_.set_object("b-prid7", id, other);  // plain MD5 ETag: not the record's "-2"
+  EXPECT_EQ(verify(false, true).exit_code, exit_codes::mismatch);
+  // Deep also catches it when the ETag looks right (as with SSE-KMS, ETags say nothing).
+  s3_.set_object("b-prid7", id, other, record(id).file_info.begin()->second.etag);
+  EXPECT_EQ(verify(false, true).exit_code, 0);
+  TaskOutput deep = verify(false, true, true);
+  EXPECT_EQ(deep.exit_code, exit_codes::mismatch);
+  EXPECT_NE(deep.result["results"][0]["files"][0]["detail"].get<std::string>().find("content differs"), std::string::npos);
+  EXPECT_GE(s3_.calls("get_object"), 2);
+}
+
+TEST_F(VerifyRestore, MissingObjectAndNoBackupAreFindings) {
+  backed_up("small");
+  s3_.set_object("b-prid7", "unrelated", "x");
+  testing::MemoryObjectStore empty;
+  ASSERT_TRUE(empty.create_bucket("b-prid7"));
+  Context ctx = context();
+  ctx.objects = [&]() -> ObjectStore& { return empty; };
+  auto out = run_verify(ctx, VerifyOptions{{id}, false, true, false});
+  ASSERT_TRUE(out);
+  EXPECT_EQ(out->exit_code, exit_codes::mismatch);
+  EXPECT_EQ(out->result["results"][0]["files"][0]["state"], "missing");
+  auto unknown = run_verify(ctx, VerifyOptions{{"nope.raw"}, false, false, false});
+  EXPECT_EQ(unknown->exit_code, exit_codes::usage);
+}
+
+TEST_F(VerifyRestore, CouldNotCheckIsExitOne) {
+  backed_up("small");
+  s3_.inject("head_object", {503, "SlowDown", "slow", ""});
+  TaskOutput out = verify(false, true);
+  EXPECT_EQ(out.exit_code, exit_codes::failed);
+  EXPECT_EQ(out.result["results"][0]["outcome"], "error");
+}
+
+TEST_F(VerifyRestore, ManyFilesAreListedNotHeaded) {
+  fs_.add_file("/data/timstof1/r_PRID7_x.d/analysis.tdf", "t", t0);
+  for (int i = 0; i < 20; ++i) fs_.add_file("/data/timstof1/r_PRID7_x.d/f" + std::to_string(i), std::to_string(i), t0);
+  ChecksumOptions checksum;
+  checksum.instrument = "timstof1";
+  checksum.name = "r_PRID7_x.d";
+  ASSERT_TRUE(run_checksum(context(), checksum));
+  ASSERT_TRUE(s3_.create_bucket("b-prid7"));
+  ASSERT_TRUE(run_upload_s3(s3_context(), UploadS3Options{"r_PRID7_x.d", false, 0}));
+  int heads = s3_.calls("head_object");
+  auto out = run_verify(s3_context(), VerifyOptions{{"r_PRID7_x.d"}, false, false, false});
+  ASSERT_TRUE(out);
+  EXPECT_EQ(out->exit_code, 0) << out->text;
+  EXPECT_EQ(s3_.calls("head_object"), heads);
+  EXPECT_EQ(s3_.calls("list_objects"), 1);
+}
+
+TEST_F(VerifyRestore, RestoreFromS3WritesVerifiedFilesAndSkipsOnReRun) {
+  backed_up(big);
+  auto out = restore("");
+  ASSERT_TRUE(out) << out.error().message;
+  EXPECT_EQ(out->result["from"], "s3");
+  EXPECT_EQ(fs_.read_all("/restore/" + id), big);
+  EXPECT_TRUE(fs_.files_containing("rawbackup-tmp").empty());
+  auto again = restore("");
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->result["outcome"], "skipped");
+}
+
+TEST_F(VerifyRestore, RestoreNeverWritesWhatDoesNotMatchTheRecord) {
+  backed_up(big);
+  std::string other = big;
+  other[3] = 'Q';
+  s3_.set_object("b-prid7", id, other, record(id).file_info.begin()->second.etag);
+  auto out = restore("s3");
+  ASSERT_FALSE(out);
+  EXPECT_EQ(out.error().kind, ErrorKind::mismatch);
+  EXPECT_FALSE(fs_.exists("/restore/" + id));
+  EXPECT_TRUE(fs_.files_containing("rawbackup-tmp").empty());
+}
+
+TEST_F(VerifyRestore, RestoreRefusesADifferingFile) {
+  backed_up("small");
+  fs_.add_file("/restore/" + id, "other", t0);
+  auto out = restore("s3");
+  ASSERT_FALSE(out);
+  EXPECT_EQ(out.error().kind, ErrorKind::conflict);
+  EXPECT_EQ(fs_.read_all("/restore/" + id), "other");
+}
+
+TEST_F(VerifyRestore, RestoreFromTheLocalBackup) {
+  backed_up("small");
+  auto dry = restore("local", true);
+  ASSERT_TRUE(dry);
+  EXPECT_EQ(dry->result["files"][0]["action"], "restore");
+  EXPECT_FALSE(fs_.exists("/restore/" + id));
+  auto out = restore("local");
+  ASSERT_TRUE(out) << out.error().message;
+  EXPECT_EQ(fs_.read_all("/restore/" + id), "small");
+  EXPECT_EQ(s3_.calls("get_object"), 0);
+}
+
+TEST(S3Url, Parses) {
+  EXPECT_EQ(parse_s3_url("s3://b/")->bucket, "b");
+  EXPECT_EQ(parse_s3_url("s3://b/p/q")->prefix, "p/q/");
+  EXPECT_EQ(parse_s3_url("s3://b")->prefix, "");
+  EXPECT_FALSE(parse_s3_url("http://b/"));
+  EXPECT_FALSE(parse_s3_url("s3:///x"));
+}
+
+}  // namespace
+}  // namespace rawbackup
