@@ -47,6 +47,7 @@ using ByteSink = std::function<bool(std::span<const std::byte>)>;
 
 // Every call is one S3 operation (with the implementation's retries for transient errors).
 // Errors are S3Errors: the HTTP status and S3's code, or status 0 when there was no reply.
+// Implementations are thread-safe: calls from several threads run concurrently.
 class ObjectStore {
  public:
   virtual ~ObjectStore() = default;

@@ -92,14 +92,14 @@ void S3Client::give_back(std::unique_ptr<HttpClient> connection) {
 
 std::string S3Client::endpoint() const { return options_.endpoint.scheme + "://" + options_.endpoint.host; }
 
-HttpRequest S3Client::build(const Call& call, Headers& headers) const {
+HttpRequest S3Client::build(const Call& call) const {
   const S3Endpoint& ep = options_.endpoint;
   std::string host = ep.path_style || call.bucket.empty() ? ep.host : call.bucket + "." + ep.host;
   std::string path = "/";
   if (ep.path_style && !call.bucket.empty()) path += call.bucket + (call.key.empty() ? "" : "/");
   path += uri_encode(call.key, true);
   std::string amz_date = amz_date_now();
-  headers = {{"host", host},
+  Headers headers{{"host", host},
              {"x-amz-content-sha256", call.body ? "UNSIGNED-PAYLOAD" : empty_sha256},
              {"x-amz-date", amz_date}};
   if (call.body && !call.body->md5_hex.empty()) headers.emplace_back("content-md5", hex_to_base64(call.body->md5_hex));
@@ -109,12 +109,11 @@ HttpRequest S3Client::build(const Call& call, Headers& headers) const {
   headers.insert(headers.end(), call.headers.begin(), call.headers.end());
   SigningRequest signing{call.method, path, call.query, headers, headers[1].second};
   Signature signature = sign_v4(signing, options_.credentials, {options_.region, "s3", amz_date}, false);
-  Headers sent = headers;
-  sent.emplace_back("Authorization", signature.authorization);
+  headers.emplace_back("Authorization", signature.authorization);
   HttpRequest request;
   request.method = call.method;
   request.url = ep.scheme + "://" + host + path + (call.query.empty() ? "" : "?" + call.query);
-  request.headers = std::move(sent);
+  request.headers = std::move(headers);
   request.body = call.body;
   request.sink = call.sink;
   request.interruptible = call.interruptible;
@@ -122,8 +121,7 @@ HttpRequest S3Client::build(const Call& call, Headers& headers) const {
 }
 
 std::expected<HttpResponse, S3Error> S3Client::send_once(const Call& call) {
-  Headers signed_headers;
-  HttpRequest request = build(call, signed_headers);  // signed now, just before sending
+  HttpRequest request = build(call);  // signed now, just before sending
   auto started = std::chrono::steady_clock::now();
   auto connection = take_connection();
   auto response = connection->send(request);

@@ -86,7 +86,8 @@ class S3Client final : public ObjectStore {
   // Sends `call` (retrying transient errors); a reply of 300 or more is an S3Error.
   S3Result<HttpResponse> send(const Call& call);
   std::expected<HttpResponse, S3Error> send_once(const Call& call);
-  HttpRequest build(const Call& call, Headers& headers) const;
+  // The signed request for `call` (signed at this moment).
+  HttpRequest build(const Call& call) const;
 
   std::unique_ptr<HttpClient> take_connection();
   void give_back(std::unique_ptr<HttpClient> connection);
