@@ -20,6 +20,7 @@ enum class ErrorKind {
 struct Error {
   ErrorKind kind = ErrorKind::failed;
   std::string message;  // one line, no credentials
+  bool transient = false;  // a network or server problem that outlasted the retries
 };
 
 template <class T>

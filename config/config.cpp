@@ -175,6 +175,11 @@ S3Config read_s3(MapReader& backup) {
     }
     config.part_size = static_cast<uint64_t>(mb) * mebibyte;
   }
+  if (s3.has("concurrency")) {
+    int64_t n = s3.integer("concurrency");
+    if (n < 1 || n > 64) s3.fail_at(s3.key_path("concurrency"), "must be between 1 and 64, got " + std::to_string(n));
+    config.concurrency = static_cast<unsigned>(n);
+  }
   s3.reject_unknown();
   return config;
 }

@@ -31,6 +31,7 @@ struct S3Config {
   std::string bucket_prefix;
   std::optional<std::string> endpoint_url;
   uint64_t part_size = default_part_size;  // bytes
+  unsigned concurrency = 4;  // parallel requests (parts and files) per task
 };
 
 struct Config {

@@ -4,6 +4,13 @@
 
 namespace rawbackup {
 
+uint64_t part_size_for(uint64_t size, uint64_t configured) {
+  if (part_count(size, configured) <= max_part_count) return configured;
+  constexpr uint64_t mib = 1024 * 1024;
+  uint64_t needed = (size + max_part_count - 1) / max_part_count;
+  return (needed + mib - 1) / mib * mib;
+}
+
 uint64_t part_count(uint64_t size, uint64_t part_size) {
   if (size == 0) return 1;
   return (size + part_size - 1) / part_size;

@@ -14,6 +14,13 @@ namespace rawbackup {
 // Parts a file of `size` bytes is uploaded in (1 for size 0).
 uint64_t part_count(uint64_t size, uint64_t part_size);
 
+inline constexpr uint64_t max_part_count = 10000;  // S3's limit per multipart upload
+
+// The part size a file of `size` bytes is uploaded (and its ETag computed) with: the
+// configured one, grown to a whole number of MiB when the file would need more than
+// 10,000 parts.
+uint64_t part_size_for(uint64_t size, uint64_t configured);
+
 // The ETag S3 reports for an object uploaded as these parts (one part = plain MD5).
 std::string etag_from_part_digests(std::span<const Md5Digest> parts);
 

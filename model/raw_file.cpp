@@ -94,6 +94,7 @@ nlohmann::json to_json(const RawFile& r) {
           {"backup_base_path", optional_json(r.backup_base_path)},
           {"s3_upload_path", optional_json(r.s3_upload_path)},
           {"last_verified_at", optional_json(r.last_verified_at)},
+          {"s3_uploads", r.s3_uploads},
           {"error", optional_json(r.error)},
           {"updated_at", r.updated_at}};
 }

@@ -50,6 +50,8 @@ struct RawFile {
   std::optional<std::string> s3_upload_path;
   std::optional<std::string> error;  // last failure, one line
   std::optional<std::string> last_verified_at;  // when verify last found every backup good
+  // Unfinished multipart uploads kept for a resume: object key → upload ID.
+  std::map<std::string, std::string> s3_uploads;
   std::string updated_at;
 };
 

@@ -13,7 +13,7 @@ namespace fs = std::filesystem;
 
 constexpr const char* select_columns =
     "SELECT id, instrument_id, project_id, vendor, created_at, size, file_info, status, "
-    "backup_status, backup_base_path, s3_upload_path, error, updated_at, last_verified_at FROM raw_files";
+    "backup_status, backup_base_path, s3_upload_path, error, updated_at, last_verified_at, s3_uploads FROM raw_files";
 
 Result<RawFile> read_row(const sqlite::Statement& row) {
   RawFile r;
@@ -41,6 +41,11 @@ Result<RawFile> read_row(const sqlite::Statement& row) {
   r.error = row.optional_text(11);
   r.updated_at = row.text(12);
   r.last_verified_at = row.optional_text(13);
+  try {
+    r.s3_uploads = nlohmann::json::parse(row.text(14)).get<std::map<std::string, std::string>>();
+  } catch (const nlohmann::json::exception& e) {
+    return fail("record " + r.id + " has malformed s3_uploads: " + e.what());
+  }
   return r;
 }
 
@@ -63,6 +68,7 @@ void apply_change(RawFile& r, const RecordChange& c) {
   if (c.backup_base_path) r.backup_base_path = *c.backup_base_path;
   if (c.s3_upload_path) r.s3_upload_path = *c.s3_upload_path;
   if (c.last_verified_at) r.last_verified_at = *c.last_verified_at;
+  if (c.s3_uploads) r.s3_uploads = *c.s3_uploads;
 }
 
 }  // namespace
@@ -112,10 +118,10 @@ Status RecordStore::write(const RawFile& r, bool insert) {
   std::string sql =
       insert ? "INSERT INTO raw_files (instrument_id, project_id, vendor, created_at, size, "
                "file_info, status, backup_status, backup_base_path, s3_upload_path, error, "
-               "updated_at, last_verified_at, id) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?14,?13)"
+               "updated_at, last_verified_at, s3_uploads, id) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?14,?15,?13)"
              : "UPDATE raw_files SET instrument_id=?1, project_id=?2, vendor=?3, created_at=?4, "
                "size=?5, file_info=?6, status=?7, backup_status=?8, backup_base_path=?9, "
-               "s3_upload_path=?10, error=?11, updated_at=?12, last_verified_at=?14 WHERE id=?13";
+               "s3_upload_path=?10, error=?11, updated_at=?12, last_verified_at=?14, s3_uploads=?15 WHERE id=?13";
   sqlite::Statement stmt = db_.prepare(sql);
   stmt.bind(1, r.instrument_id).bind(2, r.project_id).bind(3, std::string(to_string(r.vendor)));
   stmt.bind(4, r.created_at).bind(5, static_cast<int64_t>(r.size));
@@ -123,6 +129,7 @@ Status RecordStore::write(const RawFile& r, bool insert) {
   stmt.bind(7, std::string(to_string(r.status))).bind(8, std::string(to_string(r.backup_status)));
   stmt.bind(9, r.backup_base_path).bind(10, r.s3_upload_path).bind(11, r.error);
   stmt.bind(12, r.updated_at).bind(13, r.id).bind(14, r.last_verified_at);
+  stmt.bind(15, nlohmann::json(r.s3_uploads).dump());
   return stmt.run();
 }
 

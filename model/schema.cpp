@@ -6,7 +6,7 @@
 namespace rawbackup {
 namespace {
 
-constexpr std::array<Migration, 3> migrations{{
+constexpr std::array<Migration, 4> migrations{{
     {1, R"sql(
 CREATE TABLE raw_files (
   id               TEXT PRIMARY KEY,
@@ -50,6 +50,9 @@ CREATE TABLE record_locks (
 )sql"},
     {3, R"sql(
 ALTER TABLE raw_files ADD COLUMN last_verified_at TEXT;
+)sql"},
+    {4, R"sql(
+ALTER TABLE raw_files ADD COLUMN s3_uploads TEXT NOT NULL DEFAULT '{}';
 )sql"},
 }};
 

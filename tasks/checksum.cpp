@@ -6,6 +6,7 @@
 
 #include "common/log.h"
 #include "common/text.h"
+#include "integrity/etag.h"
 #include "model/layout.h"
 #include "tasks/hash_set.h"
 
@@ -20,7 +21,7 @@ bool stat_unchanged(const FileInfo& recorded, const RawFileSet& set, uint64_t pa
   for (const SetMember& m : set.files) {
     auto it = recorded.find(m.key);
     if (it == recorded.end() || it->second.size != m.size || it->second.mtime_ns != m.mtime_ns ||
-        it->second.part_size != part_size) {
+        it->second.part_size != part_size_for(m.size, part_size)) {
       return false;
     }
   }

@@ -4,13 +4,15 @@
 #include <thread>
 
 #include "common/progress.h"
+#include "integrity/etag.h"
 #include "integrity/file_hasher.h"
 
 namespace rawbackup {
 namespace {
 
-Result<FileEntry> hash_member(const FileSystem& fs, const SetMember& member, uint64_t part_size,
+Result<FileEntry> hash_member(const FileSystem& fs, const SetMember& member, uint64_t configured_part_size,
                               Progress& progress) {
+  uint64_t part_size = part_size_for(member.size, configured_part_size);
   Result<FileDigest> digest =
       hash_file(fs, member.path, part_size, [&](size_t n) { progress.advance(n); });
   if (!digest) return std::unexpected(digest.error());

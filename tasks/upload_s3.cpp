@@ -9,7 +9,7 @@
 #include "integrity/etag.h"
 #include "storage/s3/naming.h"
 #include "tasks/copy_file.h"
-#include "tasks/s3_upload_file.h"
+#include "tasks/s3_upload_set.h"
 
 namespace rawbackup {
 namespace {
@@ -128,24 +128,45 @@ Status check_source(const Context& ctx, const UploadPlan& plan, const UploadItem
   return {};
 }
 
-Status upload_all(const Context& ctx, const UploadPlan& plan, Progress& progress) {
+// Keeps the record's s3_uploads (key → upload ID of an unfinished multipart upload) in step
+// with the uploads, so that a run that dies leaves what the next one resumes.
+UploadSetOptions::UploadIdListener upload_id_recorder(const Context& ctx, const RawFile& record) {
+  auto uploads = std::make_shared<std::map<std::string, std::string>>(record.s3_uploads);
+  return [&ctx, uploads, id = record.id](const UploadJob& job, const std::string& upload_id) {
+    if (upload_id.empty()) {
+      uploads->erase(job.target.key);
+    } else {
+      (*uploads)[job.target.key] = upload_id;
+    }
+    RecordChange change;
+    change.s3_uploads = *uploads;
+    if (auto s = ctx.store->update(id, change); !s) spdlog::warn("could not record the upload ID: {}", s.error().message);
+  };
+}
+
+Result<UploadSetResult> upload_all(const Context& ctx, const RawFile& record, const UploadPlan& plan,
+                                   unsigned concurrency, Progress& progress) {
+  std::vector<UploadJob> jobs;
   for (const UploadItem& item : plan.items) {
     if (item.action == Action::skip) continue;
-    if (Status s = check_part_count(item.target, item.entry, ctx.config->part_size()); !s) return s;
-    if (Status s = check_source(ctx, plan, item); !s) return s;
-  }
-  for (const UploadItem& item : plan.items) {
-    if (item.action == Action::skip) continue;
+    if (Status s = check_part_count(item.target, item.entry, item.entry.part_size ? item.entry.part_size : ctx.config->part_size()); !s) {
+      return std::unexpected(s.error());
+    }
+    if (Status s = check_source(ctx, plan, item); !s) return std::unexpected(s.error());
     if (item.action == Action::replace) {
       spdlog::warn("s3://{}/{} differs from the record (S3 has ETag {}, the record {}); uploading it again",
                    plan.bucket, item.target.key, item.found_etag, item.entry.etag);
     }
-    Status s = upload_file(ctx.objects(), *ctx.fs, item.target, plan.source_base / item.key, item.entry,
-                           ctx.config->part_size(), [&](uint64_t n) { progress.advance(n); });
-    if (!s) return s;
-    spdlog::debug("uploaded and verified s3://{}/{}", plan.bucket, item.target.key);
+    auto resume = record.s3_uploads.find(item.target.key);
+    jobs.push_back({item.target, plan.source_base / item.key, item.entry,
+                    resume == record.s3_uploads.end() ? "" : resume->second});
   }
-  return {};
+  UploadSetOptions options;
+  options.concurrency = concurrency;
+  options.fallback_part_size = ctx.config->part_size();
+  options.on_bytes = [&](uint64_t n) { progress.advance(n); };
+  options.on_upload_id = upload_id_recorder(ctx, record);
+  return upload_files(ctx.objects(), *ctx.fs, jobs, options);
 }
 
 TaskOutput dry_run_output(const RawFile& record, const UploadPlan& plan) {
@@ -173,8 +194,15 @@ TaskOutput done_output(const RawFile& record, const UploadPlan& plan, double sec
   return out;
 }
 
+// Interrupted runs and network failures keep their multipart uploads for the next run.
+Error resumable_error(Error e) {
+  if (e.kind == ErrorKind::interrupted) e.message = "interrupted, resumable (" + e.message + ")";
+  else if (e.transient) e.message += " (resumable: a re-run continues the upload)";
+  return e;
+}
+
 Result<TaskOutput> upload_and_record(const Context& ctx, const RawFile& record, const UploadPlan& plan,
-                                     std::chrono::steady_clock::time_point start) {
+                                     unsigned concurrency, std::chrono::steady_clock::time_point start) {
   bool already_done = plan.to_upload == 0 && record.backup_status == BackupStatus::done &&
                       record.s3_upload_path == plan.url();
   if (!already_done) {
@@ -188,9 +216,12 @@ Result<TaskOutput> upload_and_record(const Context& ctx, const RawFile& record, 
     if (auto s = ctx.store->update(record.id, started); !s) return std::unexpected(s.error());
   }
   Progress progress("uploading", plan.bytes_to_upload, ctx.tty);
-  Status uploaded = upload_all(ctx, plan, progress);
+  auto uploaded = upload_all(ctx, record, plan, concurrency, progress);
   progress.finish();
-  if (!uploaded) return record_failure(ctx, record.id, uploaded.error());
+  if (!uploaded) return record_failure(ctx, record.id, resumable_error(uploaded.error()));
+  if (uploaded->parts_kept > 0) {
+    spdlog::info("resumed: {} part(s) already in S3 were kept, {} sent", uploaded->parts_kept, uploaded->parts_sent);
+  }
   if (!already_done) {
     RecordChange end;
     end.backup_status = BackupStatus::done;
@@ -228,7 +259,8 @@ Result<TaskOutput> run_upload_s3(const Context& ctx, const UploadS3Options& opti
   auto plan = make_plan(ctx, *record, *bucket);
   if (!plan) return options.dry_run ? std::unexpected(plan.error()) : record_failure(ctx, options.id, plan.error());
   if (options.dry_run) return dry_run_output(*record, *plan);
-  return upload_and_record(ctx, *record, *plan, start);
+  unsigned concurrency = options.concurrency ? options.concurrency : ctx.config->s3->concurrency;
+  return upload_and_record(ctx, *record, *plan, concurrency, start);
 }
 
 TaskRunner bind_upload_s3(CLI::App& command) {
@@ -237,6 +269,9 @@ TaskRunner bind_upload_s3(CLI::App& command) {
   command.add_option("--skip-exit-code", options->skip_exit_code,
                      "Exit code when backup_type is not s3 (e.g. 99 for Airflow's skip_on_exit_code)")
       ->check(CLI::Range(0, 255));
+  command.add_option("--concurrency", options->concurrency,
+                     "Parallel requests (parts and files); default backup.s3.concurrency (4)")
+      ->check(CLI::Range(1, 64));
   command.add_option("ID", options->id, "Raw file id (checksummed)")->required();
   return [options](const Context& ctx) { return run_upload_s3(ctx, *options); };
 }

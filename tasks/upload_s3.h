@@ -11,6 +11,7 @@ struct UploadS3Options {
   std::string id;
   bool dry_run = false;     // HEAD requests only: say what would be uploaded or skipped
   int skip_exit_code = 0;   // exit code when backup_type is not s3 (99 for Airflow's skip)
+  unsigned concurrency = 0;  // parallel requests; 0: backup.s3.concurrency
 };
 
 // Bucket "{bucket_prefix}-{project}", keys "<prefix><relative key>" (see s3/naming.h).

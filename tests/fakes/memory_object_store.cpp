@@ -28,7 +28,7 @@ std::optional<s3::S3Error> MemoryObjectStore::enter(const std::string& operation
   ++calls_[operation];
   auto& queue = faults_[operation];
   if (queue.empty()) return std::nullopt;
-  s3::S3Error fault = queue.front();
+  std::optional<s3::S3Error> fault = queue.front();
   queue.erase(queue.begin());
   return fault;
 }
@@ -211,8 +211,9 @@ S3Result<uint64_t> MemoryObjectStore::get_object(const std::string& bucket, cons
   return uint64_t{slice.size()};
 }
 
-void MemoryObjectStore::inject(const std::string& operation, s3::S3Error fault, int times) {
+void MemoryObjectStore::inject(const std::string& operation, s3::S3Error fault, int times, int after) {
   std::lock_guard lock(mutex_);
+  for (int i = 0; i < after; ++i) faults_[operation].push_back(std::nullopt);
   for (int i = 0; i < times; ++i) faults_[operation].push_back(fault);
 }
 

@@ -47,8 +47,9 @@ class MemoryObjectStore final : public ObjectStore {
                                 uint64_t offset, uint64_t length, const ByteSink& sink) override;
 
   // --- for tests ---
-  // The next `times` calls of `operation` ("put_object", "upload_part", …) fail with `error`.
-  void inject(const std::string& operation, s3::S3Error error, int times = 1);
+  // After `after` more calls of `operation` ("put_object", "upload_part", …) succeed, the
+  // next `times` fail with `error`.
+  void inject(const std::string& operation, s3::S3Error error, int times = 1, int after = 0);
   // Calls made per operation so far.
   int calls(const std::string& operation) const;
   std::optional<std::string> object_data(const std::string& bucket, const std::string& key) const;
@@ -80,7 +81,7 @@ class MemoryObjectStore final : public ObjectStore {
   std::set<std::string> buckets_;
   std::map<std::pair<std::string, std::string>, Object> objects_;
   std::map<std::string, Upload> uploads_;
-  std::map<std::string, std::vector<s3::S3Error>> faults_;
+  std::map<std::string, std::vector<std::optional<s3::S3Error>>> faults_;
   std::map<std::string, int> calls_;
   int next_upload_ = 1;
   std::string forced_etag_;

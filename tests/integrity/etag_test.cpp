@@ -70,3 +70,18 @@ TEST(Etag, MatchesAcceptsMultipartFormOrWholeMd5) {
 
 }  // namespace
 }  // namespace rawbackup
+
+namespace rawbackup {
+namespace {
+
+TEST(PartSize, GrowsToStayWithinTenThousandParts) {
+  const uint64_t mib = 1 << 20;
+  EXPECT_EQ(part_size_for(10000 * 5 * mib, 5 * mib), 5 * mib);          // exactly 10,000 parts
+  EXPECT_EQ(part_size_for(10000 * 5 * mib + 1, 5 * mib), 6 * mib);      // one byte more: grows
+  EXPECT_EQ(part_size_for(100ULL << 30, 5 * mib), 11 * mib);             // 100 GiB
+  EXPECT_LE(part_count(100ULL << 30, part_size_for(100ULL << 30, 5 * mib)), 10000U);
+  EXPECT_EQ(part_size_for(100ULL << 30, 500 * mib), 500 * mib);
+}
+
+}  // namespace
+}  // namespace rawbackup

@@ -33,7 +33,7 @@ class VerifyRestore : public TaskFixture {
     ASSERT_TRUE(run_checksum(context(), checksum));
     ASSERT_TRUE(run_copy_local(context(), CopyLocalOptions{id, false, false}));
     ASSERT_TRUE(s3_.create_bucket("b-prid7"));
-    ASSERT_TRUE(run_upload_s3(s3_context(), UploadS3Options{id, false, 0}));
+    ASSERT_TRUE(run_upload_s3(s3_context(), UploadS3Options{id, false, 0, 0}));
   }
   TaskOutput verify(bool local = false, bool s3 = false, bool deep = false) {
     auto out = run_verify(s3_context(), VerifyOptions{{id}, local, s3, deep});
@@ -117,7 +117,7 @@ TEST_F(VerifyRestore, ManyFilesAreListedNotHeaded) {
   checksum.name = "r_PRID7_x.d";
   ASSERT_TRUE(run_checksum(context(), checksum));
   ASSERT_TRUE(s3_.create_bucket("b-prid7"));
-  ASSERT_TRUE(run_upload_s3(s3_context(), UploadS3Options{"r_PRID7_x.d", false, 0}));
+  ASSERT_TRUE(run_upload_s3(s3_context(), UploadS3Options{"r_PRID7_x.d", false, 0, 0}));
   int heads = s3_.calls("head_object");
   auto out = run_verify(s3_context(), VerifyOptions{{"r_PRID7_x.d"}, false, false, false});
   ASSERT_TRUE(out);

@@ -1,0 +1,171 @@
+#include "tasks/s3_upload_set.h"
+
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <thread>
+
+#include "common/interrupt.h"
+#include "integrity/etag.h"
+
+namespace rawbackup {
+namespace {
+
+// One file: a single PUT, or a multipart upload whose parts workers take.
+struct FileState {
+  const UploadJob* job = nullptr;
+  uint64_t part_size = 0;
+  uint64_t parts = 1;
+  bool multipart = false;
+  std::mutex mutex;            // guards starting the upload
+  bool started = false;
+  std::string upload_id;
+  std::map<int, s3::UploadedPart> in_s3;  // parts an earlier run left (resume)
+  std::vector<s3::UploadedPart> done;     // by part index
+  std::atomic<uint64_t> remaining{0};
+  std::atomic<bool> completed{false};
+};
+
+struct Unit {
+  size_t file;
+  uint64_t part;  // index
+};
+
+class SetUpload {
+ public:
+  SetUpload(ObjectStore& store, const FileSystem& fs, const std::vector<UploadJob>& jobs,
+            const UploadSetOptions& options)
+      : store_(store), fs_(fs), options_(options), files_(jobs.size()) {
+    for (size_t i = 0; i < jobs.size(); ++i) {
+      FileState& f = files_[i];
+      f.job = &jobs[i];
+      f.part_size = jobs[i].entry.part_size ? jobs[i].entry.part_size : options.fallback_part_size;
+      f.multipart = jobs[i].entry.size > f.part_size;
+      f.parts = f.multipart ? part_count(jobs[i].entry.size, f.part_size) : 1;
+      f.done.resize(f.parts);
+      f.remaining = f.parts;
+      for (uint64_t p = 0; p < f.parts; ++p) units_.push_back({i, p});
+    }
+  }
+
+  Result<UploadSetResult> run() {
+    unsigned threads = static_cast<unsigned>(std::min<size_t>(std::max(1U, options_.concurrency), units_.size()));
+    std::vector<std::thread> pool;
+    for (unsigned i = 1; i < threads; ++i) pool.emplace_back([this] { work(); });
+    work();
+    for (std::thread& t : pool) t.join();
+    if (!error_) return UploadSetResult{sent_, kept_};
+    for (FileState& f : files_) {
+      if (f.started && !f.completed && !resumable_) {
+        abort_upload(store_, f.job->target, f.upload_id);
+        tell_upload_id(f, "");
+      }
+    }
+    return std::unexpected(*error_);
+  }
+
+ private:
+  void work() {
+    for (size_t i = next_++; i < units_.size() && !stop_; i = next_++) {
+      if (interrupted()) return fail_with(Error{ErrorKind::interrupted, "interrupted"}, true);
+      Status s = run_unit(units_[i]);
+      if (!s) return fail_with(s.error(), s.error().kind == ErrorKind::interrupted || s.error().transient);
+    }
+  }
+
+  Status run_unit(const Unit& unit) {
+    FileState& f = files_[unit.file];
+    const UploadJob& job = *f.job;
+    if (!f.multipart) {
+      if (Status s = put_file(store_, fs_, job.target, job.source, job.entry); !s) return s;
+      ++sent_;
+      options_.on_bytes(job.entry.size);
+      return {};
+    }
+    if (Status s = start(f); !s) return s;
+    uint64_t offset = unit.part * f.part_size;
+    uint64_t length = std::min(f.part_size, job.entry.size - offset);
+    int number = static_cast<int>(unit.part + 1);
+    auto kept = f.in_s3.find(number);
+    auto part = send_part(store_, fs_, job.target, f.upload_id, job.source, number, offset, length,
+                          kept == f.in_s3.end() ? nullptr : &kept->second);
+    if (!part) return std::unexpected(part.error());
+    f.done[unit.part] = part->part;
+    ++(part->sent ? sent_ : kept_);
+    options_.on_bytes(length);
+    if (--f.remaining > 0) return {};
+    if (Status s = complete_upload(store_, job.target, f.upload_id, f.done, job.entry); !s) return s;
+    f.completed = true;
+    tell_upload_id(f, "");
+    return {};
+  }
+
+  // The file's upload: the earlier run's when it still exists (its parts listed), else new.
+  Status start(FileState& f) {
+    std::lock_guard lock(f.mutex);
+    if (f.started) return {};
+    const UploadJob& job = *f.job;
+    if (Status s = check_part_count(job.target, job.entry, f.part_size); !s) return s;
+    if (!job.resume_upload_id.empty()) {
+      auto parts = list_all_parts(store_, job.target.bucket, job.target.key, job.resume_upload_id);
+      if (parts) {
+        for (const auto& p : *parts) f.in_s3[p.number] = p;
+        f.upload_id = job.resume_upload_id;
+        spdlog::info("resuming the upload of {}: {} part(s) already in S3", s3_url(job.target), parts->size());
+      } else if (s3::is_transient(parts.error())) {
+        return std::unexpected(s3_failure(parts.error(), "listing the parts of " + s3_url(job.target)));
+      } else {  // gone (aborted, expired), or a store without ListParts: a new upload is always right
+        spdlog::info("cannot resume the earlier upload of {} ({}); starting a new one", s3_url(job.target),
+                     s3::describe(parts.error()));
+      }
+    }
+    if (f.upload_id.empty()) {
+      auto id = store_.create_multipart_upload(job.target.bucket, job.target.key);
+      if (!id) return std::unexpected(s3_failure(id.error(), "starting the upload of " + s3_url(job.target)));
+      f.upload_id = *id;
+    }
+    f.started = true;
+    tell_upload_id(f, f.upload_id);
+    return {};
+  }
+
+  void tell_upload_id(FileState& f, const std::string& id) {
+    std::lock_guard lock(callback_mutex_);
+    options_.on_upload_id(*f.job, id);
+  }
+
+  void fail_with(Error e, bool resumable) {
+    std::lock_guard lock(error_mutex_);
+    if (!error_) {
+      error_ = std::move(e);
+      resumable_ = resumable;
+    }
+    stop_ = true;
+  }
+
+  ObjectStore& store_;
+  const FileSystem& fs_;
+  const UploadSetOptions& options_;
+  std::vector<FileState> files_;
+  std::vector<Unit> units_;
+  std::atomic<size_t> next_{0};
+  std::atomic<bool> stop_{false};
+  std::atomic<uint64_t> sent_{0};
+  std::atomic<uint64_t> kept_{0};
+  std::mutex callback_mutex_;
+  std::mutex error_mutex_;
+  std::optional<Error> error_;
+  bool resumable_ = false;
+};
+
+}  // namespace
+
+Result<UploadSetResult> upload_files(ObjectStore& store, const FileSystem& fs, const std::vector<UploadJob>& jobs,
+                                     const UploadSetOptions& options) {
+  return SetUpload(store, fs, jobs, options).run();
+}
+
+}  // namespace rawbackup
