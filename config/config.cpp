@@ -8,6 +8,7 @@
 #include <set>
 #include <sstream>
 
+#include "common/rate_limiter.h"
 #include "common/result.h"
 
 namespace rawbackup {
@@ -179,6 +180,15 @@ S3Config read_s3(MapReader& backup) {
     int64_t n = s3.integer("concurrency");
     if (n < 1 || n > 64) s3.fail_at(s3.key_path("concurrency"), "must be between 1 and 64, got " + std::to_string(n));
     config.concurrency = static_cast<unsigned>(n);
+  }
+  if (s3.has("stall_timeout_s")) {
+    int64_t n = s3.integer("stall_timeout_s");
+    if (n < 1 || n > 3600) s3.fail_at(s3.key_path("stall_timeout_s"), "must be between 1 and 3600 seconds, got " + std::to_string(n));
+    config.stall_timeout_seconds = static_cast<unsigned>(n);
+  }
+  if (auto rate = s3.optional_string("max_bandwidth")) {
+    config.max_bandwidth = parse_rate(*rate);
+    if (!config.max_bandwidth) s3.fail_at(s3.key_path("max_bandwidth"), "must be a rate like 50MB/s or 500KiB/s, got '" + *rate + "'");
   }
   s3.reject_unknown();
   return config;

@@ -32,6 +32,8 @@ struct S3Config {
   std::optional<std::string> endpoint_url;
   uint64_t part_size = default_part_size;  // bytes
   unsigned concurrency = 4;  // parallel requests (parts and files) per task
+  std::optional<uint64_t> max_bandwidth{};  // bytes per second sent, all requests together
+  unsigned stall_timeout_seconds = 30;  // a transfer moving no bytes this long is retried
 };
 
 struct Config {

@@ -168,6 +168,23 @@ expect_code "file changed since checksum" 1 "$rb" "${c[@]}" upload-s3 s_PRID3_q.
 expect_match "says to re-run checksum" "$work/err" 'checksum'
 [ "$(grep -c '^PUT' "$log")" -eq 0 ] && pass "nothing uploaded from a changed file" || failure "nothing uploaded from a changed file"
 
+# A stalled request (no bytes for stall_timeout_s) is cancelled and retried.
+sed 's/part_size_mb: 5}/part_size_mb: 5, stall_timeout_s: 2}/' "$work/c.yaml" >"$work/stall.yaml"
+s3 DELETE /rb-it-prid1/t_PRID1_a.raw -o /dev/null
+rules '[{"method": "PUT", "query": "partNumber=1", "fault": "stall", "seconds": 15}]'
+started=$SECONDS
+expect_code "stalled part retried" 0 "$rb" --config "$work/stall.yaml" upload-s3 t_PRID1_a.raw
+((SECONDS - started < 12)) && pass "stall cut after the timeout" || failure "stall cut after the timeout" "$((SECONDS - started)) s"
+expect_match "logged as a retry" "$work/err" 'NetworkError.*retry 1/4'
+
+# The bandwidth cap holds within 10% (12 MiB at 4 MB/s, 4 connections).
+s3 DELETE /rb-it-prid1/t_PRID1_a.raw -o /dev/null
+rules '[]'
+expect_code "--max-bandwidth 4MB/s" 0 "$rb" "${c[@]}" --json upload-s3 --max-bandwidth 4MB/s t_PRID1_a.raw
+rate="$(python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print(int(r["bytes"]/r["seconds"]))' "$work/out")"
+((rate >= 3600000 && rate <= 4400000)) && pass "rate within 10% of 4 MB/s ($rate B/s)" || failure "rate within 10% of 4 MB/s" "$rate B/s"
+expect_code "bad --max-bandwidth" 2 "$rb" "${c[@]}" upload-s3 --max-bandwidth fast t_PRID1_a.raw
+
 # Nothing secret in logs or results, at the most verbose level, through retries and failures.
 s3 DELETE /rb-it-prid1/t_PRID1_a.raw -o /dev/null
 rules '[{"method": "PUT", "query": "partNumber=1", "fault": "503"}]'

@@ -16,6 +16,16 @@ Result<std::string> reported_etag(ObjectStore& store, const S3Target& target, st
   return (*info)->etag;
 }
 
+// The body's bytes pass `limiter` as they are sent.
+void throttle(Body& body, RateLimiter* limiter) {
+  if (!limiter) return;
+  body.read_at = [read = std::move(body.read_at), limiter](uint64_t offset, std::span<std::byte> out) -> Result<size_t> {
+    auto n = read(offset, out);
+    if (n && !limiter->acquire(*n)) return fail(ErrorKind::interrupted, "interrupted");
+    return n;
+  };
+}
+
 }  // namespace
 
 std::string s3_url(const S3Target& t) { return "s3://" + t.bucket + "/" + t.key; }
@@ -39,9 +49,10 @@ Status check_part_count(const S3Target& target, const FileEntry& entry, uint64_t
 }
 
 Status put_file(ObjectStore& store, const FileSystem& fs, const S3Target& target,
-                const std::filesystem::path& source, const FileEntry& entry) {
+                const std::filesystem::path& source, const FileEntry& entry, RateLimiter* limiter) {
   auto body = file_range_body(fs, source, 0, entry.size);
   if (!body) return std::unexpected(body.error());
+  throttle(*body, limiter);
   auto etag = store.put_object(target.bucket, target.key, *body);
   if (!etag) return std::unexpected(s3_failure(etag.error(), "PUT " + s3_url(target)));
   auto reported = reported_etag(store, target, *etag);
@@ -51,12 +62,14 @@ Status put_file(ObjectStore& store, const FileSystem& fs, const S3Target& target
 
 Result<PartResult> send_part(ObjectStore& store, const FileSystem& fs, const S3Target& target,
                              const std::string& upload_id, const std::filesystem::path& source, int number,
-                             uint64_t offset, uint64_t length, const s3::UploadedPart* kept) {
+                             uint64_t offset, uint64_t length, const s3::UploadedPart* kept,
+                             RateLimiter* limiter) {
   auto body = file_range_body(fs, source, offset, length);  // reads the part once for its MD5
   if (!body) return std::unexpected(body.error());
   if (kept && kept->size == length && s3::unquoted(kept->etag) == body->md5_hex) {
     return PartResult{{number, body->md5_hex, length}, false};
   }
+  throttle(*body, limiter);
   auto etag = store.upload_part(target.bucket, target.key, upload_id, number, *body);
   std::string what = "part " + std::to_string(number) + " of " + s3_url(target);
   if (!etag) return std::unexpected(s3_failure(etag.error(), what));

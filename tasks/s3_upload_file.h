@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "common/rate_limiter.h"
 #include "common/result.h"
 #include "model/raw_file.h"
 #include "storage/filesystem.h"
@@ -30,8 +31,9 @@ Status verify_etag(const S3Target& target, const std::string& reported, const Fi
 Status check_part_count(const S3Target& target, const FileEntry& entry, uint64_t part_size);
 
 // The whole file as one PUT with its Content-MD5, then its ETag verified.
+// `limiter`, when given, caps the rate at which bytes are sent (not the local MD5 pass).
 Status put_file(ObjectStore& store, const FileSystem& fs, const S3Target& target,
-                const std::filesystem::path& source, const FileEntry& entry);
+                const std::filesystem::path& source, const FileEntry& entry, RateLimiter* limiter);
 
 // Bytes [offset, offset + length) of `source` as part `number`, with its Content-MD5; the
 // ETag S3 returns must be that MD5. `kept`, when given, is the part as an earlier run left
@@ -44,7 +46,7 @@ struct PartResult {
 Result<PartResult> send_part(ObjectStore& store, const FileSystem& fs, const S3Target& target,
                              const std::string& upload_id, const std::filesystem::path& source,
                              int number, uint64_t offset, uint64_t length,
-                             const s3::UploadedPart* kept);
+                             const s3::UploadedPart* kept, RateLimiter* limiter);
 
 // Completes the upload with `parts` (in order), then verifies the object's ETag from
 // HeadObject (Ceph 16 leaves it out of Complete's reply).

@@ -80,7 +80,7 @@ class SetUpload {
     FileState& f = files_[unit.file];
     const UploadJob& job = *f.job;
     if (!f.multipart) {
-      if (Status s = put_file(store_, fs_, job.target, job.source, job.entry); !s) return s;
+      if (Status s = put_file(store_, fs_, job.target, job.source, job.entry, options_.limiter); !s) return s;
       ++sent_;
       options_.on_bytes(job.entry.size);
       return {};
@@ -91,7 +91,7 @@ class SetUpload {
     int number = static_cast<int>(unit.part + 1);
     auto kept = f.in_s3.find(number);
     auto part = send_part(store_, fs_, job.target, f.upload_id, job.source, number, offset, length,
-                          kept == f.in_s3.end() ? nullptr : &kept->second);
+                          kept == f.in_s3.end() ? nullptr : &kept->second, options_.limiter);
     if (!part) return std::unexpected(part.error());
     f.done[unit.part] = part->part;
     ++(part->sent ? sent_ : kept_);

@@ -27,6 +27,7 @@ struct UploadJob {
 struct UploadSetOptions {
   unsigned concurrency = 4;
   uint64_t fallback_part_size = 0;               // for records without a part size
+  RateLimiter* limiter = nullptr;                // caps the bytes sent per second
   std::function<void(uint64_t)> on_bytes = [](uint64_t) {};  // thread-safe progress
   // Told (one call at a time) when a file's multipart upload starts (its upload ID) and when
   // it ends (""): completed, or aborted. Not called for uploads kept for a later resume.

@@ -128,6 +128,21 @@ Status check_source(const Context& ctx, const UploadPlan& plan, const UploadItem
   return {};
 }
 
+// How the bytes move: the command line's settings, else the config's.
+struct Transfer {
+  unsigned concurrency = 4;
+  std::optional<uint64_t> max_bandwidth;
+};
+
+Result<Transfer> transfer_settings(const S3Config& config, const UploadS3Options& options) {
+  Transfer t{options.concurrency ? options.concurrency : config.concurrency, config.max_bandwidth};
+  if (!options.max_bandwidth.empty()) {
+    t.max_bandwidth = parse_rate(options.max_bandwidth);
+    if (!t.max_bandwidth) return fail(ErrorKind::usage, "--max-bandwidth: not a rate like 50MB/s: " + options.max_bandwidth);
+  }
+  return t;
+}
+
 // Keeps the record's s3_uploads (key → upload ID of an unfinished multipart upload) in step
 // with the uploads, so that a run that dies leaves what the next one resumes.
 UploadSetOptions::UploadIdListener upload_id_recorder(const Context& ctx, const RawFile& record) {
@@ -145,7 +160,7 @@ UploadSetOptions::UploadIdListener upload_id_recorder(const Context& ctx, const 
 }
 
 Result<UploadSetResult> upload_all(const Context& ctx, const RawFile& record, const UploadPlan& plan,
-                                   unsigned concurrency, Progress& progress) {
+                                   const Transfer& transfer, Progress& progress) {
   std::vector<UploadJob> jobs;
   for (const UploadItem& item : plan.items) {
     if (item.action == Action::skip) continue;
@@ -162,7 +177,9 @@ Result<UploadSetResult> upload_all(const Context& ctx, const RawFile& record, co
                     resume == record.s3_uploads.end() ? "" : resume->second});
   }
   UploadSetOptions options;
-  options.concurrency = concurrency;
+  options.concurrency = transfer.concurrency;
+  std::optional<RateLimiter> limiter;
+  if (transfer.max_bandwidth) options.limiter = &limiter.emplace(*transfer.max_bandwidth);
   options.fallback_part_size = ctx.config->part_size();
   options.on_bytes = [&](uint64_t n) { progress.advance(n); };
   options.on_upload_id = upload_id_recorder(ctx, record);
@@ -202,7 +219,7 @@ Error resumable_error(Error e) {
 }
 
 Result<TaskOutput> upload_and_record(const Context& ctx, const RawFile& record, const UploadPlan& plan,
-                                     unsigned concurrency, std::chrono::steady_clock::time_point start) {
+                                     const Transfer& transfer, std::chrono::steady_clock::time_point start) {
   bool already_done = plan.to_upload == 0 && record.backup_status == BackupStatus::done &&
                       record.s3_upload_path == plan.url();
   if (!already_done) {
@@ -216,7 +233,7 @@ Result<TaskOutput> upload_and_record(const Context& ctx, const RawFile& record, 
     if (auto s = ctx.store->update(record.id, started); !s) return std::unexpected(s.error());
   }
   Progress progress("uploading", plan.bytes_to_upload, ctx.tty);
-  auto uploaded = upload_all(ctx, record, plan, concurrency, progress);
+  auto uploaded = upload_all(ctx, record, plan, transfer, progress);
   progress.finish();
   if (!uploaded) return record_failure(ctx, record.id, resumable_error(uploaded.error()));
   if (uploaded->parts_kept > 0) {
@@ -259,8 +276,9 @@ Result<TaskOutput> run_upload_s3(const Context& ctx, const UploadS3Options& opti
   auto plan = make_plan(ctx, *record, *bucket);
   if (!plan) return options.dry_run ? std::unexpected(plan.error()) : record_failure(ctx, options.id, plan.error());
   if (options.dry_run) return dry_run_output(*record, *plan);
-  unsigned concurrency = options.concurrency ? options.concurrency : ctx.config->s3->concurrency;
-  return upload_and_record(ctx, *record, *plan, concurrency, start);
+  auto transfer = transfer_settings(*ctx.config->s3, options);
+  if (!transfer) return std::unexpected(transfer.error());
+  return upload_and_record(ctx, *record, *plan, *transfer, start);
 }
 
 TaskRunner bind_upload_s3(CLI::App& command) {
@@ -272,6 +290,8 @@ TaskRunner bind_upload_s3(CLI::App& command) {
   command.add_option("--concurrency", options->concurrency,
                      "Parallel requests (parts and files); default backup.s3.concurrency (4)")
       ->check(CLI::Range(1, 64));
+  command.add_option("--max-bandwidth", options->max_bandwidth,
+                     "Cap on the bytes sent per second, e.g. 50MB/s; default backup.s3.max_bandwidth");
   command.add_option("ID", options->id, "Raw file id (checksummed)")->required();
   return [options](const Context& ctx) { return run_upload_s3(ctx, *options); };
 }

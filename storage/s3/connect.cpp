@@ -47,6 +47,7 @@ std::unique_ptr<ObjectStore> connect_s3(const S3Config& config) {
   options.credentials = credentials_from_env();
   HttpOptions http;
   http.ca_bundle = env("AWS_CA_BUNDLE");
+  http.stall_timeout = std::chrono::seconds(config.stall_timeout_seconds);
   return std::make_unique<S3Client>(std::move(options), [http] { return make_curl_client(http); });
 }
 

@@ -1,0 +1,54 @@
+#include "common/rate_limiter.h"
+
+#include <array>
+#include <cctype>
+#include <thread>
+#include <utility>
+
+#include "common/interrupt.h"
+#include "common/text.h"
+
+namespace rawbackup {
+
+RateLimiter::RateLimiter(uint64_t bytes_per_second)
+    : bytes_per_second_(static_cast<double>(bytes_per_second)), next_free_(Clock::now()) {}
+
+bool RateLimiter::acquire(uint64_t bytes) {
+  constexpr auto burst = std::chrono::milliseconds(50);
+  Clock::time_point start;
+  {
+    std::lock_guard lock(mutex_);
+    Clock::time_point now = Clock::now();
+    if (next_free_ < now - burst) next_free_ = now - burst;  // idle time is not saved up beyond a burst
+    start = next_free_;
+    next_free_ += std::chrono::duration_cast<Clock::duration>(
+        std::chrono::duration<double>(static_cast<double>(bytes) / bytes_per_second_));
+  }
+  while (Clock::now() < start) {
+    if (interrupted()) return false;
+    std::this_thread::sleep_for(std::min<Clock::duration>(start - Clock::now(), std::chrono::milliseconds(20)));
+  }
+  return !interrupted();
+}
+
+std::optional<uint64_t> parse_rate(const std::string& text) {
+  std::string s = to_lower(text);
+  std::erase(s, ' ');
+  if (s.ends_with("/s")) s.resize(s.size() - 2);
+  size_t end = 0;
+  double value = 0;
+  try {
+    value = std::stod(s, &end);
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+  static const std::array<std::pair<std::string_view, double>, 8> units{{
+      {"", 1}, {"b", 1}, {"kb", 1e3}, {"mb", 1e6}, {"gb", 1e9},
+      {"kib", 1024.0}, {"mib", 1024.0 * 1024}, {"gib", 1024.0 * 1024 * 1024}}};
+  for (const auto& [unit, factor] : units) {
+    if (s.substr(end) == unit && value > 0) return static_cast<uint64_t>(value * factor);
+  }
+  return std::nullopt;
+}
+
+}  // namespace rawbackup
