@@ -80,8 +80,15 @@ Status fetch_file(const Context& ctx, const S3Location& where, const RestoreItem
   if (!out) return std::unexpected(out.error());
   RangeWriter write = [&](uint64_t offset, std::span<const std::byte> bytes) { return (*out)->write_at(offset, bytes); };
   S3Target target{where.bucket, where.prefix + item.key};
-  auto etag = fetch_object(ctx.objects(), target, item.entry, ctx.config->part_size(), fetch_workers, &write,
-                           [&](uint64_t n) { progress.advance(n); });
+  std::optional<RateLimiter> limiter;
+  if (ctx.config->s3->max_bandwidth) limiter.emplace(*ctx.config->s3->max_bandwidth);
+  FetchOptions fetch;
+  fetch.fallback_part_size = ctx.config->part_size();
+  fetch.workers = fetch_workers;
+  fetch.write = &write;
+  fetch.limiter = limiter ? &*limiter : nullptr;
+  fetch.on_bytes = [&](uint64_t n) { progress.advance(n); };
+  auto etag = fetch_object(ctx.objects(), target, item.entry, fetch);
   if (!etag) return std::unexpected(etag.error());
   if (*etag != item.entry.etag) {
     return fail(ErrorKind::mismatch, "s3://" + where.bucket + "/" + target.key + ": its bytes give ETag " + *etag +

@@ -16,8 +16,7 @@ struct FetchState {
   const S3Target& target;
   uint64_t size;
   uint64_t part_size;
-  const RangeWriter* write;
-  const std::function<void(uint64_t)>& on_bytes;
+  const FetchOptions& options;
   std::vector<Md5Digest> digests;
   std::atomic<uint64_t> next_part{0};
   std::atomic<bool> stop{false};
@@ -39,15 +38,15 @@ struct FetchState {
     ByteSink sink = [&](std::span<const std::byte> bytes) {
       if (stop || interrupted()) return false;
       md5.update(bytes);
-      if (write) {
-        if (Status s = (*write)(at, bytes); !s) {
+      if (options.write) {
+        if (Status s = (*options.write)(at, bytes); !s) {
           write_error = s.error();
           return false;
         }
       }
       at += bytes.size();
-      on_bytes(bytes.size());
-      return true;
+      options.on_bytes(bytes.size());
+      return !options.limiter || options.limiter->acquire(bytes.size());
     };
     auto got = store.get_object(target.bucket, target.key, offset, length, sink);
     if (write_error) return std::unexpected(*write_error);
@@ -71,10 +70,10 @@ struct FetchState {
 }  // namespace
 
 Result<std::string> fetch_object(ObjectStore& store, const S3Target& target, const FileEntry& entry,
-                                 uint64_t fallback_part_size, unsigned workers, const RangeWriter* write,
-                                 const std::function<void(uint64_t)>& on_bytes) {
-  uint64_t part_size = entry.part_size ? entry.part_size : fallback_part_size;
-  FetchState state{store, target, entry.size, part_size, write, on_bytes, {}, {}, {}, {}, {}};
+                                 const FetchOptions& options) {
+  uint64_t part_size = entry.part_size ? entry.part_size : options.fallback_part_size;
+  unsigned workers = options.workers;
+  FetchState state{store, target, entry.size, part_size, options, {}, {}, {}, {}, {}};
   state.digests.resize(part_count(entry.size, part_size));
   unsigned threads = static_cast<unsigned>(std::min<uint64_t>(std::max(1U, workers), state.digests.size()));
   std::vector<std::thread> pool;

@@ -4,6 +4,7 @@
 #include <functional>
 #include <span>
 
+#include "common/rate_limiter.h"
 #include "common/result.h"
 #include "model/raw_file.h"
 #include "storage/object_store.h"
@@ -20,8 +21,14 @@ using RangeWriter = std::function<Status(uint64_t offset, std::span<const std::b
 // handing the bytes to `write` when given (nothing is held in memory beyond the transfer
 // buffers). Returns the ETag the bytes have for the record's part size (their MD5 for one
 // part), to compare with entry.etag. `on_bytes` (thread-safe) reports progress.
+struct FetchOptions {
+  uint64_t fallback_part_size = 0;
+  unsigned workers = 4;
+  const RangeWriter* write = nullptr;
+  RateLimiter* limiter = nullptr;  // caps the bytes received per second
+  std::function<void(uint64_t)> on_bytes = [](uint64_t) {};
+};
 Result<std::string> fetch_object(ObjectStore& store, const S3Target& target, const FileEntry& entry,
-                                 uint64_t fallback_part_size, unsigned workers, const RangeWriter* write,
-                                 const std::function<void(uint64_t)>& on_bytes);
+                                 const FetchOptions& options);
 
 }  // namespace rawbackup

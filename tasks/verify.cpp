@@ -54,7 +54,10 @@ Status verify_s3(const Context& ctx, const VerifyOptions& options, const RawFile
   if (!ctx.objects) return fail(ErrorKind::usage, "the config has no backup.s3 section to reach " + *record.s3_upload_path);
   uint64_t bytes = options.deep ? record.size : 0;
   Progress progress("verifying " + record.id, bytes, ctx.tty);
-  S3CheckOptions check{options.deep, ctx.config->part_size(), 4, [&](uint64_t n) { progress.advance(n); }};
+  std::optional<RateLimiter> limiter;
+  if (ctx.config->s3->max_bandwidth) limiter.emplace(*ctx.config->s3->max_bandwidth);
+  S3CheckOptions check{options.deep, ctx.config->part_size(), 4, [&](uint64_t n) { progress.advance(n); },
+                       limiter ? &*limiter : nullptr};
   auto found = check_s3(ctx.objects(), record, *where, check);
   progress.finish();
   if (!found) return std::unexpected(found.error());

@@ -57,7 +57,12 @@ Result<Listing> head_set(ObjectStore& store, const RawFile& record, const S3Loca
 Result<FileFinding> check_content(ObjectStore& store, const S3Location& where, const std::string& key,
                                   const FileEntry& entry, const S3CheckOptions& options) {
   S3Target target{where.bucket, where.prefix + key};
-  auto etag = fetch_object(store, target, entry, options.fallback_part_size, options.workers, nullptr, options.on_bytes);
+  FetchOptions fetch;
+  fetch.fallback_part_size = options.fallback_part_size;
+  fetch.workers = options.workers;
+  fetch.limiter = options.limiter;
+  fetch.on_bytes = options.on_bytes;
+  auto etag = fetch_object(store, target, entry, fetch);
   if (!etag) {
     if (etag.error().kind == ErrorKind::mismatch) return finding(key, "s3", "differs", etag.error().message);
     return std::unexpected(etag.error());

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "common/rate_limiter.h"
 #include "common/result.h"
 #include "model/raw_file.h"
 #include "storage/filesystem.h"
@@ -38,6 +39,7 @@ struct S3CheckOptions {
   uint64_t fallback_part_size = 0;  // for records without a part size
   unsigned workers = 4;         // parallel ranged GETs per object (deep)
   std::function<void(uint64_t)> on_bytes = [](uint64_t) {};  // bytes downloaded (deep)
+  RateLimiter* limiter = nullptr;  // caps the bytes downloaded per second (deep)
 };
 
 // Every object: recorded size and an ETag the record allows (HeadObject per file, or one

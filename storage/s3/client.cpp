@@ -15,13 +15,21 @@ namespace {
 
 constexpr const char* empty_sha256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 
-std::string amz_date_now() {
-  std::time_t now = std::time(nullptr);
+std::string amz_date_now(int64_t offset_seconds) {
+  std::time_t now = std::time(nullptr) + offset_seconds;
   std::tm utc{};
   gmtime_r(&now, &utc);
   char buffer[32];
   std::strftime(buffer, sizeof buffer, "%Y%m%dT%H%M%SZ", &utc);
   return buffer;
+}
+
+// Seconds the server's clock is ahead of ours, from the Date header of its reply.
+std::optional<int64_t> clock_offset(const HttpResponse& response) {
+  auto date = response.header("date");
+  std::tm tm{};
+  if (!date || !strptime(date->c_str(), "%a, %d %b %Y %H:%M:%S", &tm)) return std::nullopt;
+  return static_cast<int64_t>(timegm(&tm)) - static_cast<int64_t>(std::time(nullptr));
 }
 
 std::string query_value(const std::string& value) { return uri_encode(value, false); }
@@ -98,7 +106,7 @@ HttpRequest S3Client::build(const Call& call) const {
   std::string path = "/";
   if (ep.path_style && !call.bucket.empty()) path += call.bucket + (call.key.empty() ? "" : "/");
   path += uri_encode(call.key, true);
-  std::string amz_date = amz_date_now();
+  std::string amz_date = amz_date_now(clock_offset_s_.load());
   Headers headers{{"host", host},
              {"x-amz-content-sha256", call.body ? "UNSIGNED-PAYLOAD" : empty_sha256},
              {"x-amz-date", amz_date}};
@@ -137,8 +145,14 @@ std::expected<HttpResponse, S3Error> S3Client::send_once(const Call& call) {
     if (auto etag = parse_complete_etag(response->body); !etag) return std::unexpected(reply_error(etag.error()));
   }
   if (response->status < 300) return std::move(*response);
-  if (call.method == "HEAD") return std::unexpected(head_error(response->status));
-  return std::unexpected(parse_error_reply(response->status, response->body));
+  S3Error error = call.method == "HEAD" ? head_error(response->status) : parse_error_reply(response->status, response->body);
+  if (error.code == "RequestTimeTooSkewed") {
+    if (auto offset = clock_offset(*response)) {
+      clock_offset_s_ = *offset;  // sign the retry (and what follows) with the server's time
+      spdlog::warn("this machine's clock is {} s off the server's; signing with the server's time", -*offset);
+    }
+  }
+  return std::unexpected(error);
 }
 
 S3Result<HttpResponse> S3Client::send(const Call& call) {

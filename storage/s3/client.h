@@ -3,6 +3,7 @@
 // Thread-safe: concurrent calls each take a connection from a pool (opening one when none is
 // idle); connections are kept alive for the next call.
 #pragma once
+#include <atomic>
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -93,6 +94,7 @@ class S3Client final : public ObjectStore {
   void give_back(std::unique_ptr<HttpClient> connection);
 
   S3ClientOptions options_;
+  std::atomic<int64_t> clock_offset_s_{0};  // server clock − ours, learnt from RequestTimeTooSkewed
   HttpConnector connect_;
   std::mutex pool_mutex_;
   std::vector<std::unique_ptr<HttpClient>> idle_;

@@ -153,6 +153,22 @@ TEST_F(Client, CompleteReplyCarryingAnErrorIsRetried) {
   EXPECT_EQ(http->sent.size(), 2U);
 }
 
+TEST_F(Client, SkewedClockIsCorrectedFromTheServersDate) {
+  std::time_t later = std::time(nullptr) + 3600;
+  std::tm tm{};
+  gmtime_r(&later, &tm);
+  char date[64];
+  std::strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+  http->replies.push_back(reply(403, error_xml("RequestTimeTooSkewed"), {{"date", date}}));
+  http->replies.push_back(reply(200, "", {{"etag", "\"e\""}}));
+  ASSERT_TRUE(client->put_object("b", "k", text_body("x")));
+  std::string first = header(http->sent[0], "x-amz-date");
+  std::string second = header(http->sent[1], "x-amz-date");
+  char expected_hour[16];
+  std::strftime(expected_hour, sizeof expected_hour, "%Y%m%dT%H", &tm);
+  EXPECT_TRUE(second.starts_with(expected_hour)) << first << " → " << second;
+}
+
 TEST(Endpoint, AwsIsVirtualHostedCustomIsPathStyle) {
   S3Endpoint aws = parse_endpoint("", "eu-central-1");
   EXPECT_EQ(aws.scheme, "https");
