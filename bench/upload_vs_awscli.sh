@@ -25,8 +25,7 @@ CEPH_OBJECTSTORE=bluestore integration/s3/ceph.sh start "$work/ceph" >/dev/null
 trap 'integration/s3/ceph.sh stop "$work/ceph" >/dev/null 2>&1' EXIT
 source "$work/ceph/env"
 export AWS_DEFAULT_REGION=us-east-1 AWS_CONFIG_FILE="$work/aws.config"
-s3() { curl -sS --aws-sigv4 "aws:amz:us-east-1:s3" --user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" \
-  -H "x-amz-content-sha256: UNSIGNED-PAYLOAD" -X "$1" "$S3_ENDPOINT$2" -o /dev/null; }
+source integration/s3/s3curl.sh
 aws_parts() { printf '[default]\ns3 =\n  multipart_chunksize = %sMB\n  multipart_threshold = %sMB\n' "$1" "$1" >"$AWS_CONFIG_FILE"; }
 config() {  # config PART_MB
   cat >"$work/up.yaml" <<YAML
@@ -37,8 +36,8 @@ project_pattern: "_(P\\\\d+)_"
 backup: {backup_type: s3, s3: {region: us-east-1, bucket_prefix: rbbench, endpoint_url: "$S3_ENDPOINT", part_size_mb: $1}}
 YAML
 }
-s3 PUT /rbbench--fallback
-s3 PUT /rbbench-awscli
+s3 PUT /rbbench--fallback -o /dev/null
+s3 PUT /rbbench-awscli -o /dev/null
 month="$(date -u -r "$file" +%Y_%m)"
 key="bench/$month/$name"
 c=(--config "$work/up.yaml")
@@ -48,8 +47,11 @@ echo "P4: $name, $part_mb MiB parts, $runs runs each" >&2
 config "$part_mb"; aws_parts "$part_mb"
 rm -f "$work/up.sqlite"
 "$rb" "${c[@]}" checksum --instrument bench "$name" >/dev/null 2>&1
+# Warm-up (untimed): the first write into a fresh OSD and a cold page cache would count
+# against whichever tool went first.
+"$aws" --endpoint-url "$S3_ENDPOINT" s3 cp --quiet "$file" "s3://rbbench-awscli/warm-$name"
 for _ in $(seq "$runs"); do
-  s3 DELETE "/rbbench--fallback/$key"
+  s3 DELETE "/rbbench--fallback/$key" -o /dev/null
   timed rb_up "$rb" "${c[@]}" "${up[@]}" "$name"
   timed aws_up "$aws" --endpoint-url "$S3_ENDPOINT" s3 cp "$file" "s3://rbbench-awscli/$name"
 done
@@ -59,7 +61,7 @@ echo "P5: 500 MiB parts, peak RSS" >&2
 config 500; aws_parts 500
 rm -f "$work/up.sqlite"
 "$rb" "${c[@]}" checksum --instrument bench "$name" >/dev/null 2>&1
-s3 DELETE "/rbbench--fallback/$key"
+s3 DELETE "/rbbench--fallback/$key" -o /dev/null
 timed rb_rss "$rb" "${c[@]}" "${up[@]}" "$name"
 timed aws_rss "$aws" --endpoint-url "$S3_ENDPOINT" s3 cp "$file" "s3://rbbench-awscli/rss-$name"
 
@@ -79,7 +81,7 @@ with open("/dev/urandom", "rb") as r:
 PY
 fi
 config "$part_mb"
-s3 PUT /rbbench-p6
+s3 PUT /rbbench-p6 -o /dev/null
 "$rb" "${c[@]}" checksum --instrument tims bench_P6_run.d >/dev/null 2>&1
 timed rb_many "$rb" "${c[@]}" "${up[@]}" bench_P6_run.d
 timed aws_many "$aws" --endpoint-url "$S3_ENDPOINT" s3 cp --recursive --quiet "$folder" "s3://rbbench-awscli/bench_P6_run.d"

@@ -31,6 +31,8 @@ struct FileEntry {
   uint64_t part_size = 0;  // the part size `etag` was computed for
   int64_t mtime_ns = 0;    // at checksum time, to notice later changes
 
+  // The part size to upload and check this file with; `fallback` for records without one.
+  uint64_t part_size_or(uint64_t fallback) const { return part_size ? part_size : fallback; }
   bool operator==(const FileEntry&) const = default;
 };
 

@@ -74,19 +74,18 @@ Status refuse_differing(const RestorePlan& plan) {
 
 // One object into a temporary file beside `dest`, committed only when its bytes give the
 // record's ETag.
-Status fetch_file(const Context& ctx, const S3Location& where, const RestoreItem& item, Progress& progress) {
+Status fetch_file(const Context& ctx, const S3Location& where, const RestoreItem& item, RateLimiter* limiter,
+                  Progress& progress) {
   if (Status s = ctx.fs->create_directories(item.dest.parent_path()); !s) return s;
   auto out = ctx.fs->create_file(item.dest);
   if (!out) return std::unexpected(out.error());
   RangeWriter write = [&](uint64_t offset, std::span<const std::byte> bytes) { return (*out)->write_at(offset, bytes); };
   S3Target target{where.bucket, where.prefix + item.key};
-  std::optional<RateLimiter> limiter;
-  if (ctx.config->s3->max_bandwidth) limiter.emplace(*ctx.config->s3->max_bandwidth);
   FetchOptions fetch;
   fetch.fallback_part_size = ctx.config->part_size();
   fetch.workers = fetch_workers;
   fetch.write = &write;
-  fetch.limiter = limiter ? &*limiter : nullptr;
+  fetch.limiter = limiter;
   fetch.on_bytes = [&](uint64_t n) { progress.advance(n); };
   auto etag = fetch_object(ctx.objects(), target, item.entry, fetch);
   if (!etag) return std::unexpected(etag.error());
@@ -100,9 +99,11 @@ Status fetch_file(const Context& ctx, const S3Location& where, const RestoreItem
 Status restore_from_s3(const Context& ctx, const RestorePlan& plan, Progress& progress) {
   auto where = parse_s3_url(plan.source);
   if (!where) return fail(ErrorKind::usage, "recorded S3 path " + plan.source + " is not s3://bucket/prefix");
+  std::optional<RateLimiter> limiter;  // one cap for the whole restore
+  if (ctx.config->s3->max_bandwidth) limiter.emplace(*ctx.config->s3->max_bandwidth);
   for (const RestoreItem& item : plan.items) {
     if (item.check.state == DestinationState::identical) continue;
-    if (Status s = fetch_file(ctx, *where, item, progress); !s) return s;
+    if (Status s = fetch_file(ctx, *where, item, limiter ? &*limiter : nullptr, progress); !s) return s;
   }
   return {};
 }

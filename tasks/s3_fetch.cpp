@@ -71,7 +71,7 @@ struct FetchState {
 
 Result<std::string> fetch_object(ObjectStore& store, const S3Target& target, const FileEntry& entry,
                                  const FetchOptions& options) {
-  uint64_t part_size = entry.part_size ? entry.part_size : options.fallback_part_size;
+  uint64_t part_size = entry.part_size_or(options.fallback_part_size);
   unsigned workers = options.workers;
   FetchState state{store, target, entry.size, part_size, options, {}, {}, {}, {}, {}};
   state.digests.resize(part_count(entry.size, part_size));

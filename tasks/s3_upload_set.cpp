@@ -42,7 +42,7 @@ class SetUpload {
     for (size_t i = 0; i < jobs.size(); ++i) {
       FileState& f = files_[i];
       f.job = &jobs[i];
-      f.part_size = jobs[i].entry.part_size ? jobs[i].entry.part_size : options.fallback_part_size;
+      f.part_size = jobs[i].entry.part_size_or(options.fallback_part_size);
       f.multipart = jobs[i].entry.size > f.part_size;
       f.parts = f.multipart ? part_count(jobs[i].entry.size, f.part_size) : 1;
       f.done.resize(f.parts);
@@ -108,7 +108,6 @@ class SetUpload {
     std::lock_guard lock(f.mutex);
     if (f.started) return {};
     const UploadJob& job = *f.job;
-    if (Status s = check_part_count(job.target, job.entry, f.part_size); !s) return s;
     if (!job.resume_upload_id.empty()) {
       auto parts = list_all_parts(store_, job.target.bucket, job.target.key, job.resume_upload_id);
       if (parts) {
@@ -165,6 +164,11 @@ class SetUpload {
 
 Result<UploadSetResult> upload_files(ObjectStore& store, const FileSystem& fs, const std::vector<UploadJob>& jobs,
                                      const UploadSetOptions& options) {
+  for (const UploadJob& job : jobs) {  // before anything is sent
+    if (Status s = check_part_count(job.target, job.entry, job.entry.part_size_or(options.fallback_part_size)); !s) {
+      return std::unexpected(s.error());
+    }
+  }
   return SetUpload(store, fs, jobs, options).run();
 }
 

@@ -40,7 +40,8 @@ struct UploadSetResult {
   uint64_t parts_kept = 0;  // found in S3 from an earlier run and matching
 };
 
-// Uploads every job; the first failure stops all work. Multipart uploads left unfinished are
+// Uploads every job; a file needing more than 10,000 parts is refused before anything is
+// sent, and the first failure stops all work. Multipart uploads left unfinished are
 // aborted, unless the failure was an interruption or a network/server error that outlasted
 // the retries: those stay for a re-run to resume (their IDs were given to on_upload_id).
 Result<UploadSetResult> upload_files(ObjectStore& store, const FileSystem& fs,

@@ -164,9 +164,6 @@ Result<UploadSetResult> upload_all(const Context& ctx, const RawFile& record, co
   std::vector<UploadJob> jobs;
   for (const UploadItem& item : plan.items) {
     if (item.action == Action::skip) continue;
-    if (Status s = check_part_count(item.target, item.entry, item.entry.part_size ? item.entry.part_size : ctx.config->part_size()); !s) {
-      return std::unexpected(s.error());
-    }
     if (Status s = check_source(ctx, plan, item); !s) return std::unexpected(s.error());
     if (item.action == Action::replace) {
       spdlog::warn("s3://{}/{} differs from the record (S3 has ETag {}, the record {}); uploading it again",
@@ -268,6 +265,8 @@ Result<TaskOutput> run_upload_s3(const Context& ctx, const UploadS3Options& opti
   auto start = std::chrono::steady_clock::now();
   set_log_context("upload-s3", options.id);
   if (ctx.config->backup_type != BackupType::s3 || !ctx.objects) return skipped_output(ctx, options);
+  auto transfer = transfer_settings(*ctx.config->s3, options);  // a bad --max-bandwidth: before any request
+  if (!transfer) return std::unexpected(transfer.error());
   auto held = hold_checksummed_record(ctx, options.id, !options.dry_run);
   if (!held) return std::unexpected(held.error());
   const RawFile* record = &held->record;
@@ -276,8 +275,6 @@ Result<TaskOutput> run_upload_s3(const Context& ctx, const UploadS3Options& opti
   auto plan = make_plan(ctx, *record, *bucket);
   if (!plan) return options.dry_run ? std::unexpected(plan.error()) : record_failure(ctx, options.id, plan.error());
   if (options.dry_run) return dry_run_output(*record, *plan);
-  auto transfer = transfer_settings(*ctx.config->s3, options);
-  if (!transfer) return std::unexpected(transfer.error());
   return upload_and_record(ctx, *record, *plan, *transfer, start);
 }
 

@@ -3,8 +3,7 @@
 # ports of 127.0.0.1, stops both (by PID) on exit, and defines
 #   $proxy     the endpoint to give rawbackup (every request is logged to $log)
 #   rules JSON replace the proxy's fault rules (see fault_proxy.py) and empty $log
-#   s3 METHOD PATH [curl args…]   a signed request straight to the server (set-up, checks)
-#   etag_of BUCKET/KEY            the object's ETag, "" when missing
+#   s3, etag_of                   signed requests straight to the server (s3curl.sh)
 server_dir="$work/server"
 proxy_pid=""
 stop_all() {
@@ -25,11 +24,4 @@ for _ in $(seq 50); do [ -f "$work/proxy/port" ] && break; sleep 0.1; done
 proxy="http://127.0.0.1:$(cat "$work/proxy/port")"
 log="$work/proxy/requests.log"
 rules() { echo "$1" >"$work/proxy/rules.json"; : >"$log"; }
-
-s3() {
-  local method="$1" path="$2"
-  shift 2
-  curl -sS --aws-sigv4 "aws:amz:us-east-1:s3" --user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" \
-    -H "x-amz-content-sha256: UNSIGNED-PAYLOAD" -X "$method" "$@" "$upstream$path"
-}
-etag_of() { s3 HEAD "/$1" -I | tr -d '\r' | sed -n 's/^[Ee][Tt]ag: "\{0,1\}\([^"]*\)"\{0,1\}$/\1/p'; }
+source "$here/s3/s3curl.sh"

@@ -209,17 +209,17 @@ TEST_F(UploadS3, ReplacesAnObjectWithAnotherEtag) {
 }
 
 TEST_F(UploadS3, MoreThanTenThousandPartsIsRefusedBeforeUploading) {
-  add_checksummed("a_PRID7_x.raw", "0123456789");
+  add_checksummed("a_PRID7_x.raw", std::string(10001, 'x'));
   RawFile r = record("a_PRID7_x.raw");
-  r.file_info.begin()->second.size = 10001ULL * (5 << 20);  // as if checksummed as a huge file
+  r.file_info.begin()->second.part_size = 1;  // as if checksummed with 1-byte parts: 10,001 parts
   RecordChange change;
   change.file_info = r.file_info;
   ASSERT_TRUE(store_.update("a_PRID7_x.raw", change));
-  fs_.add_file("/data/astral1/a_PRID7_x.raw", "0123456789", t0);
   ASSERT_TRUE(s3_.create_bucket("b-prid7"));
   auto out = upload("a_PRID7_x.raw");
   ASSERT_FALSE(out);
-  EXPECT_NE(out.error().message.find("would need"), std::string::npos) << out.error().message;
+  EXPECT_NE(out.error().message.find("would need 10001 parts"), std::string::npos) << out.error().message;
+  EXPECT_EQ(s3_.calls("create_multipart_upload") + s3_.calls("put_object"), 0);
 }
 
 TEST_F(UploadS3, DryRunOnlyHeads) {
