@@ -4,6 +4,7 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <mutex>
 #include <nlohmann/json.hpp>
 
@@ -16,6 +17,30 @@ namespace {
 std::mutex context_mutex;
 std::string context_task;
 std::string context_id;
+
+thread_local const LogFields* line_fields = nullptr;  // of the line being logged (JSON)
+
+std::optional<double> rate_of(const LogFields& f) {
+  if (!f.bytes || *f.bytes == 0 || !f.seconds || *f.seconds <= 0) return std::nullopt;
+  return static_cast<double>(*f.bytes) / *f.seconds;
+}
+
+void add_fields(nlohmann::json& line, const LogFields& f) {
+  if (!f.file.empty()) line["file"] = f.file;
+  if (f.bytes) line["bytes"] = *f.bytes;
+  if (f.seconds) line["duration_s"] = std::round(*f.seconds * 1000) / 1000;
+  if (auto rate = rate_of(f)) line["rate_bytes_per_s"] = static_cast<uint64_t>(*rate);
+}
+
+std::string fields_text(const LogFields& f) {
+  std::vector<std::string> parts;
+  if (!f.file.empty()) parts.push_back("file " + f.file);
+  std::string amount = f.bytes ? format_bytes(*f.bytes) : "";
+  if (f.seconds) amount += (amount.empty() ? "" : " in ") + format_duration(*f.seconds);
+  if (!amount.empty()) parts.push_back(amount);
+  if (auto rate = rate_of(f)) parts.push_back(format_bytes(static_cast<uint64_t>(*rate)) + "/s");
+  return parts.empty() ? "" : " (" + join(parts, ", ") + ")";
+}
 
 std::pair<std::string, std::string> log_context() {
   std::lock_guard lock(context_mutex);
@@ -32,6 +57,7 @@ class JsonFormatter final : public spdlog::formatter {
                         {"msg", std::string(msg.payload.data(), msg.payload.size())}};
     if (!task.empty()) line["task"] = task;
     if (!id.empty()) line["id"] = id;
+    if (line_fields != nullptr) add_fields(line, *line_fields);
     std::string text = line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     dest.append(text.data(), text.data() + text.size());
     dest.push_back('\n');
@@ -80,6 +106,17 @@ void setup_logging(const std::string& level, LogFormat format) {
   } else {
     logger->set_pattern(text_pattern());
   }
+}
+
+void log_with(spdlog::level::level_enum level, const LogFields& fields, const std::string& message) {
+  if (!spdlog::should_log(level)) return;
+  if (!use_json) {
+    spdlog::log(level, "{}{}", message, fields_text(fields));
+    return;
+  }
+  line_fields = &fields;
+  spdlog::log(level, "{}", message);
+  line_fields = nullptr;
 }
 
 void set_log_context(const std::string& task, const std::string& id) {

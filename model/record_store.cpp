@@ -96,9 +96,10 @@ Result<std::vector<RawFile>> RecordStore::list(const RecordFilter& filter) {
   std::string sql = std::string(select_columns) +
                     " WHERE (?1 IS NULL OR status = ?1 OR backup_status = ?1)"
                     " AND (?2 IS NULL OR instrument_id = ?2)"
+                    " AND (?3 IS NULL OR updated_at >= ?3)"
                     " ORDER BY created_at DESC, id";
   sqlite::Statement query = db_.prepare(sql);
-  query.bind(1, filter.status).bind(2, filter.instrument_id);
+  query.bind(1, filter.status).bind(2, filter.instrument_id).bind(3, filter.changed_since);
   std::vector<RawFile> records;
   while (true) {
     Result<bool> row = query.step();

@@ -53,7 +53,8 @@ struct RecordChange {
 struct RecordFilter {
   std::optional<std::string> status;  // matches status or backup_status (their names differ)
   std::optional<std::string> instrument_id;
-  std::vector<std::string> ids;  // empty: all
+  std::vector<std::string> ids{};  // empty: all
+  std::optional<std::string> changed_since{};  // updated_at at or after (stored UTC format)
 };
 
 class RecordStore {

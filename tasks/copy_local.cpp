@@ -7,6 +7,7 @@
 #include "common/log.h"
 #include "common/progress.h"
 #include "common/text.h"
+#include "tasks/batch.h"
 #include "tasks/copy_file.h"
 #include "tasks/parallel_copy.h"
 
@@ -198,8 +199,9 @@ TaskRunner bind_copy_local(CLI::App& command) {
   command.add_flag("--overwrite", options->overwrite,
                    "Move a differing destination aside to <file>.<n>.bkp, then copy");
   command.add_flag("--dry-run", options->dry_run, "Show what would be copied, skipped or refused");
-  command.add_option("ID", options->id, "Raw file id (checksummed)")->required();
-  return [options](const Context& ctx) { return run_copy_local(ctx, *options); };
+  auto selection = std::make_shared<Selection>();
+  add_selection_options(command, *selection, "Raw file ids (checksummed)");
+  return per_selected_id("copy-local", options, selection, &run_copy_local);
 }
 
 }  // namespace rawbackup

@@ -22,13 +22,21 @@ constexpr const char* exit_code_help =
     "  2    usage or config error (fix the call or the config)\n"
     "  3    data conflict: the record or a destination disagrees with what is on disk\n"
     "  4    verification found missing or differing data\n"
-    "  130  interrupted (SIGINT/SIGTERM)\n";
+    "  N    upload-s3 --skip-exit-code N when backup_type is not s3 (skipped)\n"
+    "  130  interrupted (SIGINT/SIGTERM)\n"
+    "Several raw files (ids or --all-status/--instrument/--since): each runs, the worst code wins\n"
+    "(130, 4, 3, 2, 1, N, 0).\n";
+
+std::string env_or(const char* name, const char* fallback) {
+  const char* value = std::getenv(name);
+  return value != nullptr && *value != '\0' ? value : fallback;
+}
 
 struct GlobalOptions {
   std::string config;
   bool json = false;
-  std::string log_level = "info";
-  std::string log_format = "auto";
+  std::string log_level = env_or("RAWBACKUP_LOG_LEVEL", "info");
+  std::string log_format = env_or("RAWBACKUP_LOG_FORMAT", "auto");
   double lock_wait_seconds = 10;
 };
 
@@ -120,9 +128,9 @@ int run_main(int argc, const char* const* argv) {
   GlobalOptions global;
   app.add_option("--config", global.config, "Config file (default: $RAWBACKUP_CONFIG)");
   app.add_flag("--json", global.json, "Print the result as one JSON object on stdout");
-  app.add_option("--log-level", global.log_level, "trace, debug, info, warn, error, off")
+  app.add_option("--log-level", global.log_level, "trace, debug, info, warn, error, off (default: $RAWBACKUP_LOG_LEVEL, else info)")
       ->capture_default_str();
-  app.add_option("--log-format", global.log_format, "auto (text on a TTY), text or json")
+  app.add_option("--log-format", global.log_format, "auto (text on a TTY, else JSON lines), text or json (default: $RAWBACKUP_LOG_FORMAT)")
       ->capture_default_str();
   app.add_option("--lock-wait", global.lock_wait_seconds,
                  "Seconds to wait while another run holds the same raw file")

@@ -3,6 +3,7 @@
 #include <atomic>
 #include <thread>
 
+#include "common/log.h"
 #include "common/progress.h"
 #include "integrity/etag.h"
 #include "integrity/file_hasher.h"
@@ -13,6 +14,7 @@ namespace {
 Result<FileEntry> hash_member(const FileSystem& fs, const SetMember& member, uint64_t configured_part_size,
                               Progress& progress) {
   uint64_t part_size = part_size_for(member.size, configured_part_size);
+  auto start = std::chrono::steady_clock::now();
   Result<FileDigest> digest =
       hash_file(fs, member.path, part_size, [&](size_t n) { progress.advance(n); });
   if (!digest) return std::unexpected(digest.error());
@@ -23,6 +25,9 @@ Result<FileEntry> hash_member(const FileSystem& fs, const SetMember& member, uin
     return fail(member.key + " changed while it was read; re-run checksum once the "
                              "acquisition has finished");
   }
+  log_with(spdlog::level::debug,
+           {member.key, member.size, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count()},
+           "hashed");
   return FileEntry{digest->size, digest->md5, digest->etag, part_size, member.mtime_ns};
 }
 

@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "common/interrupt.h"
+#include "common/log.h"
 #include "config/config.h"
 #include "integrity/etag.h"
 #include "tasks/copy_file.h"
@@ -23,6 +24,7 @@ struct FileState {
   std::unique_ptr<OutputFile> out;
   std::vector<Md5Digest> parts;
   std::atomic<size_t> parts_left;
+  std::chrono::steady_clock::time_point started{};  // when its first part began
 };
 
 struct WorkItem {
@@ -69,6 +71,7 @@ class ParallelCopy {
   Result<OutputFile*> output_of(FileState& file) {
     std::lock_guard lock(file.mutex);
     if (!file.out) {
+      file.started = std::chrono::steady_clock::now();
       if (Status s = fs_.create_directories(file.job.dest.parent_path()); !s) return std::unexpected(s.error());
       auto out = fs_.create_file(file.job.dest);
       if (!out) return std::unexpected(out.error());
@@ -138,6 +141,11 @@ class ParallelCopy {
     }
     Status committed = file.out->commit();
     file.out.reset();
+    if (committed) {
+      log_with(spdlog::level::debug,
+               {job.key, job.expected.size, std::chrono::duration<double>(std::chrono::steady_clock::now() - file.started).count()},
+               "copied and verified");
+    }
     return committed;
   }
 

@@ -17,11 +17,13 @@ constexpr std::array<TaskEntry, 6> tasks{{
      "20261122_astral1_PRID001_sample.raw",
      needs::config | needs::store, &bind_checksum},
     {"copy-local", "Copy a checksummed set to the local backup, verified; never overwrites",
-     "rawbackup --config envs/local.yaml copy-local 20261122_astral1_PRID001_sample.raw",
+     "rawbackup --config envs/local.yaml copy-local 20261122_astral1_PRID001_sample.raw\n"
+     "  rawbackup --config envs/local.yaml copy-local --all-status error --since yesterday",
      needs::config | needs::store, &bind_copy_local},
     {"upload-s3", "Upload a checksummed set to its project's S3 bucket, verified; all-or-nothing",
      "rawbackup --config envs/s3.yaml upload-s3 --skip-exit-code 99 "
-     "20261122_astral1_PRID001_sample.raw",
+     "20261122_astral1_PRID001_sample.raw\n"
+     "  rawbackup --config envs/s3.yaml upload-s3 --all-status failed --instrument astral1 --since monday",
      needs::config | needs::store | needs::s3, &bind_upload_s3},
     {"verify", "Re-check the local copy and S3 objects against the record (read-only)",
      "rawbackup --config envs/s3.yaml verify --deep 20261122_astral1_PRID001_sample.raw",
@@ -29,8 +31,9 @@ constexpr std::array<TaskEntry, 6> tasks{{
     {"restore", "Copy a set back from S3 (or the local backup) into a folder, verified",
      "rawbackup --config envs/s3.yaml restore --to /data/restore 20261122_astral1_PRID001_sample.raw",
      needs::config | needs::store | needs::s3, &bind_restore},
-    {"status", "Show records: a table, or whole records with --history",
+    {"status", "Show records: a table, a --summary, or whole records with --history",
      "rawbackup --config envs/local.yaml status --status failed\n"
+     "  rawbackup --config envs/local.yaml --json status --summary\n"
      "  rawbackup --config envs/local.yaml status --history 20261122_astral1_PRID001_sample.raw",
      needs::config | needs::store, &bind_status},
 }};

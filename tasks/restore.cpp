@@ -6,6 +6,7 @@
 #include "common/log.h"
 #include "common/progress.h"
 #include "common/text.h"
+#include "tasks/batch.h"
 #include "tasks/copy_file.h"
 #include "tasks/parallel_copy.h"
 #include "tasks/s3_fetch.h"
@@ -76,6 +77,7 @@ Status refuse_differing(const RestorePlan& plan) {
 // record's ETag.
 Status fetch_file(const Context& ctx, const S3Location& where, const RestoreItem& item, RateLimiter* limiter,
                   Progress& progress) {
+  auto began = std::chrono::steady_clock::now();
   if (Status s = ctx.fs->create_directories(item.dest.parent_path()); !s) return s;
   auto out = ctx.fs->create_file(item.dest);
   if (!out) return std::unexpected(out.error());
@@ -93,7 +95,11 @@ Status fetch_file(const Context& ctx, const S3Location& where, const RestoreItem
     return fail(ErrorKind::mismatch, "s3://" + where.bucket + "/" + target.key + ": its bytes give ETag " + *etag +
                                          ", the record " + item.entry.etag + "; nothing written");
   }
-  return (*out)->commit();
+  if (Status s = (*out)->commit(); !s) return s;
+  log_with(spdlog::level::debug,
+           {item.key, item.entry.size, std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count()},
+           "restored and verified");
+  return {};
 }
 
 Status restore_from_s3(const Context& ctx, const RestorePlan& plan, Progress& progress) {
@@ -183,8 +189,9 @@ TaskRunner bind_restore(CLI::App& command) {
       ->check(CLI::IsMember({"s3", "local"}));
   command.add_option("--to", options->to, "Folder to restore into (files keep their relative keys)")->required();
   command.add_flag("--dry-run", options->dry_run, "Show what would be restored, skipped or refused");
-  command.add_option("ID", options->id, "Raw file id")->required();
-  return [options](const Context& ctx) { return run_restore(ctx, *options); };
+  auto selection = std::make_shared<Selection>();
+  add_selection_options(command, *selection, "Raw file ids");
+  return per_selected_id("restore", options, selection, &run_restore);
 }
 
 }  // namespace rawbackup

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "common/interrupt.h"
+#include "common/log.h"
 #include "integrity/etag.h"
 
 namespace rawbackup {
@@ -27,6 +28,7 @@ struct FileState {
   std::vector<s3::UploadedPart> done;     // by part index
   std::atomic<uint64_t> remaining{0};
   std::atomic<bool> completed{false};
+  std::chrono::steady_clock::time_point began{};  // when the upload began (multipart)
 };
 
 struct Unit {
@@ -80,9 +82,11 @@ class SetUpload {
     FileState& f = files_[unit.file];
     const UploadJob& job = *f.job;
     if (!f.multipart) {
+      auto began = std::chrono::steady_clock::now();
       if (Status s = put_file(store_, fs_, job.target, job.source, job.entry, options_.limiter); !s) return s;
       ++sent_;
       options_.on_bytes(job.entry.size);
+      log_uploaded(job, began);
       return {};
     }
     if (Status s = start(f); !s) return s;
@@ -100,7 +104,13 @@ class SetUpload {
     if (Status s = complete_upload(store_, job.target, f.upload_id, f.done, job.entry); !s) return s;
     f.completed = true;
     tell_upload_id(f, "");
+    log_uploaded(job, f.began);
     return {};
+  }
+
+  static void log_uploaded(const UploadJob& job, std::chrono::steady_clock::time_point began) {
+    double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
+    log_with(spdlog::level::debug, {job.target.key, job.entry.size, seconds}, "uploaded and verified");
   }
 
   // The file's upload: the earlier run's when it still exists (its parts listed), else new.
@@ -108,6 +118,7 @@ class SetUpload {
     std::lock_guard lock(f.mutex);
     if (f.started) return {};
     const UploadJob& job = *f.job;
+    f.began = std::chrono::steady_clock::now();
     if (!job.resume_upload_id.empty()) {
       auto parts = list_all_parts(store_, job.target.bucket, job.target.key, job.resume_upload_id);
       if (parts) {

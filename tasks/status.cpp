@@ -2,7 +2,9 @@
 
 #include <CLI/CLI.hpp>
 
+#include "tasks/selection.h"
 #include "tasks/status_format.h"
+#include "tasks/status_summary.h"
 
 namespace rawbackup {
 namespace {
@@ -14,14 +16,6 @@ nlohmann::json event_json(const Event& e) {
   return {{"at", e.at},        {"task", e.task},           {"host", e.host},
           {"pid", e.pid},      {"field", e.field},         {"from", nullable(e.from)},
           {"to", nullable(e.to)}, {"message", e.message}};
-}
-
-Status check_status_name(const std::string& name) {
-  if (name.empty() || raw_file_status_from(name) || backup_status_from(name)) return {};
-  return fail(ErrorKind::usage,
-              "--status: unknown status '" + name +
-                  "' (status: checksumming, checksummed, copying, copying_done, error; "
-                  "backup: pending, in_progress, done, failed, skipped)");
 }
 
 Status check_all_found(const std::vector<std::string>& ids, const std::vector<RawFile>& found) {
@@ -55,18 +49,25 @@ Result<TaskOutput> describe(const Context& ctx, const std::vector<RawFile>& reco
   return out;
 }
 
+TaskOutput summary_output(const std::vector<RawFile>& records) {
+  TaskOutput out;
+  out.result = {{"summary", summarize(records, 10)}};
+  out.text = format_summary(out.result["summary"]);
+  if (!out.text.empty() && out.text.back() == '\n') out.text.pop_back();
+  return out;
+}
+
 }  // namespace
 
 Result<TaskOutput> run_status(const Context& ctx, const StatusOptions& options) {
-  if (Status s = check_status_name(options.status); !s) return std::unexpected(s.error());
-  RecordFilter filter;
-  if (!options.status.empty()) filter.status = options.status;
-  if (!options.instrument.empty()) filter.instrument_id = options.instrument;
-  filter.ids = options.ids;
-  auto records = ctx.store->list(filter);
+  auto filter = record_filter("--status", options.status, options.instrument, options.since);
+  if (!filter) return std::unexpected(filter.error());
+  filter->ids = options.ids;
+  auto records = ctx.store->list(*filter);
   if (!records) return std::unexpected(records.error());
+  if (options.summary) return summary_output(*records);
   if (!options.ids.empty()) {
-    if (options.status.empty() && options.instrument.empty()) {
+    if (options.status.empty() && options.instrument.empty() && options.since.empty()) {
       if (Status s = check_all_found(options.ids, *records); !s) return std::unexpected(s.error());
     }
     return describe(ctx, *records, options.history);
@@ -83,10 +84,14 @@ Result<TaskOutput> run_status(const Context& ctx, const StatusOptions& options) 
 TaskRunner bind_status(CLI::App& command) {
   auto options = std::make_shared<StatusOptions>();
   command.add_option("ID", options->ids, "Raw file ids to show in full (default: a table of all)");
-  command.add_option("--status", options->status,
+  command.add_option("--status,--all-status", options->status,
                      "Only records with this status or backup_status (e.g. error, failed)");
   command.add_option("--instrument", options->instrument, "Only records of this instrument");
+  command.add_option("--since", options->since,
+                     "Only records changed since DATE (2026-11-16, monday, yesterday, 12h, 3d)");
   command.add_flag("--history", options->history, "Also show every status change (events)");
+  command.add_flag("--summary", options->summary,
+                   "Counts per status and backup_status per instrument, bytes backed up, last errors");
   return [options](const Context& ctx) { return run_status(ctx, *options); };
 }
 

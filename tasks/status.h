@@ -12,6 +12,8 @@ struct StatusOptions {
   std::string status;            // a status or backup_status name
   std::string instrument;
   bool history = false;
+  std::string since{};    // records changed since (see parse_since)
+  bool summary = false;   // counts and bytes per instrument, and the last errors
 };
 
 Result<TaskOutput> run_status(const Context& ctx, const StatusOptions& options);

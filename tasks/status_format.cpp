@@ -9,7 +9,9 @@ namespace {
 
 using Row = std::vector<std::string>;
 
-std::string format_rows(const std::vector<Row>& rows) {
+}  // namespace
+
+std::string align_columns(const std::vector<Row>& rows) {
   std::vector<size_t> widths;
   for (const Row& row : rows) {
     widths.resize(std::max(widths.size(), row.size()));
@@ -26,6 +28,8 @@ std::string format_rows(const std::vector<Row>& rows) {
   }
   return out;
 }
+
+namespace {
 
 std::string or_dash(const std::optional<std::string>& value) {
   return value && !value->empty() ? *value : "-";
@@ -44,7 +48,7 @@ std::string format_record_table(const std::vector<RawFile>& records) {
                     to_string(r.backup_status), format_bytes(r.size),
                     r.created_at.substr(0, 16), error});
   }
-  return format_rows(rows) + std::to_string(records.size()) + " record(s)\n";
+  return align_columns(rows) + std::to_string(records.size()) + " record(s)\n";
 }
 
 std::string format_record_detail(const RawFile& r) {
@@ -62,13 +66,13 @@ std::string format_record_detail(const RawFile& r) {
       {"last_verified_at:", or_dash(r.last_verified_at)},
       {"updated_at:", r.updated_at},
   };
-  std::string out = format_rows(fields);
+  std::string out = align_columns(fields);
   out += "files (" + std::to_string(r.file_info.size()) + "):\n";
   std::vector<Row> files{{"  SIZE", "MD5", "ETAG", "PART SIZE", "PATH"}};
   for (const auto& [path, e] : r.file_info) {
     files.push_back({"  " + std::to_string(e.size), e.md5, e.etag, format_bytes(e.part_size), path});
   }
-  return out + (r.file_info.empty() ? "  (not checksummed yet)\n" : format_rows(files));
+  return out + (r.file_info.empty() ? "  (not checksummed yet)\n" : align_columns(files));
 }
 
 std::string format_history(const std::vector<Event>& events) {
@@ -80,7 +84,7 @@ std::string format_history(const std::vector<Event>& events) {
                              : e.field + ": " + or_dash(e.from) + " -> " + or_dash(e.to);
     rows.push_back({"  " + e.at, e.task, e.host + ":" + std::to_string(e.pid), change, e.message});
   }
-  return out + (rows.empty() ? "  (no events)\n" : format_rows(rows));
+  return out + (rows.empty() ? "  (no events)\n" : align_columns(rows));
 }
 
 }  // namespace rawbackup

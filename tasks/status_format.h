@@ -7,6 +7,9 @@
 
 namespace rawbackup {
 
+// Rows of cells as lines of left-aligned columns two spaces apart.
+std::string align_columns(const std::vector<std::vector<std::string>>& rows);
+
 // One line per record, aligned columns, newest first as given.
 std::string format_record_table(const std::vector<RawFile>& records);
 // Every field and every file of one record.

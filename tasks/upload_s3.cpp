@@ -8,6 +8,7 @@
 #include "common/text.h"
 #include "integrity/etag.h"
 #include "storage/s3/naming.h"
+#include "tasks/batch.h"
 #include "tasks/copy_file.h"
 #include "tasks/s3_upload_set.h"
 
@@ -289,8 +290,9 @@ TaskRunner bind_upload_s3(CLI::App& command) {
       ->check(CLI::Range(1, 64));
   command.add_option("--max-bandwidth", options->max_bandwidth,
                      "Cap on the bytes sent per second, e.g. 50MB/s; default backup.s3.max_bandwidth");
-  command.add_option("ID", options->id, "Raw file id (checksummed)")->required();
-  return [options](const Context& ctx) { return run_upload_s3(ctx, *options); };
+  auto selection = std::make_shared<Selection>();
+  add_selection_options(command, *selection, "Raw file ids (checksummed)");
+  return per_selected_id("upload-s3", options, selection, &run_upload_s3);
 }
 
 }  // namespace rawbackup

@@ -5,6 +5,7 @@
 #include "common/log.h"
 #include "common/progress.h"
 #include "common/text.h"
+#include "tasks/batch.h"
 #include "tasks/verify_checks.h"
 
 namespace rawbackup {
@@ -65,6 +66,38 @@ Status verify_s3(const Context& ctx, const VerifyOptions& options, const RawFile
   return {};
 }
 
+struct Plan {
+  bool local = false;
+  bool s3 = false;
+};
+
+Plan plan_for(const Context& ctx, const VerifyOptions& options, const RawFile& record) {
+  return {options.local || (!options.s3 && claims_local(record)),
+          options.s3 || (!options.local && claims_s3(*ctx.config, record))};
+}
+
+// What verify would read for `id`, without reading it or writing the store.
+Result<TaskOutput> dry_run_one(const Context& ctx, const VerifyOptions& options, const std::string& id) {
+  auto record = checksummed_record(ctx, id);
+  if (!record) return std::unexpected(record.error());
+  Plan plan = plan_for(ctx, options, *record);
+  auto where = [](const std::optional<std::string>& path) { return path ? *path : std::string("(none recorded)"); };
+  std::vector<std::string> steps;
+  if (plan.local) steps.push_back("re-read " + format_bytes(record->size) + " from " + where(record->backup_base_path));
+  if (plan.s3) {
+    steps.push_back((options.deep ? "download " + format_bytes(record->size) + " from " : "check the ETags of ") +
+                    where(record->s3_upload_path));
+  }
+  if (steps.empty()) steps.push_back("nothing: no backup recorded (fails as missing)");
+  TaskOutput out;
+  out.result = {{"id", id}, {"task", "verify"}, {"outcome", "dry-run"}, {"dry_run", true},
+                {"local", plan.local}, {"s3", plan.s3}, {"deep", plan.s3 && options.deep},
+                {"files", record->file_info.size()}, {"bytes", record->size}};
+  out.text = "verify " + id + " (dry run): would " + join(steps, " and ") + ", " +
+             std::to_string(record->file_info.size()) + " file(s)";
+  return out;
+}
+
 IdResult verify_one(const Context& ctx, const VerifyOptions& options, const std::string& id) {
   set_log_context("verify", id);
   IdResult result{id, {}, {}, {}, 0};
@@ -74,8 +107,7 @@ IdResult verify_one(const Context& ctx, const VerifyOptions& options, const std:
     return result;
   }
   result.files = record->file_info.size();
-  bool local = options.local || (!options.s3 && claims_local(*record));
-  bool s3 = options.s3 || (!options.local && claims_s3(*ctx.config, *record));
+  auto [local, s3] = plan_for(ctx, options, *record);
   if (!local && !s3) {
     result.findings.push_back({"", "any", "missing", "no backup recorded: copy-local and upload-s3 have not finished"});
   }
@@ -137,33 +169,53 @@ std::string to_text(const IdResult& r) {
   return text;
 }
 
-// 4 when anything differs, else the first error's code, else 0.
+// The worst of: 4 when a file is missing or differs, an error's code, 0.
 int exit_code_of(const std::vector<IdResult>& results) {
+  int code = exit_codes::ok;
   for (const IdResult& r : results) {
-    if (!r.error && !r.problems().empty()) return exit_codes::mismatch;
+    if (r.error) code = worst_exit_code(code, exit_code_for(r.error->kind));
+    if (!r.error && !r.problems().empty()) code = worst_exit_code(code, exit_codes::mismatch);
   }
-  for (const IdResult& r : results) {
-    if (r.error) return exit_code_for(r.error->kind);
-  }
-  return exit_codes::ok;
+  return code;
+}
+
+nlohmann::json counts_of(const std::vector<IdResult>& results) {
+  std::map<std::string, int> counts;
+  for (const IdResult& r : results) ++counts[r.outcome()];
+  return counts;
 }
 
 }  // namespace
 
 Result<TaskOutput> run_verify(const Context& ctx, const VerifyOptions& options) {
+  if (options.dry_run) {
+    Selection named;
+    named.ids = options.ids;
+    return run_batch(ctx, "verify", named, [&](const std::string& id) { return dry_run_one(ctx, options, id); });
+  }
   std::vector<IdResult> results;
   for (const std::string& id : options.ids) {
+    auto start = std::chrono::steady_clock::now();
     results.push_back(verify_one(ctx, options, id));
     record_outcome(ctx, results.back());
+    LogFields fields;
+    fields.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    log_with(spdlog::level::info, fields, std::string("finished: ") + results.back().outcome());
     if (results.back().error && results.back().error->kind == ErrorKind::interrupted) break;
   }
   TaskOutput out;
   out.exit_code = exit_code_of(results);
-  out.result = {{"task", "verify"}, {"outcome", out.exit_code == 0 ? "ok" : "failed"}, {"results", nlohmann::json::array()}};
+  out.result = {{"task", "verify"}, {"outcome", out.exit_code == 0 ? "ok" : "failed"},
+                {"selected", options.ids.size()}, {"counts", counts_of(results)},
+                {"exit_code", out.exit_code}, {"results", nlohmann::json::array()}};
   std::vector<std::string> lines;
   for (const IdResult& r : results) {
     out.result["results"].push_back(to_json(r));
     lines.push_back(to_text(r));
+  }
+  if (options.ids.size() != 1) {
+    lines.push_back("verify: " + std::to_string(options.ids.size()) + " raw file(s), " +
+                    std::to_string(results.size()) + " checked; exit " + std::to_string(out.exit_code));
   }
   out.text = join(lines, "\n");
   return out;
@@ -174,8 +226,16 @@ TaskRunner bind_verify(CLI::App& command) {
   command.add_flag("--local", options->local, "Check the local backup (required to exist)");
   command.add_flag("--s3", options->s3, "Check the S3 backup (required to exist)");
   command.add_flag("--deep", options->deep, "S3: download and hash every object (ranged GETs, nothing written)");
-  command.add_option("ID", options->ids, "Raw file ids")->required();
-  return [options](const Context& ctx) { return run_verify(ctx, *options); };
+  command.add_flag("--dry-run", options->dry_run, "Show what would be checked; read no data, record nothing");
+  auto selection = std::make_shared<Selection>();
+  add_selection_options(command, *selection, "Raw file ids");
+  return [options, selection](const Context& ctx) -> Result<TaskOutput> {
+    auto ids = select_ids(ctx, *selection);
+    if (!ids) return std::unexpected(ids.error());
+    VerifyOptions selected = *options;
+    selected.ids = std::move(*ids);
+    return run_verify(ctx, selected);
+  };
 }
 
 }  // namespace rawbackup

@@ -12,6 +12,7 @@ struct VerifyOptions {
   bool local = false;  // only the local backup (with --s3: both, required)
   bool s3 = false;     // only the S3 backup
   bool deep = false;   // S3: download and hash every object instead of trusting ETags
+  bool dry_run = false;  // say what would be checked; read no data, write nothing
 };
 
 // Read-only for the data. Per id: the local backup when copy-local finished (or --local), the

@@ -1,0 +1,143 @@
+#!/usr/bin/env python3
+"""The example Airflow DAG, tested without Airflow (see airflow_stub.py for what that proves):
+its syntax, its wiring and arguments, its commands against the binary's own --help, and two
+real runs per raw file against a loopback s3rver with Airflow's task semantics:
+  - backup_type s3: every task succeeds, XCom holds the JSON results, the file is moved;
+    a raw file whose bucket is missing fails upload_s3 (after 3 retries) while file_mover,
+    the downstream work, still runs;
+  - backup_type local: upload_s3 exits 99 and shows as skipped.
+Usage: dag_test.py RAWBACKUP_BINARY"""
+import importlib.util
+import json
+import os
+import py_compile
+import shlex
+import subprocess
+import sys
+import tempfile
+from datetime import timedelta
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+sys.path.insert(0, str(HERE))
+import airflow_stub  # noqa: E402
+from facility import BUCKET_PREFIX, Checks, S3rver, thermo_raw, write_config  # noqa: E402
+
+BINARY = Path(sys.argv[1]).resolve()
+t = Checks()
+
+
+def load_dag():
+    airflow_stub.install()
+    spec = importlib.util.spec_from_file_location("rawbackup_dag", HERE / "rawbackup_dag.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.dag
+
+
+def check_wiring(dag):
+    tasks = dag.tasks
+    t.check("tasks", set(tasks) == {"checksum", "copy_local", "upload_s3", "file_mover"}, str(set(tasks)))
+    t.check("checksum >> copy_local", tasks["copy_local"].upstream == {"checksum"})
+    t.check("copy_local >> [upload_s3, file_mover]",
+            tasks["copy_local"].downstream == {"upload_s3", "file_mover"})
+    t.check("file_mover does not wait for upload_s3", tasks["file_mover"].upstream == {"copy_local"})
+    t.check("nothing waits for upload_s3", not tasks["upload_s3"].downstream)
+    t.check("retries=3 everywhere", all(x.args["retries"] == 3 for x in tasks.values()))
+    t.check("upload_s3 long execution_timeout", tasks["upload_s3"].args["execution_timeout"] >= timedelta(hours=12))
+    t.check("upload_s3 skip_on_exit_code=99", tasks["upload_s3"].args["skip_on_exit_code"] == 99)
+    t.check("upload_s3 --skip-exit-code 99", "--skip-exit-code 99" in tasks["upload_s3"].args["bash_command"])
+    t.check("XCom push of the JSON result",
+            all(x.args["do_xcom_push"] and "--json" in x.args["bash_command"]
+                for k, x in tasks.items() if k != "file_mover"))
+    t.check("pools for copy and upload",
+            (tasks["copy_local"].args["pool"], tasks["upload_s3"].args["pool"]) == ("rawbackup_copy", "rawbackup_upload"))
+
+
+def help_text(*args):
+    return subprocess.run([str(BINARY), *args, "--help"], capture_output=True, text=True).stdout
+
+
+def check_commands_against_help(dag):
+    """Each rawbackup command the DAG builds: a real subcommand, every option in its --help."""
+    for task in dag.tasks.values():
+        words = shlex.split(task.args["bash_command"])
+        if words[0] != "$RAWBACKUP":
+            continue
+        options = [w for w in words[1:] if w.startswith("--")]
+        sub = next(w for w in words[1:] if not w.startswith("-") and not w.startswith("$"))
+        global_help, sub_help = help_text(), help_text(sub)
+        t.check(f"{task.task_id}: '{sub}' is a subcommand", sub in global_help and sub_help != "")
+        for option in options:
+            t.check(f"{task.task_id}: {option} in --help", option in sub_help or option in global_help)
+
+
+def xcom(states, task_id):
+    value = states[task_id][1]
+    try:
+        return json.loads(value) if value else {}
+    except json.JSONDecodeError:
+        return {"unparsed": value}
+
+
+def run_s3(root, dag):
+    s3 = S3rver(root / "s3", [f"{BUCKET_PREFIX}-prid001"])
+    try:
+        write_config(root, "s3")
+        os.environ.update(s3.env())
+        os.environ["AIRFLOW_VAR_RAWBACKUP_CONFIG"] = str(root / "facility.yaml")
+        astral = root / "instruments" / "astral1"
+        thermo_raw(astral / "20261122_astral1_PRID001_a.raw", 7 << 20, 1)
+        thermo_raw(astral / "20261122_astral1_PRID999_b.raw", 1 << 20, 2)
+        conf = {"instrument": "astral1", "instrument_dir": str(astral)}
+        states = run_dag(dag, {**conf, "raw_file": "20261122_astral1_PRID001_a.raw"})
+        t.check("s3: every task succeeds", all(s[0] == "success" for s in states.values()), str(states))
+        t.check("s3: XCom checksum done", xcom(states, "checksum").get("outcome") == "done")
+        t.check("s3: XCom copy-local done", xcom(states, "copy_local").get("outcome") == "done")
+        upload = xcom(states, "upload_s3")
+        t.check("s3: XCom upload-s3 done", upload.get("outcome") == "done" and upload.get("uploaded") == 1, str(upload))
+        t.check("s3: file moved to processing", (root.parent / "processing" / "20261122_astral1_PRID001_a.raw").exists())
+        states = run_dag(dag, {**conf, "raw_file": "20261122_astral1_PRID999_b.raw"})
+        t.check("s3: missing bucket fails upload_s3 after 3 retries",
+                states["upload_s3"][0] == "failed" and states["upload_s3"][2] == 4, str(states["upload_s3"]))
+        t.check("s3: file_mover still runs", states["file_mover"][0] == "success", str(states["file_mover"]))
+        t.check("s3: local backup done anyway", xcom(states, "copy_local").get("outcome") == "done")
+    finally:
+        s3.stop()
+
+
+def run_local(root, dag):
+    write_config(root, "local")
+    os.environ["AIRFLOW_VAR_RAWBACKUP_CONFIG"] = str(root / "facility.yaml")
+    astral = root / "instruments" / "astral1"
+    thermo_raw(astral / "20261122_astral1_PRID001_c.raw", 1 << 20, 3)
+    states = run_dag(dag, {"instrument": "astral1", "instrument_dir": str(astral),
+                           "raw_file": "20261122_astral1_PRID001_c.raw"})
+    t.check("local: upload_s3 skipped (exit 99)", states["upload_s3"][0] == "skipped", str(states["upload_s3"]))
+    t.check("local: the rest succeeds",
+            all(states[k][0] == "success" for k in ("checksum", "copy_local", "file_mover")), str(states))
+
+
+def run_dag(dag, conf):
+    print(f"-- DAG run {conf['raw_file']}", flush=True)
+    return airflow_stub.run_dag(dag, conf)
+
+
+def main():
+    py_compile.compile(str(HERE / "rawbackup_dag.py"), cfile=tempfile.mktemp(suffix=".pyc"), doraise=True)
+    t.check("DAG file compiles", True)
+    with tempfile.TemporaryDirectory(prefix="rawbackup-airflow-") as tmp:
+        root = Path(tmp)
+        os.environ["AIRFLOW_VAR_RAWBACKUP_BINARY"] = str(BINARY)
+        os.environ["AIRFLOW_VAR_RAWBACKUP_PROCESSING_DIR"] = str(root / "processing")
+        dag = load_dag()
+        check_wiring(dag)
+        check_commands_against_help(dag)
+        run_s3(root / "s3run", dag)
+        run_local(root / "localrun", dag)
+    return t.summary()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,111 @@
+#include "tasks/batch.h"
+
+#include <map>
+
+#include "common/log.h"
+
+namespace rawbackup {
+namespace {
+
+int severity(int code) {
+  switch (code) {
+    case exit_codes::ok: return 0;
+    case exit_codes::failed: return 2;
+    case exit_codes::usage: return 3;
+    case exit_codes::conflict: return 4;
+    case exit_codes::mismatch: return 5;
+    case exit_codes::interrupted: return 6;
+    default: return 1;  // a skip code (--skip-exit-code)
+  }
+}
+
+struct Tally {
+  std::string task;
+  TaskOutput out;
+  std::map<std::string, int> counts;
+  std::vector<std::string> lines;
+  size_t selected = 0;
+  bool any_failed = false;
+
+  void add_success(const TaskOutput& one) {
+    const nlohmann::json& outcome = one.result.contains("outcome") ? one.result["outcome"] : nlohmann::json("ok");
+    ++counts[outcome.is_string() ? outcome.get<std::string>() : "ok"];
+    out.result["results"].push_back(one.result);
+    if (!one.text.empty()) lines.push_back(one.text);
+    out.exit_code = worst_exit_code(out.exit_code, one.exit_code);
+  }
+
+  void add_failure(const std::string& id, const Error& error) {
+    int code = exit_code_for(error.kind);
+    spdlog::error("{}", error.message);
+    ++counts[to_string(error.kind)];
+    any_failed = true;
+    out.result["results"].push_back({{"id", id}, {"task", task}, {"outcome", "failed"},
+                                     {"kind", to_string(error.kind)}, {"error", error.message},
+                                     {"exit_code", code}});
+    lines.push_back(task + " " + id + ": " + to_string(error.kind) + ": " + error.message);
+    out.exit_code = worst_exit_code(out.exit_code, code);
+  }
+
+  TaskOutput finish(size_t run) {
+    std::vector<std::string> parts;
+    for (const auto& [outcome, n] : counts) parts.push_back(std::to_string(n) + " " + outcome);
+    if (run < selected) parts.push_back(std::to_string(selected - run) + " not run");
+    std::string summary = std::to_string(selected) + " raw file(s)" +
+                          (parts.empty() ? "" : ": " + join(parts, ", ")) +
+                          "; exit " + std::to_string(out.exit_code);
+    spdlog::info("{}", summary);
+    lines.push_back(task + ": " + summary);
+    out.text = join(lines, "\n");
+    out.result["task"] = task;
+    out.result["outcome"] = any_failed ? "failed" : "ok";
+    out.result["selected"] = selected;
+    out.result["counts"] = counts;
+    out.result["exit_code"] = out.exit_code;
+    return std::move(out);
+  }
+};
+
+// The line that ends every run: its outcome, duration, and the bytes moved when it did work.
+Result<TaskOutput> logged_run(const std::string& id, const RunOne& run_one) {
+  auto start = std::chrono::steady_clock::now();
+  Result<TaskOutput> out = run_one(id);
+  if (!out) return out;
+  LogFields fields;
+  fields.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::string outcome = out->result.value("outcome", std::string("ok"));
+  const nlohmann::json& bytes = out->result.contains("bytes") ? out->result["bytes"] : nlohmann::json();
+  if (bytes.is_number_unsigned() && bytes.get<uint64_t>() > 0 && outcome == "done") fields.bytes = bytes.get<uint64_t>();
+  log_with(spdlog::level::info, fields, "finished: " + outcome);
+  return out;
+}
+
+}  // namespace
+
+int worst_exit_code(int a, int b) { return severity(b) > severity(a) ? b : a; }
+
+Result<TaskOutput> run_batch(const Context& ctx, const std::string& task,
+                             const Selection& selection, const RunOne& run_one) {
+  if (selection.ids.size() == 1 && !selection.filtered()) return logged_run(selection.ids.front(), run_one);
+  auto ids = select_ids(ctx, selection);
+  if (!ids) return std::unexpected(ids.error());
+  Tally tally{task, {}, {}, {}, ids->size(), false};
+  tally.out.result["results"] = nlohmann::json::array();
+  size_t run = 0;
+  for (const std::string& id : *ids) {
+    set_log_context(task, id);
+    spdlog::info("raw file {} of {}", run + 1, ids->size());
+    Result<TaskOutput> one = logged_run(id, run_one);
+    ++run;
+    if (one) {
+      tally.add_success(*one);
+      continue;
+    }
+    tally.add_failure(id, one.error());
+    if (one.error().kind == ErrorKind::interrupted) break;
+  }
+  set_log_context(task, "");
+  return tally.finish(run);
+}
+
+}  // namespace rawbackup

@@ -1,0 +1,20 @@
+// The `status --summary` view: counts and bytes per instrument, and the last errors.
+#pragma once
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "model/raw_file.h"
+
+namespace rawbackup {
+
+// {"records", "bytes", "bytes_local", "bytes_s3", "status": {name: n}, "backup_status":
+// {name: n}, "instruments": {id: the same fields}, "last_errors": [{"id", "instrument",
+// "updated_at", "error"}] (newest first, at most `max_errors`)}. Local bytes: records whose
+// copy-local finished; S3 bytes: records with an S3 upload path (upload-s3 finished).
+nlohmann::json summarize(const std::vector<RawFile>& records, size_t max_errors);
+
+// A table with one row per instrument and one for all, then the last errors.
+std::string format_summary(const nlohmann::json& summary);
+
+}  // namespace rawbackup
