@@ -38,10 +38,14 @@ inline std::unexpected<Error> fail(const Error& cause, const std::string& prefix
   return fail(cause.kind, prefix + ": " + cause.message);
 }
 
-// Thrown for usage and configuration errors only; exit code 2.
+// `text` with control characters escaped ("\n", "\x01"), so a message quoting input (a
+// YAML error, a server's reply, a file name) stays one line. UTF-8 passes unchanged.
+std::string one_line(const std::string& text);
+
+// Thrown for usage and configuration errors only; exit code 2. The message is made one line.
 class UsageError : public std::runtime_error {
  public:
-  using std::runtime_error::runtime_error;
+  explicit UsageError(const std::string& message) : std::runtime_error(one_line(message)) {}
 };
 
 namespace exit_codes {

@@ -284,6 +284,8 @@ Config parse_config(const std::string& yaml_text, const fs::path& file) {
 }
 
 Config load_config(const fs::path& file) {
+  std::error_code ec;
+  if (fs::is_directory(file, ec)) throw UsageError(file.string() + ": is a folder, not a config file");
   std::ifstream in(file, std::ios::binary);
   if (!in) throw UsageError(file.string() + ": cannot read config file: " + std::strerror(errno));
   std::ostringstream text;

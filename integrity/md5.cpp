@@ -65,6 +65,23 @@ std::string to_hex(std::span<const uint8_t> bytes) {
   return out;
 }
 
+std::optional<Md5Digest> md5_from_hex(std::string_view hex) {
+  Md5Digest digest{};
+  if (hex.size() != 2 * digest.size()) return std::nullopt;
+  auto nibble = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  for (size_t i = 0; i < digest.size(); ++i) {
+    int high = nibble(hex[2 * i]), low = nibble(hex[2 * i + 1]);
+    if (high < 0 || low < 0) return std::nullopt;
+    digest[i] = static_cast<uint8_t>(high * 16 + low);
+  }
+  return digest;
+}
+
 std::string hex_to_base64(std::string_view hex) {
   std::vector<uint8_t> bytes;
   for (size_t i = 0; i + 1 < hex.size(); i += 2) {

@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -38,5 +39,7 @@ class Md5 {
 std::string md5_hex(std::string_view text);
 // "9e107d9d…" → "nhB9nTcrtoJr2B01QqQZ1g==" (the form of a Content-MD5 header).
 std::string hex_to_base64(std::string_view hex);
+// The digest written as 32 hex digits; nullopt for anything else.
+std::optional<Md5Digest> md5_from_hex(std::string_view hex);
 
 }  // namespace rawbackup

@@ -132,6 +132,14 @@ Status validate_raw_file_name(Vendor vendor, const std::string& name) {
       name.find_first_of(std::string("/\\\0", 3)) != std::string::npos) {
     return fail(ErrorKind::usage, "'" + name + "' is not a plain file name");
   }
+  // Found by integration/bad_input_test.sh: such names reached S3 keys and logs.
+  if (std::any_of(name.begin(), name.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; })) {
+    return fail(ErrorKind::usage, "'" + one_line(name) + "' contains a control character");
+  }
+  if (name.size() > 255) {
+    return fail(ErrorKind::usage, "'" + name.substr(0, 40) + "…' is " + std::to_string(name.size()) +
+                                      " bytes long; file names have at most 255");
+  }
   Result<std::string> ext = matching_extension(vendor, name);
   if (!ext) return std::unexpected(ext.error());
   return {};

@@ -35,7 +35,8 @@ struct Tally {
     out.exit_code = worst_exit_code(out.exit_code, one.exit_code);
   }
 
-  void add_failure(const std::string& id, const Error& error) {
+  void add_failure(const std::string& id, const Error& cause) {
+    Error error{cause.kind, one_line(cause.message), cause.transient};
     int code = exit_code_for(error.kind);
     spdlog::error("{}", error.message);
     ++counts[to_string(error.kind)];

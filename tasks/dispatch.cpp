@@ -71,9 +71,10 @@ void print_result(const TaskOutput& out, bool json) {
 
 int report_error(const char* task, const Error& error, bool json) {
   int code = exit_code_for(error.kind);
-  spdlog::error("{}", error.message);
+  std::string message = one_line(error.message);
+  spdlog::error("{}", message);
   if (json) {
-    nlohmann::json j{{"task", task},       {"outcome", "failed"},    {"error", error.message},
+    nlohmann::json j{{"task", task},       {"outcome", "failed"},    {"error", message},
                      {"kind", to_string(error.kind)}, {"exit_code", code}};
     std::cout << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
   }
@@ -141,8 +142,10 @@ int run_main(int argc, const char* const* argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    int code = app.exit(e);
-    return code == 0 ? exit_codes::ok : exit_codes::usage;
+    if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
+    // One line, like every other error (CLI11's own text adds a second).
+    std::cerr << "rawbackup: " << one_line(e.what()) << " (see rawbackup --help)\n";
+    return exit_codes::usage;
   }
   const Chosen* chosen = nullptr;
   for (const Chosen& c : tasks) {
@@ -150,6 +153,11 @@ int run_main(int argc, const char* const* argv) {
   }
   try {
     setup_logging(global.log_level, log_format_from(global.log_format));
+  } catch (const UsageError& e) {  // no logger to report through yet
+    std::cerr << "rawbackup: " << e.what() << "\n";
+    return exit_codes::usage;
+  }
+  try {
     install_interrupt_handlers();
     set_log_context(chosen->entry->name, "");
     Result<TaskOutput> out = run_task(*chosen, global);

@@ -159,8 +159,11 @@ TaskOutput plan_output(const RawFile& record, const RestorePlan& plan, const Res
 Result<TaskOutput> run_restore(const Context& ctx, const RestoreOptions& options) {
   auto start = std::chrono::steady_clock::now();
   set_log_context("restore", options.id);
-  auto record = checksummed_record(ctx, options.id);
-  if (!record) return std::unexpected(record.error());
+  // Under the record lock: concurrent restores of one set then find each other's files
+  // identical (skipped) instead of racing for the names (found by integration/race_test.sh).
+  auto held = hold_checksummed_record(ctx, options.id, !options.dry_run);
+  if (!held) return std::unexpected(held.error());
+  const RawFile* record = &held->record;
   auto plan = make_plan(ctx, *record, options);
   if (!plan) return std::unexpected(plan.error());
   if (options.dry_run) return plan_output(*record, *plan, options, "dry-run", 0);

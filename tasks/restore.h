@@ -19,7 +19,8 @@ struct RestoreOptions {
 // anything is written (exit 3). Each file is written under a temporary name (S3: parts
 // fetched in parallel ranged GETs and written at their offsets), must give the record's ETag,
 // then is fsynced and renamed; so a re-run after an interruption keeps the files finished
-// and redoes only the rest. Records "restored … to DIR" as an event.
+// and redoes only the rest. Holds the record lock (one restore of a set at a time). Records
+// "restored … to DIR" as an event.
 Result<TaskOutput> run_restore(const Context& ctx, const RestoreOptions& options);
 TaskRunner bind_restore(CLI::App& command);
 

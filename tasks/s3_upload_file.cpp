@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "integrity/etag.h"
+#include "integrity/md5.h"
 
 namespace rawbackup {
 namespace {
@@ -81,6 +82,16 @@ Result<PartResult> send_part(ObjectStore& store, const FileSystem& fs, const S3T
 
 Status complete_upload(ObjectStore& store, const S3Target& target, const std::string& upload_id,
                        const std::vector<s3::UploadedPart>& parts, const FileEntry& entry) {
+  std::vector<Md5Digest> digests;
+  for (const s3::UploadedPart& part : parts) {
+    auto digest = md5_from_hex(s3::unquoted(part.etag));
+    if (!digest) return fail(s3_url(target) + ": part " + std::to_string(part.number) + " has no MD5 to check");
+    digests.push_back(*digest);
+  }
+  if (std::string sent = etag_from_part_digests(digests); sent != entry.etag) {
+    return fail(s3_url(target) + ": the parts sent give ETag " + sent + ", the record " + entry.etag +
+                ": the source changed during the upload; nothing completed (re-run checksum)");
+  }
   auto etag = store.complete_multipart_upload(target.bucket, target.key, upload_id, parts);
   if (!etag) return std::unexpected(s3_failure(etag.error(), "completing " + s3_url(target)));
   auto reported = reported_etag(store, target, "");

@@ -48,8 +48,9 @@ Result<PartResult> send_part(ObjectStore& store, const FileSystem& fs, const S3T
                              int number, uint64_t offset, uint64_t length,
                              const s3::UploadedPart* kept, RateLimiter* limiter);
 
-// Completes the upload with `parts` (in order), then verifies the object's ETag from
-// HeadObject (Ceph 16 leaves it out of Complete's reply).
+// Completes the upload with `parts` (in order) when their MD5s give the record's ETag (else
+// the source changed while it was sent: failed, nothing completed), then verifies the
+// object's ETag from HeadObject (Ceph 16 leaves it out of Complete's reply).
 Status complete_upload(ObjectStore& store, const S3Target& target, const std::string& upload_id,
                        const std::vector<s3::UploadedPart>& parts, const FileEntry& entry);
 

@@ -216,6 +216,23 @@ Error resumable_error(Error e) {
   return e;
 }
 
+// After a successful run, upload IDs the record still keeps belong to objects this run found
+// complete (a run killed between CompleteMultipartUpload and its record update; found by
+// integration/crash_test.sh): aborted if S3 still has them, and forgotten.
+void forget_finished_uploads(const Context& ctx, const RawFile& record, const UploadPlan& plan) {
+  bool stale = false;
+  for (const UploadItem& item : plan.items) {
+    auto kept = record.s3_uploads.find(item.target.key);
+    if (item.action != Action::skip || kept == record.s3_uploads.end()) continue;
+    abort_upload(ctx.objects(), item.target, kept->second);
+    stale = true;
+  }
+  if (!stale) return;
+  RecordChange change;
+  change.s3_uploads = std::map<std::string, std::string>{};
+  if (auto s = ctx.store->update(record.id, change); !s) spdlog::warn("could not forget finished uploads: {}", s.error().message);
+}
+
 Result<TaskOutput> upload_and_record(const Context& ctx, const RawFile& record, const UploadPlan& plan,
                                      const Transfer& transfer, std::chrono::steady_clock::time_point start) {
   bool already_done = plan.to_upload == 0 && record.backup_status == BackupStatus::done &&
@@ -234,6 +251,7 @@ Result<TaskOutput> upload_and_record(const Context& ctx, const RawFile& record, 
   auto uploaded = upload_all(ctx, record, plan, transfer, progress);
   progress.finish();
   if (!uploaded) return record_failure(ctx, record.id, resumable_error(uploaded.error()));
+  forget_finished_uploads(ctx, record, plan);
   if (uploaded->parts_kept > 0) {
     spdlog::info("resumed: {} part(s) already in S3 were kept, {} sent", uploaded->parts_kept, uploaded->parts_sent);
   }

@@ -4,22 +4,35 @@ and, following a rules file it re-reads on every request, answers some requests 
 corrupts them on the way. No real server can be told to fail the 3rd UploadPart, or to receive
 a body other than the one sent, so these paths are tested through this proxy.
 
-    fault_proxy.py UPSTREAM_URL DIR   → listens on 127.0.0.1:<free port>; writes DIR/port,
-                                         appends every request to DIR/requests.log
-                                         ("METHOD /path?query STATUS [fault]")
+    fault_proxy.py UPSTREAM_URL DIR [CERT KEY]
+        → listens on 127.0.0.1:<free port> (HTTPS with CERT/KEY); writes DIR/port, appends
+          every request to DIR/requests.log ("METHOD /path?query STATUS [fault]")
 
-DIR/rules.json is a list of rules, each used `times` times (default 1) by the requests that
-match it, then spent:
-    {"method": "PUT", "query": "partNumber=2", "fault": "500", "times": 2}
-faults: "500" (InternalError), "503" (SlowDown), "corrupt" (flips one byte of the body, so the
-server sees a wrong Content-MD5 and answers BadDigest), "reset" (closes the connection unanswered),
-"stall" (waits "seconds", default 5, before forwarding).
+DIR/rules.json is a list of rules. A rule matches by "method", and substrings of "path" and
+"query"; it lets its first "after" matches through (default 0), then applies to the next
+"times" (default 1), then is spent. "Fail the 3rd UploadPart twice":
+    {"method": "PUT", "query": "partNumber=", "after": 2, "times": 2, "fault": "500"}
+faults:
+  "500" (InternalError), "503" (SlowDown): answered by the proxy, nothing forwarded;
+  "reset": the connection closed unanswered, nothing forwarded;
+  "reset_mid_body": forwarded, then the reply's headers and half its body, then a reset;
+  "truncate": forwarded, then the full Content-Length announced but half the body sent;
+  "stall": waits "seconds" (default 5) before forwarding;
+  "corrupt": flips one byte of the request body, so the server answers BadDigest;
+  "wrong_etag": forwarded, then the ETag in the reply (header and XML body) replaced by a
+    wrong one — e.g. a CompleteMultipartUpload claiming another object;
+  "reply": answered by the proxy with "status" (default 200), "body" and "content_type";
+    garbage XML, HTML error pages, empty bodies.
 The proxy keeps the Host header, so the client's signature stays valid upstream.
 """
 import http.client
 import http.server
 import json
 import os
+import re
+import socket
+import ssl
+import struct
 import sys
 import threading
 import time
@@ -51,12 +64,23 @@ def take_fault(method, path, query):
                 continue
             if rule.get("path", "") not in path:
                 continue
+            if rule.get("after", 0) > 0:
+                rule["after"] -= 1
+                save(rules_file, rules)
+                return None
             rule["times"] = rule.get("times", 1) - 1
-            with open(rules_file + ".tmp", "w") as f:
-                json.dump(rules, f)
-            os.replace(rules_file + ".tmp", rules_file)
+            save(rules_file, rules)
             return rule
     return None
+
+
+def save(rules_file, rules):
+    with open(rules_file + ".tmp", "w") as f:
+        json.dump(rules, f)
+    os.replace(rules_file + ".tmp", rules_file)
+
+
+WRONG_ETAG = "0123456789abcdef0123456789abcdef"
 
 
 def log(line):
@@ -83,6 +107,10 @@ class Proxy(http.server.BaseHTTPRequestHandler):
             self.close_connection = True
             self.connection.shutdown(2)
             return
+        if fault == "reply":
+            self.answer(rule.get("status", 200), rule.get("body", "").encode(),
+                        rule.get("content_type", "application/xml"), fault)
+            return
         if fault in ERRORS:
             status, code, message = ERRORS[fault]
             reply = (f'<?xml version="1.0" encoding="UTF-8"?><Error><Code>{code}</Code>'
@@ -107,23 +135,55 @@ class Proxy(http.server.BaseHTTPRequestHandler):
         conn.endheaders(body if body else None)
         reply = conn.getresponse()
         data = reply.read()
+        headers = [(n, v) for n, v in reply.getheaders()
+                   if n.lower() not in ("content-length", "transfer-encoding", "connection")]
+        if fault == "wrong_etag":
+            headers = [(n, f'"{WRONG_ETAG}"' if n.lower() == "etag" else v) for n, v in headers]
+            data = re.sub(rb"<ETag>[^<]*</ETag>", f"<ETag>&quot;{WRONG_ETAG}-2&quot;</ETag>".encode(), data)
         self.send_response(reply.status)
-        for name, value in reply.getheaders():
-            if name.lower() not in ("content-length", "transfer-encoding", "connection"):
-                self.send_header(name, value)
+        for name, value in headers:
+            self.send_header(name, value)
         length = reply.getheader("Content-Length") if self.command == "HEAD" else str(len(data))
         self.send_header("Content-Length", length or "0")
         self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(data)
         conn.close()
         log(f"{self.command} {self.path} {reply.status}" + (f" {fault}" if fault else ""))
+        if self.command == "HEAD":
+            return
+        if fault in ("truncate", "reset_mid_body"):
+            self.wfile.write(data[: len(data) // 2])
+            self.wfile.flush()
+            self.close_connection = True
+            if fault == "reset_mid_body":
+                self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.connection.close()
+            return
+        self.wfile.write(data)
+
+    def answer(self, status, body, content_type, fault):
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+        log(f"{self.command} {self.path} {status} {fault}")
 
     do_GET = do_PUT = do_POST = do_DELETE = do_HEAD = handle_any
 
 
+class Server(http.server.ThreadingHTTPServer):
+    def handle_error(self, request, client_address):
+        """A client killed mid-request (the crash tests do that) is expected: log, no traceback."""
+        log(f"- - client {client_address[1]} gone: {sys.exc_info()[1]!r}")
+
+
 def main():
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Proxy)
+    server = Server(("127.0.0.1", 0), Proxy)
+    if len(sys.argv) > 4:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(sys.argv[3], sys.argv[4])
+        server.socket = context.wrap_socket(server.socket, server_side=True)
     with open(os.path.join(DIR, "port.tmp"), "w") as f:
         f.write(str(server.server_address[1]))
     os.replace(os.path.join(DIR, "port.tmp"), os.path.join(DIR, "port"))

@@ -1,5 +1,6 @@
 #include "storage/s3/replies.h"
 
+#include <charconv>
 #include <pugixml.hpp>
 
 #include "storage/s3/errors.h"
@@ -17,13 +18,19 @@ Result<pugi::xml_node> root_of(pugi::xml_document& doc, std::string_view xml, co
   return fail(std::string("unexpected S3 reply: no <") + root_name + ">");
 }
 
-Result<uint64_t> number_of(pugi::xml_node node, const char* child) {
-  std::string text = node.child_value(child);
-  if (text.empty() || text.find_first_not_of("0123456789") != std::string::npos) {
-    return fail(std::string("unexpected S3 reply: <") + child + "> is '" + text + "'");
+// The decimal number in `child`, at most `max`.
+Result<uint64_t> number_of(pugi::xml_node node, const char* child, uint64_t max = UINT64_MAX) {
+  std::string_view text = node.child_value(child);
+  uint64_t value = 0;
+  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || error != std::errc{} || end != text.data() + text.size() || value > max) {
+    return fail(std::string("unexpected S3 reply: <") + child + "> is '" +
+                one_line(std::string(text.substr(0, 40))) + "'");
   }
-  return std::stoull(text);
+  return value;
 }
+
+constexpr uint64_t max_part_number = 10000;
 
 bool is_true(pugi::xml_node node, const char* child) {
   return std::string_view(node.child_value(child)) == "true";
@@ -54,7 +61,7 @@ Result<PartsPage> parse_parts_page(std::string_view xml) {
   if (!root) return std::unexpected(root.error());
   PartsPage page;
   for (pugi::xml_node part : root->children("Part")) {
-    auto number = number_of(part, "PartNumber");
+    auto number = number_of(part, "PartNumber", max_part_number);
     auto size = number_of(part, "Size");
     if (!number) return std::unexpected(number.error());
     if (!size) return std::unexpected(size.error());
@@ -62,7 +69,7 @@ Result<PartsPage> parse_parts_page(std::string_view xml) {
   }
   page.truncated = is_true(*root, "IsTruncated");
   if (page.truncated) {
-    auto marker = number_of(*root, "NextPartNumberMarker");
+    auto marker = number_of(*root, "NextPartNumberMarker", max_part_number);
     if (!marker) return std::unexpected(marker.error());
     page.next_marker = static_cast<int>(*marker);
   }

@@ -15,6 +15,7 @@ TEST(ParseRate, UnitsAndForms) {
   EXPECT_FALSE(parse_rate("fast"));
   EXPECT_FALSE(parse_rate("0MB/s"));
   EXPECT_FALSE(parse_rate("5 parsecs"));
+  for (const char* absurd : {"inf", "nan", "1e300GB/s", "1e16"}) EXPECT_FALSE(parse_rate(absurd)) << absurd;
 }
 
 TEST(RateLimiter, HoldsTheRateAcrossThreads) {

@@ -89,6 +89,14 @@ TEST(Config, WrongType) {
             std::string::npos);
 }
 
+// Found by fuzz/config_fuzz.cpp: yaml-cpp quoted the offending character, a newline.
+TEST(Config, ErrorsAreOneLineWhateverTheInput) {
+  std::string error = error_of(std::string("store: {path: \"a\\") + '\x01' + "\"}\n");  // an unknown escape
+  EXPECT_NE(error.find("invalid YAML"), std::string::npos) << error;
+  EXPECT_EQ(error.find('\n'), std::string::npos) << error;
+  EXPECT_EQ(one_line("a\nb\r\x01\tc ü"), "a\\nb\\r\\x01 c ü");
+}
+
 TEST(Config, BadEnumValue) {
   EXPECT_EQ(error_of(replaced(valid, "type: bruker", "type: waters")),
             "/etc/rawbackup/test.yaml: instruments.timstof1.type: must be one of bruker, sciex, "

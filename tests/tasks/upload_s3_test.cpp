@@ -199,6 +199,41 @@ TEST_F(UploadS3, AGoneUploadStartsAfresh) {
   EXPECT_EQ(s3_.calls("upload_part"), 3);
 }
 
+// A run killed after CompleteMultipartUpload but before its record update leaves an upload ID
+// for an object that is complete; the re-run skips the object and forgets (aborts) the upload.
+TEST_F(UploadS3, UploadIdsOfObjectsFoundCompleteAreForgotten) {
+  add_checksummed("a_PRID7_x.raw", big);
+  ASSERT_TRUE(s3_.create_bucket("b-prid7"));
+  ASSERT_TRUE(upload("a_PRID7_x.raw"));
+  auto kept = s3_.create_multipart_upload("b-prid7", "a_PRID7_x.raw");
+  ASSERT_TRUE(kept);
+  RecordChange change;
+  change.s3_uploads = std::map<std::string, std::string>{{"a_PRID7_x.raw", *kept}};
+  ASSERT_TRUE(store_.update("a_PRID7_x.raw", change));
+  auto out = upload("a_PRID7_x.raw");
+  ASSERT_TRUE(out) << out.error().message;
+  EXPECT_EQ(out->result["uploaded"], 0);
+  EXPECT_TRUE(record("a_PRID7_x.raw").s3_uploads.empty());
+  EXPECT_EQ(s3_.uploads_in_progress(), 0U);
+}
+
+// Bytes that change while they are sent (same size and mtime, so the check before the upload
+// passes) give parts whose ETag is not the record's: nothing is completed, the upload aborted.
+TEST_F(UploadS3, SourceChangingDuringTheUploadCompletesNothing) {
+  add_checksummed("a_PRID7_x.raw", big);
+  ASSERT_TRUE(s3_.create_bucket("b-prid7"));
+  std::string changed = big;
+  changed[6 << 20] = 'X';  // part 2
+  fs_.add_file("/data/astral1/a_PRID7_x.raw", changed, t0);
+  auto out = upload("a_PRID7_x.raw");
+  ASSERT_FALSE(out);
+  EXPECT_NE(out.error().message.find("the source changed during the upload"), std::string::npos) << out.error().message;
+  EXPECT_EQ(s3_.calls("complete_multipart_upload"), 0);
+  EXPECT_EQ(s3_.uploads_in_progress(), 0U);
+  EXPECT_FALSE(s3_.object_data("b-prid7", "a_PRID7_x.raw"));
+  EXPECT_EQ(record("a_PRID7_x.raw").backup_status, BackupStatus::failed);
+}
+
 TEST_F(UploadS3, ReplacesAnObjectWithAnotherEtag) {
   add_checksummed("a_PRID7_x.raw", "small");
   s3_.set_object("b-prid7", "a_PRID7_x.raw", "other");

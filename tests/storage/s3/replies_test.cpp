@@ -69,6 +69,21 @@ TEST(S3Replies, GarbageAndHtmlAreErrorsNotCrashes) {
   }
 }
 
+// Found by fuzz/s3_replies_fuzz.cpp: a Size beyond 2^64 threw std::out_of_range (a crash in
+// an upload worker thread).
+TEST(S3Replies, NumbersOutOfRangeAreErrors) {
+  EXPECT_FALSE(parse_objects_page("<ListBucketResult><Contents><Key>k</Key><Size>99999999999999999999999</Size>"
+                                  "</Contents></ListBucketResult>"));
+  EXPECT_FALSE(parse_parts_page("<ListPartsResult><Part><PartNumber>10001</PartNumber><ETag>e</ETag>"
+                                "<Size>1</Size></Part></ListPartsResult>"));
+  EXPECT_FALSE(parse_parts_page("<ListPartsResult><Part><PartNumber>4294967297</PartNumber><ETag>e</ETag>"
+                                "<Size>1</Size></Part></ListPartsResult>"));
+  auto fine = parse_parts_page("<ListPartsResult><Part><PartNumber>10000</PartNumber><ETag>e</ETag>"
+                               "<Size>18446744073709551615</Size></Part></ListPartsResult>");
+  ASSERT_TRUE(fine);
+  EXPECT_EQ(fine->parts[0].size, UINT64_MAX);
+}
+
 TEST(S3Replies, CompleteRequestBodyListsPartsInOrder) {
   EXPECT_EQ(complete_request_body({{1, "aa", 5}, {2, "bb", 3}}),
             "<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>\"aa\"</ETag></Part>"
