@@ -103,6 +103,32 @@ expect_match "says the source is gone" "$work/err" 'big.raw: (source .* is missi
 [ ! -e "$big" ] && pass "nothing kept after the source vanished" || failure "nothing kept after the source vanished"
 mv "$work/big.raw.moved" "$inst/astral1/big.raw"
 
+# The source rewritten while it is copied (its last MiB; size and mtime restored, so only the
+# bytes differ): the copy never gets its name with bytes other than the record's — it fails
+# ("not kept"), or, when the copy read that part first, it holds the recorded bytes.
+rm -f "$big"
+want_md5="$(md5sum <"$inst/astral1/big.raw")"
+cp -p "$inst/astral1/big.raw" "$work/big.raw.orig"
+"$rb" "${c[@]}" copy-local big.raw >"$work/out" 2>"$work/err" &
+pid=$!
+for _ in $(seq 1 100); do
+  [ -n "$(find "$work/backup" -name '*big.raw.rawbackup-tmp*' 2>/dev/null)" ] && break
+  sleep 0.02
+done
+python3 -c "
+import os, sys
+p = sys.argv[1]; st = os.stat(p)
+with open(p, 'r+b') as f: f.seek(st.st_size - (1 << 20)); f.write(os.urandom(1 << 20))
+os.utime(p, ns=(st.st_atime_ns, st.st_mtime_ns))" "$inst/astral1/big.raw"
+wait "$pid"
+code=$?
+if [ "$code" -eq 0 ]; then
+  [ "$(md5sum <"$big")" = "$want_md5" ] && pass "source rewritten mid-copy: the copy holds the recorded bytes" || failure "source rewritten mid-copy: copy differs from the record"
+else
+  [ ! -e "$big" ] && grep -q 'not kept' "$work/err" && pass "source rewritten mid-copy: failed (exit $code), nothing kept, said so"     || failure "source rewritten mid-copy" "exit $code: $(tail -c 300 "$work/err")"
+fi
+mv "$work/big.raw.orig" "$inst/astral1/big.raw"
+
 # A backup location that cannot hold folders (a file is in the way): exit 1, clear message.
 sed "s|backup: backup|backup: blocked|" "$work/c.yaml" >"$work/blocked.yaml"
 : >"$work/blocked"
