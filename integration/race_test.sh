@@ -64,7 +64,7 @@ race "upload-s3" upload-s3 "$id"
 integrity upload-s3
 
 race "verify" verify "$id"
-[ "$(count '"outcome":"ok"')" -ge 8 ] && pass "verify: eight agree: ok" || failure "verify: outcomes" "$(cat "$work"/race.[1-8])"
+[ "$(count '"outcome":"ok","results"')" = 8 ] && pass "verify: eight agree: ok" || failure "verify: outcomes" "$(cat "$work"/race.[1-8])"
 integrity verify
 
 race "restore" restore --to "$work/restored" "$id"

@@ -1,9 +1,20 @@
 #include "model/sqlite.h"
 
+#include <chrono>
 #include <stdexcept>
+#include <thread>
 #include <utility>
 
 namespace rawbackup::sqlite {
+
+namespace {
+
+bool is_busy(sqlite3* db) {
+  int primary = sqlite3_extended_errcode(db) & 0xff;
+  return primary == SQLITE_BUSY || primary == SQLITE_LOCKED;
+}
+
+}  // namespace
 
 Error error_from(sqlite3* db, int rc, const std::string& what) {
   int primary = rc & 0xff;
@@ -77,9 +88,16 @@ Result<Database> Database::open(const std::string& path, int busy_timeout_ms) {
   if (rc != SQLITE_OK) return std::unexpected(error_from(raw, rc, "cannot open store " + path));
   sqlite3_busy_timeout(raw, busy_timeout_ms);
   sqlite3_extended_result_codes(raw, 1);
-  if (Status s = db.exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
-                         "PRAGMA foreign_keys=ON;");
-      !s) {
+  // Switching a new store to WAL can answer "busy" at once, without the busy handler, while
+  // another process creates the same store; retried here within the busy timeout.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(busy_timeout_ms);
+  Status wal = db.exec("PRAGMA journal_mode=WAL");
+  while (!wal && is_busy(raw) && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    wal = db.exec("PRAGMA journal_mode=WAL");
+  }
+  if (!wal) return fail(wal.error(), "store " + path);
+  if (Status s = db.exec("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"); !s) {
     return fail(s.error(), "store " + path);
   }
   return db;

@@ -7,6 +7,8 @@
 namespace rawbackup {
 namespace {
 
+constexpr int severity_of_skip = 1;
+
 int severity(int code) {
   switch (code) {
     case exit_codes::ok: return 0;
@@ -15,7 +17,7 @@ int severity(int code) {
     case exit_codes::conflict: return 4;
     case exit_codes::mismatch: return 5;
     case exit_codes::interrupted: return 6;
-    default: return 1;  // a skip code (--skip-exit-code)
+    default: return severity_of_skip;  // --skip-exit-code
   }
 }
 
@@ -25,7 +27,6 @@ struct Tally {
   std::map<std::string, int> counts;
   std::vector<std::string> lines;
   size_t selected = 0;
-  bool any_failed = false;
 
   void add_success(const TaskOutput& one) {
     const nlohmann::json& outcome = one.result.contains("outcome") ? one.result["outcome"] : nlohmann::json("ok");
@@ -35,17 +36,13 @@ struct Tally {
     out.exit_code = worst_exit_code(out.exit_code, one.exit_code);
   }
 
-  void add_failure(const std::string& id, const Error& cause) {
-    Error error{cause.kind, one_line(cause.message), cause.transient};
-    int code = exit_code_for(error.kind);
-    spdlog::error("{}", error.message);
+  void add_failure(const std::string& id, const Error& error) {
+    nlohmann::json failed = error_result(task, id, error);
+    spdlog::error("{}", failed["error"].get<std::string>());
     ++counts[to_string(error.kind)];
-    any_failed = true;
-    out.result["results"].push_back({{"id", id}, {"task", task}, {"outcome", "failed"},
-                                     {"kind", to_string(error.kind)}, {"error", error.message},
-                                     {"exit_code", code}});
-    lines.push_back(task + " " + id + ": " + to_string(error.kind) + ": " + error.message);
-    out.exit_code = worst_exit_code(out.exit_code, code);
+    lines.push_back(task + " " + id + ": " + to_string(error.kind) + ": " + failed["error"].get<std::string>());
+    out.exit_code = worst_exit_code(out.exit_code, failed["exit_code"].get<int>());
+    out.result["results"].push_back(std::move(failed));
   }
 
   TaskOutput finish(size_t run) {
@@ -59,7 +56,7 @@ struct Tally {
     lines.push_back(task + ": " + summary);
     out.text = join(lines, "\n");
     out.result["task"] = task;
-    out.result["outcome"] = any_failed ? "failed" : "ok";
+    out.result["outcome"] = severity(out.exit_code) <= severity_of_skip ? "ok" : "failed";
     out.result["selected"] = selected;
     out.result["counts"] = counts;
     out.result["exit_code"] = out.exit_code;
@@ -85,12 +82,23 @@ Result<TaskOutput> logged_run(const std::string& id, const RunOne& run_one) {
 
 int worst_exit_code(int a, int b) { return severity(b) > severity(a) ? b : a; }
 
+nlohmann::json error_result(const std::string& task, const std::string& id, const Error& error) {
+  int code = exit_code_for(error.kind);
+  nlohmann::json j{{"task", task},       {"outcome", "failed"},
+                   {"kind", to_string(error.kind)}, {"error", one_line(error.message)},
+                   {"exit_code", code}};
+  if (!id.empty()) j["id"] = id;
+  return j;
+}
+
 Result<TaskOutput> run_batch(const Context& ctx, const std::string& task,
-                             const Selection& selection, const RunOne& run_one) {
-  if (selection.ids.size() == 1 && !selection.filtered()) return logged_run(selection.ids.front(), run_one);
+                             const Selection& selection, const RunOne& run_one, bool summarize_one) {
+  if (!summarize_one && selection.ids.size() == 1 && !selection.filtered()) {
+    return logged_run(selection.ids.front(), run_one);
+  }
   auto ids = select_ids(ctx, selection);
   if (!ids) return std::unexpected(ids.error());
-  Tally tally{task, {}, {}, {}, ids->size(), false};
+  Tally tally{task, {}, {}, {}, ids->size()};
   tally.out.result["results"] = nlohmann::json::array();
   size_t run = 0;
   for (const std::string& id : *ids) {

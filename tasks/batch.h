@@ -12,13 +12,18 @@ namespace rawbackup {
 
 using RunOne = std::function<Result<TaskOutput>(const std::string& id)>;
 
-// One id named and no filter: that run's output unchanged (the single-file contract DAGs
-// rely on). Otherwise result {"task", "outcome" ("ok" when no run failed), "selected",
-// "counts" {outcome or error kind: n}, "results" [each run's result, or {"id", "outcome":
-// "failed", "kind", "error", "exit_code"}], "exit_code"}; text: each run's text, then a
-// summary line. An interruption stops the batch (exit 130).
+// One id named and no filter (unless `summarize_one`): that run's output unchanged (the
+// single-file contract DAGs rely on). Otherwise result {"task", "outcome" ("ok" when the exit
+// code is 0 or a skip code), "selected", "counts" {outcome or error kind: n}, "results" [each
+// run's result, or error_result()], "exit_code"}; text: each run's text, then a summary line.
+// An interruption stops the batch (exit 130).
 Result<TaskOutput> run_batch(const Context& ctx, const std::string& task,
-                             const Selection& selection, const RunOne& run_one);
+                             const Selection& selection, const RunOne& run_one,
+                             bool summarize_one = false);
+
+// The result of a run that failed: {"task", "outcome": "failed", "kind", "error" (one line),
+// "exit_code"}, and "id" unless empty.
+nlohmann::json error_result(const std::string& task, const std::string& id, const Error& error);
 
 // The worse of two exit codes: 130 > 4 > 3 > 2 > 1 > any other non-zero (a skip code) > 0.
 int worst_exit_code(int a, int b);

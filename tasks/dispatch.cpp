@@ -3,13 +3,13 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
-#include <cstdlib>
 #include <iostream>
 
 #include "common/interrupt.h"
 #include "common/log.h"
 #include "common/system.h"
 #include "storage/s3/client.h"
+#include "tasks/batch.h"
 #include "tasks/task.h"
 
 namespace rawbackup {
@@ -27,11 +27,6 @@ constexpr const char* exit_code_help =
     "Several raw files (ids or --all-status/--instrument/--since): each runs, the worst code wins\n"
     "(130, 4, 3, 2, 1, N, 0).\n";
 
-std::string env_or(const char* name, const char* fallback) {
-  const char* value = std::getenv(name);
-  return value != nullptr && *value != '\0' ? value : fallback;
-}
-
 struct GlobalOptions {
   std::string config;
   bool json = false;
@@ -47,9 +42,7 @@ struct Chosen {
 
 std::filesystem::path config_path(const GlobalOptions& global) {
   if (!global.config.empty()) return global.config;
-  if (const char* env = std::getenv("RAWBACKUP_CONFIG"); env != nullptr && *env != '\0') {
-    return env;
-  }
+  if (std::string env = env_or("RAWBACKUP_CONFIG"); !env.empty()) return env;
   throw UsageError("no config: pass --config FILE or set RAWBACKUP_CONFIG");
 }
 
@@ -70,15 +63,10 @@ void print_result(const TaskOutput& out, bool json) {
 }
 
 int report_error(const char* task, const Error& error, bool json) {
-  int code = exit_code_for(error.kind);
-  std::string message = one_line(error.message);
-  spdlog::error("{}", message);
-  if (json) {
-    nlohmann::json j{{"task", task},       {"outcome", "failed"},    {"error", message},
-                     {"kind", to_string(error.kind)}, {"exit_code", code}};
-    std::cout << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
-  }
-  return code;
+  nlohmann::json failed = error_result(task, "", error);
+  spdlog::error("{}", failed["error"].get<std::string>());
+  if (json) std::cout << failed.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+  return failed["exit_code"].get<int>();
 }
 
 // Loads what the task needs and runs it. Throws UsageError for config problems.

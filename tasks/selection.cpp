@@ -11,8 +11,6 @@ namespace {
 constexpr std::array<const char*, 7> weekdays{"sunday",   "monday", "tuesday", "wednesday",
                                               "thursday", "friday", "saturday"};
 
-Clock::time_point from_time_t(std::time_t t) { return Clock::from_time_t(t); }
-
 // Local midnight `days_back` days before the day of `now`.
 Clock::time_point local_midnight(Clock::time_point now, int days_back) {
   std::time_t t = Clock::to_time_t(now);
@@ -21,7 +19,7 @@ Clock::time_point local_midnight(Clock::time_point now, int days_back) {
   tm.tm_mday -= days_back;
   tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
   tm.tm_isdst = -1;
-  return from_time_t(std::mktime(&tm));
+  return Clock::from_time_t(std::mktime(&tm));
 }
 
 std::optional<Clock::time_point> named_day(const std::string& text, Clock::time_point now) {
@@ -60,13 +58,15 @@ std::optional<Clock::time_point> calendar(const std::string& text) {
   tm.tm_min = number(5);
   tm.tm_sec = number(6);
   tm.tm_isdst = -1;
-  if (tm.tm_year < 70 || tm.tm_year > 300 || tm.tm_mon > 11 || tm.tm_mday < 1 || tm.tm_mday > 31 || tm.tm_hour > 23 || tm.tm_min > 59 ||
-      tm.tm_sec > 60) {
+  bool in_range = tm.tm_year >= 70 && tm.tm_year <= 300 &&  // 1970–2200: fits the ns timestamps
+                  tm.tm_mon <= 11 && tm.tm_mday >= 1 && tm.tm_mday <= 31 && tm.tm_hour <= 23 &&
+                  tm.tm_min <= 59 && tm.tm_sec <= 60;
+  if (!in_range) {
     return std::nullopt;
   }
   std::time_t t = m[7].matched ? timegm(&tm) : std::mktime(&tm);
   if (t == -1) return std::nullopt;
-  return from_time_t(t);
+  return Clock::from_time_t(t);
 }
 
 Status check_status_name(const std::string& option, const std::string& name) {

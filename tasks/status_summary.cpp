@@ -1,6 +1,7 @@
 #include "tasks/status_summary.h"
 
 #include <algorithm>
+#include <map>
 
 #include "common/text.h"
 #include "tasks/status_format.h"
@@ -8,22 +9,29 @@
 namespace rawbackup {
 namespace {
 
-nlohmann::json empty_counts() {
-  return {{"records", 0}, {"bytes", 0}, {"bytes_local", 0}, {"bytes_s3", 0},
-          {"status", nlohmann::json::object()}, {"backup_status", nlohmann::json::object()}};
-}
+// What one row of the summary adds up.
+struct Counts {
+  uint64_t records = 0;
+  uint64_t bytes = 0;
+  uint64_t bytes_local = 0;  // copy-local finished
+  uint64_t bytes_s3 = 0;     // upload-s3 finished
+  std::map<std::string, int> status;
+  std::map<std::string, int> backup_status;
 
-void count(nlohmann::json& into, const RawFile& r) {
-  into["records"] = into["records"].get<uint64_t>() + 1;
-  into["bytes"] = into["bytes"].get<uint64_t>() + r.size;
-  if (r.status == RawFileStatus::copying_done && r.backup_base_path) {
-    into["bytes_local"] = into["bytes_local"].get<uint64_t>() + r.size;
+  void add(const RawFile& r) {
+    ++records;
+    bytes += r.size;
+    if (r.status == RawFileStatus::copying_done && r.backup_base_path) bytes_local += r.size;
+    if (r.s3_upload_path) bytes_s3 += r.size;
+    ++status[to_string(r.status)];
+    ++backup_status[to_string(r.backup_status)];
   }
-  if (r.s3_upload_path) into["bytes_s3"] = into["bytes_s3"].get<uint64_t>() + r.size;
-  into["status"][to_string(r.status)] = into["status"].value(to_string(r.status), 0) + 1;
-  into["backup_status"][to_string(r.backup_status)] =
-      into["backup_status"].value(to_string(r.backup_status), 0) + 1;
-}
+
+  nlohmann::json to_json() const {
+    return {{"records", records},   {"bytes", bytes},   {"bytes_local", bytes_local},
+            {"bytes_s3", bytes_s3}, {"status", status}, {"backup_status", backup_status}};
+  }
+};
 
 nlohmann::json last_errors(const std::vector<RawFile>& records, size_t max_errors) {
   std::vector<const RawFile*> failed;
@@ -59,13 +67,15 @@ std::vector<std::string> row(const std::string& name, const nlohmann::json& c) {
 }  // namespace
 
 nlohmann::json summarize(const std::vector<RawFile>& records, size_t max_errors) {
-  nlohmann::json summary = empty_counts();
-  summary["instruments"] = nlohmann::json::object();
+  Counts all;
+  std::map<std::string, Counts> per_instrument;
   for (const RawFile& r : records) {
-    if (!summary["instruments"].contains(r.instrument_id)) summary["instruments"][r.instrument_id] = empty_counts();
-    count(summary["instruments"][r.instrument_id], r);
-    count(summary, r);
+    all.add(r);
+    per_instrument[r.instrument_id].add(r);
   }
+  nlohmann::json summary = all.to_json();
+  summary["instruments"] = nlohmann::json::object();
+  for (const auto& [id, counts] : per_instrument) summary["instruments"][id] = counts.to_json();
   summary["last_errors"] = last_errors(records, max_errors);
   return summary;
 }

@@ -169,56 +169,31 @@ std::string to_text(const IdResult& r) {
   return text;
 }
 
-// The worst of: 4 when a file is missing or differs, an error's code, 0.
-int exit_code_of(const std::vector<IdResult>& results) {
-  int code = exit_codes::ok;
-  for (const IdResult& r : results) {
-    if (r.error) code = worst_exit_code(code, exit_code_for(r.error->kind));
-    if (!r.error && !r.problems().empty()) code = worst_exit_code(code, exit_codes::mismatch);
-  }
-  return code;
+// One id checked and its outcome recorded, as one run of a batch: exit code 4 when a file is
+// missing or differs, the error's code when the check could not be made (outcome "error");
+// an interruption is returned as the error, which stops the batch.
+Result<TaskOutput> verify_and_record(const Context& ctx, const VerifyOptions& options, const std::string& id) {
+  IdResult r = verify_one(ctx, options, id);
+  record_outcome(ctx, r);
+  if (r.error && r.error->kind == ErrorKind::interrupted) return std::unexpected(*r.error);
+  int code = r.error ? exit_code_for(r.error->kind) : r.problems().empty() ? exit_codes::ok : exit_codes::mismatch;
+  return TaskOutput{to_json(r), to_text(r), code};
 }
 
-nlohmann::json counts_of(const std::vector<IdResult>& results) {
-  std::map<std::string, int> counts;
-  for (const IdResult& r : results) ++counts[r.outcome()];
-  return counts;
+// Every id of `selection`, always with the batch result (verify's result is that for one id too).
+Result<TaskOutput> verify_selection(const Context& ctx, const VerifyOptions& options, const Selection& selection) {
+  auto run_one = [&](const std::string& id) {
+    return options.dry_run ? dry_run_one(ctx, options, id) : verify_and_record(ctx, options, id);
+  };
+  return run_batch(ctx, "verify", selection, run_one, true);
 }
 
 }  // namespace
 
 Result<TaskOutput> run_verify(const Context& ctx, const VerifyOptions& options) {
-  if (options.dry_run) {
-    Selection named;
-    named.ids = options.ids;
-    return run_batch(ctx, "verify", named, [&](const std::string& id) { return dry_run_one(ctx, options, id); });
-  }
-  std::vector<IdResult> results;
-  for (const std::string& id : options.ids) {
-    auto start = std::chrono::steady_clock::now();
-    results.push_back(verify_one(ctx, options, id));
-    record_outcome(ctx, results.back());
-    LogFields fields;
-    fields.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    log_with(spdlog::level::info, fields, std::string("finished: ") + results.back().outcome());
-    if (results.back().error && results.back().error->kind == ErrorKind::interrupted) break;
-  }
-  TaskOutput out;
-  out.exit_code = exit_code_of(results);
-  out.result = {{"task", "verify"}, {"outcome", out.exit_code == 0 ? "ok" : "failed"},
-                {"selected", options.ids.size()}, {"counts", counts_of(results)},
-                {"exit_code", out.exit_code}, {"results", nlohmann::json::array()}};
-  std::vector<std::string> lines;
-  for (const IdResult& r : results) {
-    out.result["results"].push_back(to_json(r));
-    lines.push_back(to_text(r));
-  }
-  if (options.ids.size() != 1) {
-    lines.push_back("verify: " + std::to_string(options.ids.size()) + " raw file(s), " +
-                    std::to_string(results.size()) + " checked; exit " + std::to_string(out.exit_code));
-  }
-  out.text = join(lines, "\n");
-  return out;
+  Selection named;
+  named.ids = options.ids;
+  return verify_selection(ctx, options, named);
 }
 
 TaskRunner bind_verify(CLI::App& command) {
@@ -229,13 +204,7 @@ TaskRunner bind_verify(CLI::App& command) {
   command.add_flag("--dry-run", options->dry_run, "Show what would be checked; read no data, record nothing");
   auto selection = std::make_shared<Selection>();
   add_selection_options(command, *selection, "Raw file ids");
-  return [options, selection](const Context& ctx) -> Result<TaskOutput> {
-    auto ids = select_ids(ctx, *selection);
-    if (!ids) return std::unexpected(ids.error());
-    VerifyOptions selected = *options;
-    selected.ids = std::move(*ids);
-    return run_verify(ctx, selected);
-  };
+  return [options, selection](const Context& ctx) { return verify_selection(ctx, *options, *selection); };
 }
 
 }  // namespace rawbackup

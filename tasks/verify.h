@@ -18,8 +18,9 @@ struct VerifyOptions {
 // Read-only for the data. Per id: the local backup when copy-local finished (or --local), the
 // S3 backup when upload-s3 finished (or --s3); a record claiming no backup fails its check.
 // Records "verified ok" (and last_verified_at) or "verify failed: …" as an event.
-// Exit 0 when everything holds, 4 when a file is missing or differs, else 1 (or 2) when an id
-// could not be checked; the result lists every file.
+// Per id: exit 0 when everything holds, 4 when a file is missing or differs, the error's code
+// when it could not be checked; the task exits with the worst (worst_exit_code). The result
+// is run_batch's, also for one id, and lists every file.
 Result<TaskOutput> run_verify(const Context& ctx, const VerifyOptions& options);
 TaskRunner bind_verify(CLI::App& command);
 

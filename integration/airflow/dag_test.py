@@ -125,8 +125,13 @@ def run_dag(dag, conf):
 
 
 def main():
-    py_compile.compile(str(HERE / "rawbackup_dag.py"), cfile=tempfile.mktemp(suffix=".pyc"), doraise=True)
-    t.check("DAG file compiles", True)
+    try:
+        with tempfile.TemporaryDirectory() as build:
+            py_compile.compile(str(HERE / "rawbackup_dag.py"), cfile=f"{build}/dag.pyc", doraise=True)
+        compiled = ""
+    except py_compile.PyCompileError as e:
+        compiled = str(e)
+    t.check("DAG file compiles", not compiled, compiled)
     with tempfile.TemporaryDirectory(prefix="rawbackup-airflow-") as tmp:
         root = Path(tmp)
         os.environ["AIRFLOW_VAR_RAWBACKUP_BINARY"] = str(BINARY)

@@ -1,20 +1,15 @@
 // From a config's s3 section and the environment to a ready S3 client.
-#include <cstdlib>
 #include <regex>
 
 #include "common/result.h"
+#include "common/system.h"
 #include "storage/s3/client.h"
 
 namespace rawbackup::s3 {
 namespace {
 
-std::string env(const char* name) {
-  const char* value = std::getenv(name);
-  return value ? value : "";
-}
-
 Credentials credentials_from_env() {
-  Credentials c{env("AWS_ACCESS_KEY_ID"), env("AWS_SECRET_ACCESS_KEY"), env("AWS_SESSION_TOKEN")};
+  Credentials c{env_or("AWS_ACCESS_KEY_ID"), env_or("AWS_SECRET_ACCESS_KEY"), env_or("AWS_SESSION_TOKEN")};
   if (c.access_key_id.empty() || c.secret_access_key.empty()) {
     throw UsageError("backup_type s3 needs credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
                      " (and AWS_SESSION_TOKEN for temporary ones)");
@@ -42,11 +37,11 @@ S3Endpoint parse_endpoint(const std::string& url, const std::string& region) {
 std::unique_ptr<ObjectStore> connect_s3(const S3Config& config) {
   S3ClientOptions options;
   options.region = config.region;
-  std::string url = config.endpoint_url.value_or(env("AWS_ENDPOINT_URL"));
+  std::string url = config.endpoint_url.value_or(env_or("AWS_ENDPOINT_URL"));
   options.endpoint = parse_endpoint(url, config.region);
   options.credentials = credentials_from_env();
   HttpOptions http;
-  http.ca_bundle = env("AWS_CA_BUNDLE");
+  http.ca_bundle = env_or("AWS_CA_BUNDLE");
   http.stall_timeout = std::chrono::seconds(config.stall_timeout_seconds);
   return std::make_unique<S3Client>(std::move(options), [http] { return make_curl_client(http); });
 }

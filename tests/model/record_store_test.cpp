@@ -184,6 +184,30 @@ TEST(RecordStore, ConcurrentWritersFromTwoProcesses) {
   EXPECT_EQ(check.text(0), "ok");
 }
 
+// Found through the Snakemake example: two processes opening a store that did not exist yet
+// could get "busy" at once from the switch to WAL, which SQLite does not retry by itself.
+TEST(RecordStore, ProcessesCreatingTheStoreAtOnceAllOpenIt) {
+  TempDir dir;
+  for (int round = 0; round < 200; ++round) {
+    auto path = dir.path() / ("new" + std::to_string(round) + ".sqlite");
+    std::vector<pid_t> children;
+    for (int child = 0; child < 6; ++child) {
+      pid_t pid = fork();
+      if (pid == 0) {
+        auto store = RecordStore::open(path, Actor{"opener", "h", getpid()});
+        if (!store) std::fprintf(stderr, "%s\n", store.error().message.c_str());
+        _exit(store ? 0 : 1);
+      }
+      children.push_back(pid);
+    }
+    for (pid_t pid : children) {
+      int status = 0;
+      waitpid(pid, &status, 0);
+      EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "round " << round;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace rawbackup
 

@@ -146,7 +146,7 @@ TEST_F(Batch, VerifyDryRunSaysWhatItWouldReadAndRecordsNothing) {
   options.dry_run = true;
   auto out = run_verify(context(), options);
   ASSERT_TRUE(out);
-  EXPECT_EQ(out->result["local"], true);
+  EXPECT_EQ(out->result["results"][0]["local"], true);  // verify always gives the batch result
   EXPECT_NE(out->text.find("would re-read"), std::string::npos);
   EXPECT_EQ(record("a.raw").updated_at, before);
   EXPECT_EQ(store_.history("a.raw")->size(), events);
