@@ -12,6 +12,7 @@ if [ ! -e "$file" ] || [ "$(stat -c %s "$file")" -ne $((size_gib * 1024 * 1024 *
 fi
 cat >"$work/bench.yaml" <<YAML
 store: {path: bench.sqlite}
+checksum: {settle_seconds: 0}  # files written just now count as finished acquisitions
 instruments: {bench: {type: thermo, path: inst}}
 locations: {backup: backup}
 backup: {backup_type: local, s3: {region: r, bucket_prefix: b, part_size_mb: ${part_mb:-500}}}

@@ -30,6 +30,7 @@ aws_parts() { printf '[default]\ns3 =\n  multipart_chunksize = %sMB\n  multipart
 config() {  # config PART_MB
   cat >"$work/up.yaml" <<YAML
 store: {path: up.sqlite}
+checksum: {settle_seconds: 0}  # files written just now count as finished acquisitions
 instruments: {bench: {type: thermo, path: inst}, tims: {type: bruker, path: tims}}
 locations: {backup: backup}
 project_pattern: "_(P\\\\d+)_"

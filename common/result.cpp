@@ -9,6 +9,7 @@ int exit_code_for(ErrorKind kind) {
     case ErrorKind::conflict: return exit_codes::conflict;
     case ErrorKind::mismatch: return exit_codes::mismatch;
     case ErrorKind::interrupted: return exit_codes::interrupted;
+    case ErrorKind::not_ready: return exit_codes::failed;
   }
   return exit_codes::failed;
 }
@@ -43,6 +44,7 @@ const char* to_string(ErrorKind kind) {
     case ErrorKind::conflict: return "conflict";
     case ErrorKind::mismatch: return "mismatch";
     case ErrorKind::interrupted: return "interrupted";
+    case ErrorKind::not_ready: return "not-ready";
   }
   return "failed";
 }

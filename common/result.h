@@ -15,6 +15,7 @@ enum class ErrorKind {
   conflict,     // the record or a destination disagrees with what is on disk
   mismatch,     // verification found missing or differing data
   interrupted,  // SIGINT/SIGTERM
+  not_ready,    // a file of the set is still being written (settle time): retry later
 };
 
 struct Error {

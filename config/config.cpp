@@ -207,6 +207,19 @@ void read_backup(MapReader& top, Config& config) {
   backup.reject_unknown();
 }
 
+void read_checksum(MapReader& top, Config& config) {
+  if (!top.has("checksum")) return;
+  MapReader checksum = top.map("checksum");
+  if (checksum.has("settle_seconds")) {
+    int64_t n = checksum.integer("settle_seconds");
+    if (n < 0 || n > 86400) {
+      checksum.fail_at(checksum.key_path("settle_seconds"), "must be between 0 (off) and 86400, got " + std::to_string(n));
+    }
+    config.settle_seconds = n;
+  }
+  checksum.reject_unknown();
+}
+
 void read_project_pattern(MapReader& top, Config& config) {
   config.project_pattern = top.optional_string("project_pattern");
   if (!config.project_pattern) return;
@@ -240,6 +253,7 @@ Config read_config(const YAML::Node& root, const fs::path& file) {
   config.backup_path = resolve(base_dir, locations.string("backup"));
   locations.reject_unknown();
   read_project_pattern(top, config);
+  read_checksum(top, config);
   read_backup(top, config);
   top.reject_unknown();
   return config;

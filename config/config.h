@@ -36,9 +36,14 @@ struct S3Config {
   unsigned stall_timeout_seconds = 30;  // a transfer moving no bytes this long is retried
 };
 
+inline constexpr int64_t default_settle_seconds = 120;
+
 struct Config {
   std::filesystem::path file;  // the YAML file it came from
   std::filesystem::path store_path;
+  // checksum refuses a set while any file changed this recently (an acquisition still
+  // being written); 0 disables the rule.
+  int64_t settle_seconds = default_settle_seconds;
   std::map<std::string, InstrumentConfig> instruments;
   std::filesystem::path backup_path;
   std::optional<std::string> project_pattern;

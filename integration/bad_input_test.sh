@@ -23,6 +23,7 @@ printf 'x' >"$inst/$(printf 'nl\nx_PRID1.raw')"
 base() {  # base BACKUP_TYPE [EXTRA S3 KEYS]: a valid config
   cat <<YAML
 store: {path: $work/store.sqlite}
+checksum: {settle_seconds: 0}  # files written just now count as finished acquisitions
 instruments:
   astral1: {type: thermo, path: $work/instruments/astral1}
   timstof1: {type: bruker, path: $work/instruments/timstof1}

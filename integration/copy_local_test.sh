@@ -13,6 +13,7 @@ head -c 70000 /dev/urandom >"$bruker/analysis.tdf"
 : >"$bruker/sub/deeper/zero.bin"
 cat >"$work/c.yaml" <<YAML
 store: {path: store.sqlite}
+checksum: {settle_seconds: 0}  # files written just now count as finished acquisitions
 instruments:
   astral1: {type: thermo, path: instruments/astral1}
   timstof1: {type: bruker, path: instruments/timstof1}

@@ -18,6 +18,7 @@ mkdir -p "$(dirname "$src")"
 head -c $((96 * 1024 * 1024 + 12345)) /dev/urandom >"$src"
 cat >"$work/c.yaml" <<YAML
 store: {path: store.sqlite}
+checksum: {settle_seconds: 0}  # files written just now count as finished acquisitions
 instruments: {astral1: {type: thermo, path: instruments/astral1}}
 locations: {backup: backup}
 project_pattern: "_(PRID\\\\d+)_"

@@ -23,6 +23,7 @@ mkdir -p "$inst"
 for n in a b c; do head -c $((1024 * 1024)) /dev/urandom >"$inst/${n}_PRID1.raw"; done
 cat >"$work/c.yaml" <<YAML
 store: {path: store.sqlite}
+checksum: {settle_seconds: 0}  # files written just now count as finished acquisitions
 instruments:
   astral1: {type: thermo, path: instruments/astral1}
 locations: {backup: backup}

@@ -28,6 +28,7 @@ def write_config(root: Path, backup_type: str) -> Path:
     config = root / "facility.yaml"
     config.write_text(f"""\
 store: {{path: {root}/rawbackup.sqlite}}
+checksum: {{settle_seconds: 0}}  # files written just now count as finished acquisitions
 instruments:
   astral1: {{type: thermo, path: {root}/instruments/astral1}}
   timstof1: {{type: bruker, path: {root}/instruments/timstof1}}

@@ -15,6 +15,7 @@ mkdir -p "$(dirname "$src")"
 head -c $((21 * 1024 * 1024 + 7)) /dev/urandom >"$src"  # 5 parts of 5 MiB
 cat >"$work/c.yaml" <<YAML
 store: {path: store.sqlite}
+checksum: {settle_seconds: 0}  # files written just now count as finished acquisitions
 instruments: {astral1: {type: thermo, path: instruments/astral1}}
 locations: {backup: backup}
 project_pattern: "_(PRID\\\\d+)_"

@@ -14,6 +14,7 @@ mkdir -p "$work/instruments/astral1"
 head -c $((24 * 1024 * 1024)) /dev/urandom >"$work/instruments/astral1/r_PRID1_a.raw"
 cat >"$work/c.yaml" <<YAML
 store: {path: store.sqlite}
+checksum: {settle_seconds: 0}  # files written just now count as finished acquisitions
 instruments: {astral1: {type: thermo, path: instruments/astral1}}
 locations: {backup: backup}
 project_pattern: "_(PRID\\\\d+)_"

@@ -25,6 +25,7 @@ head -c 3000 /dev/urandom >"$work/instruments/astral1/s_PRID1_a.raw"
 config() {  # config ENDPOINT STORE BACKUP
   cat >"$work/c.yaml" <<YAML
 store: {path: $2}
+checksum: {settle_seconds: 0}  # files written just now count as finished acquisitions
 instruments: {astral1: {type: thermo, path: $work/instruments/astral1}}
 locations: {backup: $3}
 project_pattern: "_(PRID\\\\d+)_"

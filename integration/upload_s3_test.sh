@@ -29,6 +29,7 @@ head -c 10 /dev/urandom >"$inst/astral1/$long_id"
 config() {  # config BACKUP_TYPE → $work/c.yaml
   cat >"$work/c.yaml" <<YAML
 store: {path: store.sqlite}
+checksum: {settle_seconds: 0}  # files written just now count as finished acquisitions
 instruments:
   astral1: {type: thermo, path: instruments/astral1}
   timstof1: {type: bruker, path: instruments/timstof1}

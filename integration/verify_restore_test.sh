@@ -18,6 +18,7 @@ for i in 1 2 3 4; do head -c $((2 * 1024 * 1024 + i)) /dev/urandom >"$bruker/sub
 head -c 7000 /dev/urandom >"$bruker/analysis.tdf"
 cat >"$work/c.yaml" <<YAML
 store: {path: store.sqlite}
+checksum: {settle_seconds: 0}  # files written just now count as finished acquisitions
 instruments:
   astral1: {type: thermo, path: instruments/astral1}
   timstof1: {type: bruker, path: instruments/timstof1}

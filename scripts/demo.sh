@@ -31,6 +31,11 @@ echo "loopback S3 (s3rver) at $AWS_ENDPOINT_URL"
 step() { printf '\n\033[1m$ rawbackup %s\033[0m\n' "$*"; "$rb" --config "$config" --log-format "${RAWBACKUP_LOG_FORMAT:-text}" "$@"; }
 
 step checksum --instrument astral1 "$thermo"
+echo; echo "# an acquisition still being written is refused until none of its files changed for"
+echo "# checksum.settle_seconds (120 s): exit 1, a DAG's retry picks it up later"
+running="${thermo%_HeLa_01.raw}_HeLa_02.raw"
+head -c $((1024 * 1024)) /dev/urandom >"$root/instruments/astral1/$running"
+step checksum --instrument astral1 "$running" || echo "(exit $?)"
 step checksum --instrument timstof1 "$bruker"
 step checksum --instrument zenotof1 "$sciex"
 echo; echo "# a re-run finds nothing changed and hashes nothing:"

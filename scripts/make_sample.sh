@@ -3,10 +3,13 @@
 #   astral1/   a Thermo-like .raw file (Finnigan header, 40 MiB of deterministic data)
 #   timstof1/  a Bruker-like .d folder (tdf, tdf_bin, nested method folder, an empty folder)
 #   zenotof1/  a Sciex-like set (.wiff2 + .wiff.scan)
-# Existing files are left alone, so re-runs keep their mtimes (and checksum says unchanged).
+# New files get an mtime 10 minutes back, as finished acquisitions have (checksum waits for a
+# set to settle, see checksum.settle_seconds); existing files are left alone, so re-runs keep
+# their mtimes (and checksum says unchanged).
 set -euo pipefail
 dir="${1:-var/demo/instruments}"
 day="$(date -u +%Y%m%d)"
+finished="@$(($(date +%s) - 600))"
 
 # make FILE BYTES SEED: deterministic pseudo-random bytes (AES-CTR keystream).
 make() {
@@ -14,6 +17,7 @@ make() {
   [ -e "$file" ] && return 0
   mkdir -p "$(dirname "$file")"
   head -c "$bytes" < <(openssl enc -aes-128-ctr -nosalt -pass "pass:$seed" -pbkdf2 </dev/zero 2>/dev/null) >"$file.part"
+  touch -d "$finished" "$file.part"
   mv "$file.part" "$file"
 }
 
@@ -22,6 +26,7 @@ if [ ! -e "$thermo" ]; then
   mkdir -p "$dir/astral1"
   # Thermo RAW files open with 0x01A1 and "Finnigan" in UTF-16LE.
   { printf '\x01\xa1F\0i\0n\0n\0i\0g\0a\0n\0'; head -c $((40 * 1024 * 1024 - 18)) < <(openssl enc -aes-128-ctr -nosalt -pass pass:thermo -pbkdf2 </dev/zero 2>/dev/null); } >"$thermo.part"
+  touch -d "$finished" "$thermo.part"
   mv "$thermo.part" "$thermo"
 fi
 

@@ -84,7 +84,8 @@ int worst_exit_code(int a, int b) { return severity(b) > severity(a) ? b : a; }
 
 nlohmann::json error_result(const std::string& task, const std::string& id, const Error& error) {
   int code = exit_code_for(error.kind);
-  nlohmann::json j{{"task", task},       {"outcome", "failed"},
+  const char* outcome = error.kind == ErrorKind::not_ready ? "not-ready" : "failed";
+  nlohmann::json j{{"task", task},       {"outcome", outcome},
                    {"kind", to_string(error.kind)}, {"error", one_line(error.message)},
                    {"exit_code", code}};
   if (!id.empty()) j["id"] = id;

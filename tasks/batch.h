@@ -21,7 +21,8 @@ Result<TaskOutput> run_batch(const Context& ctx, const std::string& task,
                              const Selection& selection, const RunOne& run_one,
                              bool summarize_one = false);
 
-// The result of a run that failed: {"task", "outcome": "failed", "kind", "error" (one line),
+// The result of a run that failed: {"task", "outcome": "failed" (or "not-ready" for a set
+// still being written), "kind", "error" (one line),
 // "exit_code"}, and "id" unless empty.
 nlohmann::json error_result(const std::string& task, const std::string& id, const Error& error);
 

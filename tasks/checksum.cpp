@@ -10,6 +10,7 @@
 #include "model/layout.h"
 #include "tasks/batch.h"
 #include "tasks/hash_set.h"
+#include "tasks/settle.h"
 
 namespace rawbackup {
 namespace {
@@ -59,15 +60,19 @@ TaskOutput output(const std::string& id, const std::string& outcome, const RawFi
   return out;
 }
 
+// `not_ready`: the settle rule's refusal, "" when the set has settled.
 TaskOutput dry_run_output(const std::string& id, const RawFileSet& set, bool known, bool unchanged,
-                          const std::string& project) {
-  std::string would = unchanged ? "unchanged since the last checksum: would not hash"
-                      : known   ? "would re-hash (sizes or mtimes changed, or --rehash)"
-                                : "would create the record (project " + project + ") and hash";
+                          const std::string& project, const std::string& not_ready) {
+  std::string would = !not_ready.empty() ? not_ready + "; would not hash"
+                      : unchanged        ? "unchanged since the last checksum: would not hash"
+                      : known            ? "would re-hash (sizes or mtimes changed, or --rehash)"
+                                         : "would create the record (project " + project + ") and hash";
+  bool would_hash = !unchanged && not_ready.empty();
   TaskOutput out;
   out.result = {{"id", id},        {"task", "checksum"},          {"outcome", "dry-run"},
-                {"dry_run", true}, {"would_hash", !unchanged},   {"new_record", !known},
+                {"dry_run", true}, {"would_hash", would_hash},   {"new_record", !known},
                 {"files", set.files.size()}, {"bytes", set.total_size}};
+  if (!not_ready.empty()) out.result["not_ready"] = not_ready;
   out.text = "checksum " + id + " (dry run): " + would + " " + std::to_string(set.files.size()) +
              " file(s), " + format_bytes(set.total_size);
   for (const SetMember& m : set.files) out.text += "\n  " + m.key + "  " + format_bytes(m.size);
@@ -109,13 +114,27 @@ RecordChange hashed_change(const RawFile& record, const RawFileSet& set, FileInf
   return change;
 }
 
+// Hashes the set, then lists it again: a file added, removed or changed meanwhile (a Bruker
+// acquisition writing a new file) makes the hashes those of a set that no longer exists.
+Result<FileInfo> hash_unchanged_set(const Context& ctx, const RawFileSet& set, const InstrumentConfig& instrument,
+                                    const std::string& name, std::chrono::seconds settle) {
+  unsigned workers = std::min(2U, std::max(1U, std::thread::hardware_concurrency()));
+  Result<FileInfo> info = hash_set(*ctx.fs, set, ctx.config->part_size(), settle, ctx.tty, workers);
+  if (!info) return info;
+  Result<RawFileSet> again = find_raw_file_set(*ctx.fs, instrument, name);
+  if (!again) return std::unexpected(again.error());
+  if (std::string changes = set_changes(set, *again); !changes.empty()) {
+    return std::unexpected(changed_while_read(name, changes, settle));
+  }
+  return info;
+}
+
 // A failed first checksum leaves the record in status error; a failed re-hash only notes
 // the error (the recorded hashes stay valid).
-Result<FileInfo> hash_or_record_failure(const Context& ctx, const RawFileSet& set,
-                                        const RawFile& record) {
+Result<FileInfo> hash_or_record_failure(const Context& ctx, const RawFileSet& set, const RawFile& record,
+                                        const InstrumentConfig& instrument, std::chrono::seconds settle) {
   const std::string& id = record.id;
-  unsigned workers = std::min(2U, std::max(1U, std::thread::hardware_concurrency()));
-  Result<FileInfo> info = hash_set(*ctx.fs, set, ctx.config->part_size(), ctx.tty, workers);
+  Result<FileInfo> info = hash_unchanged_set(ctx, set, instrument, id, settle);
   if (!info) {
     RecordChange change;
     change.error = info.error().message;
@@ -159,6 +178,9 @@ Result<TaskOutput> run_checksum(const Context& ctx, const ChecksumOptions& optio
   const InstrumentConfig& instrument = ctx.config->instrument(options.instrument);
   Result<RawFileSet> set = find_raw_file_set(*ctx.fs, instrument, options.name);
   if (!set) return std::unexpected(set.error());
+  std::chrono::seconds settle(options.settle_seconds.value_or(ctx.config->settle_seconds));
+  Status settled = check_settled(*set, SettleRule{settle, Clock::now()});
+  if (!settled && !options.dry_run) return std::unexpected(settled.error());
   std::unique_ptr<RecordLock> lock;
   if (!options.dry_run) {
     auto taken = lock_record(ctx, options.name);
@@ -174,7 +196,10 @@ Result<TaskOutput> run_checksum(const Context& ctx, const ChecksumOptions& optio
   std::string project = project_id_for(*ctx.config, options.name, options.project);
   uint64_t part_size = ctx.config->part_size();
   bool unchanged = *existing && !options.rehash && stat_unchanged((*existing)->file_info, *set, part_size);
-  if (options.dry_run) return dry_run_output(options.name, *set, existing->has_value(), unchanged, project);
+  if (options.dry_run) {
+    return dry_run_output(options.name, *set, existing->has_value(), unchanged, project,
+                          settled ? "" : settled.error().message);
+  }
   if (unchanged) {
     spdlog::info("{} file(s) unchanged since the last checksum; not hashing (--rehash forces it)",
                  set->files.size());
@@ -190,7 +215,7 @@ Result<TaskOutput> run_checksum(const Context& ctx, const ChecksumOptions& optio
   RawFile record = existing->value_or(new_record(options.name, instrument, project, *set));
   spdlog::info("hashing {} file(s), {} (part size {})", set->files.size(),
                format_bytes(set->total_size), format_bytes(part_size));
-  Result<FileInfo> info = hash_or_record_failure(ctx, *set, record);
+  Result<FileInfo> info = hash_or_record_failure(ctx, *set, record, instrument, settle);
   if (!info) return std::unexpected(info.error());
   std::vector<std::string> differences;
   if (!record.file_info.empty()) differences = content_differences(record.file_info, *info);
@@ -234,6 +259,9 @@ TaskRunner bind_checksum(CLI::App& command) {
                    "Accept content that differs from the record (backups become pending)");
   command.add_flag("--rehash", options->rehash, "Hash even if sizes and mtimes are unchanged");
   command.add_flag("--dry-run", options->dry_run, "Find the set and say whether it would be hashed; write nothing");
+  command.add_option("--settle", options->settle_seconds,
+                     "Refuse the set while a file changed within SECONDS (default checksum.settle_seconds, 120; 0: off)")
+      ->check(CLI::Range(0, 86400));
   add_selection_options(command, *selection, "Raw file names (x.raw, x.d, x.wiff)", false, "NAME");
   return [options, selection](const Context& ctx) {
     Selection chosen = *selection;

@@ -7,27 +7,16 @@ namespace rawbackup {
 namespace fs = std::filesystem;
 
 Result<DestinationCheck> check_destination(const FileSystem& fs, const fs::path& dest,
-                                           const FileEntry& expected) {
+                                           const FileEntry& expected, const std::function<void(size_t)>& on_bytes) {
   Result<FileStat> stat = fs.stat(dest, false);
   if (!stat) return std::unexpected(stat.error());
   if (stat->type == EntryType::missing) return DestinationCheck{};
   if (stat->type != EntryType::file) return DestinationCheck{DestinationState::not_a_file, ""};
   if (stat->size != expected.size) return DestinationCheck{DestinationState::differs, "size " + std::to_string(stat->size)};
-  Result<FileDigest> digest = hash_file(fs, dest, expected.part_size);
+  Result<FileDigest> digest = hash_file(fs, dest, expected.part_size, on_bytes);
   if (!digest) return std::unexpected(digest.error());
   DestinationState state = digest->md5 == expected.md5 ? DestinationState::identical : DestinationState::differs;
   return DestinationCheck{state, digest->md5};
-}
-
-Status check_source_unchanged(const FileSystem& fs, const fs::path& source, const std::string& key,
-                              const FileEntry& expected) {
-  Result<FileStat> stat = fs.stat(source, true);
-  if (!stat) return std::unexpected(stat.error());
-  if (stat->type != EntryType::file) return fail(key + ": source " + source.string() + " is missing");
-  if (stat->size != expected.size || stat->mtime_ns != expected.mtime_ns) {
-    return fail(key + ": source changed since checksum (size or mtime); re-run checksum");
-  }
-  return {};
 }
 
 Result<fs::path> move_aside(const FileSystem& fs, const fs::path& dest) {

@@ -19,14 +19,10 @@ struct DestinationCheck {
 };
 
 // Looks at `dest`: missing, identical (recorded size and MD5), differs, or not a regular file.
-// A file of the recorded size is hashed.
+// A file of the recorded size is hashed (`on_bytes` reports its progress).
 Result<DestinationCheck> check_destination(const FileSystem& fs, const std::filesystem::path& dest,
-                                           const FileEntry& expected);
-
-// The source must still have the size and mtime checksum recorded (kind failed otherwise,
-// saying to re-run checksum).
-Status check_source_unchanged(const FileSystem& fs, const std::filesystem::path& source,
-                              const std::string& key, const FileEntry& expected);
+                                           const FileEntry& expected,
+                                           const std::function<void(size_t)>& on_bytes = {});
 
 // Moves `dest` aside to "<dest>.<n>.bkp", n the smallest free number from 1; returns that path.
 Result<std::filesystem::path> move_aside(const FileSystem& fs, const std::filesystem::path& dest);

@@ -10,6 +10,7 @@
 #include "tasks/batch.h"
 #include "tasks/copy_file.h"
 #include "tasks/parallel_copy.h"
+#include "tasks/source_check.h"
 
 namespace rawbackup {
 namespace {
@@ -29,6 +30,7 @@ struct CopyPlan {
   std::vector<PlannedFile> files;
   uint64_t bytes_to_copy = 0;
   size_t to_copy = 0;
+  SourceChange source_change;  // of the instrument's set since checksum
 };
 
 fs::path backup_base(const Config& config, const RawFile& record) {
@@ -36,13 +38,29 @@ fs::path backup_base(const Config& config, const RawFile& record) {
   return config.backup_path / record.instrument_id / month;
 }
 
+// Bytes of the destinations that exist with their recorded size: what checking them re-reads.
+uint64_t existing_bytes(const FileSystem& fs, const fs::path& base, const RawFile& record) {
+  uint64_t total = 0;
+  for (const auto& [key, entry] : record.file_info) {
+    auto stat = fs.stat(base / key, false);
+    if (stat && stat->type == EntryType::file && stat->size == entry.size) total += entry.size;
+  }
+  return total;
+}
+
+// Lists the instrument's set (a file added since checksum must not go unnoticed) and looks
+// at every destination; existing copies are re-read, with progress.
 Result<CopyPlan> make_plan(const Context& ctx, const RawFile& record) {
   const InstrumentConfig& instrument = ctx.config->instrument(record.instrument_id);
   CopyPlan plan;
   plan.base = backup_base(*ctx.config, record);
+  auto changed = set_change_since_checksum(*ctx.fs, instrument, record);
+  if (!changed) return std::unexpected(changed.error());
+  plan.source_change = *changed;
+  Progress progress("checking existing copies", existing_bytes(*ctx.fs, plan.base, record), ctx.tty);
   for (const auto& [key, entry] : record.file_info) {
     PlannedFile file{key, instrument.path / key, plan.base / key, entry, {}};
-    auto check = check_destination(*ctx.fs, file.dest, entry);
+    auto check = check_destination(*ctx.fs, file.dest, entry, [&](size_t n) { progress.advance(n); });
     if (!check) return std::unexpected(check.error());
     file.check = *check;
     if (file.check.state != DestinationState::identical) {
@@ -67,11 +85,13 @@ std::vector<std::string> refusals(const CopyPlan& plan, bool overwrite) {
   return out;
 }
 
-const char* action_of(const PlannedFile& f) {
+std::string action_of(const PlannedFile& f, const CopyPlan& plan, bool overwrite) {
   switch (f.check.state) {
-    case DestinationState::missing: return "copy";
+    case DestinationState::missing: return plan.source_change.changed() ? "refuse (source changed)" : "copy";
     case DestinationState::identical: return "skip";
-    case DestinationState::differs: return "replace";
+    case DestinationState::differs:
+      if (plan.source_change.changed()) return "refuse (source changed)";
+      return overwrite ? "replace" : "refuse";
     case DestinationState::not_a_file: return "refuse";
   }
   return "?";
@@ -81,10 +101,10 @@ TaskOutput dry_run_output(const RawFile& record, const CopyPlan& plan, bool over
   TaskOutput out;
   out.result = {{"id", record.id}, {"task", "copy-local"}, {"outcome", "dry-run"},
                 {"destination", plan.base.string()}, {"files", nlohmann::json::array()}};
+  if (plan.source_change.changed()) out.result["source_changed"] = plan.source_change.what;
   out.text = "copy-local " + record.id + " (dry run) → " + plan.base.string() + "\n";
   for (const PlannedFile& f : plan.files) {
-    std::string action = action_of(f);
-    if (action == "replace" && !overwrite) action = "refuse";
+    std::string action = action_of(f, plan, overwrite);
     out.result["files"].push_back({{"path", f.key}, {"action", action}, {"bytes", f.entry.size}});
     out.text += "  " + action + "  " + f.key + "\n";
   }
@@ -103,13 +123,25 @@ Status set_status(const Context& ctx, const std::string& id, RawFileStatus statu
   return {};
 }
 
+// The instrument's file must still have the size and mtime checksum recorded: a conflict
+// naming the way out otherwise; a missing one is an I/O failure (a share may come back).
+Status check_source(const Context& ctx, const RawFile& record, const CopyJob& job) {
+  auto change = source_change(*ctx.fs, job.source, job.expected);
+  if (!change) return std::unexpected(change.error());
+  if (change->missing) return fail(job.key + ": source " + job.source.string() + " is missing");
+  if (!change->changed()) return {};
+  change->what = job.key + ": " + change->what;
+  return std::unexpected(changed_since_checksum(record, *change, std::chrono::seconds(ctx.config->settle_seconds)));
+}
+
 // Checks every source first, moves differing copies aside (--overwrite), then copies.
-Status copy_all(const Context& ctx, const CopyPlan& plan, Progress& progress) {
+Status copy_all(const Context& ctx, const RawFile& record, const CopyPlan& plan, Progress& progress) {
+  SourceCheck unchanged = [&](const CopyJob& job) { return check_source(ctx, record, job); };
   std::vector<CopyJob> jobs;
   for (const PlannedFile& f : plan.files) {
     if (f.check.state == DestinationState::identical) continue;
-    if (Status s = check_source_unchanged(*ctx.fs, f.source, f.key, f.entry); !s) return s;
     jobs.push_back({f.key, f.source, f.dest, f.entry});
+    if (Status s = unchanged(jobs.back()); !s) return s;
   }
   for (const PlannedFile& f : plan.files) {
     if (f.check.state != DestinationState::differs) continue;
@@ -118,7 +150,7 @@ Status copy_all(const Context& ctx, const CopyPlan& plan, Progress& progress) {
     spdlog::warn("{}: differing copy moved aside to {}", f.key, aside->string());
   }
   unsigned workers = std::min(4U, std::max(2U, std::thread::hardware_concurrency()));
-  return copy_files(*ctx.fs, jobs, workers, [&](size_t n) { progress.advance(n); });
+  return copy_files(*ctx.fs, jobs, workers, unchanged, [&](size_t n) { progress.advance(n); });
 }
 
 TaskOutput done_output(const RawFile& record, const CopyPlan& plan, double seconds) {
@@ -153,7 +185,7 @@ Result<TaskOutput> copy_and_record(const Context& ctx, const RawFile& record, co
     }
   }
   Progress progress("copying", plan.bytes_to_copy, ctx.tty);
-  Status copied = copy_all(ctx, plan, progress);
+  Status copied = copy_all(ctx, record, plan, progress);
   progress.finish();
   RecordChange end;
   if (!copied) {
@@ -184,6 +216,14 @@ Result<TaskOutput> run_copy_local(const Context& ctx, const CopyLocalOptions& op
   auto plan = make_plan(ctx, *record);
   if (!plan) return std::unexpected(plan.error());
   if (options.dry_run) return dry_run_output(*record, *plan, options.overwrite);
+  if (plan->source_change.changed()) {
+    Error e = changed_since_checksum(*record, plan->source_change, std::chrono::seconds(ctx.config->settle_seconds));
+    RecordChange change;
+    change.error = e.message;
+    change.message = "copy refused: " + e.message;
+    (void)ctx.store->update(options.id, change);
+    return std::unexpected(e);
+  }
   if (auto refused = refusals(*plan, options.overwrite); !refused.empty()) {
     RecordChange change;
     change.error = "destination differs: " + join(refused, "; ");

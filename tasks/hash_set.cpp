@@ -7,23 +7,36 @@
 #include "common/progress.h"
 #include "integrity/etag.h"
 #include "integrity/file_hasher.h"
+#include "tasks/settle.h"
 
 namespace rawbackup {
 namespace {
 
+// How the file differs from what the listing saw, "" when it does not.
+std::string change_of(const SetMember& member, const FileStat& now) {
+  if (now.type != EntryType::file) return "it disappeared";
+  if (now.size != member.size) return "size " + std::to_string(member.size) + " → " + std::to_string(now.size);
+  if (now.mtime_ns != member.mtime_ns) return "modified, same size";
+  return "";
+}
+
 Result<FileEntry> hash_member(const FileSystem& fs, const SetMember& member, uint64_t configured_part_size,
-                              Progress& progress) {
+                              std::chrono::seconds settle, Progress& progress) {
   uint64_t part_size = part_size_for(member.size, configured_part_size);
   auto start = std::chrono::steady_clock::now();
   Result<FileDigest> digest =
       hash_file(fs, member.path, part_size, [&](size_t n) { progress.advance(n); });
-  if (!digest) return std::unexpected(digest.error());
+  if (!digest && digest.error().kind == ErrorKind::interrupted) return std::unexpected(digest.error());
+  // A read error or a short read is most often the file changing under us: say so, once.
   Result<FileStat> after = fs.stat(member.path, true);
   if (!after) return std::unexpected(after.error());
-  if (after->size != member.size || after->mtime_ns != member.mtime_ns ||
-      digest->size != member.size) {
-    return fail(member.key + " changed while it was read; re-run checksum once the "
-                             "acquisition has finished");
+  if (std::string change = change_of(member, *after); !change.empty()) {
+    return std::unexpected(changed_while_read(member.key, change, settle));
+  }
+  if (!digest) return std::unexpected(digest.error());
+  if (digest->size != member.size) {
+    return std::unexpected(changed_while_read(member.key, "read " + std::to_string(digest->size) + " of " +
+                                                              std::to_string(member.size) + " bytes", settle));
   }
   log_with(spdlog::level::debug,
            {member.key, member.size, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count()},
@@ -34,14 +47,14 @@ Result<FileEntry> hash_member(const FileSystem& fs, const SetMember& member, uin
 }  // namespace
 
 Result<FileInfo> hash_set(const FileSystem& fs, const RawFileSet& set, uint64_t part_size,
-                          bool tty, unsigned workers) {
+                          std::chrono::seconds settle, bool tty, unsigned workers) {
   Progress progress("hashing", set.total_size, tty);
   std::vector<std::optional<Result<FileEntry>>> results(set.files.size());
   std::atomic<size_t> next{0};
   std::atomic<bool> failed{false};
   auto work = [&] {
     for (size_t i = next++; i < set.files.size() && !failed; i = next++) {
-      results[i] = hash_member(fs, set.files[i], part_size, progress);
+      results[i] = hash_member(fs, set.files[i], part_size, settle, progress);
       if (!*results[i]) failed = true;
     }
   };

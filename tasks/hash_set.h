@@ -1,5 +1,7 @@
 // Hashing every file of a raw-file set on a small worker pool, with progress.
 #pragma once
+#include <chrono>
+
 #include "common/result.h"
 #include "model/layout.h"
 #include "model/raw_file.h"
@@ -8,8 +10,9 @@
 namespace rawbackup {
 
 // Hashes the members of `set` (MD5 and ETag for `part_size`) and checks that no file changed
-// while it was read (size and mtime before and after). `workers` files at a time.
+// while it was read (size and mtime before and after): kind not_ready then, advising a retry
+// after `settle`. `workers` files at a time.
 Result<FileInfo> hash_set(const FileSystem& fs, const RawFileSet& set, uint64_t part_size,
-                          bool tty, unsigned workers);
+                          std::chrono::seconds settle, bool tty, unsigned workers);
 
 }  // namespace rawbackup

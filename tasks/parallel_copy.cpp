@@ -34,9 +34,9 @@ struct WorkItem {
 
 class ParallelCopy {
  public:
-  ParallelCopy(const FileSystem& fs, const std::vector<CopyJob>& jobs,
+  ParallelCopy(const FileSystem& fs, const std::vector<CopyJob>& jobs, const SourceCheck& check_source,
                const std::function<void(size_t)>& on_bytes)
-      : fs_(fs), on_bytes_(on_bytes) {
+      : fs_(fs), check_source_(check_source), on_bytes_(on_bytes) {
     for (const CopyJob& job : jobs) files_.push_back(std::make_unique<FileState>(job));
     for (size_t f = 0; f < files_.size(); ++f) {
       for (size_t p = 0; p < files_[f]->parts.size(); ++p) items_.push_back({f, p});
@@ -135,7 +135,7 @@ class ParallelCopy {
       return fail(job.key + ": bytes written have ETag " + written + ", the record says " +
                   job.expected.etag + " (MD5 " + job.expected.md5 + "); not kept");
     }
-    if (Status s = check_source_unchanged(fs_, job.source, job.key, job.expected); !s) {
+    if (Status s = check_source_(job); !s) {
       file.out.reset();
       return s;
     }
@@ -150,6 +150,7 @@ class ParallelCopy {
   }
 
   const FileSystem& fs_;
+  const SourceCheck& check_source_;
   const std::function<void(size_t)>& on_bytes_;
   std::vector<std::unique_ptr<FileState>> files_;
   std::vector<WorkItem> items_;
@@ -162,11 +163,11 @@ class ParallelCopy {
 }  // namespace
 
 Status copy_files(const FileSystem& fs, const std::vector<CopyJob>& jobs, unsigned workers,
-                  const std::function<void(size_t)>& on_bytes) {
+                  const SourceCheck& check_source, const std::function<void(size_t)>& on_bytes) {
   for (const CopyJob& job : jobs) {
     if (job.expected.part_size == 0) return fail(job.key + ": record has no part size; re-run checksum --rehash");
   }
-  return ParallelCopy(fs, jobs, on_bytes).run(std::max(1U, workers));
+  return ParallelCopy(fs, jobs, check_source, on_bytes).run(std::max(1U, workers));
 }
 
 }  // namespace rawbackup

@@ -18,14 +18,18 @@ struct CopyJob {
   FileEntry expected;  // size, MD5, ETag and the part size it was computed for
 };
 
+// Whether a job's source is still what `expected` describes, once its bytes are copied
+// (called from the copying threads).
+using SourceCheck = std::function<Status(const CopyJob&)>;
+
 // Copies every job with `workers` threads. Work is split into the record's parts: each part
 // is read once, written at its offset into a temporary file beside its destination and
 // MD5'd, so parts hash in parallel. When a file's last part is in, the bytes written must
 // have the record's ETag (the MD5 of the part MD5s; the MD5 itself for a one-part file) and
-// the source its recorded size and mtime; then the file is fsynced and renamed into place.
-// Otherwise the temporary file is removed. The first failure stops all work; files already
-// committed stay. `on_bytes` (thread-safe) reports progress.
+// `check_source` must pass; then the file is fsynced and renamed into place. Otherwise the
+// temporary file is removed. The first failure stops all work; files already committed stay.
+// `on_bytes` (thread-safe) reports progress.
 Status copy_files(const FileSystem& fs, const std::vector<CopyJob>& jobs, unsigned workers,
-                  const std::function<void(size_t)>& on_bytes);
+                  const SourceCheck& check_source, const std::function<void(size_t)>& on_bytes);
 
 }  // namespace rawbackup

@@ -10,6 +10,7 @@
 #include "tasks/copy_file.h"
 #include "tasks/parallel_copy.h"
 #include "tasks/s3_fetch.h"
+#include "tasks/source_check.h"
 #include "tasks/verify_checks.h"
 
 namespace rawbackup {
@@ -127,7 +128,13 @@ Status restore_from_local(const Context& ctx, const RestorePlan& plan, Progress&
     expected.mtime_ns = st->mtime_ns;
     jobs.push_back({item.key, source, item.dest, expected});
   }
-  return copy_files(*ctx.fs, jobs, 2, [&](size_t n) { progress.advance(n); });
+  SourceCheck unchanged = [&](const CopyJob& job) -> Status {
+    auto change = source_change(*ctx.fs, job.source, job.expected);
+    if (!change) return std::unexpected(change.error());
+    if (change->changed()) return fail(job.source.string() + " changed while it was read (" + change->what + ")");
+    return {};
+  };
+  return copy_files(*ctx.fs, jobs, 2, unchanged, [&](size_t n) { progress.advance(n); });
 }
 
 TaskOutput plan_output(const RawFile& record, const RestorePlan& plan, const RestoreOptions& options,

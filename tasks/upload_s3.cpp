@@ -9,7 +9,7 @@
 #include "integrity/etag.h"
 #include "storage/s3/naming.h"
 #include "tasks/batch.h"
-#include "tasks/copy_file.h"
+#include "tasks/source_check.h"
 #include "tasks/s3_upload_set.h"
 
 namespace rawbackup {
@@ -116,17 +116,30 @@ Result<UploadPlan> make_plan(const Context& ctx, const RawFile& record, const st
   return plan;
 }
 
-// The source must still be what was checksummed (the backup copy was verified by copy-local;
-// its mtime is the copy's, so only its size is checked here; the ETag check catches the rest).
-Status check_source(const Context& ctx, const UploadPlan& plan, const UploadItem& item) {
+// The verified local backup copy no longer matches the record (exit 4): the instrument's file
+// is fine as far as we know, so the way out is to check and repair the copy.
+Error bad_backup_copy(const RawFile& record, const fs::path& copy, const std::string& what) {
+  return {ErrorKind::mismatch, "the local backup copy " + copy.string() + " does not match the record (" + what +
+                                   "); run `rawbackup verify --local " + record.id +
+                                   "` to check the backup, then `rawbackup copy-local --overwrite " + record.id +
+                                   "` to repair it"};
+}
+
+// The source must still be what was checksummed: the instrument's file its recorded size and
+// mtime (a conflict naming the way out otherwise); the backup copy, verified by copy-local
+// and with an mtime of its own, its size (the uploaded bytes are checked against the record).
+Status check_source(const Context& ctx, const RawFile& record, const UploadPlan& plan, const UploadItem& item) {
   fs::path source = plan.source_base / item.key;
-  if (!plan.from_backup) return check_source_unchanged(*ctx.fs, source, item.key, item.entry);
-  auto st = ctx.fs->stat(source, true);
-  if (!st) return std::unexpected(st.error());
-  if (st->type != EntryType::file || st->size != item.entry.size) {
-    return fail("backup copy " + source.string() + " is missing or has another size than recorded; re-run copy-local");
+  auto change = source_change(*ctx.fs, source, item.entry);
+  if (!change) return std::unexpected(change.error());
+  if (plan.from_backup) {
+    if (change->missing || change->what.starts_with("size")) return std::unexpected(bad_backup_copy(record, source, change->what));
+    return {};
   }
-  return {};
+  if (change->missing) return fail(item.key + ": source " + source.string() + " is missing");
+  if (!change->changed()) return {};
+  change->what = item.key + ": " + change->what;
+  return std::unexpected(changed_since_checksum(record, *change, std::chrono::seconds(ctx.config->settle_seconds)));
 }
 
 // How the bytes move: the command line's settings, else the config's.
@@ -165,7 +178,7 @@ Result<UploadSetResult> upload_all(const Context& ctx, const RawFile& record, co
   std::vector<UploadJob> jobs;
   for (const UploadItem& item : plan.items) {
     if (item.action == Action::skip) continue;
-    if (Status s = check_source(ctx, plan, item); !s) return std::unexpected(s.error());
+    if (Status s = check_source(ctx, record, plan, item); !s) return std::unexpected(s.error());
     if (item.action == Action::replace) {
       spdlog::warn("s3://{}/{} differs from the record (S3 has ETag {}, the record {}); uploading it again",
                    plan.bucket, item.target.key, item.found_etag, item.entry.etag);

@@ -119,6 +119,15 @@ TEST(Config, PartSizeOutsideS3Limits) {
   EXPECT_EQ(error_of(replaced(valid, "part_size_mb: 500", "part_size_mb: 5120")), "");
 }
 
+TEST(Config, SettleTimeDefaultsTo120SecondsAndZeroDisablesIt) {
+  EXPECT_EQ(parse_config(valid, "/x/c.yaml").settle_seconds, 120);
+  EXPECT_EQ(parse_config(valid + "checksum: {settle_seconds: 0}\n", "/x/c.yaml").settle_seconds, 0);
+  EXPECT_EQ(parse_config(valid + "checksum: {settle_seconds: 600}\n", "/x/c.yaml").settle_seconds, 600);
+  EXPECT_EQ(error_of(valid + "checksum: {settle_seconds: -1}\n"),
+            "/etc/rawbackup/test.yaml: checksum.settle_seconds: must be between 0 (off) and 86400, got -1");
+  EXPECT_NE(error_of(valid + "checksum: {settle: 5}\n").find("checksum.settle: unknown key"), std::string::npos);
+}
+
 TEST(Config, ProjectPatternMustCompileAndCapture) {
   EXPECT_NE(error_of(replaced(valid, "_(PRID\\\\d+)_", "_(PRID")).find("project_pattern: is not a valid regular expression"),
             std::string::npos);

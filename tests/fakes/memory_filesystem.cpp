@@ -98,6 +98,7 @@ std::vector<std::string> MemoryFileSystem::files_containing(const std::string& p
 }
 
 void MemoryFileSystem::add_dir(const std::string& path) {
+  std::lock_guard lock(mutex_);
   fs::path p(path);
   for (fs::path partial; const auto& part : p) {
     partial /= part;
@@ -106,6 +107,7 @@ void MemoryFileSystem::add_dir(const std::string& path) {
 }
 
 void MemoryFileSystem::add_file(const std::string& path, std::string content, int64_t mtime_ns) {
+  std::lock_guard lock(mutex_);
   add_dir(fs::path(path).parent_path().string());
   nodes_[path] = Node{EntryType::file, std::move(content), mtime_ns, {}, {}};
 }
@@ -121,7 +123,10 @@ void MemoryFileSystem::change_content_behind_stat(const std::string& path, std::
   node.content = std::move(content);
 }
 
-void MemoryFileSystem::remove(const std::string& path) { nodes_.erase(path); }
+void MemoryFileSystem::remove(const std::string& path) {
+  std::lock_guard lock(mutex_);
+  nodes_.erase(path);
+}
 
 const MemoryFileSystem::Node* MemoryFileSystem::find(const std::string& path) const {
   auto it = nodes_.find(path);
@@ -174,14 +179,17 @@ Result<std::vector<std::string>> MemoryFileSystem::list_dir(const fs::path& p) c
 }
 
 Result<std::unique_ptr<InputFile>> MemoryFileSystem::open_read(const fs::path& p) const {
-  std::lock_guard lock(mutex_);
+  std::unique_lock lock(mutex_);
   std::string path = resolve(p.string());
   const Node* node = path.empty() ? nullptr : find(path);
   if (node == nullptr || node->type != EntryType::file) {
     return fail("cannot open " + p.string() + ": No such file");
   }
   ++reads_;
-  return std::unique_ptr<InputFile>(std::make_unique<StringInput>(node->content));
+  auto input = std::unique_ptr<InputFile>(std::make_unique<StringInput>(node->content));
+  lock.unlock();
+  if (on_open_) on_open_(p.string());
+  return input;
 }
 
 }  // namespace rawbackup::testing

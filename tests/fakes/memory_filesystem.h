@@ -1,5 +1,6 @@
 // In-memory FileSystem for unit tests: files, folders and symlinks under absolute paths.
 #pragma once
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -21,6 +22,8 @@ class MemoryFileSystem final : public FileSystem {
   void change_content_behind_stat(const std::string& path, std::string content);
   // Number of open_read calls so far (to prove that work was skipped).
   int reads() const { return reads_; }
+  // Called (unlocked) after each open_read with the path: a writer acting while a file is read.
+  void on_open(std::function<void(const std::string&)> hook) { on_open_ = std::move(hook); }
 
   Result<FileStat> stat(const std::filesystem::path& p, bool follow_symlinks) const override;
   Result<std::filesystem::path> canonical(const std::filesystem::path& p) const override;
@@ -51,6 +54,7 @@ class MemoryFileSystem final : public FileSystem {
   friend class MemoryOutputFile;
   mutable std::map<std::string, Node> nodes_;  // the "disk": writes change it, not the object
   mutable int reads_ = 0;
+  std::function<void(const std::string&)> on_open_;
   mutable std::optional<uint64_t> space_left_;
   mutable int64_t clock_ns_ = 2'000'000'000;
   mutable std::recursive_mutex mutex_;  // copy workers write from several threads

@@ -118,16 +118,81 @@ TEST_F(Checksum, BadInputWritesNothing) {
   EXPECT_THROW((void)run("a.raw", false, false, "nope"), UsageError);
 }
 
-TEST_F(Checksum, FileChangingWhileReadFailsAndMarksANewRecord) {
+TEST_F(Checksum, FileChangingWhileReadIsNotReadyAndMarksANewRecord) {
   fs_.add_file("/data/astral1/a.raw", "abc", t0);
   fs_.change_content_behind_stat("/data/astral1/a.raw", "abcdef");  // grows after the stat
   auto out = run("a.raw");
   ASSERT_FALSE(out);
-  EXPECT_EQ(out.error().kind, ErrorKind::failed);
-  EXPECT_NE(out.error().message.find("changed while it was read"), std::string::npos);
+  EXPECT_EQ(out.error().kind, ErrorKind::not_ready);
+  EXPECT_EQ(exit_code_for(out.error().kind), exit_codes::failed);
+  EXPECT_NE(out.error().message.find("a.raw changed while it was read"), std::string::npos);
+  EXPECT_NE(out.error().message.find("retry after"), std::string::npos);
+  EXPECT_EQ(out.error().message.find("/data/astral1"), std::string::npos) << "the path once, as its key";
   RawFile r = record("a.raw");
   EXPECT_EQ(r.status, RawFileStatus::error);
   EXPECT_TRUE(r.error);
+}
+
+TEST_F(Checksum, FileModifiedWithinTheSettleTimeIsNotReadyAndNothingIsRecorded) {
+  auto now = now_ns();
+  fs_.add_file("/data/astral1/a.raw", "abc", now - 5'000'000'000);  // 5 s ago
+  auto out = run("a.raw");
+  ASSERT_FALSE(out);
+  EXPECT_EQ(out.error().kind, ErrorKind::not_ready);
+  const std::string& m = out.error().message;
+  EXPECT_NE(m.find("a.raw was modified 5."), std::string::npos) << m;
+  EXPECT_NE(m.find("settle time of 120 s"), std::string::npos) << m;
+  EXPECT_NE(m.find("retry after"), std::string::npos) << m;
+  EXPECT_EQ(m.find('\n'), std::string::npos);
+  EXPECT_TRUE(store_.list({})->empty());
+
+  ChecksumOptions off;
+  off.instrument = "astral1";
+  off.name = "a.raw";
+  off.settle_seconds = 0;
+  ASSERT_TRUE(run_checksum(context(), off));
+  off.settle_seconds = 2;
+  EXPECT_TRUE(run_checksum(context(), off)) << "5 s old: settled for a 2 s rule";
+}
+
+TEST_F(Checksum, GrowingFileOfARecordIsNotReadyNeverAConflictToOverwrite) {
+  fs_.add_file("/data/astral1/a.raw", "abc", t0);
+  ASSERT_TRUE(run("a.raw"));
+  auto now = now_ns();
+  fs_.add_file("/data/astral1/a.raw", "abcdef", now);  // the instrument writes on
+  auto out = run("a.raw", false, true);
+  ASSERT_FALSE(out);
+  EXPECT_EQ(out.error().kind, ErrorKind::not_ready);
+  EXPECT_EQ(out.error().message.find("--overwrite"), std::string::npos);
+  EXPECT_EQ(record("a.raw").file_info.at("a.raw").size, 3u) << "the record is left as it was";
+  EXPECT_FALSE(record("a.raw").error);
+}
+
+TEST_F(Checksum, DryRunSaysNotReady) {
+  auto now = now_ns();
+  fs_.add_file("/data/astral1/a.raw", "abc", now);
+  ChecksumOptions options;
+  options.instrument = "astral1";
+  options.name = "a.raw";
+  options.dry_run = true;
+  auto out = run_checksum(context(), options);
+  ASSERT_TRUE(out);
+  EXPECT_EQ(out->result["would_hash"], false);
+  EXPECT_NE(out->text.find("not ready: a.raw was modified"), std::string::npos) << out->text;
+}
+
+TEST_F(Checksum, BrukerFileAppearingWhileTheSetIsReadIsNotReady) {
+  fs_.add_file("/data/timstof1/s.d/a", "a", t0);
+  fs_.add_file("/data/timstof1/s.d/b", "b", t0);
+  fs_.on_open([&](const std::string& path) {
+    if (path.ends_with("s.d/a")) fs_.add_file("/data/timstof1/s.d/c.tdf_bin", "c", t0);
+  });
+  auto out = run("s.d", false, false, "timstof1");
+  ASSERT_FALSE(out);
+  EXPECT_EQ(out.error().kind, ErrorKind::not_ready);
+  EXPECT_NE(out.error().message.find("s.d/c.tdf_bin appeared"), std::string::npos) << out.error().message;
+  EXPECT_EQ(record("s.d").status, RawFileStatus::error) << "a first checksum: nothing recorded as done";
+  EXPECT_TRUE(record("s.d").file_info.empty());
 }
 
 TEST_F(Checksum, RecordOfAnotherInstrumentIsAConflict) {

@@ -109,18 +109,52 @@ TEST_F(CopyLocal, NeedsAChecksumFirst) {
   EXPECT_NE(out.error().message.find("run checksum first"), std::string::npos);
 }
 
-TEST_F(CopyLocal, SourceChangedSinceChecksumFails) {
+TEST_F(CopyLocal, SourceChangedSinceChecksumIsAConflictNamingTheWayOut) {
   fs_.add_file("/data/astral1/a.raw", "abc", t0);
   checksum("a.raw");
   fs_.add_file("/data/astral1/a.raw", "abcd", t0 + 1);
   auto out = copy("a.raw");
   ASSERT_FALSE(out);
-  EXPECT_EQ(out.error().kind, ErrorKind::failed);
-  EXPECT_NE(out.error().message.find("re-run checksum"), std::string::npos);
+  EXPECT_EQ(out.error().kind, ErrorKind::conflict) << "a re-run cannot fix it: not exit 1";
+  const std::string& m = out.error().message;
+  EXPECT_NE(m.find("a.raw size 3 → 4"), std::string::npos) << m;
+  EXPECT_NE(m.find("`rawbackup checksum --rehash --instrument astral1 a.raw`"), std::string::npos) << m;
+  EXPECT_NE(m.find("--overwrite"), std::string::npos) << m;
   RawFile r = record("a.raw");
-  EXPECT_EQ(r.status, RawFileStatus::error);
-  EXPECT_EQ(r.backup_status, BackupStatus::failed);
+  EXPECT_EQ(r.status, RawFileStatus::checksummed);
+  EXPECT_EQ(r.error, m);
   EXPECT_FALSE(fs_.exists(dest_dir + "a.raw"));
+
+  CopyLocalOptions dry{"a.raw", false, true};
+  auto planned = run_copy_local(context(), dry);
+  ASSERT_TRUE(planned);
+  EXPECT_EQ(planned->result["files"][0]["action"], "refuse (source changed)");
+}
+
+TEST_F(CopyLocal, SourceStillBeingWrittenIsNeverAdvisedToOverwrite) {
+  fs_.add_file("/data/astral1/a.raw", "abc", t0);
+  checksum("a.raw");
+  auto now = now_ns();
+  fs_.add_file("/data/astral1/a.raw", "abcd", now);
+  auto out = copy("a.raw");
+  ASSERT_FALSE(out);
+  EXPECT_EQ(out.error().kind, ErrorKind::conflict);
+  EXPECT_NE(out.error().message.find("may still be running"), std::string::npos) << out.error().message;
+  EXPECT_EQ(out.error().message.find("--overwrite"), std::string::npos) << out.error().message;
+}
+
+TEST_F(CopyLocal, BrukerFileAddedSinceChecksumIsRefusedEvenWhenTheCopiesAreComplete) {
+  fs_.add_file("/data/timstof1/s.d/a", "a", t0);
+  checksum("s.d", "timstof1");
+  ASSERT_TRUE(copy("s.d"));
+  fs_.add_file("/data/timstof1/s.d/late.tdf_bin", "late", t0 + 5);
+  auto out = copy("s.d");
+  ASSERT_FALSE(out);
+  EXPECT_EQ(out.error().kind, ErrorKind::conflict);
+  EXPECT_NE(out.error().message.find("s.d/late.tdf_bin appeared"), std::string::npos) << out.error().message;
+  fs_.remove("/data/timstof1/s.d/late.tdf_bin");
+  fs_.remove("/data/timstof1/s.d/a");
+  EXPECT_TRUE(copy("s.d")) << "the set moved away after its backup: the copies are what counts";
 }
 
 TEST_F(CopyLocal, SourceDeletedFails) {
@@ -202,7 +236,7 @@ TEST_F(CopyLocal, WithS3BackupsBackupStatusIsLeftToUploadS3) {
   EXPECT_EQ(r.status, RawFileStatus::copying_done);
   EXPECT_EQ(r.backup_status, BackupStatus::pending);
   fs_.remove(dest_dir + "a.raw");
-  fs_.add_file("/data/astral1/a.raw", "abcd", t0 + 1);
+  fs_.remove("/data/astral1/a.raw");
   ASSERT_FALSE(copy("a.raw"));
   EXPECT_EQ(record("a.raw").status, RawFileStatus::error);
   EXPECT_EQ(record("a.raw").backup_status, BackupStatus::pending);

@@ -2,6 +2,7 @@
 #pragma once
 #include <gtest/gtest.h>
 
+#include "common/text.h"
 #include "config/config.h"
 #include "fakes/memory_filesystem.h"
 #include "model/record_store.h"
@@ -36,6 +37,10 @@ backup:
   }
 
   RawFile record(const std::string& id) { return **store_.get(id); }
+  // Now as a file mtime: a file an instrument is still writing.
+  static int64_t now_ns() {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch()).count();
+  }
 
   TempDir dir_;
   Config config_;
