@@ -15,6 +15,8 @@ std::string hostname() {
   return buf.data();
 }
 
+std::string host_id() { return env_or("RAWBACKUP_HOST_ID", hostname()); }
+
 std::string env_or(const char* name, const std::string& fallback) {
   const char* value = std::getenv(name);
   return value != nullptr && *value != '\0' ? value : fallback;

@@ -10,6 +10,7 @@
 
 #include "common/rate_limiter.h"
 #include "common/result.h"
+#include "config/store_url.h"
 
 namespace rawbackup {
 namespace {
@@ -207,6 +208,31 @@ void read_backup(MapReader& top, Config& config) {
   backup.reject_unknown();
 }
 
+// store: {path: FILE} or {url: URL}, exactly one; a URL must not carry a password.
+void read_store(MapReader& top, Config& config, const fs::path& base_dir) {
+  MapReader store = top.map("store");
+  bool by_path = store.has("path");
+  bool by_url = store.has("url");
+  if (by_path == by_url) store.fail_at("store", "needs exactly one of path (SQLite file) or url (sqlite:// or postgresql://)");
+  if (by_path) {
+    config.store_url = "sqlite://" + resolve(base_dir, store.string("path")).string();
+  } else {
+    std::string url = store.string("url");
+    auto parsed = parse_store_url(url);
+    if (!parsed) store.fail_at(store.key_path("url"), parsed.error().message);
+    if (parsed->has_password) {
+      store.fail_at(store.key_path("url"), "must not contain a password (use PGPASSWORD, ~/.pgpass or a service file)");
+    }
+    config.store_url = url;
+  }
+  if (store.has("lease_seconds")) {
+    int64_t n = store.integer("lease_seconds");
+    if (n < 5 || n > 86400) store.fail_at(store.key_path("lease_seconds"), "must be between 5 and 86400, got " + std::to_string(n));
+    config.lease_seconds = n;
+  }
+  store.reject_unknown();
+}
+
 void read_checksum(MapReader& top, Config& config) {
   if (!top.has("checksum")) return;
   MapReader checksum = top.map("checksum");
@@ -240,9 +266,7 @@ Config read_config(const YAML::Node& root, const fs::path& file) {
   MapReader top(root, "", file_name);
   Config config;
   config.file = file;
-  MapReader store = top.map("store");
-  config.store_path = resolve(base_dir, store.string("path"));
-  store.reject_unknown();
+  read_store(top, config, base_dir);
   MapReader instruments = top.map("instruments");
   for (const auto& entry : instruments.node()) {
     std::string id = entry.first.as<std::string>();

@@ -38,9 +38,15 @@ struct S3Config {
 
 inline constexpr int64_t default_settle_seconds = 120;
 
+inline constexpr int64_t default_lease_seconds = 300;
+
 struct Config {
   std::filesystem::path file;  // the YAML file it came from
-  std::filesystem::path store_path;
+  // The record store: store.url, or store.path as "sqlite:///abs/path" (RAWBACKUP_STORE_URL
+  // overrides both when the store is opened).
+  std::string store_url;
+  // A lock held by a run on another host is taken over after this long without heartbeat.
+  int64_t lease_seconds = default_lease_seconds;
   // checksum refuses a set while any file changed this recently (an acquisition still
   // being written); 0 disables the rule.
   int64_t settle_seconds = default_settle_seconds;

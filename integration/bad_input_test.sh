@@ -138,11 +138,11 @@ bad "path: instrument folder missing" 2 -- with "$(cfg noinst "$(base | sed "s|$
 
 # --- the record store ---
 touch "$work/cfg/afile"
-bad "store: parent is a file" 2 -- with "$(cfg sfile "$(base | sed "s|store: {path: .*}|store: {path: $work/cfg/afile/s.sqlite}|")")" status
+bad "store: parent is a file" 2 -- with "$(cfg sfile "$(base | sed "s|store: {path: .*}|store: {path: $work/cfg/afile/s.sqlite}|")")" checksum --instrument astral1 ok_PRID1_a.raw
 bad "store: path is a folder" 2 -- with "$(cfg sdir "$(base | sed "s|store: {path: .*}|store: {path: $work/cfg}|")")" status
 head -c 5000 /dev/urandom >"$work/cfg/garbage.sqlite"
 bad "store: not a database" 2 -- with "$(cfg sgarbage "$(base | sed "s|store: {path: .*}|store: {path: $work/cfg/garbage.sqlite}|")")" status
-bad "store: read-only location" 2 -- with "$(cfg sro "$(base | sed "s|store: {path: .*}|store: {path: /proc/1/rawbackup.sqlite}|")")" status
+bad "store: read-only location" 2 -- with "$(cfg sro "$(base | sed "s|store: {path: .*}|store: {path: /proc/1/rawbackup.sqlite}|")")" checksum --instrument astral1 ok_PRID1_a.raw
 cp "$work/store.sqlite" "$work/cfg/newer.sqlite"
 python3 -c "import sqlite3,sys; sqlite3.connect(sys.argv[1]).execute('PRAGMA user_version = 99')" "$work/cfg/newer.sqlite"
 bad "store: newer schema" 2 -- with "$(cfg snewer "$(base | sed "s|store: {path: .*}|store: {path: $work/cfg/newer.sqlite}|")")" status

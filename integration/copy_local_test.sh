@@ -133,7 +133,7 @@ mv "$work/big.raw.orig" "$inst/astral1/big.raw"
 # A backup location that cannot hold folders (a file is in the way): exit 1, clear message.
 sed "s|backup: backup|backup: blocked|" "$work/c.yaml" >"$work/blocked.yaml"
 : >"$work/blocked"
-expect_code "unwritable backup location" 1 "$rb" --config "$work/blocked.yaml" copy-local a.raw
+expect_code "backup location that is a file: exit 2 (no retry helps)" 2 "$rb" --config "$work/blocked.yaml" copy-local a.raw
 expect_match "names the folder" "$work/err" 'cannot create folder .*blocked/astral1'
 
 # A folder where the copy should go is refused (exit 3), even with --overwrite.

@@ -165,8 +165,8 @@ expect_code "connection reset, retried" 0 "$rb" "${c[@]}" upload-s3 t_PRID1_a.ra
 echo "x" >>"$inst/zenotof1/s_PRID3_q.wiff.scan"
 s3 DELETE /rb-it-prid3/s_PRID3_q.wiff2/s_PRID3_q.wiff.scan -o /dev/null
 rules '[]'
-expect_code "file changed since checksum" 1 "$rb" "${c[@]}" upload-s3 s_PRID3_q.wiff2
-expect_match "says to re-run checksum" "$work/err" 'checksum'
+expect_code "file changed since checksum: a conflict (exit 3)" 3 "$rb" "${c[@]}" upload-s3 s_PRID3_q.wiff2
+expect_match "names the way out" "$work/err" 'source changed since checksum \(s_PRID3_q.wiff.scan: size .*checksum --rehash --instrument zenotof1 s_PRID3_q.wiff2'
 [ "$(grep -c '^PUT' "$log")" -eq 0 ] && pass "nothing uploaded from a changed file" || failure "nothing uploaded from a changed file"
 
 # A stalled request (no bytes for stall_timeout_s) is cancelled and retried.

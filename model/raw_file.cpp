@@ -66,37 +66,32 @@ nlohmann::json file_info_to_json(const FileInfo& info) {
   for (const auto& [path, e] : info) {
     j[path] = {{"size", e.size},           {"md5", e.md5},
                {"etag", e.etag},           {"part_size", e.part_size},
-               {"mtime_ns", e.mtime_ns}};
+               {"mtime_ns", e.mtime_ns},   {"parts", e.part_md5s.size()}};
   }
   return j;
 }
 
-FileInfo file_info_from_json(const nlohmann::json& j) {
-  FileInfo info;
-  for (const auto& [path, e] : j.items()) {
-    info[path] = FileEntry{e.at("size").get<uint64_t>(), e.at("md5").get<std::string>(),
-                           e.at("etag").get<std::string>(), e.at("part_size").get<uint64_t>(),
-                           e.value("mtime_ns", int64_t{0})};
-  }
-  return info;
-}
-
-nlohmann::json to_json(const RawFile& r) {
+nlohmann::json to_json(const RecordRow& r) {
   return {{"id", r.id},
           {"instrument_id", r.instrument_id},
           {"project_id", r.project_id},
           {"vendor", to_string(r.vendor)},
           {"created_at", r.created_at},
           {"size", r.size},
-          {"file_info", file_info_to_json(r.file_info)},
           {"status", to_string(r.status)},
           {"backup_status", to_string(r.backup_status)},
           {"backup_base_path", optional_json(r.backup_base_path)},
           {"s3_upload_path", optional_json(r.s3_upload_path)},
           {"last_verified_at", optional_json(r.last_verified_at)},
-          {"s3_uploads", r.s3_uploads},
           {"error", optional_json(r.error)},
           {"updated_at", r.updated_at}};
+}
+
+nlohmann::json to_json(const RawFile& r) {
+  nlohmann::json j = to_json(static_cast<const RecordRow&>(r));
+  j["file_info"] = file_info_to_json(r.file_info);
+  j["s3_uploads"] = r.s3_uploads;
+  return j;
 }
 
 }  // namespace rawbackup

@@ -5,8 +5,10 @@
 #include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "config/config.h"
+#include "integrity/md5.h"
 
 namespace rawbackup {
 
@@ -30,6 +32,9 @@ struct FileEntry {
   std::string etag;
   uint64_t part_size = 0;  // the part size `etag` was computed for
   int64_t mtime_ns = 0;    // at checksum time, to notice later changes
+  // MD5 of each part (`part_size` bytes, the last one shorter), from the same pass as `etag`;
+  // empty for records checksummed before rawbackup kept them (filled in at the next --rehash).
+  std::vector<Md5Digest> part_md5s{};
 
   // The part size to upload and check this file with; `fallback` for records without one.
   uint64_t part_size_or(uint64_t fallback) const { return part_size ? part_size : fallback; }
@@ -38,29 +43,34 @@ struct FileEntry {
 
 using FileInfo = std::map<std::string, FileEntry>;
 
-struct RawFile {
+// A record without its files: what listings and tables need (cheap to read in bulk).
+struct RecordRow {
   std::string id;  // the raw file's name
   std::string instrument_id;
   std::string project_id;
   Vendor vendor = Vendor::thermo;
   std::string created_at;  // ISO-8601 UTC: the set's newest mtime
   uint64_t size = 0;       // sum of file sizes
-  FileInfo file_info;
   RawFileStatus status = RawFileStatus::checksumming;
   BackupStatus backup_status = BackupStatus::pending;
   std::optional<std::string> backup_base_path;
   std::optional<std::string> s3_upload_path;
   std::optional<std::string> error;  // last failure, one line
   std::optional<std::string> last_verified_at;  // when verify last found every backup good
-  // Unfinished multipart uploads kept for a resume: object key → upload ID.
-  std::map<std::string, std::string> s3_uploads;
   std::string updated_at;
 };
 
-// JSON with the field names above; file_info as {path: {size, md5, etag, part_size, mtime_ns}}.
+// The whole record.
+struct RawFile : RecordRow {
+  FileInfo file_info;
+  // Unfinished multipart uploads kept for a resume: object key → upload ID.
+  std::map<std::string, std::string> s3_uploads;
+};
+
+// JSON with the field names above; file_info as {path: {size, md5, etag, part_size, mtime_ns,
+// parts}} (parts: how many part MD5s are recorded; the digests themselves stay in the store).
+nlohmann::json to_json(const RecordRow& row);
 nlohmann::json to_json(const RawFile& record);
 nlohmann::json file_info_to_json(const FileInfo& info);
-// Throws nlohmann::json::exception on malformed input.
-FileInfo file_info_from_json(const nlohmann::json& j);
 
 }  // namespace rawbackup

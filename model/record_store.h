@@ -1,27 +1,38 @@
-// The raw-file record store (SQLite, WAL). Every status change is written together with an
-// event row in one transaction, so "what happened to this file and when" has an answer.
+// The raw-file record store: one interface, two backends chosen by URL (model/store/open_store.h):
+//   sqlite:///abs/path.sqlite   one file on a local disk: the embedded default, one host
+//   postgresql://user@host/db   a shared server: acquisition PCs, workers and operators on
+//                               many hosts working on the same records
+// The contract below is held by one conformance suite for every backend
+// (tests/model/record_store_conformance_test.cpp):
+// - insert() of an id that exists: kind conflict. update() of an unknown id: kind usage.
+// - Every change of status or backup_status appends one event (time, task, host, pid, field,
+//   from → to, message) in the same transaction as the change; a change of other fields
+//   with a message appends one "record" event. Readers never see one without the other.
+// - A store busy (locked by another writer, unreachable, a serialization failure or deadlock)
+//   is retried within the busy timeout, then kind failed ("record store is busy …" /
+//   "… unreachable"): retryable, and nothing half written.
+// - Listings are ordered newest acquisition first (created_at descending, then id).
+// - A store opened read-only refuses every write (kind usage) and never migrates.
+// - lock(): one holder per raw file across processes and hosts (a lease, model/lease.h).
+// - A store object is used by one thread at a time; locks have connections of their own.
 #pragma once
+#include <chrono>
 #include <cstdint>
-#include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "common/result.h"
+#include "model/lease.h"
 #include "model/raw_file.h"
-#include "model/sqlite.h"
 
 namespace rawbackup {
 
-// Who writes: stamped on every event.
-struct Actor {
-  std::string task;
-  std::string host;
-  int64_t pid = 0;
-};
-
 struct Event {
-  int64_t seq = 0;
+  int64_t seq = 0;  // order of writing within one store
   std::string raw_file_id;
   std::string at;
   std::string task;
@@ -38,7 +49,7 @@ struct Event {
 struct RecordChange {
   std::optional<RawFileStatus> status;
   std::optional<BackupStatus> backup_status;
-  std::optional<FileInfo> file_info;
+  std::optional<FileInfo> file_info;  // replaces every file of the record
   std::optional<uint64_t> size;
   std::optional<std::string> created_at;
   std::optional<std::string> project_id;
@@ -50,41 +61,84 @@ struct RecordChange {
   std::string message;  // recorded on the events this change appends
 };
 
+// Which records; every set field must match.
 struct RecordFilter {
   std::optional<std::string> status;  // matches status or backup_status (their names differ)
   std::optional<std::string> instrument_id;
-  std::vector<std::string> ids{};  // empty: all
   std::optional<std::string> changed_since{};  // updated_at at or after (stored UTC format)
 };
 
+struct RecordQuery {
+  RecordFilter filter;
+  uint64_t limit = 0;  // the newest `limit` rows; 0 for all
+};
+
+// Counts and bytes of a group of records (status --summary).
+struct StatusCounts {
+  uint64_t records = 0;
+  uint64_t bytes = 0;
+  uint64_t bytes_local = 0;  // copy-local finished (copying_done with a backup path)
+  uint64_t bytes_s3 = 0;     // upload-s3 finished (an S3 upload path)
+  std::map<std::string, uint64_t> status;
+  std::map<std::string, uint64_t> backup_status;
+};
+
+struct ErrorLine {
+  std::string id, instrument_id, updated_at, error;
+};
+
+struct StoreSummary {
+  StatusCounts all;
+  std::map<std::string, StatusCounts> instruments;
+  std::vector<ErrorLine> last_errors;  // newest first
+};
+
+// A record as it is, with its events as they were: what `store copy` moves.
+struct StoredRecord {
+  RawFile record;
+  std::vector<Event> events;
+};
+
+// How a store is opened (model/store/open_store.h).
+struct StoreOptions {
+  bool read_only = false;  // refuse writes; never create or migrate (status, dry runs)
+  std::chrono::milliseconds busy_timeout{10'000};  // retry busy/unreachable this long
+};
+
+// Called for each row in order; an error stops the listing and is returned.
+using RowVisitor = std::function<Status(const RecordRow&)>;
+
 class RecordStore {
  public:
-  // Opens or creates the store (and its folder) and migrates it to this build's schema.
-  static Result<RecordStore> open(const std::filesystem::path& path, Actor actor,
-                                  int busy_timeout_ms = 10000);
+  virtual ~RecordStore() = default;
 
-  Result<std::optional<RawFile>> get(const std::string& id);
-  // Newest acquisition first.
-  Result<std::vector<RawFile>> list(const RecordFilter& filter);
-  // Inserts a new record with a "created" event; conflict when the id exists.
-  Status insert(const RawFile& record, const std::string& message);
-  // Applies `change` atomically; one event per changed status field, or one "record" event
-  // when only other fields change and a message is given. Fails when the id is unknown.
-  Result<RawFile> update(const std::string& id, const RecordChange& change);
-  Result<std::vector<Event>> history(const std::string& id);
+  // Where the store is, for messages: "sqlite:///var/lib/rawbackup/s.sqlite", or the
+  // PostgreSQL URL without its password.
+  virtual std::string location() const = 0;
+  // Who writes: stamped on every event.
+  virtual const Actor& actor() const = 0;
 
-  sqlite::Database& database() { return db_; }
-  const Actor& actor() const { return actor_; }
+  virtual Result<std::optional<RawFile>> get(const std::string& id) = 0;
+  // Inserts a new record with a "created" event (status: none → its status).
+  virtual Status insert(const RawFile& record, const std::string& message) = 0;
+  // Applies `change` atomically with its events; returns the row as it is now.
+  virtual Result<RecordRow> update(const std::string& id, const RecordChange& change) = 0;
+  // Every event of `id`, oldest first.
+  virtual Result<std::vector<Event>> history(const std::string& id) = 0;
 
- private:
-  RecordStore(sqlite::Database db, Actor actor) : db_(std::move(db)), actor_(std::move(actor)) {}
-  Status write(const RawFile& record, bool insert);
-  Status append_event(const std::string& id, const std::string& field,
-                      const std::optional<std::string>& from, const std::optional<std::string>& to,
-                      const std::string& message);
+  // Rows without their files, streamed (memory does not grow with the store).
+  virtual Status list_rows(const RecordQuery& query, const RowVisitor& visit) = 0;
+  virtual Result<std::vector<std::string>> list_ids(const RecordFilter& filter) = 0;
+  virtual Result<uint64_t> count(const RecordFilter& filter) = 0;
+  // Counted by the store (no record is loaded); at most `max_errors` last errors.
+  virtual Result<StoreSummary> summarize(const RecordFilter& filter, size_t max_errors) = 0;
 
-  sqlite::Database db_;
-  Actor actor_;
+  // The per-record lock, waiting as `options` say; "busy: ID is held by …" (kind failed).
+  virtual Result<std::unique_ptr<RecordLock>> lock(const std::string& id, const LockOptions& options) = 0;
+
+  // Writes records and their events as given (times, hosts, messages kept), all in one
+  // transaction; an id that exists is a conflict and nothing is written.
+  virtual Status import(const std::vector<StoredRecord>& records) = 0;
 };
 
 }  // namespace rawbackup

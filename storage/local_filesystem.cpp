@@ -17,9 +17,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::unexpected<Error> errno_error(const std::string& what, const fs::path& p) {
-  return fail(what + " " + p.string() + ": " + std::strerror(errno));
-}
+std::unexpected<Error> errno_error(const std::string& what, const fs::path& p) { return errno_failure(what, p); }
 
 EntryType type_of(mode_t mode) {
   if (S_ISREG(mode)) return EntryType::file;

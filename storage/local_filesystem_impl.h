@@ -1,11 +1,18 @@
 // Pieces of the local FileSystem implementation shared between its source files.
 #pragma once
+#include <cerrno>
 #include <filesystem>
+#include <string>
 #include <memory>
 
 #include "storage/filesystem.h"
 
 namespace rawbackup {
+
+// An errno as a one-line error "WHAT PATH: reason". Permission and path problems (a folder
+// that is a file, a read-only filesystem) are kind usage: no re-run helps until a person
+// fixes them. A full disk or file size limit says so.
+std::unexpected<Error> errno_failure(const std::string& what, const std::filesystem::path& p, int err = errno);
 
 Status local_create_directories(const std::filesystem::path& p);
 Result<std::unique_ptr<OutputFile>> local_create_file(const std::filesystem::path& final_path);

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 
+#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <random>
@@ -17,14 +18,6 @@ namespace rawbackup {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::unexpected<Error> errno_failure(const std::string& what, const fs::path& p) {
-  if (errno == ENOSPC || errno == EDQUOT || errno == EFBIG) {
-    return fail(what + " " + p.string() + ": no space left (disk full or file size limit)");
-  }
-  ErrorKind kind = errno == EACCES || errno == EPERM || errno == EROFS ? ErrorKind::usage : ErrorKind::failed;
-  return fail(kind, what + " " + p.string() + ": " + std::strerror(errno));
-}
 
 Status fsync_dir(const fs::path& dir) {
   UniqueFd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
@@ -46,7 +39,10 @@ Status rename_noreplace(const fs::path& from, const fs::path& to) {
 std::string temp_prefix(const fs::path& final_path) {
   std::string name = final_path.filename().string();
   if (name.size() > 120) name = name.substr(0, 80) + "~" + md5_hex(name).substr(0, 16);
-  std::string host = hostname().substr(0, 40);
+  std::string host = host_id().substr(0, 40);
+  for (char& c : host) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '_') c = '_';  // a name, not a path
+  }
   return "." + name + ".rawbackup-tmp-" + host + "-";
 }
 
@@ -117,10 +113,19 @@ class LocalOutputFile final : public OutputFile {
 
 }  // namespace
 
+std::unexpected<Error> errno_failure(const std::string& what, const fs::path& p, int err) {
+  if (err == ENOSPC || err == EDQUOT || err == EFBIG) {
+    return fail(what + " " + p.string() + ": no space left (disk full or file size limit)");
+  }
+  bool needs_a_person = err == EACCES || err == EPERM || err == EROFS || err == ENOTDIR || err == EISDIR ||
+                        err == EEXIST || err == ELOOP || err == ENAMETOOLONG;
+  return fail(needs_a_person ? ErrorKind::usage : ErrorKind::failed, what + " " + p.string() + ": " + std::strerror(err));
+}
+
 Status local_create_directories(const fs::path& p) {
   std::error_code ec;
   fs::create_directories(p, ec);
-  if (ec) return fail(ErrorKind::failed, "cannot create folder " + p.string() + ": " + ec.message());
+  if (ec) return errno_failure("cannot create folder", p, ec.value());
   return {};
 }
 

@@ -3,11 +3,14 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <iostream>
+#include <string_view>
 
 #include "common/interrupt.h"
 #include "common/log.h"
 #include "common/system.h"
+#include "model/store/open_store.h"
 #include "storage/s3/client.h"
 #include "tasks/batch.h"
 #include "tasks/task.h"
@@ -53,13 +56,19 @@ LogFormat log_format_from(const std::string& name) {
   throw UsageError("--log-format: expected auto, text or json, got '" + name + "'");
 }
 
-void print_result(const TaskOutput& out, bool json) {
+Status print_result(const TaskOutput& out, bool json) {
+  if (out.stream) {
+    Status streamed = out.stream(std::cout, json);
+    std::cout.flush();
+    return streamed;
+  }
   if (json) {
     std::cout << out.result.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
   } else if (!out.text.empty()) {
     std::cout << out.text << "\n";
   }
   std::cout.flush();
+  return {};
 }
 
 int report_error(const char* task, const Error& error, bool json) {
@@ -69,24 +78,53 @@ int report_error(const char* task, const Error& error, bool json) {
   return failed["exit_code"].get<int>();
 }
 
-// Loads what the task needs and runs it. Throws UsageError for config problems.
-Result<TaskOutput> run_task(const Chosen& chosen, const GlobalOptions& global) {
+// A usage error found before logging is set up (arguments, log options): one stderr line,
+// and with --json anywhere on the command line the failure result on stdout, so a wrapper
+// that parses stdout gets JSON for every failure. `task` is null when none was recognised.
+int report_usage_error(const std::string& message, const TaskEntry* task, int argc, const char* const* argv) {
+  std::cerr << "rawbackup: " << one_line(message) << "\n";
+  bool json = std::any_of(argv + 1, argv + argc, [](const char* a) { return std::string_view(a) == "--json"; });
+  if (json) {
+    nlohmann::json failed = error_result(task ? task->name : "", "", Error{ErrorKind::usage, message});
+    if (!task) failed["task"] = nullptr;
+    std::cout << failed.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+  }
+  return exit_codes::usage;
+}
+
+// The task named on the command line, if any (for errors found before parsing finished).
+const TaskEntry* task_named(int argc, const char* const* argv) {
+  for (int i = 1; i < argc; ++i) {
+    for (const TaskEntry& entry : task_table()) {
+      if (std::string_view(argv[i]) == entry.name) return &entry;
+    }
+  }
+  return nullptr;
+}
+
+// Loads what the task needs, runs it and prints its result (while the store it may stream
+// from is open); returns the exit code. Throws UsageError for config problems.
+Result<int> run_task(const Chosen& chosen, const GlobalOptions& global) {
   Context ctx;
   ctx.fs = &local_filesystem();
   ctx.tty = stderr_is_tty();
   ctx.lock_options.wait = std::chrono::milliseconds(static_cast<int64_t>(global.lock_wait_seconds * 1000));
   std::optional<Config> config;
-  std::optional<RecordStore> store;
+  std::unique_ptr<RecordStore> store;
   if (chosen.entry->needs & (needs::config | needs::store)) {
     config = load_config(config_path(global));
     ctx.config = &*config;
   }
   if (chosen.entry->needs & needs::store) {
-    auto opened = RecordStore::open(config->store_path,
-                                    Actor{chosen.entry->name, hostname(), getpid()});
+    StoreOptions options;
+    options.read_only = (chosen.entry->needs & needs::read_only) != 0;
+    auto opened = open_store(env_or("RAWBACKUP_STORE_URL", config->store_url),
+                             Actor{chosen.entry->name, host_id(), getpid()}, options);
     if (!opened) return std::unexpected(opened.error());
-    store.emplace(std::move(*opened));
-    ctx.store = &*store;
+    store = std::move(*opened);
+    ctx.store = store.get();
+    ctx.lock_options.stale_after = std::chrono::seconds(config->lease_seconds);
+    ctx.lock_options.heartbeat = std::min(ctx.lock_options.heartbeat, ctx.lock_options.stale_after / 3);
   }
   std::unique_ptr<ObjectStore> objects;
   if ((chosen.entry->needs & needs::s3) && config->s3) {
@@ -95,7 +133,10 @@ Result<TaskOutput> run_task(const Chosen& chosen, const GlobalOptions& global) {
       return *objects;
     };
   }
-  return chosen.runner(ctx);
+  Result<TaskOutput> out = chosen.runner(ctx);
+  if (!out) return std::unexpected(out.error());
+  if (Status printed = print_result(*out, global.json); !printed) return std::unexpected(printed.error());
+  return out->exit_code;
 }
 
 void add_tasks(CLI::App& app, std::vector<Chosen>& chosen) {
@@ -132,8 +173,7 @@ int run_main(int argc, const char* const* argv) {
   } catch (const CLI::ParseError& e) {
     if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
     // One line, like every other error (CLI11's own text adds a second).
-    std::cerr << "rawbackup: " << one_line(e.what()) << " (see rawbackup --help)\n";
-    return exit_codes::usage;
+    return report_usage_error(std::string(e.what()) + " (see rawbackup --help)", task_named(argc, argv), argc, argv);
   }
   const Chosen* chosen = nullptr;
   for (const Chosen& c : tasks) {
@@ -142,16 +182,14 @@ int run_main(int argc, const char* const* argv) {
   try {
     setup_logging(global.log_level, log_format_from(global.log_format));
   } catch (const UsageError& e) {  // no logger to report through yet
-    std::cerr << "rawbackup: " << e.what() << "\n";
-    return exit_codes::usage;
+    return report_usage_error(e.what(), chosen->entry, argc, argv);
   }
   try {
     install_interrupt_handlers();
     set_log_context(chosen->entry->name, "");
-    Result<TaskOutput> out = run_task(*chosen, global);
-    if (!out) return report_error(chosen->entry->name, out.error(), global.json);
-    print_result(*out, global.json);
-    return out->exit_code;
+    Result<int> code = run_task(*chosen, global);
+    if (!code) return report_error(chosen->entry->name, code.error(), global.json);
+    return *code;
   } catch (const UsageError& e) {
     return report_error(chosen->entry->name, Error{ErrorKind::usage, e.what()}, global.json);
   } catch (const std::exception& e) {

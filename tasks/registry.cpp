@@ -1,4 +1,5 @@
 #include <array>
+#include <filesystem>
 
 #include "tasks/checksum.h"
 #include "tasks/copy_local.h"
@@ -35,7 +36,7 @@ constexpr std::array<TaskEntry, 6> tasks{{
      "rawbackup --config envs/local.yaml status --status failed\n"
      "  rawbackup --config envs/local.yaml --json status --summary\n"
      "  rawbackup --config envs/local.yaml status --history 20261122_astral1_PRID001_sample.raw",
-     needs::config | needs::store, &bind_status},
+     needs::config | needs::store | needs::read_only, &bind_status},
 }};
 
 }  // namespace
@@ -45,6 +46,10 @@ std::span<const TaskEntry> task_table() { return tasks; }
 Result<RawFile> checksummed_record(const Context& ctx, const std::string& id) {
   auto record = ctx.store->get(id);
   if (!record) return std::unexpected(record.error());
+  if (!*record && id.find('/') != std::string::npos) {
+    std::string name = std::filesystem::path(id).filename().string();
+    return fail(ErrorKind::usage, "'" + id + "' looks like a path: tasks take the raw file's id, its name (" + name + ")");
+  }
   if (!*record || (*record)->file_info.empty()) {
     return fail(ErrorKind::usage, "no checksum recorded for " + id + "; run checksum first");
   }
@@ -63,8 +68,7 @@ Result<HeldRecord> hold_checksummed_record(const Context& ctx, const std::string
 }
 
 Result<std::unique_ptr<RecordLock>> lock_record(const Context& ctx, const std::string& id) {
-  return RecordLock::acquire(ctx.store->database().path(), id, ctx.store->actor(),
-                             ctx.lock_options);
+  return ctx.store->lock(id, ctx.lock_options);
 }
 
 }  // namespace rawbackup

@@ -128,11 +128,7 @@ Result<std::vector<std::string>> select_ids(const Context& ctx, const Selection&
   }
   auto filter = record_filter("--all-status", selection.status, selection.instrument, selection.since);
   if (!filter) return std::unexpected(filter.error());
-  auto records = ctx.store->list(*filter);
-  if (!records) return std::unexpected(records.error());
-  std::vector<std::string> ids;
-  for (const RawFile& r : *records) ids.push_back(r.id);
-  return ids;
+  return ctx.store->list_ids(*filter);
 }
 
 }  // namespace rawbackup

@@ -1,6 +1,7 @@
 #include "tasks/status.h"
 
 #include <CLI/CLI.hpp>
+#include <ostream>
 
 #include "tasks/selection.h"
 #include "tasks/status_format.h"
@@ -18,17 +19,24 @@ nlohmann::json event_json(const Event& e) {
           {"to", nullable(e.to)}, {"message", e.message}};
 }
 
-Status check_all_found(const std::vector<std::string>& ids, const std::vector<RawFile>& found) {
-  std::string missing;
+// The records of `ids`, each read by its key; kind usage naming those that do not exist.
+Result<std::vector<RawFile>> records_of(const Context& ctx, const std::vector<std::string>& ids) {
+  std::vector<RawFile> records;
+  std::vector<std::string> missing;
   for (const std::string& id : ids) {
-    bool present = std::any_of(found.begin(), found.end(), [&](const RawFile& r) { return r.id == id; });
-    if (!present) missing += (missing.empty() ? "" : ", ") + id;
+    auto record = ctx.store->get(id);
+    if (!record) return std::unexpected(record.error());
+    if (*record) {
+      records.push_back(std::move(**record));
+    } else {
+      missing.push_back(id);
+    }
   }
-  if (missing.empty()) return {};
-  return fail(ErrorKind::usage, "no record for " + missing);
+  if (!missing.empty()) return fail(ErrorKind::usage, "no record for " + join(missing, ", "));
+  return records;
 }
 
-// Detail view with optional history for each requested id.
+// Detail view with optional history for each record.
 Result<TaskOutput> describe(const Context& ctx, const std::vector<RawFile>& records, bool history) {
   TaskOutput out;
   out.result = {{"records", nlohmann::json::array()}};
@@ -49,11 +57,54 @@ Result<TaskOutput> describe(const Context& ctx, const std::vector<RawFile>& reco
   return out;
 }
 
-TaskOutput summary_output(const std::vector<RawFile>& records) {
+Result<TaskOutput> summary_output(const Context& ctx, const RecordFilter& filter) {
+  auto summary = ctx.store->summarize(filter, 10);
+  if (!summary) return std::unexpected(summary.error());
   TaskOutput out;
-  out.result = {{"summary", summarize(records, 10)}};
+  out.result = {{"summary", summary_json(*summary)}};
   out.text = format_summary(out.result["summary"]);
   if (!out.text.empty() && out.text.back() == '\n') out.text.pop_back();
+  return out;
+}
+
+// The table, streamed from the store: JSON in one pass; text in two (column widths, then
+// the rows), so memory stays the same for 50 rows or 100,000.
+TaskOutput table_output(const Context& ctx, const RecordQuery& query) {
+  TaskOutput out;
+  out.stream = [&ctx, query](std::ostream& os, bool json) -> Status {
+    auto total = ctx.store->count(query.filter);
+    if (!total) return std::unexpected(total.error());
+    uint64_t shown = 0;
+    if (json) {
+      os << "{\"records\":[";
+      Status listed = ctx.store->list_rows(query, [&](const RecordRow& row) -> Status {
+        os << (shown++ ? "," : "") << to_json(row).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+        return {};
+      });
+      if (!listed) return listed;
+      os << "],\"shown\":" << shown << ",\"total\":" << *total << "}\n";
+      return {};
+    }
+    TableLayout layout;
+    Status measured = ctx.store->list_rows(query, [&](const RecordRow& row) -> Status {
+      layout.measure(row);
+      return {};
+    });
+    if (!measured) return measured;
+    if (*total == 0) {
+      os << "no records\n";
+      return {};
+    }
+    os << layout.header();
+    Status printed = ctx.store->list_rows(query, [&](const RecordRow& row) -> Status {
+      os << layout.line(row);
+      ++shown;
+      return {};
+    });
+    if (!printed) return printed;
+    os << table_footer(shown, *total);
+    return {};
+  };
   return out;
 }
 
@@ -62,37 +113,49 @@ TaskOutput summary_output(const std::vector<RawFile>& records) {
 Result<TaskOutput> run_status(const Context& ctx, const StatusOptions& options) {
   auto filter = record_filter("--status", options.status, options.instrument, options.since);
   if (!filter) return std::unexpected(filter.error());
-  filter->ids = options.ids;
-  auto records = ctx.store->list(*filter);
-  if (!records) return std::unexpected(records.error());
-  if (options.summary) return summary_output(*records);
+  if (options.summary) return summary_output(ctx, *filter);
+  bool filtered = !options.status.empty() || !options.instrument.empty() || !options.since.empty();
+  if (!options.ids.empty() && filtered) {
+    return fail(ErrorKind::usage, "give raw file ids or --status/--instrument/--since, not both");
+  }
   if (!options.ids.empty()) {
-    if (options.status.empty() && options.instrument.empty() && options.since.empty()) {
-      if (Status s = check_all_found(options.ids, *records); !s) return std::unexpected(s.error());
-    }
+    auto records = records_of(ctx, options.ids);
+    if (!records) return std::unexpected(records.error());
     return describe(ctx, *records, options.history);
   }
-  if (options.history) return describe(ctx, *records, true);
-  TaskOutput out;
-  out.result = {{"records", nlohmann::json::array()}};
-  for (const RawFile& r : *records) out.result["records"].push_back(to_json(r));
-  out.text = format_record_table(*records);
-  if (!out.text.empty() && out.text.back() == '\n') out.text.pop_back();
-  return out;
+  RecordQuery query{*filter, options.limit};
+  if (!options.history) return table_output(ctx, query);
+  std::vector<std::string> ids;  // --history without ids: the listed records in full
+  Status listed = ctx.store->list_rows(query, [&](const RecordRow& row) -> Status {
+    ids.push_back(row.id);
+    return {};
+  });
+  if (!listed) return std::unexpected(listed.error());
+  auto records = records_of(ctx, ids);
+  if (!records) return std::unexpected(records.error());
+  return describe(ctx, *records, true);
 }
 
 TaskRunner bind_status(CLI::App& command) {
   auto options = std::make_shared<StatusOptions>();
-  command.add_option("ID", options->ids, "Raw file ids to show in full (default: a table of all)");
+  auto all = std::make_shared<bool>(false);
+  command.add_option("ID", options->ids, "Raw file ids to show in full (default: a table of the newest)");
   command.add_option("--status,--all-status", options->status,
                      "Only records with this status or backup_status (e.g. error, failed)");
   command.add_option("--instrument", options->instrument, "Only records of this instrument");
   command.add_option("--since", options->since,
                      "Only records changed since DATE (2026-11-16, monday, yesterday, 12h, 3d)");
+  command.add_option("--limit", options->limit, "Rows of the table: the newest N (default 50)")
+      ->check(CLI::Range(uint64_t{1}, uint64_t{1'000'000'000}));
+  command.add_flag("--all", *all, "Every matching record in the table (streamed)");
   command.add_flag("--history", options->history, "Also show every status change (events)");
   command.add_flag("--summary", options->summary,
                    "Counts per status and backup_status per instrument, bytes backed up, last errors");
-  return [options](const Context& ctx) { return run_status(ctx, *options); };
+  return [options, all](const Context& ctx) {
+    StatusOptions chosen = *options;
+    if (*all) chosen.limit = 0;
+    return run_status(ctx, chosen);
+  };
 }
 
 }  // namespace rawbackup

@@ -1,5 +1,8 @@
-// `status`: show records (a table, or whole records with their history) to operators and DAGs.
+// `status`: show records to operators and DAGs — a table of the newest (streamed, so a store
+// of any size prints in bounded memory), a summary counted by the store, or whole records
+// with their history.
 #pragma once
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -7,13 +10,16 @@
 
 namespace rawbackup {
 
+inline constexpr uint64_t default_status_rows = 50;
+
 struct StatusOptions {
-  std::vector<std::string> ids;  // empty: a table of all (filtered) records
+  std::vector<std::string> ids;  // empty: a table of the (filtered) records
   std::string status;            // a status or backup_status name
   std::string instrument;
   bool history = false;
   std::string since{};    // records changed since (see parse_since)
   bool summary = false;   // counts and bytes per instrument, and the last errors
+  uint64_t limit = default_status_rows;  // rows of the table (the newest); 0: all (--all)
 };
 
 Result<TaskOutput> run_status(const Context& ctx, const StatusOptions& options);

@@ -37,18 +37,44 @@ std::string or_dash(const std::optional<std::string>& value) {
 
 }  // namespace
 
-std::string format_record_table(const std::vector<RawFile>& records) {
-  if (records.empty()) return "no records\n";
-  std::vector<Row> rows{{"ID", "INSTRUMENT", "PROJECT", "STATUS", "BACKUP", "SIZE", "CREATED",
-                         "ERROR"}};
-  for (const RawFile& r : records) {
-    std::string error = or_dash(r.error);
-    if (error.size() > 60) error = error.substr(0, 57) + "...";
-    rows.push_back({r.id, r.instrument_id, r.project_id, to_string(r.status),
-                    to_string(r.backup_status), format_bytes(r.size),
-                    r.created_at.substr(0, 16), error});
+namespace {
+
+const Row table_header{"ID", "INSTRUMENT", "PROJECT", "STATUS", "BACKUP", "SIZE", "CREATED (UTC)", "ERROR"};
+
+Row table_cells(const RecordRow& r) {
+  std::string error = or_dash(r.error);
+  if (error.size() > 60) error = error.substr(0, 57) + "...";
+  return {r.id, r.instrument_id, r.project_id, to_string(r.status), to_string(r.backup_status),
+          format_bytes(r.size), r.created_at.substr(0, 16) + "Z", error};
+}
+
+}  // namespace
+
+TableLayout::TableLayout() {
+  for (const std::string& cell : table_header) widths_.push_back(cell.size());
+}
+
+void TableLayout::measure(const RecordRow& row) {
+  Row cells = table_cells(row);
+  for (size_t i = 0; i < cells.size(); ++i) widths_[i] = std::max(widths_[i], cells[i].size());
+}
+
+std::string TableLayout::aligned(const Row& cells) const {
+  std::string line;
+  for (size_t i = 0; i < cells.size(); ++i) {
+    line += cells[i];
+    if (i + 1 < cells.size()) line += std::string(widths_[i] - std::min(widths_[i], cells[i].size()) + 2, ' ');
   }
-  return align_columns(rows) + std::to_string(records.size()) + " record(s)\n";
+  return line + "\n";
+}
+
+std::string TableLayout::header() const { return aligned(table_header); }
+std::string TableLayout::line(const RecordRow& row) const { return aligned(table_cells(row)); }
+
+std::string table_footer(uint64_t shown, uint64_t total) {
+  if (shown == total) return std::to_string(total) + " record(s)\n";
+  return std::to_string(shown) + " of " + std::to_string(total) +
+         " record(s), newest first (--limit N or --all for more)\n";
 }
 
 std::string format_record_detail(const RawFile& r) {

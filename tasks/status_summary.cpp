@@ -9,48 +9,14 @@
 namespace rawbackup {
 namespace {
 
-// What one row of the summary adds up.
-struct Counts {
-  uint64_t records = 0;
-  uint64_t bytes = 0;
-  uint64_t bytes_local = 0;  // copy-local finished
-  uint64_t bytes_s3 = 0;     // upload-s3 finished
-  std::map<std::string, int> status;
-  std::map<std::string, int> backup_status;
-
-  void add(const RawFile& r) {
-    ++records;
-    bytes += r.size;
-    if (r.status == RawFileStatus::copying_done && r.backup_base_path) bytes_local += r.size;
-    if (r.s3_upload_path) bytes_s3 += r.size;
-    ++status[to_string(r.status)];
-    ++backup_status[to_string(r.backup_status)];
-  }
-
-  nlohmann::json to_json() const {
-    return {{"records", records},   {"bytes", bytes},   {"bytes_local", bytes_local},
-            {"bytes_s3", bytes_s3}, {"status", status}, {"backup_status", backup_status}};
-  }
-};
-
-nlohmann::json last_errors(const std::vector<RawFile>& records, size_t max_errors) {
-  std::vector<const RawFile*> failed;
-  for (const RawFile& r : records) {
-    if (r.error) failed.push_back(&r);
-  }
-  std::sort(failed.begin(), failed.end(),
-            [](const RawFile* a, const RawFile* b) { return a->updated_at > b->updated_at; });
-  nlohmann::json out = nlohmann::json::array();
-  for (size_t i = 0; i < failed.size() && i < max_errors; ++i) {
-    out.push_back({{"id", failed[i]->id}, {"instrument", failed[i]->instrument_id},
-                   {"updated_at", failed[i]->updated_at}, {"error", *failed[i]->error}});
-  }
-  return out;
+nlohmann::json counts_json(const StatusCounts& c) {
+  return {{"records", c.records},   {"bytes", c.bytes},   {"bytes_local", c.bytes_local},
+          {"bytes_s3", c.bytes_s3}, {"status", c.status}, {"backup_status", c.backup_status}};
 }
 
 std::string counts_text(const nlohmann::json& counts) {
   std::vector<std::string> parts;
-  for (const auto& [name, n] : counts.items()) parts.push_back(name + " " + std::to_string(n.get<int>()));
+  for (const auto& [name, n] : counts.items()) parts.push_back(name + " " + std::to_string(n.get<uint64_t>()));
   return parts.empty() ? "-" : join(parts, ", ");
 }
 
@@ -66,18 +32,15 @@ std::vector<std::string> row(const std::string& name, const nlohmann::json& c) {
 
 }  // namespace
 
-nlohmann::json summarize(const std::vector<RawFile>& records, size_t max_errors) {
-  Counts all;
-  std::map<std::string, Counts> per_instrument;
-  for (const RawFile& r : records) {
-    all.add(r);
-    per_instrument[r.instrument_id].add(r);
+nlohmann::json summary_json(const StoreSummary& summary) {
+  nlohmann::json j = counts_json(summary.all);
+  j["instruments"] = nlohmann::json::object();
+  for (const auto& [id, counts] : summary.instruments) j["instruments"][id] = counts_json(counts);
+  j["last_errors"] = nlohmann::json::array();
+  for (const ErrorLine& e : summary.last_errors) {
+    j["last_errors"].push_back({{"id", e.id}, {"instrument", e.instrument_id}, {"updated_at", e.updated_at}, {"error", e.error}});
   }
-  nlohmann::json summary = all.to_json();
-  summary["instruments"] = nlohmann::json::object();
-  for (const auto& [id, counts] : per_instrument) summary["instruments"][id] = counts.to_json();
-  summary["last_errors"] = last_errors(records, max_errors);
-  return summary;
+  return j;
 }
 
 std::string format_summary(const nlohmann::json& summary) {
@@ -90,7 +53,7 @@ std::string format_summary(const nlohmann::json& summary) {
   out += errors.empty() ? "no errors recorded\n" : "last errors:\n";
   std::vector<std::vector<std::string>> error_rows;
   for (const nlohmann::json& e : errors) {
-    error_rows.push_back({"  " + e["updated_at"].get<std::string>().substr(0, 19),
+    error_rows.push_back({"  " + e["updated_at"].get<std::string>().substr(0, 19) + "Z",
                           e["instrument"].get<std::string>(), e["id"].get<std::string>(),
                           e["error"].get<std::string>()});
   }

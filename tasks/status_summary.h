@@ -4,15 +4,15 @@
 #include <string>
 #include <vector>
 
-#include "model/raw_file.h"
+#include "model/record_store.h"
 
 namespace rawbackup {
 
 // {"records", "bytes", "bytes_local", "bytes_s3", "status": {name: n}, "backup_status":
 // {name: n}, "instruments": {id: the same fields}, "last_errors": [{"id", "instrument",
-// "updated_at", "error"}] (newest first, at most `max_errors`)}. Local bytes: records whose
-// copy-local finished; S3 bytes: records with an S3 upload path (upload-s3 finished).
-nlohmann::json summarize(const std::vector<RawFile>& records, size_t max_errors);
+// "updated_at", "error"}] (newest first)}. Local bytes: records whose copy-local finished;
+// S3 bytes: records with an S3 upload path (upload-s3 finished).
+nlohmann::json summary_json(const StoreSummary& summary);
 
 // A table with one row per instrument and one for all, then the last errors.
 std::string format_summary(const nlohmann::json& summary);

@@ -3,13 +3,13 @@
 // bind_x(CLI::App&) that declares its options and returns the runner (see registry.cpp).
 #pragma once
 #include <functional>
+#include <iosfwd>
 #include <nlohmann/json.hpp>
 #include <span>
 #include <string>
 
 #include "common/result.h"
 #include "config/config.h"
-#include "model/record_lock.h"
 #include "model/record_store.h"
 #include "storage/filesystem.h"
 #include "storage/object_store.h"
@@ -22,7 +22,7 @@ namespace rawbackup {
 
 struct Context {
   const Config* config = nullptr;  // set when the task needs::config
-  RecordStore* store = nullptr;    // set when the task needs::store
+  RecordStore* store = nullptr;    // set when the task needs::store (read-only with needs::read_only)
   const FileSystem* fs = nullptr;  // always set
   // The S3 store, connected on first call (throws UsageError without credentials, so a task
   // that ends up not using S3 needs none). Empty when the task does not need::s3 or the
@@ -51,14 +51,18 @@ struct TaskOutput {
   nlohmann::json result;  // printed as one JSON object with --json
   std::string text;       // printed for humans otherwise
   int exit_code = 0;      // success may still ask for another code (--skip-exit-code)
+  // Output too large to hold (a status table of any size): when set, it writes the result
+  // (one JSON object with `json`, else text) straight to stdout instead of result and text.
+  std::function<Status(std::ostream& out, bool json)> stream{};
 };
 
 using TaskRunner = std::function<Result<TaskOutput>(const Context&)>;
 
 namespace needs {
 inline constexpr unsigned config = 1U << 0;
-inline constexpr unsigned store = 1U << 1;  // implies config (the store path is in it)
+inline constexpr unsigned store = 1U << 1;  // implies config (the store is named in it)
 inline constexpr unsigned s3 = 1U << 2;
+inline constexpr unsigned read_only = 1U << 3;  // the store is opened read-only (status)
 }  // namespace needs
 
 struct TaskEntry {

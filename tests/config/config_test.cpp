@@ -45,7 +45,8 @@ std::string error_of(const std::string& text) {
 
 TEST(Config, ValidFileBecomesStructs) {
   Config c = parse_config(valid, "/etc/rawbackup/test.yaml");
-  EXPECT_EQ(c.store_path, "/etc/rawbackup/var/rawbackup.sqlite");
+  EXPECT_EQ(c.store_url, "sqlite:///etc/rawbackup/var/rawbackup.sqlite");
+  EXPECT_EQ(c.lease_seconds, 300);
   ASSERT_EQ(c.instruments.size(), 3u);
   EXPECT_EQ(c.instruments.at("timstof1").vendor, Vendor::bruker);
   EXPECT_EQ(c.instruments.at("timstof1").path, "/etc/rawbackup/instruments/timstof1");
@@ -117,6 +118,19 @@ TEST(Config, PartSizeOutsideS3Limits) {
             std::string::npos);
   EXPECT_EQ(error_of(replaced(valid, "part_size_mb: 500", "part_size_mb: 5")), "");
   EXPECT_EQ(error_of(replaced(valid, "part_size_mb: 500", "part_size_mb: 5120")), "");
+}
+
+TEST(Config, StoreIsAPathOrAUrlWithoutPassword) {
+  auto url = replaced(valid, "  path: var/rawbackup.sqlite", "  url: postgresql://rawbackup@db.example.org/rawbackup");
+  EXPECT_EQ(parse_config(url, "/x/c.yaml").store_url, "postgresql://rawbackup@db.example.org/rawbackup");
+  EXPECT_EQ(error_of(replaced(valid, "  path: var/rawbackup.sqlite", "  url: postgresql://rawbackup:hunter2@db/rb")),
+            "/etc/rawbackup/test.yaml: store.url: must not contain a password (use PGPASSWORD, ~/.pgpass or a service file)");
+  EXPECT_EQ(error_of(replaced(valid, "  path: var/rawbackup.sqlite", "  path: a.sqlite\n  url: sqlite:///b.sqlite")),
+            "/etc/rawbackup/test.yaml: store: needs exactly one of path (SQLite file) or url (sqlite:// or postgresql://)");
+  EXPECT_NE(error_of(replaced(valid, "  path: var/rawbackup.sqlite", "  url: mysql://db/x")).find("store.url: store URL"),
+            std::string::npos);
+  auto lease = replaced(valid, "  path: var/rawbackup.sqlite", "  path: s.sqlite\n  lease_seconds: 30");
+  EXPECT_EQ(parse_config(lease, "/x/c.yaml").lease_seconds, 30);
 }
 
 TEST(Config, SettleTimeDefaultsTo120SecondsAndZeroDisablesIt) {

@@ -245,13 +245,16 @@ TEST_F(CopyLocal, WithS3BackupsBackupStatusIsLeftToUploadS3) {
 TEST_F(CopyLocal, SecondRunnerOnTheSameIdIsBusy) {
   fs_.add_file("/data/astral1/a.raw", "abc", t0);
   checksum("a.raw");
-  auto held = RecordLock::acquire(config_.store_path, "a.raw", Actor{"copy-local", "elsewhere", 1});
+  auto elsewhere = open_store(config_.store_url, Actor{"copy-local", "elsewhere", 1}, StoreOptions{});
+  ASSERT_TRUE(elsewhere);
+  auto held = (*elsewhere)->lock("a.raw", LockOptions{});
   ASSERT_TRUE(held);
   Context ctx = context();
   ctx.lock_options.wait = std::chrono::milliseconds(50);
   auto out = run_copy_local(ctx, CopyLocalOptions{"a.raw", false, false});
   ASSERT_FALSE(out);
   EXPECT_NE(out.error().message.find("busy: a.raw is held by copy-local on elsewhere pid 1"), std::string::npos);
+  EXPECT_EQ(out.error().kind, ErrorKind::failed);
 }
 
 }  // namespace

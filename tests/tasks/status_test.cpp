@@ -1,5 +1,7 @@
 #include "tasks/status.h"
 
+#include <sstream>
+
 #include "task_fixture.h"
 
 namespace rawbackup {
@@ -28,28 +30,77 @@ class StatusTask : public TaskFixture {
     ASSERT_TRUE(store_.insert(b, "made"));
   }
   Result<TaskOutput> run(StatusOptions options) { return run_status(context(), options); }
+  // A table's output as the user sees it: streamed, as text or as one JSON object.
+  std::string table_text(StatusOptions options) {
+    auto out = run(std::move(options));
+    EXPECT_TRUE(out && out->stream);
+    std::ostringstream text;
+    EXPECT_TRUE(out->stream(text, false));
+    return text.str();
+  }
+  nlohmann::json table_json(StatusOptions options) {
+    auto out = run(std::move(options));
+    EXPECT_TRUE(out && out->stream);
+    std::ostringstream text;
+    EXPECT_TRUE(out->stream(text, true));
+    return nlohmann::json::parse(text.str());
+  }
+  static StatusOptions filtered(const std::string& status, const std::string& instrument) {
+    StatusOptions o;
+    o.status = status;
+    o.instrument = instrument;
+    return o;
+  }
 };
 
-TEST_F(StatusTask, TableNewestFirstWithLastError) {
-  auto out = run({});
-  ASSERT_TRUE(out);
-  ASSERT_EQ(out->result["records"].size(), 2u);
-  EXPECT_EQ(out->result["records"][0]["id"], "b.d");
-  EXPECT_EQ(out->result["records"][1]["file_info"]["a.raw"]["md5"], "md5a");
-  EXPECT_NE(out->text.find("S3 said no"), std::string::npos);
-  EXPECT_LT(out->text.find("b.d"), out->text.find("a.raw"));
+TEST_F(StatusTask, TableNewestFirstWithLastErrorAndUtcMarker) {
+  auto j = table_json({});
+  ASSERT_EQ(j["records"].size(), 2u);
+  EXPECT_EQ(j["records"][0]["id"], "b.d");
+  EXPECT_FALSE(j["records"][1].contains("file_info")) << "rows, not whole records";
+  EXPECT_EQ(j["shown"], 2);
+  EXPECT_EQ(j["total"], 2);
+  std::string text = table_text({});
+  EXPECT_NE(text.find("S3 said no"), std::string::npos);
+  EXPECT_LT(text.find("b.d"), text.find("a.raw"));
+  EXPECT_NE(text.find("CREATED (UTC)"), std::string::npos);
+  EXPECT_NE(text.find("2026-11-03T00:00Z"), std::string::npos) << text;
+  EXPECT_NE(text.find("\n2 record(s)\n"), std::string::npos) << text;
 }
 
 TEST_F(StatusTask, Filters) {
-  EXPECT_EQ(run({{}, "failed", "", false})->result["records"].size(), 1u);
-  EXPECT_EQ(run({{}, "", "timstof1", false})->result["records"][0]["id"], "b.d");
-  auto bad = run({{}, "broken", "", false});
+  EXPECT_EQ(table_json(filtered("failed", ""))["records"].size(), 1u);
+  EXPECT_EQ(table_json(filtered("", "timstof1"))["records"][0]["id"], "b.d");
+  auto bad = run(filtered("broken", ""));
   ASSERT_FALSE(bad);
   EXPECT_EQ(bad.error().kind, ErrorKind::usage);
 }
 
+TEST_F(StatusTask, TableShowsTheNewest50UnlessAskedForMore) {
+  for (int i = 0; i < 60; ++i) {
+    RawFile r = *store_.get("a.raw").value();
+    r.id = "n" + std::to_string(100 + i) + ".raw";
+    r.created_at = "2026-12-01T00:00:" + std::to_string(10 + i % 50) + ".000Z";
+    ASSERT_TRUE(store_.insert(r, ""));
+  }
+  auto j = table_json({});
+  EXPECT_EQ(j["records"].size(), 50u);
+  EXPECT_EQ(j["total"], 62);
+  EXPECT_NE(table_text({}).find("50 of 62 record(s), newest first (--limit N or --all for more)"), std::string::npos);
+  StatusOptions few;
+  few.limit = 3;
+  EXPECT_EQ(table_json(few)["records"].size(), 3u);
+  StatusOptions all;
+  all.limit = 0;
+  EXPECT_EQ(table_json(all)["records"].size(), 62u);
+  EXPECT_EQ(table_json(all)["records"][61]["id"], "a.raw");
+}
+
 TEST_F(StatusTask, OneRecordInFullWithHistory) {
-  auto out = run({{"a.raw"}, "", "", true});
+  StatusOptions one;
+  one.ids = {"a.raw"};
+  one.history = true;
+  auto out = run(one);
   ASSERT_TRUE(out);
   auto& rec = out->result["records"][0];
   EXPECT_EQ(rec["backup_status"], "failed");
@@ -61,7 +112,9 @@ TEST_F(StatusTask, OneRecordInFullWithHistory) {
 }
 
 TEST_F(StatusTask, UnknownIdIsAUsageError) {
-  auto out = run({{"a.raw", "zzz.raw"}, "", "", false});
+  StatusOptions two;
+  two.ids = {"a.raw", "zzz.raw"};
+  auto out = run(two);
   ASSERT_FALSE(out);
   EXPECT_EQ(out.error().kind, ErrorKind::usage);
   EXPECT_NE(out.error().message.find("zzz.raw"), std::string::npos);

@@ -5,7 +5,7 @@
 #include "common/text.h"
 #include "config/config.h"
 #include "fakes/memory_filesystem.h"
-#include "model/record_store.h"
+#include "model/store/open_store.h"
 #include "tasks/task.h"
 #include "temp_dir.h"
 
@@ -26,7 +26,14 @@ backup:
   s3: {region: r, bucket_prefix: b, part_size_mb: 5}
 )",
                              dir_.path() / "c.yaml")),
-        store_(*RecordStore::open(config_.store_path, Actor{"test", "h", 1})) {}
+        owned_store_(open_test_store()),
+        store_(*owned_store_) {}
+
+  std::unique_ptr<RecordStore> open_test_store() {
+    auto store = open_store(config_.store_url, Actor{"test", "h", 1}, StoreOptions{});
+    EXPECT_TRUE(store) << store.error().message;
+    return std::move(*store);
+  }
 
   Context context() {
     Context ctx;
@@ -44,7 +51,8 @@ backup:
 
   TempDir dir_;
   Config config_;
-  RecordStore store_;
+  std::unique_ptr<RecordStore> owned_store_;
+  RecordStore& store_;
   testing::MemoryFileSystem fs_;
 };
 

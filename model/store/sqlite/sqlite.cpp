@@ -1,4 +1,4 @@
-#include "model/sqlite.h"
+#include "model/store/sqlite/sqlite.h"
 
 #include <chrono>
 #include <stdexcept>
@@ -47,6 +47,11 @@ Statement& Statement::bind(int index, int64_t value) {
   return *this;
 }
 
+Statement& Statement::bind_blob(int index, const std::string& bytes) {
+  sqlite3_bind_blob(stmt_.get(), index, bytes.data(), static_cast<int>(bytes.size()), SQLITE_TRANSIENT);
+  return *this;
+}
+
 Statement& Statement::bind(int index, const std::optional<std::string>& value) {
   if (value) return bind(index, *value);
   sqlite3_bind_null(stmt_.get(), index);
@@ -78,16 +83,25 @@ std::optional<std::string> Statement::optional_text(int column) const {
 
 int64_t Statement::integer(int column) const { return sqlite3_column_int64(stmt_.get(), column); }
 
-Result<Database> Database::open(const std::string& path, int busy_timeout_ms) {
+std::span<const std::byte> Statement::blob(int column) const {
+  const void* p = sqlite3_column_blob(stmt_.get(), column);
+  auto n = static_cast<size_t>(sqlite3_column_bytes(stmt_.get(), column));
+  return p != nullptr ? std::span(static_cast<const std::byte*>(p), n) : std::span<const std::byte>{};
+}
+
+Result<Database> Database::open(const std::string& path, int busy_timeout_ms, bool read_only) {
   sqlite3* raw = nullptr;
-  int rc = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
-                           nullptr);
+  int flags = read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+  int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
   Database db;
   db.db_.reset(raw);
   db.path_ = path;
   if (rc != SQLITE_OK) return std::unexpected(error_from(raw, rc, "cannot open store " + path));
   sqlite3_busy_timeout(raw, busy_timeout_ms);
   sqlite3_extended_result_codes(raw, 1);
+  if (read_only) return db;
+  int persist = 1;
+  sqlite3_file_control(raw, "main", SQLITE_FCNTL_PERSIST_WAL, &persist);
   // Switching a new store to WAL can answer "busy" at once, without the busy handler, while
   // another process creates the same store; retried here within the busy timeout.
   auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(busy_timeout_ms);

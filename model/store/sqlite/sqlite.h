@@ -1,10 +1,12 @@
-// Thin RAII over the SQLite C API: a connection, prepared statements, transactions.
+// Thin RAII over the SQLite C API: a connection, prepared statements, transactions. The only
+// place that includes <sqlite3.h>.
 #pragma once
 #include <sqlite3.h>
 
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 
 #include "common/result.h"
@@ -26,14 +28,20 @@ class Statement {
   Statement& bind(int index, const std::string& value);
   Statement& bind(int index, int64_t value);
   Statement& bind(int index, const std::optional<std::string>& value);
+  Statement& bind_blob(int index, const std::string& bytes);
   // True while a row is available; an error (busy, I/O) comes back as Error.
   Result<bool> step();
   // For statements that return no rows.
   Status run();
+  // Makes the statement ready to be bound and run again.
+  void reset() { sqlite3_reset(stmt_.get()); }
+  // Rows changed by the last run().
+  int64_t changes() const { return sqlite3_changes(db_); }
 
   std::string text(int column) const;
   std::optional<std::string> optional_text(int column) const;
   int64_t integer(int column) const;
+  std::span<const std::byte> blob(int column) const;
 
  private:
   sqlite3* db_;
@@ -42,8 +50,10 @@ class Statement {
 
 class Database {
  public:
-  // Opens (creating if needed) with WAL, foreign keys and a busy timeout.
-  static Result<Database> open(const std::string& path, int busy_timeout_ms);
+  // Opens an existing or new store (read-write) with WAL, synchronous=FULL, a busy timeout
+  // and a persistent WAL (its -wal and -shm files stay, so that users with read access
+  // only can open it read-only). Read-only: never creates, never writes.
+  static Result<Database> open(const std::string& path, int busy_timeout_ms, bool read_only = false);
 
   sqlite3* get() const { return db_.get(); }
   Status exec(const std::string& sql);

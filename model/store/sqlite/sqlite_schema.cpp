@@ -1,12 +1,12 @@
-#include "model/schema.h"
+#include "model/store/sqlite/sqlite_schema.h"
 
 #include <array>
 #include <string>
 
-namespace rawbackup {
+namespace rawbackup::sqlite {
 namespace {
 
-constexpr std::array<Migration, 4> migrations{{
+constexpr std::array<Migration, 5> migrations{{
     {1, R"sql(
 CREATE TABLE raw_files (
   id               TEXT PRIMARY KEY,
@@ -54,33 +54,59 @@ ALTER TABLE raw_files ADD COLUMN last_verified_at TEXT;
     {4, R"sql(
 ALTER TABLE raw_files ADD COLUMN s3_uploads TEXT NOT NULL DEFAULT '{}';
 )sql"},
+    // The files of a record move to a table of their own, with their part MD5s: listings
+    // and counts no longer read (and a change no longer rewrites) every file of a record.
+    {5, R"sql(
+CREATE TABLE raw_file_files (
+  raw_file_id TEXT NOT NULL,
+  path        TEXT NOT NULL,
+  size        INTEGER NOT NULL,
+  md5         TEXT NOT NULL,
+  etag        TEXT NOT NULL,
+  part_size   INTEGER NOT NULL,
+  mtime_ns    INTEGER NOT NULL,
+  part_md5s   BLOB NOT NULL DEFAULT x'',
+  PRIMARY KEY (raw_file_id, path)
+) WITHOUT ROWID;
+INSERT INTO raw_file_files (raw_file_id, path, size, md5, etag, part_size, mtime_ns)
+  SELECT r.id, f.key, json_extract(f.value, '$.size'), json_extract(f.value, '$.md5'),
+         json_extract(f.value, '$.etag'), json_extract(f.value, '$.part_size'),
+         coalesce(json_extract(f.value, '$.mtime_ns'), 0)
+  FROM raw_files r, json_each(r.file_info) f;
+ALTER TABLE raw_files DROP COLUMN file_info;
+DROP INDEX raw_files_by_created;
+CREATE INDEX raw_files_by_created ON raw_files(created_at, id);
+CREATE INDEX raw_files_by_updated ON raw_files(updated_at);
+)sql"},
 }};
 
 }  // namespace
 
 std::span<const Migration> schema_migrations() { return migrations; }
 
-Result<int> schema_version(sqlite::Database& db) {
+Result<int> schema_version(Database& db) {
   sqlite::Statement query = db.prepare("PRAGMA user_version");
   Result<bool> row = query.step();
   if (!row) return std::unexpected(row.error());
   return static_cast<int>(query.integer(0));
 }
 
-Status migrate(sqlite::Database& db, std::span<const Migration> steps) {
-  int latest = steps.empty() ? 0 : steps.back().version;
+Status check_schema(Database& db, std::span<const Migration> steps) {
+  Result<int> current = schema_version(db);
+  if (!current) return std::unexpected(current.error());
+  return check_version(db.path(), *current, latest_version(steps), false);
+}
+
+Status migrate(Database& db, std::span<const Migration> steps) {
+  int latest = latest_version(steps);
   Result<int> current = schema_version(db);
   if (!current) return std::unexpected(current.error());
   if (*current == latest) return {};
-  auto txn = sqlite::Transaction::begin(db);
+  auto txn = Transaction::begin(db);
   if (!txn) return std::unexpected(txn.error());
   current = schema_version(db);  // another process may have migrated meanwhile
   if (!current) return std::unexpected(current.error());
-  if (*current > latest) {
-    return fail(ErrorKind::usage, "store " + db.path() + " has schema version " +
-                                      std::to_string(*current) + ", newer than this rawbackup (" +
-                                      std::to_string(latest) + "); upgrade rawbackup");
-  }
+  if (Status s = check_version(db.path(), *current, latest, true); !s) return s;
   for (const Migration& step : steps) {
     if (step.version <= *current) continue;
     if (Status s = db.exec(step.sql); !s) return fail(s.error(), "migration " + std::to_string(step.version));
@@ -89,4 +115,4 @@ Status migrate(sqlite::Database& db, std::span<const Migration> steps) {
   return txn->commit();
 }
 
-}  // namespace rawbackup
+}  // namespace rawbackup::sqlite

@@ -1,0 +1,118 @@
+#include "model/store/postgresql/pg_schema.h"
+
+#include <array>
+
+namespace rawbackup::pg {
+namespace {
+
+// Timestamps are ISO-8601 UTC text as in the SQLite store (the same order, filters and
+// values on both); ids and timestamps compare byte-wise (COLLATE "C") whatever the locale.
+constexpr std::array<Migration, 1> migrations{{
+    {1, R"sql(
+CREATE TABLE raw_files (
+  id               TEXT COLLATE "C" PRIMARY KEY,
+  instrument_id    TEXT NOT NULL,
+  project_id       TEXT NOT NULL,
+  vendor           TEXT NOT NULL,
+  created_at       TEXT COLLATE "C" NOT NULL,
+  size             BIGINT NOT NULL,
+  status           TEXT NOT NULL,
+  backup_status    TEXT NOT NULL,
+  backup_base_path TEXT,
+  s3_upload_path   TEXT,
+  error            TEXT,
+  updated_at       TEXT COLLATE "C" NOT NULL,
+  last_verified_at TEXT,
+  s3_uploads       TEXT NOT NULL DEFAULT '{}'
+);
+CREATE INDEX raw_files_by_created ON raw_files(created_at, id);
+CREATE INDEX raw_files_by_updated ON raw_files(updated_at);
+CREATE TABLE raw_file_files (
+  raw_file_id TEXT COLLATE "C" NOT NULL,
+  path        TEXT COLLATE "C" NOT NULL,
+  size        BIGINT NOT NULL,
+  md5         TEXT NOT NULL,
+  etag        TEXT NOT NULL,
+  part_size   BIGINT NOT NULL,
+  mtime_ns    BIGINT NOT NULL,
+  part_md5s   BYTEA NOT NULL DEFAULT ''::bytea,
+  PRIMARY KEY (raw_file_id, path)
+);
+CREATE TABLE events (
+  seq         BIGSERIAL PRIMARY KEY,
+  raw_file_id TEXT COLLATE "C" NOT NULL,
+  at          TEXT NOT NULL,
+  task        TEXT NOT NULL,
+  host        TEXT NOT NULL,
+  pid         BIGINT NOT NULL,
+  field       TEXT NOT NULL,
+  from_value  TEXT,
+  to_value    TEXT,
+  message     TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX events_by_file ON events(raw_file_id, seq);
+CREATE TABLE record_locks (
+  raw_file_id  TEXT COLLATE "C" PRIMARY KEY,
+  task         TEXT NOT NULL,
+  host         TEXT NOT NULL,
+  pid          BIGINT NOT NULL,
+  acquired_at  TEXT NOT NULL,
+  heartbeat_ms BIGINT NOT NULL
+);
+)sql"},
+}};
+
+// Any fixed number: the key of the advisory lock that serialises migrations.
+constexpr const char* migration_lock = "7242081801";
+
+Result<int> current_version(Connection& db) {
+  auto rows = db.exec("SELECT coalesce(max(version), 0) FROM rawbackup_schema");
+  if (!rows) return std::unexpected(rows.error());
+  return static_cast<int>(rows->integer(0, 0));
+}
+
+Status migrate_locked(Connection& db, const std::string& location, std::span<const Migration> steps) {
+  if (auto lock = db.exec("SELECT pg_advisory_xact_lock($1)", {migration_lock}); !lock) return std::unexpected(lock.error());
+  if (auto made = db.exec("CREATE TABLE IF NOT EXISTS rawbackup_schema (version INTEGER NOT NULL)"); !made) {
+    return std::unexpected(made.error());
+  }
+  auto current = current_version(db);  // another binary may have migrated while we waited
+  if (!current) return std::unexpected(current.error());
+  int latest = latest_version(steps);
+  if (Status s = check_version(location, *current, latest, true); !s) return s;
+  for (const Migration& step : steps) {
+    if (step.version <= *current) continue;
+    if (Status done = db.exec_script(step.sql); !done) return fail(done.error(), "migration " + std::to_string(step.version));
+  }
+  if (*current == latest) return {};
+  if (auto clear = db.exec("DELETE FROM rawbackup_schema"); !clear) return std::unexpected(clear.error());
+  if (auto set = db.exec("INSERT INTO rawbackup_schema (version) VALUES ($1)", {std::to_string(latest)}); !set) {
+    return std::unexpected(set.error());
+  }
+  return {};
+}
+
+}  // namespace
+
+std::span<const Migration> schema_migrations() { return migrations; }
+
+Status migrate(Connection& db, const std::string& location, std::span<const Migration> steps, bool read_only) {
+  int latest = latest_version(steps);
+  auto current = current_version(db);  // the usual case, one statement: up to date
+  if (current && *current == latest) return {};
+  if (read_only) {
+    if (!current) return fail(ErrorKind::usage, "store " + location + " has no rawbackup schema yet; run a task with write access first");
+    return check_version(location, *current, latest, false);
+  }
+  if (current) {
+    if (Status s = check_version(location, *current, latest, true); !s) return s;
+  }
+  if (auto begin = db.exec("BEGIN"); !begin) return std::unexpected(begin.error());
+  Status migrated = migrate_locked(db, location, steps);
+  auto end = db.exec(migrated ? "COMMIT" : "ROLLBACK");
+  if (!migrated) return migrated;
+  if (!end) return std::unexpected(end.error());
+  return {};
+}
+
+}  // namespace rawbackup::pg

@@ -1,0 +1,230 @@
+#include "model/store/postgresql/pg_store.h"
+
+#include "common/text.h"
+#include "config/store_url.h"
+#include "model/store/postgresql/pg_leases.h"
+#include "model/store/postgresql/pg_records.h"
+#include "model/store/postgresql/pg_retry.h"
+#include "model/store/postgresql/pg_schema.h"
+#include "model/store_common.h"
+
+namespace rawbackup {
+namespace {
+
+using pg::Connection;
+using pg::Params;
+
+// The filter as $1 (status), $2 (instrument), $3 (changed since); NULL matches anything.
+constexpr const char* filter_where =
+    " WHERE ($1::text IS NULL OR status = $1 OR backup_status = $1) AND ($2::text IS NULL OR instrument_id = $2)"
+    " AND ($3::text IS NULL OR updated_at >= $3)";
+
+Params filter_params(const RecordFilter& f) { return {f.status, f.instrument_id, f.changed_since}; }
+
+// A connection, retried while the server is unreachable (starting, restarting) for `budget`.
+Result<Connection> connect(const std::string& url, const std::string& location, std::chrono::milliseconds budget) {
+  auto deadline = std::chrono::steady_clock::now() + budget;
+  while (true) {
+    auto db = Connection::open(url, location);
+    if (db || !db.error().transient || std::chrono::steady_clock::now() >= deadline || interrupted()) return db;
+    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+  }
+}
+
+constexpr int64_t rows_per_fetch = 1000;
+
+class PgStore final : public RecordStore {
+ public:
+  PgStore(Connection db, std::string url, Actor actor, StoreOptions options)
+      : db_(std::move(db)), url_(std::move(url)), location_(redact_store_url(url_)), actor_(std::move(actor)),
+        options_(options) {}
+
+  std::string location() const override { return location_; }
+  const Actor& actor() const override { return actor_; }
+
+  Result<std::optional<RawFile>> get(const std::string& id) override {
+    return retried<std::optional<RawFile>>([&] { return pg::read_record(db_, id); });
+  }
+
+  Status insert(const RawFile& record, const std::string& message) override {
+    if (Status s = writable(); !s) return s;
+    return written([&]() -> Status {
+      RawFile stamped_record = record;
+      stamped_record.updated_at = now_utc();
+      if (Status s = insert_record(stamped_record); !s) return s;
+      return pg::append_events(db_, {stamped(record.id, created_event(record, message), actor_)});
+    });
+  }
+
+  Result<RecordRow> update(const std::string& id, const RecordChange& change) override {
+    if (Status s = writable(); !s) return std::unexpected(s.error());
+    return retried<RecordRow>([&] {
+      return pg::transaction<RecordRow>(db_, [&]() -> Result<RecordRow> {
+        auto before = pg::lock_row(db_, id);
+        if (!before) return std::unexpected(before.error());
+        if (!*before) return fail(ErrorKind::usage, "no record for " + id);
+        RawFile after = **before;
+        apply_change(after, change);
+        after.updated_at = now_utc();
+        if (Status s = pg::update_row(db_, after); !s) return std::unexpected(s.error());
+        if (change.file_info) {
+          if (Status s = pg::write_files(db_, id, *change.file_info, true); !s) return std::unexpected(s.error());
+        }
+        std::vector<Event> events;
+        for (const EventDraft& e : events_for(**before, after, change.message)) events.push_back(stamped(id, e, actor_));
+        if (Status s = pg::append_events(db_, events); !s) return std::unexpected(s.error());
+        return static_cast<RecordRow>(after);
+      });
+    });
+  }
+
+  Result<std::vector<Event>> history(const std::string& id) override {
+    return retried<std::vector<Event>>([&]() -> Result<std::vector<Event>> {
+      auto rows = db_.exec(
+          "SELECT seq, raw_file_id, at, task, host, pid, field, from_value, to_value, message FROM events "
+          "WHERE raw_file_id = $1 ORDER BY seq",
+          {id});
+      if (!rows) return std::unexpected(rows.error());
+      std::vector<Event> events;
+      for (int i = 0; i < rows->count(); ++i) {
+        events.push_back({rows->integer(i, 0), rows->text(i, 1), rows->text(i, 2), rows->text(i, 3), rows->text(i, 4),
+                          rows->integer(i, 5), rows->text(i, 6), rows->optional_text(i, 7), rows->optional_text(i, 8),
+                          rows->text(i, 9)});
+      }
+      return events;
+    });
+  }
+
+  // Through a cursor, a thousand rows at a time: memory does not grow with the store.
+  Status list_rows(const RecordQuery& q, const RowVisitor& visit) override {
+    Params params = filter_params(q.filter);
+    params.push_back(q.limit == 0 ? std::nullopt : std::optional(std::to_string(q.limit)));
+    return retried<void>([&] {
+      return pg::transaction<void>(db_, [&]() -> Status {
+        auto declared = db_.exec(std::string("DECLARE listing NO SCROLL CURSOR FOR SELECT ") + pg::row_columns +
+                                     " FROM raw_files" + filter_where + " ORDER BY created_at DESC, id DESC LIMIT $4::bigint",
+                                 params);
+        if (!declared) return std::unexpected(declared.error());
+        while (true) {
+          auto rows = db_.exec("FETCH " + std::to_string(rows_per_fetch) + " FROM listing");
+          if (!rows) return std::unexpected(rows.error());
+          for (int i = 0; i < rows->count(); ++i) {
+            auto row = pg::read_row(*rows, i);
+            if (!row) return std::unexpected(row.error());
+            if (Status s = visit(*row); !s) return s;
+          }
+          if (rows->count() < rows_per_fetch) return {};
+        }
+      });
+    });
+  }
+
+  Result<std::vector<std::string>> list_ids(const RecordFilter& filter) override {
+    return retried<std::vector<std::string>>([&]() -> Result<std::vector<std::string>> {
+      auto rows = db_.exec(std::string("SELECT id FROM raw_files") + filter_where + " ORDER BY created_at DESC, id DESC",
+                           filter_params(filter));
+      if (!rows) return std::unexpected(rows.error());
+      std::vector<std::string> ids;
+      ids.reserve(static_cast<size_t>(rows->count()));
+      for (int i = 0; i < rows->count(); ++i) ids.push_back(rows->text(i, 0));
+      return ids;
+    });
+  }
+
+  Result<uint64_t> count(const RecordFilter& filter) override {
+    return retried<uint64_t>([&]() -> Result<uint64_t> {
+      auto rows = db_.exec(std::string("SELECT count(*) FROM raw_files") + filter_where, filter_params(filter));
+      if (!rows) return std::unexpected(rows.error());
+      return static_cast<uint64_t>(rows->integer(0, 0));
+    });
+  }
+
+  Result<StoreSummary> summarize(const RecordFilter& filter, size_t max_errors) override {
+    return retried<StoreSummary>([&]() -> Result<StoreSummary> {
+      StoreSummary summary;
+      auto groups = db_.exec(
+          std::string("SELECT instrument_id, status, backup_status, count(*), sum(size), "
+                      "sum(CASE WHEN status = 'copying_done' AND backup_base_path IS NOT NULL THEN size ELSE 0 END), "
+                      "sum(CASE WHEN s3_upload_path IS NOT NULL THEN size ELSE 0 END) FROM raw_files") +
+              filter_where + " GROUP BY 1, 2, 3",
+          filter_params(filter));
+      if (!groups) return std::unexpected(groups.error());
+      for (int i = 0; i < groups->count(); ++i) {
+        auto n = [&](int c) { return static_cast<uint64_t>(groups->integer(i, c)); };
+        add_group(summary, {groups->text(i, 0), groups->text(i, 1), groups->text(i, 2), n(3), n(4), n(5), n(6)});
+      }
+      Params params = filter_params(filter);
+      params.push_back(std::to_string(max_errors));
+      auto errors = db_.exec(std::string("SELECT id, instrument_id, updated_at, error FROM raw_files") + filter_where +
+                                 " AND error IS NOT NULL ORDER BY updated_at DESC LIMIT $4::bigint",
+                             params);
+      if (!errors) return std::unexpected(errors.error());
+      for (int i = 0; i < errors->count(); ++i) {
+        summary.last_errors.push_back({errors->text(i, 0), errors->text(i, 1), errors->text(i, 2), errors->text(i, 3)});
+      }
+      return summary;
+    });
+  }
+
+  Result<std::unique_ptr<RecordLock>> lock(const std::string& id, const LockOptions& options) override {
+    if (Status s = writable(); !s) return std::unexpected(s.error());
+    auto db = connect(url_, location_, options_.busy_timeout);
+    if (!db) return std::unexpected(db.error());
+    return acquire_lease(pg::make_leases(std::move(*db), options_.busy_timeout), id, actor_, options);
+  }
+
+  Status import(const std::vector<StoredRecord>& records) override {
+    if (Status s = writable(); !s) return s;
+    return written([&]() -> Status {
+      std::vector<Event> events;
+      for (const StoredRecord& stored : records) {
+        if (Status s = insert_record(stored.record); !s) return s;
+        events.insert(events.end(), stored.events.begin(), stored.events.end());
+      }
+      return pg::append_events(db_, events);
+    });
+  }
+
+ private:
+  Status writable() const {
+    if (options_.read_only) return fail(ErrorKind::usage, "record store " + location_ + " is open read-only");
+    return {};
+  }
+
+  template <class T>
+  Result<T> retried(const std::function<Result<T>()>& attempt) {
+    return pg::with_retries<T>(db_, options_.busy_timeout, attempt);
+  }
+
+  // `body` in one transaction, retried as a whole.
+  Status written(const std::function<Status()>& body) {
+    return retried<void>([&] { return pg::transaction<void>(db_, body); });
+  }
+
+  Status insert_record(const RawFile& r) {
+    if (Status s = pg::insert_row(db_, r); !s) return s;
+    return pg::write_files(db_, r.id, r.file_info, false);
+  }
+
+  Connection db_;
+  std::string url_;
+  std::string location_;
+  Actor actor_;
+  StoreOptions options_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<RecordStore>> open_postgresql_store(const std::string& url, Actor actor,
+                                                           const StoreOptions& options) {
+  std::string location = redact_store_url(url);
+  auto db = connect(url, location, options.busy_timeout);
+  if (!db) return std::unexpected(db.error());
+  auto migrated = pg::with_retries<void>(*db, options.busy_timeout, [&] {
+    return pg::migrate(*db, location, pg::schema_migrations(), options.read_only);
+  });
+  if (!migrated) return std::unexpected(migrated.error());
+  return std::unique_ptr<RecordStore>(std::make_unique<PgStore>(std::move(*db), url, std::move(actor), options));
+}
+
+}  // namespace rawbackup

@@ -1,0 +1,74 @@
+#include "model/store/sqlite/sqlite_leases.h"
+
+#include "common/text.h"
+#include "model/store/sqlite/sqlite.h"
+
+namespace rawbackup {
+namespace {
+
+// One host shares a SQLite store, so its own clock is the store's clock.
+int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now().time_since_epoch()).count();
+}
+
+class SqliteLeases final : public LeaseTable {
+ public:
+  explicit SqliteLeases(sqlite::Database db) : db_(std::move(db)) {}
+
+  Result<bool> insert_if_free(const std::string& id, const Actor& me) override {
+    auto stmt = db_.prepare(
+        "INSERT OR IGNORE INTO record_locks (raw_file_id, task, host, pid, acquired_at, heartbeat_ms) "
+        "VALUES (?1,?2,?3,?4,?5,?6)");
+    stmt.bind(1, id).bind(2, me.task).bind(3, me.host).bind(4, me.pid).bind(5, now_utc()).bind(6, now_ms());
+    return changed(stmt);
+  }
+
+  Result<std::optional<LeaseHolder>> holder(const std::string& id) override {
+    auto query = db_.prepare("SELECT task, host, pid, acquired_at, heartbeat_ms FROM record_locks WHERE raw_file_id=?1");
+    query.bind(1, id);
+    Result<bool> row = query.step();
+    if (!row) return std::unexpected(row.error());
+    if (!*row) return std::optional<LeaseHolder>{};
+    int64_t beat = query.integer(4);
+    return std::optional(LeaseHolder{query.text(0), query.text(1), query.text(3), query.integer(2), beat, now_ms() - beat});
+  }
+
+  Result<bool> replace(const std::string& id, const LeaseHolder& stale, const Actor& me) override {
+    auto stmt = db_.prepare(
+        "UPDATE record_locks SET task=?1, host=?2, pid=?3, acquired_at=?4, heartbeat_ms=?5 WHERE raw_file_id=?6 "
+        "AND host=?7 AND pid=?8 AND acquired_at=?9 AND heartbeat_ms=?10");
+    stmt.bind(1, me.task).bind(2, me.host).bind(3, me.pid).bind(4, now_utc()).bind(5, now_ms()).bind(6, id);
+    stmt.bind(7, stale.host).bind(8, stale.pid).bind(9, stale.acquired_at).bind(10, stale.heartbeat_ms);
+    return changed(stmt);
+  }
+
+  Result<bool> heartbeat(const std::string& id, const Actor& me) override {
+    auto stmt = db_.prepare("UPDATE record_locks SET heartbeat_ms=?1 WHERE raw_file_id=?2 AND host=?3 AND pid=?4");
+    stmt.bind(1, now_ms()).bind(2, id).bind(3, me.host).bind(4, me.pid);
+    return changed(stmt);
+  }
+
+  Status release(const std::string& id, const Actor& me) override {
+    auto stmt = db_.prepare("DELETE FROM record_locks WHERE raw_file_id=?1 AND host=?2 AND pid=?3");
+    stmt.bind(1, id).bind(2, me.host).bind(3, me.pid);
+    return stmt.run();
+  }
+
+ private:
+  static Result<bool> changed(sqlite::Statement& stmt) {
+    if (Status s = stmt.run(); !s) return std::unexpected(s.error());
+    return stmt.changes() == 1;
+  }
+
+  sqlite::Database db_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<LeaseTable>> open_sqlite_leases(const std::string& path, int busy_timeout_ms) {
+  auto db = sqlite::Database::open(path, busy_timeout_ms);
+  if (!db) return std::unexpected(db.error());
+  return std::unique_ptr<LeaseTable>(std::make_unique<SqliteLeases>(std::move(*db)));
+}
+
+}  // namespace rawbackup

@@ -1,0 +1,342 @@
+#include "model/store/sqlite/sqlite_store.h"
+
+#include <nlohmann/json.hpp>
+#include <system_error>
+
+#include "common/text.h"
+#include "model/store/sqlite/sqlite_leases.h"
+#include "model/store/sqlite/sqlite_schema.h"
+#include "model/store_common.h"
+
+namespace rawbackup {
+namespace {
+
+namespace fs = std::filesystem;
+using sqlite::Statement;
+
+constexpr const char* row_columns =
+    "SELECT id, instrument_id, project_id, vendor, created_at, size, status, backup_status, "
+    "backup_base_path, s3_upload_path, error, updated_at, last_verified_at, s3_uploads FROM raw_files";
+
+// Every filter as bound parameters ?1 (status), ?2 (instrument), ?3 (changed since).
+constexpr const char* filter_where =
+    " WHERE (?1 IS NULL OR status = ?1 OR backup_status = ?1) AND (?2 IS NULL OR instrument_id = ?2)"
+    " AND (?3 IS NULL OR updated_at >= ?3)";
+
+void bind_filter(Statement& query, const RecordFilter& filter) {
+  query.bind(1, filter.status).bind(2, filter.instrument_id).bind(3, filter.changed_since);
+}
+
+Result<RecordRow> read_row(const Statement& row) {
+  RecordRow r;
+  r.id = row.text(0);
+  r.instrument_id = row.text(1);
+  r.project_id = row.text(2);
+  auto vendor = vendor_from(row.text(3));
+  auto status = raw_file_status_from(row.text(6));
+  auto backup = backup_status_from(row.text(7));
+  if (!vendor || !status || !backup) return fail("record " + r.id + " has an unknown vendor or status; upgrade rawbackup");
+  r.vendor = *vendor;
+  r.created_at = row.text(4);
+  r.size = static_cast<uint64_t>(row.integer(5));
+  r.status = *status;
+  r.backup_status = *backup;
+  r.backup_base_path = row.optional_text(8);
+  r.s3_upload_path = row.optional_text(9);
+  r.error = row.optional_text(10);
+  r.updated_at = row.text(11);
+  r.last_verified_at = row.optional_text(12);
+  return r;
+}
+
+Result<std::map<std::string, std::string>> read_uploads(const RecordRow& r, const std::string& text) {
+  try {
+    return nlohmann::json::parse(text).get<std::map<std::string, std::string>>();
+  } catch (const nlohmann::json::exception& e) {
+    return fail("record " + r.id + " has malformed s3_uploads: " + e.what());
+  }
+}
+
+Status ensure_parent(const fs::path& path) {
+  std::error_code ec;
+  if (!path.parent_path().empty()) fs::create_directories(path.parent_path(), ec);
+  if (ec) return fail(ErrorKind::usage, "cannot create folder for store " + path.string() + ": " + ec.message());
+  return {};
+}
+
+class SqliteStore final : public RecordStore {
+ public:
+  SqliteStore(sqlite::Database db, Actor actor, StoreOptions options, fs::path path)
+      : db_(std::move(db)), actor_(std::move(actor)), options_(options), path_(std::move(path)) {}
+
+  std::string location() const override { return "sqlite://" + path_.string(); }
+  const Actor& actor() const override { return actor_; }
+
+  Result<std::optional<RawFile>> get(const std::string& id) override {
+    auto row = get_row(id);
+    if (!row) return std::unexpected(row.error());
+    if (!*row) return std::optional<RawFile>{};
+    RawFile record;
+    static_cast<RecordRow&>(record) = (*row)->first;
+    auto uploads = read_uploads(record, (*row)->second);
+    if (!uploads) return std::unexpected(uploads.error());
+    record.s3_uploads = std::move(*uploads);
+    auto files = read_files(id);
+    if (!files) return std::unexpected(files.error());
+    record.file_info = std::move(*files);
+    return std::optional<RawFile>(std::move(record));
+  }
+
+  Status insert(const RawFile& record, const std::string& message) override {
+    if (Status s = writable(); !s) return s;
+    auto txn = sqlite::Transaction::begin(db_);
+    if (!txn) return std::unexpected(txn.error());
+    RawFile stamped_record = record;
+    stamped_record.updated_at = now_utc();
+    if (Status s = insert_record(stamped_record); !s) return s;
+    if (Status s = append(stamped(record.id, created_event(record, message), actor_)); !s) return s;
+    return txn->commit();
+  }
+
+  Result<RecordRow> update(const std::string& id, const RecordChange& change) override {
+    if (Status s = writable(); !s) return std::unexpected(s.error());
+    auto txn = sqlite::Transaction::begin(db_);
+    if (!txn) return std::unexpected(txn.error());
+    auto row = get_row(id);
+    if (!row) return std::unexpected(row.error());
+    if (!*row) return fail(ErrorKind::usage, "no record for " + id);
+    RawFile before;
+    static_cast<RecordRow&>(before) = (*row)->first;
+    auto uploads = read_uploads(before, (*row)->second);
+    if (!uploads) return std::unexpected(uploads.error());
+    before.s3_uploads = std::move(*uploads);
+    RawFile after = before;
+    apply_change(after, change);
+    after.updated_at = now_utc();
+    if (Status s = write_row(after, "UPDATE"); !s) return std::unexpected(s.error());
+    if (change.file_info) {
+      if (Status s = write_files(id, *change.file_info, true); !s) return std::unexpected(s.error());
+    }
+    for (const EventDraft& e : events_for(before, after, change.message)) {
+      if (Status s = append(stamped(id, e, actor_)); !s) return std::unexpected(s.error());
+    }
+    if (Status s = txn->commit(); !s) return std::unexpected(s.error());
+    return static_cast<RecordRow>(after);
+  }
+
+  Result<std::vector<Event>> history(const std::string& id) override {
+    Statement query = db_.prepare(
+        "SELECT seq, raw_file_id, at, task, host, pid, field, from_value, to_value, message "
+        "FROM events WHERE raw_file_id = ?1 ORDER BY seq");
+    query.bind(1, id);
+    std::vector<Event> events;
+    while (true) {
+      Result<bool> row = query.step();
+      if (!row) return std::unexpected(row.error());
+      if (!*row) return events;
+      events.push_back({query.integer(0), query.text(1), query.text(2), query.text(3), query.text(4),
+                        query.integer(5), query.text(6), query.optional_text(7), query.optional_text(8),
+                        query.text(9)});
+    }
+  }
+
+  Status list_rows(const RecordQuery& q, const RowVisitor& visit) override {
+    Statement query = db_.prepare(std::string(row_columns) + filter_where +
+                                  " ORDER BY created_at DESC, id DESC LIMIT ?4");
+    bind_filter(query, q.filter);
+    query.bind(4, q.limit == 0 ? int64_t{-1} : static_cast<int64_t>(q.limit));
+    while (true) {
+      Result<bool> more = query.step();
+      if (!more) return std::unexpected(more.error());
+      if (!*more) return {};
+      auto row = read_row(query);
+      if (!row) return std::unexpected(row.error());
+      if (Status s = visit(*row); !s) return s;
+    }
+  }
+
+  Result<std::vector<std::string>> list_ids(const RecordFilter& filter) override {
+    Statement query = db_.prepare(std::string("SELECT id FROM raw_files") + filter_where +
+                                  " ORDER BY created_at DESC, id DESC");
+    bind_filter(query, filter);
+    std::vector<std::string> ids;
+    while (true) {
+      Result<bool> more = query.step();
+      if (!more) return std::unexpected(more.error());
+      if (!*more) return ids;
+      ids.push_back(query.text(0));
+    }
+  }
+
+  Result<uint64_t> count(const RecordFilter& filter) override {
+    Statement query = db_.prepare(std::string("SELECT count(*) FROM raw_files") + filter_where);
+    bind_filter(query, filter);
+    Result<bool> row = query.step();
+    if (!row) return std::unexpected(row.error());
+    return static_cast<uint64_t>(query.integer(0));
+  }
+
+  Result<StoreSummary> summarize(const RecordFilter& filter, size_t max_errors) override {
+    StoreSummary summary;
+    Statement groups = db_.prepare(
+        std::string("SELECT instrument_id, status, backup_status, count(*), sum(size), "
+                    "sum(CASE WHEN status = 'copying_done' AND backup_base_path IS NOT NULL THEN size ELSE 0 END), "
+                    "sum(CASE WHEN s3_upload_path IS NOT NULL THEN size ELSE 0 END) FROM raw_files") +
+        filter_where + " GROUP BY 1, 2, 3");
+    bind_filter(groups, filter);
+    while (true) {
+      Result<bool> more = groups.step();
+      if (!more) return std::unexpected(more.error());
+      if (!*more) break;
+      auto n = [&](int c) { return static_cast<uint64_t>(groups.integer(c)); };
+      add_group(summary, {groups.text(0), groups.text(1), groups.text(2), n(3), n(4), n(5), n(6)});
+    }
+    Statement errors = db_.prepare(std::string("SELECT id, instrument_id, updated_at, error FROM raw_files") +
+                                   filter_where + " AND error IS NOT NULL ORDER BY updated_at DESC LIMIT ?4");
+    bind_filter(errors, filter);
+    errors.bind(4, static_cast<int64_t>(max_errors));
+    while (true) {
+      Result<bool> more = errors.step();
+      if (!more) return std::unexpected(more.error());
+      if (!*more) return summary;
+      summary.last_errors.push_back({errors.text(0), errors.text(1), errors.text(2), errors.text(3)});
+    }
+  }
+
+  Result<std::unique_ptr<RecordLock>> lock(const std::string& id, const LockOptions& options) override {
+    if (Status s = writable(); !s) return std::unexpected(s.error());
+    auto table = open_sqlite_leases(path_.string(), static_cast<int>(options_.busy_timeout.count()));
+    if (!table) return std::unexpected(table.error());
+    return acquire_lease(std::move(*table), id, actor_, options);
+  }
+
+  Status import(const std::vector<StoredRecord>& records) override {
+    if (Status s = writable(); !s) return s;
+    auto txn = sqlite::Transaction::begin(db_);
+    if (!txn) return std::unexpected(txn.error());
+    for (const StoredRecord& stored : records) {
+      if (Status s = insert_record(stored.record); !s) return s;
+      for (const Event& e : stored.events) {
+        if (Status s = append(e); !s) return s;
+      }
+    }
+    return txn->commit();
+  }
+
+ private:
+  Status writable() const {
+    if (options_.read_only) return fail(ErrorKind::usage, "record store " + location() + " is open read-only");
+    return {};
+  }
+
+  // The row and its s3_uploads text; nullopt when there is no such record.
+  Result<std::optional<std::pair<RecordRow, std::string>>> get_row(const std::string& id) {
+    Statement query = db_.prepare(std::string(row_columns) + " WHERE id = ?1");
+    query.bind(1, id);
+    Result<bool> found = query.step();
+    if (!found) return std::unexpected(found.error());
+    if (!*found) return std::optional<std::pair<RecordRow, std::string>>{};
+    auto row = read_row(query);
+    if (!row) return std::unexpected(row.error());
+    return std::optional(std::pair(std::move(*row), query.text(13)));
+  }
+
+  Result<FileInfo> read_files(const std::string& id) {
+    Statement query = db_.prepare(
+        "SELECT path, size, md5, etag, part_size, mtime_ns, part_md5s FROM raw_file_files WHERE raw_file_id = ?1");
+    query.bind(1, id);
+    FileInfo files;
+    while (true) {
+      Result<bool> more = query.step();
+      if (!more) return std::unexpected(more.error());
+      if (!*more) return files;
+      auto parts = unpack_part_md5s(query.blob(6));
+      if (!parts) return std::unexpected(parts.error());
+      files[query.text(0)] = FileEntry{static_cast<uint64_t>(query.integer(1)), query.text(2), query.text(3),
+                                       static_cast<uint64_t>(query.integer(4)), query.integer(5), std::move(*parts)};
+    }
+  }
+
+  Status insert_record(const RawFile& r) {
+    if (auto existing = get_row(r.id); !existing || *existing) {
+      return existing ? fail(ErrorKind::conflict, "record " + r.id + " already exists") : std::unexpected(existing.error());
+    }
+    if (Status s = write_row(r, "INSERT"); !s) return s;
+    return write_files(r.id, r.file_info, false);
+  }
+
+  Status write_row(const RawFile& r, const std::string& verb) {
+    std::string sql =
+        verb == "INSERT"
+            ? "INSERT INTO raw_files (instrument_id, project_id, vendor, created_at, size, status, backup_status, "
+              "backup_base_path, s3_upload_path, error, updated_at, last_verified_at, s3_uploads, id) "
+              "VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14)"
+            : "UPDATE raw_files SET instrument_id=?1, project_id=?2, vendor=?3, created_at=?4, size=?5, status=?6, "
+              "backup_status=?7, backup_base_path=?8, s3_upload_path=?9, error=?10, updated_at=?11, "
+              "last_verified_at=?12, s3_uploads=?13 WHERE id=?14";
+    Statement stmt = db_.prepare(sql);
+    stmt.bind(1, r.instrument_id).bind(2, r.project_id).bind(3, std::string(to_string(r.vendor)));
+    stmt.bind(4, r.created_at).bind(5, static_cast<int64_t>(r.size));
+    stmt.bind(6, std::string(to_string(r.status))).bind(7, std::string(to_string(r.backup_status)));
+    stmt.bind(8, r.backup_base_path).bind(9, r.s3_upload_path).bind(10, r.error).bind(11, r.updated_at);
+    stmt.bind(12, r.last_verified_at).bind(13, nlohmann::json(r.s3_uploads).dump()).bind(14, r.id);
+    return stmt.run();
+  }
+
+  Status write_files(const std::string& id, const FileInfo& files, bool replace) {
+    if (replace) {
+      Statement clear = db_.prepare("DELETE FROM raw_file_files WHERE raw_file_id = ?1");
+      clear.bind(1, id);
+      if (Status s = clear.run(); !s) return s;
+    }
+    Statement add = db_.prepare(
+        "INSERT INTO raw_file_files (raw_file_id, path, size, md5, etag, part_size, mtime_ns, part_md5s) "
+        "VALUES (?1,?2,?3,?4,?5,?6,?7,?8)");
+    for (const auto& [path, e] : files) {
+      add.bind(1, id).bind(2, path).bind(3, static_cast<int64_t>(e.size)).bind(4, e.md5).bind(5, e.etag);
+      add.bind(6, static_cast<int64_t>(e.part_size)).bind(7, e.mtime_ns).bind_blob(8, pack_part_md5s(e.part_md5s));
+      if (Status s = add.run(); !s) return s;
+      add.reset();
+    }
+    return {};
+  }
+
+  Status append(const Event& e) {
+    Statement stmt = db_.prepare(
+        "INSERT INTO events (raw_file_id, at, task, host, pid, field, from_value, to_value, message) "
+        "VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9)");
+    stmt.bind(1, e.raw_file_id).bind(2, e.at).bind(3, e.task).bind(4, e.host).bind(5, e.pid);
+    stmt.bind(6, e.field).bind(7, e.from).bind(8, e.to).bind(9, e.message);
+    return stmt.run();
+  }
+
+  sqlite::Database db_;
+  Actor actor_;
+  StoreOptions options_;
+  fs::path path_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<RecordStore>> open_sqlite_store(const fs::path& path, Actor actor, const StoreOptions& options) {
+  std::error_code ec;
+  if (fs::is_directory(path, ec)) return fail(ErrorKind::usage, "store " + path.string() + " is a folder, not a SQLite file");
+  int busy_ms = static_cast<int>(options.busy_timeout.count());
+  if (options.read_only && !fs::exists(path, ec)) {
+    // Nothing recorded yet: an empty store, without creating the file a reader may not write.
+    auto empty = sqlite::Database::open(":memory:", busy_ms);
+    if (!empty || !sqlite::migrate(*empty, sqlite::schema_migrations())) return fail("cannot open an empty store");
+    return std::unique_ptr<RecordStore>(std::make_unique<SqliteStore>(std::move(*empty), std::move(actor), options, path));
+  }
+  if (!options.read_only) {
+    if (Status s = ensure_parent(path); !s) return std::unexpected(s.error());
+  }
+  auto db = sqlite::Database::open(path.string(), busy_ms, options.read_only);
+  if (!db) return std::unexpected(db.error());
+  Status schema = options.read_only ? sqlite::check_schema(*db, sqlite::schema_migrations())
+                                    : sqlite::migrate(*db, sqlite::schema_migrations());
+  if (!schema) return std::unexpected(schema.error());
+  return std::unique_ptr<RecordStore>(std::make_unique<SqliteStore>(std::move(*db), std::move(actor), options, path));
+}
+
+}  // namespace rawbackup

@@ -1,0 +1,127 @@
+// The RecordStore contract across processes for every backend: leases (busy, taken over from
+// a dead process at once, from another host only after its lease expired), and concurrent
+// writers whose every change keeps its event (the chain of from → to never breaks).
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <thread>
+
+#include "store_backends.h"
+
+namespace rawbackup::testing {
+namespace {
+
+LockOptions quick() {
+  LockOptions o;
+  o.wait = std::chrono::milliseconds(300);
+  o.poll = std::chrono::milliseconds(20);
+  return o;
+}
+
+// Runs `body` in a child process; its exit code (0 for true).
+int in_child(const std::function<bool()>& body) {
+  pid_t pid = fork();
+  if (pid == 0) _exit(body() ? 0 : 1);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 99;
+}
+
+TEST_P(StoreConformance, SecondHolderIsBusyUntilTheFirstReleases) {
+  auto store = open({"copy-local", "h", getpid()});
+  auto first = store->lock("a.raw", quick());
+  ASSERT_TRUE(first) << first.error().message;
+  auto other = open({"checksum", "h2", 5});
+  auto second = other->lock("a.raw", quick());
+  ASSERT_FALSE(second);
+  EXPECT_EQ(second.error().kind, ErrorKind::failed);
+  EXPECT_NE(second.error().message.find("busy: a.raw is held by copy-local on h pid"), std::string::npos)
+      << second.error().message;
+  EXPECT_TRUE(other->lock("b.raw", quick())) << "other ids are free";
+  first->reset();
+  EXPECT_TRUE(other->lock("a.raw", quick()));
+}
+
+TEST_P(StoreConformance, LockOfADeadProcessOnThisHostIsTakenOverAtOnce) {
+  ASSERT_TRUE(open());
+  std::string url = site->url();
+  int code = in_child([&] {
+    auto store = open_store(url, Actor{"checksum", "h", getpid()}, {});
+    auto lock = store ? (*store)->lock("a.raw", quick()) : std::unexpected(store.error());
+    if (lock) (void)lock->release();  // dies holding it: the lease is never given back
+    return lock.has_value();
+  });
+  ASSERT_EQ(code, 0);
+  auto lock = open({"checksum", "h", getpid()})->lock("a.raw", quick());
+  EXPECT_TRUE(lock) << lock.error().message;
+}
+
+TEST_P(StoreConformance, LockOfAnotherHostIsTakenOverOnlyWhenItsLeaseExpired) {
+  LockOptions silent = quick();
+  silent.heartbeat = std::chrono::hours(1);  // that host stops beating (it died)
+  auto held = open({"upload-s3", "other-host", 1})->lock("a.raw", silent);
+  ASSERT_TRUE(held);
+  auto here = open({"upload-s3", "h", getpid()});
+  EXPECT_FALSE(here->lock("a.raw", quick())) << "pid 1 elsewhere says nothing here: wait for the lease";
+  LockOptions impatient = quick();
+  impatient.stale_after = std::chrono::milliseconds(50);
+  std::this_thread::sleep_for(std::chrono::milliseconds(120));
+  auto taken = here->lock("a.raw", impatient);
+  EXPECT_TRUE(taken) << taken.error().message;
+}
+
+TEST_P(StoreConformance, HeartbeatKeepsALeaseAlive) {
+  LockOptions beating = quick();
+  beating.heartbeat = std::chrono::milliseconds(20);
+  auto held = open({"upload-s3", "other-host", 1})->lock("a.raw", beating);
+  ASSERT_TRUE(held);
+  LockOptions impatient = quick();
+  impatient.stale_after = std::chrono::milliseconds(150);
+  impatient.wait = std::chrono::milliseconds(600);
+  auto here = open({"upload-s3", "h", getpid()});
+  EXPECT_FALSE(here->lock("a.raw", impatient)) << "beats every 20 ms: never 150 ms old";
+}
+
+// Two processes write the same record at once: every change lands with its event, the
+// events of each field form one unbroken chain, the store stays sound.
+TEST_P(StoreConformance, ConcurrentWritersFromTwoProcesses) {
+  ASSERT_TRUE(open()->insert(sample_record("a.raw"), ""));
+  std::string url = site->url();
+  constexpr int writes = 60;
+  std::vector<pid_t> children;
+  for (int child = 0; child < 2; ++child) {
+    pid_t pid = fork();
+    if (pid == 0) {
+      auto store = open_store(url, Actor{"writer", "h", getpid()}, {});
+      bool ok = store.has_value();
+      for (int i = 0; ok && i < writes; ++i) {
+        RecordChange change;
+        change.status = (i + child) % 2 ? RawFileStatus::copying : RawFileStatus::checksummed;
+        change.message = std::to_string(i);
+        ok = (*store)->update("a.raw", change).has_value() &&
+             (*store)->insert(sample_record("c" + std::to_string(child) + "_" + std::to_string(i)), "").has_value();
+      }
+      _exit(ok ? 0 : 1);
+    }
+    children.push_back(pid);
+  }
+  for (pid_t pid : children) {
+    int status = 0;
+    waitpid(pid, &status, 0);
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  }
+  auto store = open();
+  EXPECT_EQ(*store->count({}), 1u + 2 * writes);
+  auto events = store->history("a.raw");
+  ASSERT_TRUE(events);
+  std::optional<std::string> last;
+  for (const Event& e : *events) {
+    if (e.field != "status") continue;
+    EXPECT_EQ(e.from, last) << "event " << e.seq << " does not follow the one before";
+    last = e.to;
+  }
+  EXPECT_EQ(last, std::string(to_string((*store->get("a.raw"))->status)));
+}
+
+}  // namespace
+}  // namespace rawbackup::testing

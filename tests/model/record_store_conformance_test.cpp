@@ -1,0 +1,214 @@
+// The RecordStore contract (model/record_store.h) for every backend: records and their
+// files, events in the same transaction as the change, listings, counts and summaries
+// computed by the store, import, schema versions, read-only stores.
+#include "store_backends.h"
+
+namespace rawbackup::testing {
+namespace {
+
+TEST_P(StoreConformance, InsertGetUpdateWithEvents) {
+  auto store = open();
+  ASSERT_TRUE(store->insert(sample_record("a.raw"), "created"));
+  auto got = store->get("a.raw");
+  ASSERT_TRUE(got && *got) << (got ? "missing" : got.error().message);
+  const FileEntry& file = (*got)->file_info.at("a.raw");
+  EXPECT_EQ(file, sample_record("a.raw").file_info.at("a.raw")) << "every field, part MD5s included";
+  EXPECT_EQ((*got)->status, RawFileStatus::checksumming);
+  EXPECT_FALSE((*got)->updated_at.empty());
+
+  RecordChange change;
+  change.status = RawFileStatus::checksummed;
+  change.backup_status = BackupStatus::in_progress;
+  change.error = std::string("boom");
+  change.s3_uploads = std::map<std::string, std::string>{{"k", "upload-1"}};
+  change.message = "why";
+  auto updated = store->update("a.raw", change);
+  ASSERT_TRUE(updated) << updated.error().message;
+  EXPECT_EQ(updated->error, "boom");
+  EXPECT_EQ((*store->get("a.raw"))->s3_uploads.at("k"), "upload-1");
+
+  RecordChange clear;
+  clear.error = std::optional<std::string>{};
+  clear.message = "cleared";
+  ASSERT_TRUE(store->update("a.raw", clear));
+  EXPECT_FALSE((*store->get("a.raw"))->error);
+  EXPECT_EQ((*store->get("a.raw"))->file_info.size(), 1u) << "a change without files keeps them";
+
+  auto events = store->history("a.raw");
+  ASSERT_TRUE(events);
+  ASSERT_EQ(events->size(), 4u);
+  EXPECT_EQ((*events)[0].to, "checksumming");
+  EXPECT_FALSE((*events)[0].from);
+  EXPECT_EQ((*events)[1].field, "status");
+  EXPECT_EQ((*events)[1].from, "checksumming");
+  EXPECT_EQ((*events)[2].field, "backup_status");
+  EXPECT_EQ((*events)[2].to, "in_progress");
+  EXPECT_EQ((*events)[2].message, "why");
+  EXPECT_EQ((*events)[3].field, "record");
+  EXPECT_EQ((*events)[3].task, "test");
+  EXPECT_EQ((*events)[3].host, "host");
+  EXPECT_EQ((*events)[3].pid, 7);
+  EXPECT_LT((*events)[0].seq, (*events)[3].seq);
+}
+
+TEST_P(StoreConformance, FilesAreReplacedAsAWhole) {
+  auto store = open();
+  ASSERT_TRUE(store->insert(sample_record("s.d"), ""));
+  FileInfo files;
+  for (int i = 0; i < 2000; ++i) files["s.d/f" + std::to_string(i)] = FileEntry{1, "m", "m", 5, i, {Md5Digest{7}}};
+  RecordChange change;
+  change.file_info = files;
+  ASSERT_TRUE(store->update("s.d", change));
+  auto got = store->get("s.d");
+  ASSERT_TRUE(got && *got);
+  EXPECT_EQ((*got)->file_info, files);
+}
+
+TEST_P(StoreConformance, DuplicateInsertIsAConflictAndUnknownUpdateAUsageError) {
+  auto store = open();
+  ASSERT_TRUE(store->insert(sample_record("a.raw"), ""));
+  auto again = store->insert(sample_record("a.raw"), "");
+  ASSERT_FALSE(again);
+  EXPECT_EQ(again.error().kind, ErrorKind::conflict);
+  EXPECT_EQ(store->history("a.raw")->size(), 1u) << "nothing of the refused insert stays";
+  auto unknown = store->update("b.raw", RecordChange{});
+  ASSERT_FALSE(unknown);
+  EXPECT_EQ(unknown.error().kind, ErrorKind::usage);
+  EXPECT_FALSE(*store->get("b.raw"));
+}
+
+TEST_P(StoreConformance, ListingsFilterInTheStoreNewestFirst) {
+  auto store = open();
+  RawFile old = sample_record("old.raw");
+  old.created_at = "2026-01-01T00:00:00.000Z";
+  old.backup_status = BackupStatus::failed;
+  RawFile other = sample_record("other.raw");
+  other.instrument_id = "timstof1";
+  other.created_at = "2026-11-02T00:00:00.000Z";
+  ASSERT_TRUE(store->insert(old, ""));
+  ASSERT_TRUE(store->insert(sample_record("new.raw"), ""));
+  ASSERT_TRUE(store->insert(other, ""));
+  std::vector<std::string> rows;
+  ASSERT_TRUE(store->list_rows({}, [&](const RecordRow& r) -> Status {
+    rows.push_back(r.id);
+    return {};
+  }));
+  EXPECT_EQ(rows, (std::vector<std::string>{"other.raw", "new.raw", "old.raw"}));
+  rows.clear();
+  ASSERT_TRUE(store->list_rows({{}, 2}, [&](const RecordRow& r) -> Status {
+    rows.push_back(r.id);
+    return {};
+  }));
+  EXPECT_EQ(rows, (std::vector<std::string>{"other.raw", "new.raw"})) << "the newest `limit`";
+  EXPECT_EQ(*store->list_ids({}), (std::vector<std::string>{"other.raw", "new.raw", "old.raw"}));
+  EXPECT_EQ(*store->list_ids({std::string("failed"), {}, {}}), std::vector<std::string>{"old.raw"});
+  EXPECT_EQ(store->list_ids({std::string("checksumming"), {}, {}})->size(), 3u);
+  EXPECT_EQ(*store->list_ids({{}, std::string("timstof1"), {}}), std::vector<std::string>{"other.raw"});
+  EXPECT_EQ(*store->count({}), 3u);
+  EXPECT_EQ(*store->count({std::string("failed"), std::string("astral1"), {}}), 1u);
+  EXPECT_EQ(*store->count({{}, {}, std::string("2999-01-01T00:00:00.000Z")}), 0u);
+  EXPECT_EQ(*store->count({{}, {}, std::string("2000-01-01T00:00:00.000Z")}), 3u);
+  Status stopped = store->list_rows({}, [](const RecordRow&) -> Status { return fail("enough"); });
+  ASSERT_FALSE(stopped);
+  EXPECT_EQ(stopped.error().message, "enough");
+}
+
+TEST_P(StoreConformance, SummaryIsCountedByTheStore) {
+  auto store = open();
+  RawFile done = sample_record("done.raw");
+  done.status = RawFileStatus::copying_done;
+  done.backup_base_path = "/backup/x";
+  done.s3_upload_path = "s3://b/";
+  done.backup_status = BackupStatus::done;
+  RawFile failed = sample_record("failed.raw");
+  failed.size = 5;
+  failed.backup_status = BackupStatus::failed;
+  failed.error = "S3 said no";
+  RawFile bruker = sample_record("b.d");
+  bruker.instrument_id = "timstof1";
+  for (const RawFile& r : {done, failed, bruker}) ASSERT_TRUE(store->insert(r, ""));
+  auto summary = store->summarize({}, 10);
+  ASSERT_TRUE(summary) << summary.error().message;
+  EXPECT_EQ(summary->all.records, 3u);
+  EXPECT_EQ(summary->all.bytes, 25u);
+  EXPECT_EQ(summary->all.bytes_local, 10u);
+  EXPECT_EQ(summary->all.bytes_s3, 10u);
+  EXPECT_EQ(summary->instruments.at("astral1").records, 2u);
+  EXPECT_EQ(summary->instruments.at("astral1").backup_status.at("failed"), 1u);
+  EXPECT_EQ(summary->instruments.at("timstof1").status.at("checksumming"), 1u);
+  ASSERT_EQ(summary->last_errors.size(), 1u);
+  EXPECT_EQ(summary->last_errors[0].id, "failed.raw");
+  EXPECT_EQ(summary->last_errors[0].error, "S3 said no");
+  EXPECT_EQ(store->summarize({{}, std::string("timstof1"), {}}, 10)->all.records, 1u);
+  EXPECT_TRUE(store->summarize({}, 0)->last_errors.empty());
+}
+
+TEST_P(StoreConformance, ImportKeepsEventsAsTheyWereAndRefusesExistingIds) {
+  auto source = open({"checksum", "acq-pc-1", 11});
+  ASSERT_TRUE(source->insert(sample_record("a.raw"), "created"));
+  RecordChange change;
+  change.status = RawFileStatus::checksummed;
+  change.message = "hashed";
+  ASSERT_TRUE(source->update("a.raw", change));
+  StoredRecord moved{**source->get("a.raw"), *source->history("a.raw")};
+
+  auto other = GetParam().make();
+  auto target = open_store(other->url(), Actor{"store-copy", "laptop", 99}, {});
+  ASSERT_TRUE(target);
+  ASSERT_TRUE((*target)->import({moved})) << "import";
+  auto copied = (*target)->get("a.raw");
+  ASSERT_TRUE(copied && *copied);
+  EXPECT_EQ((*copied)->file_info, moved.record.file_info);
+  EXPECT_EQ((*copied)->updated_at, moved.record.updated_at);
+  auto events = (*target)->history("a.raw");
+  ASSERT_EQ(events->size(), 2u);
+  EXPECT_EQ((*events)[1].host, "acq-pc-1");
+  EXPECT_EQ((*events)[1].at, moved.events[1].at);
+  EXPECT_EQ((*events)[1].message, "hashed");
+  auto again = (*target)->import({moved});
+  ASSERT_FALSE(again);
+  EXPECT_EQ(again.error().kind, ErrorKind::conflict);
+  EXPECT_EQ((*target)->history("a.raw")->size(), 2u) << "a refused import writes nothing";
+}
+
+TEST_P(StoreConformance, NewerStoreIsRefusedUntouched) {
+  ASSERT_TRUE(open());
+  site->set_schema_version(99);
+  auto store = open_store(site->url(), Actor{"test", "h", 1}, {});
+  ASSERT_FALSE(store);
+  EXPECT_EQ(store.error().kind, ErrorKind::usage);
+  EXPECT_NE(store.error().message.find("schema version 99, newer than this rawbackup"), std::string::npos);
+  EXPECT_EQ(site->schema_version(), 99);
+}
+
+TEST_P(StoreConformance, ReadOnlyStoreRefusesWritesAndNeedsTheCurrentSchema) {
+  ASSERT_TRUE(open()->insert(sample_record("a.raw"), ""));
+  auto reader = open({"status", "h", 1}, StoreOptions{.read_only = true});
+  ASSERT_TRUE(reader);
+  EXPECT_TRUE(*reader->get("a.raw"));
+  EXPECT_EQ(*reader->count({}), 1u);
+  RecordChange change;
+  change.message = "no";
+  auto write = reader->update("a.raw", change);
+  ASSERT_FALSE(write);
+  EXPECT_EQ(write.error().kind, ErrorKind::usage);
+  EXPECT_FALSE(reader->lock("a.raw", LockOptions{}));
+  int latest = latest_schema(GetParam().name);
+  site->set_schema_version(latest - 1);
+  auto older = open_store(site->url(), Actor{"status", "h", 1}, StoreOptions{.read_only = true});
+  ASSERT_FALSE(older);
+  EXPECT_NE(older.error().message.find("needs an upgrade"), std::string::npos) << older.error().message;
+  EXPECT_EQ(site->schema_version(), latest - 1) << "a read-only open never migrates";
+}
+
+TEST_P(StoreConformance, LocationNeverShowsAPassword) {
+  auto store = open();
+  EXPECT_EQ(store->location().find("secret"), std::string::npos);
+  EXPECT_FALSE(store->location().empty());
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, StoreConformance, ::testing::ValuesIn(store_backends()),
+                         [](const ::testing::TestParamInfo<StoreBackend>& backend) { return backend.param.name; });
+
+}  // namespace
+}  // namespace rawbackup::testing
