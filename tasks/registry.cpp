@@ -4,6 +4,7 @@
 #include "tasks/checksum.h"
 #include "tasks/copy_local.h"
 #include "tasks/status.h"
+#include "tasks/store_copy.h"
 #include "tasks/task.h"
 #include "tasks/restore.h"
 #include "tasks/upload_s3.h"
@@ -12,7 +13,7 @@
 namespace rawbackup {
 namespace {
 
-constexpr std::array<TaskEntry, 6> tasks{{
+constexpr std::array<TaskEntry, 7> tasks{{
     {"checksum", "Inventory a raw-file set: size, MD5 and S3 ETag of every file",
      "rawbackup --config envs/local.yaml checksum --instrument astral1 "
      "20261122_astral1_PRID001_sample.raw",
@@ -37,6 +38,10 @@ constexpr std::array<TaskEntry, 6> tasks{{
      "  rawbackup --config envs/local.yaml --json status --summary\n"
      "  rawbackup --config envs/local.yaml status --history 20261122_astral1_PRID001_sample.raw",
      needs::config | needs::store | needs::read_only, &bind_status},
+    {"store", "Manage record stores: `store copy FROM TO` moves every record and event into another store",
+     "rawbackup store copy sqlite:///var/lib/rawbackup/rawbackup.sqlite "
+     "postgresql://rawbackup@db.example.org/rawbackup",
+     0, &bind_store},
 }};
 
 }  // namespace

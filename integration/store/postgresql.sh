@@ -53,7 +53,7 @@ case ${1:-} in
     dir=$2
     mkdir -p "$dir"
     if [ "$(id -u)" -eq 0 ] && ! id "$user" >/dev/null 2>&1; then
-      useradd --system --no-create-home --shell /usr/sbin/nologin "$user"
+      useradd --system --no-create-home --shell /usr/sbin/nologin "$user" 2>/dev/null || id "$user" >/dev/null  # another test's
     fi
     data=$(mktemp -d "${TMPDIR:-/tmp}/rawbackup-pg-XXXXXX")  # outside DIR: DIR may be private to root
     [ "$(id -u)" -eq 0 ] && chown "$user" "$data"

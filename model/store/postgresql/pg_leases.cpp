@@ -27,7 +27,7 @@ class PgLeases final : public LeaseTable {
       if (rows->count() == 0) return std::optional<LeaseHolder>{};
       return std::optional(LeaseHolder{rows->text(0, 0), rows->text(0, 1), rows->text(0, 3), rows->integer(0, 2),
                                        rows->integer(0, 4), rows->integer(0, 5)});
-    });
+    }, &gave_up_);
   }
 
   Result<bool> replace(const std::string& id, const LeaseHolder& stale, const Actor& me) override {
@@ -58,11 +58,12 @@ class PgLeases final : public LeaseTable {
       auto rows = db_.exec(sql, params);
       if (!rows) return std::unexpected(rows.error());
       return rows->affected() == 1;
-    });
+    }, &gave_up_);
   }
 
   Connection db_;
   std::chrono::milliseconds budget_;
+  bool gave_up_ = false;  // see with_retries (one thread at a time: the heartbeat, then release)
 };
 
 }  // namespace

@@ -13,18 +13,34 @@ namespace rawbackup::pg {
 
 // Runs `attempt` until it succeeds, fails for good, `budget` has passed or SIGINT/SIGTERM
 // came; before each retry a broken connection is re-established. `attempt` must leave no
-// transaction open when it fails (see transaction()).
+// transaction open when it fails (see transaction()). `gave_up`, when given, remembers that
+// the budget ran out once: later calls then try once, so a task whose store is gone fails in
+// one busy timeout, not one per statement.
 template <class T>
-Result<T> with_retries(Connection& db, std::chrono::milliseconds budget, const std::function<Result<T>()>& attempt) {
+Result<T> with_retries(Connection& db, std::chrono::milliseconds budget, const std::function<Result<T>()>& attempt,
+                       bool* gave_up = nullptr) {
+  bool failing_fast = gave_up != nullptr && *gave_up;
+  if (failing_fast) budget = std::chrono::milliseconds(0);
   static thread_local std::mt19937 random{std::random_device{}()};
   auto deadline = std::chrono::steady_clock::now() + budget;
   std::chrono::milliseconds delay{50};
   while (true) {
-    Result<T> result = db.healthy() ? attempt() : Result<T>(std::unexpected(db.reconnect().error()));
-    if (result || !result.error().transient || interrupted()) return result;
+    Status connected = db.healthy() ? Status{} : db.reconnect();
+    Result<T> result = connected ? attempt() : Result<T>(std::unexpected(connected.error()));
+    if (result) {
+      if (gave_up != nullptr) *gave_up = false;  // the store is back
+      return result;
+    }
+    if (!result.error().transient || interrupted()) return result;
+    if (failing_fast) {
+      Error e = result.error();
+      e.message += "; gave up retrying earlier in this run";
+      return std::unexpected(e);
+    }
     if (std::chrono::steady_clock::now() + delay >= deadline) {
       Error e = result.error();
       e.message += "; gave up after " + std::to_string(budget.count() / 1000) + " s of retries";
+      if (gave_up != nullptr) *gave_up = true;
       return std::unexpected(e);
     }
     std::uniform_int_distribution<int64_t> jitter(delay.count() / 2, delay.count());

@@ -96,6 +96,12 @@ Status migrate_locked(Connection& db, const std::string& location, std::span<con
 
 std::span<const Migration> schema_migrations() { return migrations; }
 
+Result<bool> schema_missing(Connection& db) {
+  auto rows = db.exec("SELECT to_regclass('rawbackup_schema') IS NULL");
+  if (!rows) return std::unexpected(rows.error());
+  return rows->text(0, 0) == "t";
+}
+
 Status migrate(Connection& db, const std::string& location, std::span<const Migration> steps, bool read_only) {
   int latest = latest_version(steps);
   auto current = current_version(db);  // the usual case, one statement: up to date

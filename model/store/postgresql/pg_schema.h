@@ -16,4 +16,7 @@ std::span<const Migration> schema_migrations();
 // untouched. Read-only: kind usage unless the schema is exactly this build's.
 Status migrate(Connection& db, const std::string& location, std::span<const Migration> steps, bool read_only);
 
+// True when the database has no rawbackup schema at all (nothing recorded yet).
+Result<bool> schema_missing(Connection& db);
+
 }  // namespace rawbackup::pg

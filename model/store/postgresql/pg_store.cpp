@@ -2,6 +2,7 @@
 
 #include "common/text.h"
 #include "config/store_url.h"
+#include "model/store/empty_store.h"
 #include "model/store/postgresql/pg_leases.h"
 #include "model/store/postgresql/pg_records.h"
 #include "model/store/postgresql/pg_retry.h"
@@ -26,7 +27,11 @@ Result<Connection> connect(const std::string& url, const std::string& location, 
   auto deadline = std::chrono::steady_clock::now() + budget;
   while (true) {
     auto db = Connection::open(url, location);
-    if (db || !db.error().transient || std::chrono::steady_clock::now() >= deadline || interrupted()) return db;
+    if (db || !db.error().transient || interrupted()) return db;
+    if (std::chrono::steady_clock::now() >= deadline) {
+      db.error().message += "; gave up after " + std::to_string(budget.count() / 1000) + " s of retries";
+      return db;
+    }
     std::this_thread::sleep_for(std::chrono::milliseconds(250));
   }
 }
@@ -193,7 +198,7 @@ class PgStore final : public RecordStore {
 
   template <class T>
   Result<T> retried(const std::function<Result<T>()>& attempt) {
-    return pg::with_retries<T>(db_, options_.busy_timeout, attempt);
+    return pg::with_retries<T>(db_, options_.busy_timeout, attempt, &gave_up_);
   }
 
   // `body` in one transaction, retried as a whole.
@@ -211,6 +216,7 @@ class PgStore final : public RecordStore {
   std::string location_;
   Actor actor_;
   StoreOptions options_;
+  bool gave_up_ = false;  // the store was unreachable for a whole busy timeout: fail fast
 };
 
 }  // namespace
@@ -220,6 +226,11 @@ Result<std::unique_ptr<RecordStore>> open_postgresql_store(const std::string& ur
   std::string location = redact_store_url(url);
   auto db = connect(url, location, options.busy_timeout);
   if (!db) return std::unexpected(db.error());
+  if (options.read_only) {
+    auto missing = pg::schema_missing(*db);
+    if (!missing) return std::unexpected(missing.error());
+    if (*missing) return make_empty_store(location, std::move(actor));  // nothing recorded yet
+  }
   auto migrated = pg::with_retries<void>(*db, options.busy_timeout, [&] {
     return pg::migrate(*db, location, pg::schema_migrations(), options.read_only);
   });

@@ -4,6 +4,7 @@
 #include <system_error>
 
 #include "common/text.h"
+#include "model/store/empty_store.h"
 #include "model/store/sqlite/sqlite_leases.h"
 #include "model/store/sqlite/sqlite_schema.h"
 #include "model/store_common.h"
@@ -323,10 +324,7 @@ Result<std::unique_ptr<RecordStore>> open_sqlite_store(const fs::path& path, Act
   if (fs::is_directory(path, ec)) return fail(ErrorKind::usage, "store " + path.string() + " is a folder, not a SQLite file");
   int busy_ms = static_cast<int>(options.busy_timeout.count());
   if (options.read_only && !fs::exists(path, ec)) {
-    // Nothing recorded yet: an empty store, without creating the file a reader may not write.
-    auto empty = sqlite::Database::open(":memory:", busy_ms);
-    if (!empty || !sqlite::migrate(*empty, sqlite::schema_migrations())) return fail("cannot open an empty store");
-    return std::unique_ptr<RecordStore>(std::make_unique<SqliteStore>(std::move(*empty), std::move(actor), options, path));
+    return make_empty_store("sqlite://" + path.string(), std::move(actor));  // nothing recorded yet
   }
   if (!options.read_only) {
     if (Status s = ensure_parent(path); !s) return std::unexpected(s.error());

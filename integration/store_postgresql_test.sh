@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# The shared record store on a real PostgreSQL 15 (a throwaway cluster, integration/store/):
+# the store conformance suite against it; the binary with store.url and RAWBACKUP_STORE_URL;
+# passwords never shown; 8 binaries migrating a fresh database at once; a read-only status;
+# `store copy` moving a SQLite store into PostgreSQL (dry run, re-run, refusals), after which
+# status shows the same records.
+# Usage: store_postgresql_test.sh PATH/TO/rawbackup PATH/TO/rawbackup_tests
+source "$(dirname "$0")/lib.sh"
+here="$(cd "$(dirname "$0")" && pwd)"
+rb="$1" unit="$2"
+source "$here/store/harness.sh"
+
+expect_code "store conformance suite against PostgreSQL" 0 env RAWBACKUP_TEST_PG_URL="$pg_url" \
+  "$unit" --gtest_filter='Backends/StoreConformance.*/postgresql'
+grep -q 'PASSED.* 1[0-9] tests' "$work/out" && pass "  ran every test of the suite" || failure "  suite" "$(tail -3 "$work/out")"
+
+mkdir -p "$work/instruments/astral1"
+for n in a b c; do head -c 200000 /dev/urandom >"$work/instruments/astral1/${n}_PRID1.raw"; done
+config() {  # config STORE_LINE → $work/$2.yaml
+  cat >"$work/$2.yaml" <<YAML
+store: $1
+checksum: {settle_seconds: 0}  # files written just now count as finished acquisitions
+instruments: {astral1: {type: thermo, path: instruments/astral1}}
+locations: {backup: backup}
+project_pattern: "_(PRID\\\\d+)_"
+YAML
+}
+config "{url: \"$pg_url\"}" pg
+config "{path: store.sqlite}" lite
+
+# --- 8 binaries at once on a database without a schema: one migrates, the others wait ---
+pids=()
+for i in 1 2 3 4 5 6 7 8; do "$rb" --config "$work/pg.yaml" --json status >"$work/m.$i" 2>"$work/m.$i.err" & pids+=($!); done
+codes=""; for p in "${pids[@]}"; do wait "$p"; codes+="$? "; done
+[ "$codes" = "0 0 0 0 0 0 0 0 " ] && pass "8 status runs on a fresh database: all exit 0 (read-only: no schema needed)" || failure "fresh status" "$codes $(cat "$work"/m.*.err)"
+pids=()
+for i in 1 2 3 4 5 6 7 8; do "$rb" --config "$work/pg.yaml" --json verify --dry-run x.raw >"$work/m.$i" 2>"$work/m.$i.err" & pids+=($!); done
+codes=""; for p in "${pids[@]}"; do wait "$p"; codes+="$? "; done
+[ "$codes" = "2 2 2 2 2 2 2 2 " ] && pass "8 binaries migrating at once: all proceed (exit 2: no such record)" || failure "migration race" "$codes $(cat "$work"/m.*.err | head -3)"
+[ "$(psql_admin "SELECT version FROM rawbackup_schema")" = 1 ] && pass "  migrated once, to version 1" || failure "  schema" "$(psql_admin "SELECT version FROM rawbackup_schema")"
+
+# --- the tasks on PostgreSQL ---
+expect_code "checksum into PostgreSQL" 0 "$rb" --config "$work/pg.yaml" checksum --instrument astral1 a_PRID1.raw
+expect_code "copy-local" 0 "$rb" --config "$work/pg.yaml" copy-local a_PRID1.raw
+expect_code "status" 0 "$rb" --config "$work/pg.yaml" --json status a_PRID1.raw
+expect_match "  the record, from PostgreSQL" "$work/out" '"backup_status":"done".*"status":"copying_done"'
+expect_code "RAWBACKUP_STORE_URL overrides the config's store" 0 env RAWBACKUP_STORE_URL="$pg_url" \
+  "$rb" --config "$work/lite.yaml" --json status a_PRID1.raw
+expect_match "  found in PostgreSQL" "$work/out" '"id":"a_PRID1.raw"'
+[ "$(psql_admin "SELECT count(*) FROM events")" -ge 5 ] && pass "  events written to the server" || failure "  events"
+
+# --- passwords: libpq's conventions; a URL with one is never shown ---
+expect_code "wrong PGPASSWORD: exit 2, says why" 2 env PGPASSWORD=wrong "$rb" --config "$work/pg.yaml" status
+expect_match "  authentication failed" "$work/err" 'password authentication failed'
+secret_url="${pg_url/rawbackup@/rawbackup:$PGPASSWORD@}"
+expect_code "password in RAWBACKUP_STORE_URL works" 0 env -u PGPASSWORD RAWBACKUP_STORE_URL="$secret_url" \
+  "$rb" --config "$work/lite.yaml" --log-level debug --json status a_PRID1.raw
+env -u PGPASSWORD RAWBACKUP_STORE_URL="${secret_url/@127.0.0.1/x@127.0.0.1}" "$rb" --config "$work/lite.yaml" --json \
+  --log-level trace copy-local a_PRID1.raw >>"$work/out" 2>>"$work/err"
+"$rb" store copy "sqlite://$work/none.sqlite" "${secret_url}x" >>"$work/out" 2>>"$work/err"
+! grep -qF -- "$PGPASSWORD" "$work/out" "$work/err" && pass "  the password never in results, logs or errors" || failure "  password shown" "$(grep -F -- "$PGPASSWORD" "$work/out" "$work/err" | head -2)"
+grep -qF 'rawbackup:***@' "$work/err" && pass "  shown redacted" || failure "  redacted" "$(tail -3 "$work/err")"
+sed "s|$pg_url|${secret_url}|" "$work/pg.yaml" >"$work/secret.yaml"
+expect_code "a password in the config is refused" 2 "$rb" --config "$work/secret.yaml" status
+expect_match "  names the key, not the password" "$work/err" 'store.url: must not contain a password'
+! grep -qF -- "$PGPASSWORD" "$work/err" && pass "  not echoed" || failure "  echoed"
+
+# --- store copy: SQLite → PostgreSQL ---
+for n in a b c; do "$rb" --config "$work/lite.yaml" checksum --instrument astral1 "${n}_PRID1.raw" >/dev/null 2>&1; done
+"$rb" --config "$work/lite.yaml" copy-local b_PRID1.raw >/dev/null 2>&1
+psql_admin "CREATE DATABASE moved OWNER rawbackup" postgres
+moved="${pg_url%/rawbackup}/moved"
+expect_code "store copy --dry-run" 0 "$rb" --json store copy --dry-run "sqlite://$work/store.sqlite" "$moved"
+expect_match "  counts, writes nothing" "$work/out" '"copied":3.*"outcome":"dry-run"'
+[ "$(psql_admin "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'" moved)" = 0 ] && pass "  not even the schema" || failure "  dry run made tables"
+expect_code "store copy" 0 "$rb" --json store copy "sqlite://$work/store.sqlite" "$moved"
+expect_match "  three records with their events" "$work/out" '"already_there":0,"copied":3,"events":[0-9]+.*"outcome":"done"'
+expect_code "re-run is a no-op" 0 "$rb" --json store copy "sqlite://$work/store.sqlite" "$moved"
+expect_match "  nothing copied" "$work/out" '"already_there":3,"copied":0.*"outcome":"unchanged"'
+"$rb" --config "$work/lite.yaml" --json status --all >"$work/lite.json" 2>/dev/null
+RAWBACKUP_STORE_URL="$moved" "$rb" --config "$work/lite.yaml" --json status --all >"$work/moved.json" 2>/dev/null
+cmp -s "$work/lite.json" "$work/moved.json" && pass "status shows the same records in both" || failure "status differs" "$(diff "$work/lite.json" "$work/moved.json" | head -4)"
+for id in a_PRID1.raw b_PRID1.raw; do
+  "$rb" --config "$work/lite.yaml" --json status --history "$id" >"$work/h1" 2>/dev/null
+  RAWBACKUP_STORE_URL="$moved" "$rb" --config "$work/lite.yaml" --json status --history "$id" >"$work/h2" 2>/dev/null
+  cmp -s "$work/h1" "$work/h2" && pass "  $id: record, files and history identical" || failure "  $id differs" "$(diff "$work/h1" "$work/h2" | head -4)"
+done
+config "{path: other.sqlite}" other
+"$rb" --config "$work/other.yaml" checksum --instrument astral1 c_PRID1.raw >/dev/null 2>&1
+expect_code "a target with other records is refused" 3 "$rb" store copy "sqlite://$work/other.sqlite" "$moved"
+expect_match "  says why" "$work/err" 'holds [0-9]+ record\(s\) that .* does not have'
+expect_code "the same store twice is refused" 2 "$rb" store copy "$pg_url" "$pg_url"
+expect_code "a bad URL" 2 "$rb" store copy "sqlite://relative.sqlite" "$pg_url"
+summary
