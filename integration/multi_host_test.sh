@@ -98,7 +98,7 @@ started=$SECONDS
 on_code "worker waits for the lease to expire, then takes over" 0 worker --lock-wait 60 copy-local m_PRID1_big.raw
 waited=$((SECONDS - started))
 ((waited >= 3)) && pass "  waited ${waited} s (lease 5 s)" || failure "  did not wait for the lease" "${waited} s"
-expect_match "  said who held it" "$work/err" 'm_PRID1_big.raw is held by copy-local on acq-pc pid [0-9]+ since .*; waiting up to 60 s'
+expect_match "  said who held it" "$work/err" 'm_PRID1_big.raw is held by copy-local on acq-pc pid [0-9]+ since .*; waiting up to 1 min 00 s'
 expect_match "  took it over" "$work/err" 'took over the lock on m_PRID1_big.raw left by copy-local on acq-pc pid [0-9]+ \(no heartbeat for'
 rm -rf "$work/backup/astral1/"*/m_PRID1_big.raw
 kill_holder acq-pc

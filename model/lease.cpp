@@ -8,6 +8,7 @@
 
 #include "common/interrupt.h"
 #include "common/system.h"
+#include "common/text.h"
 
 namespace rawbackup {
 namespace {
@@ -107,8 +108,8 @@ Result<std::unique_ptr<RecordLock>> acquire_lease(std::unique_ptr<LeaseTable> ta
     const LeaseHolder& h = *attempt->holder;
     if (std::chrono::steady_clock::now() >= deadline) return fail("busy: " + held_by(id, h) + "; retry later");
     if (!announced) {
-      spdlog::info("{}; waiting up to {:.0f} s for it to finish", held_by(id, h),
-                   std::chrono::duration<double>(options.wait).count());
+      spdlog::info("{}; waiting up to {} for it to finish", held_by(id, h),
+                   format_duration(std::chrono::duration<double>(options.wait).count()));
       announced = true;
     }
     std::this_thread::sleep_for(options.poll);
