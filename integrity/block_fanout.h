@@ -25,7 +25,7 @@ class BlockSink {
 struct FanOutOptions {
   size_t map_bytes = mebibyte;    // map windows of this size when the file can be mapped; 0: read
   size_t block_size = 64 * 1024;  // read() block size otherwise
-  size_t ring_blocks = 8;         // blocks (or windows) in memory at once
+  size_t ring_blocks = 4;         // blocks (or windows) in memory at once
   std::function<void(size_t)> on_block = {};  // after each block is read (progress)
 };
 

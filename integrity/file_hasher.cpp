@@ -28,6 +28,7 @@ Result<FileDigest> hash_file(const FileSystem& fs, const std::filesystem::path& 
   digest.size = *size;
   digest.etag = etag.etag.finish();
   digest.md5 = multipart ? to_hex(md5.md5.finish()) : digest.etag;
+  if (multipart) digest.part_md5s = etag.etag.part_digests();
   // The file grew past one part while being read: the single-part ETag is wrong.
   if (!multipart && *size > part_size) {
     return fail(path.string() + ": file changed while being read (size " +

@@ -4,8 +4,10 @@
 #include <filesystem>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "common/result.h"
+#include "integrity/md5.h"
 #include "storage/filesystem.h"
 
 namespace rawbackup {
@@ -14,6 +16,8 @@ struct FileDigest {
   uint64_t size = 0;
   std::string md5;   // hex
   std::string etag;  // as S3 reports it for `part_size`, without quotes
+  // MD5 of each part, for a file of more than one part (a one-part file's is its MD5).
+  std::vector<Md5Digest> part_md5s;
 };
 
 // Reads `path` once. A file larger than one part is hashed on two threads (whole-file MD5

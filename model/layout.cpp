@@ -21,7 +21,10 @@ std::vector<std::string> extensions_of(Vendor vendor) {
 // Walks one instrument folder, resolving symlinks and refusing anything that leads out.
 class SetFinder {
  public:
-  SetFinder(const FileSystem& fs, fs::path root) : fs_(fs), root_(std::move(root)) {}
+  SetFinder(const FileSystem& fs, fs::path root, size_t expected_files) : fs_(fs), root_(std::move(root)) {
+    set_.root = root_;
+    set_.files.reserve(expected_files + expected_files / 16);
+  }
 
   // Adds `path` (key `key`) to the set when it is a file, following a symlink that stays
   // inside the root. Directories are returned as `directory` for the caller to walk.
@@ -42,7 +45,7 @@ class SetFinder {
       return fail(ErrorKind::usage, key + ": symlinked folders are not followed");
     }
     if (stat->type == EntryType::file) {
-      set_.files.push_back({key, path, stat->size, stat->mtime_ns});
+      set_.files.push_back({key, stat->size, stat->mtime_ns});
     } else if (stat->type != EntryType::directory && stat->type != EntryType::missing) {
       return fail(ErrorKind::usage, key + ": not a regular file");
     }
@@ -146,7 +149,7 @@ Status validate_raw_file_name(Vendor vendor, const std::string& name) {
 }
 
 Result<RawFileSet> find_raw_file_set(const FileSystem& fs, const InstrumentConfig& instrument,
-                                     const std::string& name) {
+                                     const std::string& name, size_t expected_files) {
   if (Status s = validate_raw_file_name(instrument.vendor, name); !s) {
     return std::unexpected(s.error());
   }
@@ -155,7 +158,7 @@ Result<RawFileSet> find_raw_file_set(const FileSystem& fs, const InstrumentConfi
     return fail(ErrorKind::usage, "instrument " + instrument.id + ": folder " +
                                       instrument.path.string() + " is not reachable");
   }
-  SetFinder finder(fs, *root);
+  SetFinder finder(fs, *root, expected_files);
   if (Status s = find_members(finder, fs, *root, instrument.vendor, name); !s) {
     return std::unexpected(s.error());
   }

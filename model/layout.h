@@ -15,16 +15,18 @@
 namespace rawbackup {
 
 struct SetMember {
-  std::string key;              // relative to the instrument folder, '/'-separated
-  std::filesystem::path path;   // absolute
+  std::string key;  // relative to the instrument folder, '/'-separated
   uint64_t size = 0;
   int64_t mtime_ns = 0;
 };
 
 struct RawFileSet {
-  std::vector<SetMember> files;  // sorted by key
+  std::filesystem::path root;    // the instrument folder, resolved: a member is root / key
+  std::vector<SetMember> files;  // sorted by key (a set of 20,000 files stays a few MiB)
   uint64_t total_size = 0;
   int64_t newest_mtime_ns = 0;
+
+  std::filesystem::path path_of(const SetMember& member) const { return root / member.key; }
 };
 
 // Checks that NAME is a plain file name with the vendor's extension and a stem.
@@ -33,7 +35,9 @@ Status validate_raw_file_name(Vendor vendor, const std::string& name);
 
 // Finds the set for NAME under the instrument folder. Errors (kind usage) for a bad name,
 // no files, symlinks leading out of the folder, special files; kind failed for I/O errors.
+// `expected_files` (a count seen before) sizes the list up front, so listing a large set
+// again does not hold it twice while the list grows.
 Result<RawFileSet> find_raw_file_set(const FileSystem& fs, const InstrumentConfig& instrument,
-                                     const std::string& name);
+                                     const std::string& name, size_t expected_files = 0);
 
 }  // namespace rawbackup

@@ -32,8 +32,9 @@ struct FileEntry {
   std::string etag;
   uint64_t part_size = 0;  // the part size `etag` was computed for
   int64_t mtime_ns = 0;    // at checksum time, to notice later changes
-  // MD5 of each part (`part_size` bytes, the last one shorter), from the same pass as `etag`;
-  // empty for records checksummed before rawbackup kept them (filled in at the next --rehash).
+  // MD5 of each part (`part_size` bytes, the last one shorter), from the same pass as `etag`,
+  // for a file of more than one part (a one-part file's part MD5 is `md5`); empty also for
+  // records checksummed before rawbackup kept them (filled in at the next --rehash).
   std::vector<Md5Digest> part_md5s{};
 
   // The part size to upload and check this file with; `fallback` for records without one.

@@ -9,7 +9,6 @@ namespace rawbackup {
 void apply_change(RawFile& r, const RecordChange& c) {
   if (c.status) r.status = *c.status;
   if (c.backup_status) r.backup_status = *c.backup_status;
-  if (c.file_info) r.file_info = *c.file_info;
   if (c.size) r.size = *c.size;
   if (c.created_at) r.created_at = *c.created_at;
   if (c.project_id) r.project_id = *c.project_id;

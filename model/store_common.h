@@ -12,7 +12,8 @@
 
 namespace rawbackup {
 
-// Applies `change` to `record` in memory (not updated_at).
+// Applies `change` to `record` in memory (not updated_at, and not the files: a store writes
+// those from change.file_info directly, so 20,000 of them are not copied on the way).
 void apply_change(RawFile& record, const RecordChange& change);
 
 // An event to append, before the store stamps it with time and actor.

@@ -78,6 +78,16 @@ class FileSystem {
   // Renames `from` to `to` unless `to` exists (kind conflict then), then fsyncs the folder.
   virtual Status rename_no_replace(const std::filesystem::path& from,
                                    const std::filesystem::path& to) const = 0;
+  // Commits several files of this filesystem at once, as commit() would each: for the local
+  // filesystem one flush of the whole filesystem for all their bytes (not an fsync per file),
+  // then every rename, then one fsync per folder. Nothing gets its final name before its
+  // bytes are durable. Stops at the first failure; files renamed by then stay committed.
+  virtual Status commit_all(std::span<OutputFile* const> files) const {
+    for (OutputFile* file : files) {
+      if (Status s = file->commit(); !s) return s;
+    }
+    return {};
+  }
 };
 
 // Reads until `buf` is full or the file ends; returns the bytes read.

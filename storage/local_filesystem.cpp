@@ -139,6 +139,7 @@ class LocalFileSystem final : public FileSystem {
   Status rename_no_replace(const fs::path& from, const fs::path& to) const override {
     return local_rename_no_replace(from, to);
   }
+  Status commit_all(std::span<OutputFile* const> files) const override { return local_commit_all(files); }
 };
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <string>
 #include <memory>
+#include <span>
 
 #include "storage/filesystem.h"
 
@@ -17,5 +18,6 @@ std::unexpected<Error> errno_failure(const std::string& what, const std::filesys
 Status local_create_directories(const std::filesystem::path& p);
 Result<std::unique_ptr<OutputFile>> local_create_file(const std::filesystem::path& final_path);
 Status local_rename_no_replace(const std::filesystem::path& from, const std::filesystem::path& to);
+Status local_commit_all(std::span<OutputFile* const> files);
 
 }  // namespace rawbackup

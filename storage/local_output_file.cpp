@@ -3,11 +3,16 @@
 #include <linux/fs.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <unistd.h>
 
 #include <cctype>
 #include <cerrno>
 #include <cstring>
+#include <map>
+#include <mutex>
 #include <random>
+#include <set>
+#include <vector>
 
 #include "common/system.h"
 #include "integrity/md5.h"
@@ -19,15 +24,18 @@ namespace {
 
 namespace fs = std::filesystem;
 
+constexpr uint64_t write_back_from = 512 * 1024;  // bytes written at once
+
 Status fsync_dir(const fs::path& dir) {
   UniqueFd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (!fd || ::fsync(fd.get()) != 0) return errno_failure("cannot sync folder", dir);
   return {};
 }
 
-Status rename_noreplace(const fs::path& from, const fs::path& to) {
+// `sync_folder` false: the caller fsyncs the folder (once for many renames).
+Status rename_noreplace(const fs::path& from, const fs::path& to, bool sync_folder = true) {
   if (::syscall(SYS_renameat2, AT_FDCWD, from.c_str(), AT_FDCWD, to.c_str(), RENAME_NOREPLACE) == 0) {
-    return fsync_dir(to.parent_path());
+    return sync_folder ? fsync_dir(to.parent_path()) : Status{};
   }
   if (errno == EEXIST) return fail(ErrorKind::conflict, to.string() + " exists already");
   return errno_failure("cannot rename to", to);
@@ -36,14 +44,22 @@ Status rename_noreplace(const fs::path& from, const fs::path& to) {
 // ".<name>.rawbackup-tmp-<host>-": temporary files for <name> written on this host.
 // Long names are shortened (with a hash, to stay distinct) so the temporary name still fits
 // in NAME_MAX.
+// ".rawbackup-tmp-<host>-": what every temporary file name of this host contains.
+const std::string& host_marker() {
+  static const std::string marker = [] {
+    std::string host = host_id().substr(0, 40);
+    for (char& c : host) {
+      if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '_') c = '_';  // a name, not a path
+    }
+    return ".rawbackup-tmp-" + host + "-";
+  }();
+  return marker;
+}
+
 std::string temp_prefix(const fs::path& final_path) {
   std::string name = final_path.filename().string();
   if (name.size() > 120) name = name.substr(0, 80) + "~" + md5_hex(name).substr(0, 16);
-  std::string host = host_id().substr(0, 40);
-  for (char& c : host) {
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '_') c = '_';  // a name, not a path
-  }
-  return "." + name + ".rawbackup-tmp-" + host + "-";
+  return "." + name + host_marker();
 }
 
 std::string temp_name(const fs::path& final_path) {
@@ -53,16 +69,26 @@ std::string temp_name(const fs::path& final_path) {
   return temp_prefix(final_path) + std::to_string(::getpid()) + "-" + suffix;
 }
 
-// Removes temporary files for `final_path` left by processes of this host that are gone
-// (killed mid-copy). Those of other hosts, or of live processes, are left alone.
-void remove_stale_temps(const fs::path& final_path) {
-  std::string prefix = temp_prefix(final_path);
+// Removes the temporary files in `dir` left by processes of this host that are gone (killed
+// mid-copy); those of other hosts, or of live processes, are left alone. Each folder is
+// looked at once per process (a Bruker folder of 20,000 files would otherwise be read
+// 20,000 times).
+void remove_stale_temps(const fs::path& dir) {
+  static std::mutex mutex;
+  static std::set<std::string> done;
+  {
+    std::lock_guard lock(mutex);
+    if (!done.insert(dir.string()).second) return;
+  }
+  const std::string& marker = host_marker();
   std::error_code ec;
-  for (const auto& entry : fs::directory_iterator(final_path.parent_path(), ec)) {
+  for (const auto& entry : fs::directory_iterator(dir, ec)) {
     std::string name = entry.path().filename().string();
-    if (name.rfind(prefix, 0) != 0) continue;
-    int64_t pid = std::strtoll(name.c_str() + prefix.size(), nullptr, 10);
-    if (process_alive(pid)) continue;
+    size_t at = name.rfind(marker);
+    if (name.empty() || name[0] != '.' || at == std::string::npos) continue;
+    char* end = nullptr;
+    int64_t pid = std::strtoll(name.c_str() + at + marker.size(), &end, 10);
+    if (end == nullptr || *end != '-' || process_alive(pid)) continue;
     if (::unlink(entry.path().c_str()) == 0) {
       spdlog::info("removed {} left by a stopped run", entry.path().string());
     }
@@ -90,19 +116,30 @@ class LocalOutputFile final : public OutputFile {
       data = data.subspan(static_cast<size_t>(n));
       offset += static_cast<uint64_t>(n);
     }
-    // Start write-back now (asynchronously): the disk works while we hash.
-    ::sync_file_range(fd_.get(), static_cast<off_t>(start), static_cast<off_t>(offset - start),
-                      SYNC_FILE_RANGE_WRITE);
+    // Start write-back now (asynchronously) for a large file: the disk works while we hash.
+    // Not for small writes: starting them one by one costs more than one flush of them all.
+    if (offset - start >= write_back_from) {
+      ::sync_file_range(fd_.get(), static_cast<off_t>(start), static_cast<off_t>(offset - start),
+                        SYNC_FILE_RANGE_WRITE);
+    }
     return {};
   }
 
   Status commit() override {
     if (::fsync(fd_.get()) != 0) return errno_failure("cannot sync", final_);
+    return publish(true);
+  }
+
+  // After its bytes were made durable: the final name (and the folder synced, or not yet).
+  Status publish(bool sync_folder) {
     fd_.reset();
-    if (Status s = rename_noreplace(temp_, final_); !s) return s;
+    if (Status s = rename_noreplace(temp_, final_, sync_folder); !s) return s;
     committed_ = true;
     return {};
   }
+
+  int fd() const { return fd_.get(); }
+  const fs::path& final_path() const { return final_; }
 
  private:
   UniqueFd fd_;
@@ -130,7 +167,7 @@ Status local_create_directories(const fs::path& p) {
 }
 
 Result<std::unique_ptr<OutputFile>> local_create_file(const fs::path& final_path) {
-  remove_stale_temps(final_path);
+  remove_stale_temps(final_path.parent_path());
   fs::path temp = final_path.parent_path() / temp_name(final_path);
   UniqueFd fd(::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666));
   if (!fd) return errno_failure("cannot create", temp);
@@ -139,6 +176,31 @@ Result<std::unique_ptr<OutputFile>> local_create_file(const fs::path& final_path
 
 Status local_rename_no_replace(const fs::path& from, const fs::path& to) {
   return rename_noreplace(from, to);
+}
+
+Status local_commit_all(std::span<OutputFile* const> files) {
+  std::vector<LocalOutputFile*> local;
+  std::map<dev_t, const LocalOutputFile*> filesystems;  // one file on each, to flush it through
+  for (OutputFile* file : files) {
+    auto* f = dynamic_cast<LocalOutputFile*>(file);
+    if (f == nullptr) return fail("commit_all: not a file of the local filesystem");
+    struct stat st {};
+    if (::fstat(f->fd(), &st) != 0) return errno_failure("cannot stat", f->final_path());
+    filesystems.emplace(st.st_dev, f);
+    local.push_back(f);
+  }
+  for (const auto& [dev, f] : filesystems) {
+    if (::syncfs(f->fd()) != 0) return errno_failure("cannot sync the filesystem of", f->final_path());
+  }
+  std::set<fs::path> folders;
+  for (LocalOutputFile* f : local) {
+    if (Status s = f->publish(false); !s) return s;
+    folders.insert(f->final_path().parent_path());
+  }
+  for (const fs::path& folder : folders) {
+    if (Status s = fsync_dir(folder); !s) return s;
+  }
+  return {};
 }
 
 }  // namespace rawbackup

@@ -1,6 +1,7 @@
 #include "tasks/checksum.h"
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <chrono>
 #include <thread>
 
@@ -30,19 +31,43 @@ bool stat_unchanged(const FileInfo& recorded, const RawFileSet& set, uint64_t pa
   return true;
 }
 
+// What a re-hash compares with: each recorded file's size and MD5, sorted by key and kept
+// compact (a record of 20,000 files is held while its files are hashed again).
+struct RecordedFile {
+  std::string key;
+  uint64_t size = 0;
+  Md5Digest md5{};
+};
+using RecordedContent = std::vector<RecordedFile>;
+
+RecordedContent recorded_content(FileInfo files) {
+  RecordedContent content;
+  content.reserve(files.size());
+  for (auto node = files.begin(); node != files.end(); node = files.erase(node)) {
+    content.push_back({node->first, node->second.size, md5_from_hex(node->second.md5).value_or(Md5Digest{})});
+  }
+  return content;
+}
+
+const RecordedFile* find_recorded(const RecordedContent& recorded, const std::string& key) {
+  auto it = std::lower_bound(recorded.begin(), recorded.end(), key,
+                             [](const RecordedFile& f, const std::string& k) { return f.key < k; });
+  return it != recorded.end() && it->key == key ? &*it : nullptr;
+}
+
 // Paths whose content (size or MD5) differs, including added and removed files.
-std::vector<std::string> content_differences(const FileInfo& recorded, const FileInfo& now) {
+std::vector<std::string> content_differences(const RecordedContent& recorded, const FileInfo& now) {
   std::vector<std::string> paths;
   for (const auto& [key, entry] : now) {
-    auto it = recorded.find(key);
-    if (it == recorded.end()) {
+    const RecordedFile* before = find_recorded(recorded, key);
+    if (before == nullptr) {
       paths.push_back(key + " (new)");
-    } else if (it->second.size != entry.size || it->second.md5 != entry.md5) {
-      paths.push_back(key + " (md5 " + it->second.md5 + " → " + entry.md5 + ")");
+    } else if (before->size != entry.size || to_hex(before->md5) != entry.md5) {
+      paths.push_back(key + " (md5 " + to_hex(before->md5) + " → " + entry.md5 + ")");
     }
   }
-  for (const auto& [key, _] : recorded) {
-    if (!now.contains(key)) paths.push_back(key + " (missing)");
+  for (const RecordedFile& f : recorded) {
+    if (!now.contains(f.key)) paths.push_back(f.key + " (missing)");
   }
   return paths;
 }
@@ -95,10 +120,9 @@ RawFile new_record(const std::string& name, const InstrumentConfig& instrument,
 
 // The change that stores freshly hashed `info`. A first checksum, or accepted new content
 // (--overwrite), makes the record "checksummed" with its backups pending again.
-RecordChange hashed_change(const RawFile& record, const RawFileSet& set, FileInfo info,
-                           bool content_changed, const std::string& project) {
+RecordChange hashed_change(bool first, const RawFileSet& set, FileInfo info, bool content_changed,
+                           const std::string& project) {
   RecordChange change;
-  bool first = record.file_info.empty();
   change.file_info = std::move(info);
   change.size = set.total_size;
   change.created_at = format_utc_ns(set.newest_mtime_ns);
@@ -121,7 +145,7 @@ Result<FileInfo> hash_unchanged_set(const Context& ctx, const RawFileSet& set, c
   unsigned workers = std::min(2U, std::max(1U, std::thread::hardware_concurrency()));
   Result<FileInfo> info = hash_set(*ctx.fs, set, ctx.config->part_size(), settle, ctx.tty, workers);
   if (!info) return info;
-  Result<RawFileSet> again = find_raw_file_set(*ctx.fs, instrument, name);
+  Result<RawFileSet> again = find_raw_file_set(*ctx.fs, instrument, name, set.files.size());
   if (!again) return std::unexpected(again.error());
   if (std::string changes = set_changes(set, *again); !changes.empty()) {
     return std::unexpected(changed_while_read(name, changes, settle));
@@ -131,14 +155,13 @@ Result<FileInfo> hash_unchanged_set(const Context& ctx, const RawFileSet& set, c
 
 // A failed first checksum leaves the record in status error; a failed re-hash only notes
 // the error (the recorded hashes stay valid).
-Result<FileInfo> hash_or_record_failure(const Context& ctx, const RawFileSet& set, const RawFile& record,
+Result<FileInfo> hash_or_record_failure(const Context& ctx, const RawFileSet& set, const std::string& id, bool first,
                                         const InstrumentConfig& instrument, std::chrono::seconds settle) {
-  const std::string& id = record.id;
   Result<FileInfo> info = hash_unchanged_set(ctx, set, instrument, id, settle);
   if (!info) {
     RecordChange change;
     change.error = info.error().message;
-    if (record.file_info.empty()) change.status = RawFileStatus::error;
+    if (first) change.status = RawFileStatus::error;
     change.message = "checksum failed: " + info.error().message;
     (void)ctx.store->update(id, change);
   }
@@ -206,25 +229,24 @@ Result<TaskOutput> run_checksum(const Context& ctx, const ChecksumOptions& optio
     return output(options.name, "unchanged", *set, seconds());
   }
   if (!*existing) {
-    if (Status s = ctx.store->insert(new_record(options.name, instrument, project, *set),
-                                     "checksum started");
-        !s) {
-      return std::unexpected(s.error());
-    }
+    *existing = new_record(options.name, instrument, project, *set);
+    if (Status s = ctx.store->insert(**existing, "checksum started"); !s) return std::unexpected(s.error());
   }
-  RawFile record = existing->value_or(new_record(options.name, instrument, project, *set));
+  RecordedContent recorded = recorded_content(std::move((*existing)->file_info));
+  bool first = recorded.empty();
   spdlog::info("hashing {} file(s), {} (part size {})", set->files.size(),
                format_bytes(set->total_size), format_bytes(part_size));
-  Result<FileInfo> info = hash_or_record_failure(ctx, *set, record, instrument, settle);
+  Result<FileInfo> info = hash_or_record_failure(ctx, *set, options.name, first, instrument, settle);
   if (!info) return std::unexpected(info.error());
   std::vector<std::string> differences;
-  if (!record.file_info.empty()) differences = content_differences(record.file_info, *info);
+  if (!first) differences = content_differences(recorded, *info);
+  recorded = {};
   if (!differences.empty() && !options.overwrite) {
     return std::unexpected(record_conflict(ctx, options.name, differences).error());
   }
   if (!differences.empty()) spdlog::warn("accepting changed content: {}", join(differences, ", "));
   auto updated = ctx.store->update(
-      options.name, hashed_change(record, *set, std::move(*info), !differences.empty(), project));
+      options.name, hashed_change(first, *set, std::move(*info), !differences.empty(), project));
   if (!updated) return std::unexpected(updated.error());
   return output(options.name, "done", *set, seconds());
 }

@@ -17,16 +17,17 @@ namespace {
 
 namespace fs = std::filesystem;
 
+// A file of the record (key and entry point into the record, which outlives the plan).
 struct PlannedFile {
-  std::string key;
-  fs::path source;
-  fs::path dest;
-  FileEntry entry;
+  const std::string& key;
+  const FileEntry& entry;
+  std::string dest;
   DestinationCheck check;
 };
 
 struct CopyPlan {
   fs::path base;
+  fs::path source_base;  // the instrument folder
   std::vector<PlannedFile> files;
   uint64_t bytes_to_copy = 0;
   size_t to_copy = 0;
@@ -54,12 +55,14 @@ Result<CopyPlan> make_plan(const Context& ctx, const RawFile& record) {
   const InstrumentConfig& instrument = ctx.config->instrument(record.instrument_id);
   CopyPlan plan;
   plan.base = backup_base(*ctx.config, record);
+  plan.source_base = instrument.path;
+  plan.files.reserve(record.file_info.size());
   auto changed = set_change_since_checksum(*ctx.fs, instrument, record);
   if (!changed) return std::unexpected(changed.error());
   plan.source_change = *changed;
   Progress progress("checking existing copies", existing_bytes(*ctx.fs, plan.base, record), ctx.tty);
   for (const auto& [key, entry] : record.file_info) {
-    PlannedFile file{key, instrument.path / key, plan.base / key, entry, {}};
+    PlannedFile file{key, entry, (plan.base / key).string(), {}};
     auto check = check_destination(*ctx.fs, file.dest, entry, [&](size_t n) { progress.advance(n); });
     if (!check) return std::unexpected(check.error());
     file.check = *check;
@@ -77,9 +80,9 @@ std::vector<std::string> refusals(const CopyPlan& plan, bool overwrite) {
   std::vector<std::string> out;
   for (const PlannedFile& f : plan.files) {
     if (f.check.state == DestinationState::not_a_file) {
-      out.push_back(f.dest.string() + " is not a regular file");
+      out.push_back(f.dest + " is not a regular file");
     } else if (f.check.state == DestinationState::differs && !overwrite) {
-      out.push_back(f.dest.string() + " differs (" + f.check.md5 + ", record " + f.entry.md5 + ")");
+      out.push_back(f.dest + " differs (" + f.check.md5 + ", record " + f.entry.md5 + ")");
     }
   }
   return out;
@@ -128,7 +131,7 @@ Status set_status(const Context& ctx, const std::string& id, RawFileStatus statu
 Status check_source(const Context& ctx, const RawFile& record, const CopyJob& job) {
   auto change = source_change(*ctx.fs, job.source, job.expected);
   if (!change) return std::unexpected(change.error());
-  if (change->missing) return fail(job.key + ": source " + job.source.string() + " is missing");
+  if (change->missing) return fail(job.key + ": source " + job.source + " is missing");
   if (!change->changed()) return {};
   change->what = job.key + ": " + change->what;
   return std::unexpected(changed_since_checksum(record, *change, std::chrono::seconds(ctx.config->settle_seconds)));
@@ -138,9 +141,10 @@ Status check_source(const Context& ctx, const RawFile& record, const CopyJob& jo
 Status copy_all(const Context& ctx, const RawFile& record, const CopyPlan& plan, Progress& progress) {
   SourceCheck unchanged = [&](const CopyJob& job) { return check_source(ctx, record, job); };
   std::vector<CopyJob> jobs;
+  jobs.reserve(plan.to_copy);
   for (const PlannedFile& f : plan.files) {
     if (f.check.state == DestinationState::identical) continue;
-    jobs.push_back({f.key, f.source, f.dest, f.entry});
+    jobs.push_back({f.key, (plan.source_base / f.key).string(), f.dest, f.entry});
     if (Status s = unchanged(jobs.back()); !s) return s;
   }
   for (const PlannedFile& f : plan.files) {

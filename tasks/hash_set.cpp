@@ -1,6 +1,7 @@
 #include "tasks/hash_set.h"
 
 #include <atomic>
+#include <mutex>
 #include <thread>
 
 #include "common/log.h"
@@ -20,15 +21,15 @@ std::string change_of(const SetMember& member, const FileStat& now) {
   return "";
 }
 
-Result<FileEntry> hash_member(const FileSystem& fs, const SetMember& member, uint64_t configured_part_size,
-                              std::chrono::seconds settle, Progress& progress) {
+Result<FileEntry> hash_member(const FileSystem& fs, const std::filesystem::path& path, const SetMember& member,
+                              uint64_t configured_part_size, std::chrono::seconds settle, Progress& progress) {
   uint64_t part_size = part_size_for(member.size, configured_part_size);
   auto start = std::chrono::steady_clock::now();
   Result<FileDigest> digest =
-      hash_file(fs, member.path, part_size, [&](size_t n) { progress.advance(n); });
+      hash_file(fs, path, part_size, [&](size_t n) { progress.advance(n); });
   if (!digest && digest.error().kind == ErrorKind::interrupted) return std::unexpected(digest.error());
   // A read error or a short read is most often the file changing under us: say so, once.
-  Result<FileStat> after = fs.stat(member.path, true);
+  Result<FileStat> after = fs.stat(path, true);
   if (!after) return std::unexpected(after.error());
   if (std::string change = change_of(member, *after); !change.empty()) {
     return std::unexpected(changed_while_read(member.key, change, settle));
@@ -41,7 +42,8 @@ Result<FileEntry> hash_member(const FileSystem& fs, const SetMember& member, uin
   log_with(spdlog::level::debug,
            {member.key, member.size, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count()},
            "hashed");
-  return FileEntry{digest->size, digest->md5, digest->etag, part_size, member.mtime_ns};
+  return FileEntry{digest->size, std::move(digest->md5), std::move(digest->etag), part_size, member.mtime_ns,
+                   std::move(digest->part_md5s)};
 }
 
 }  // namespace
@@ -49,13 +51,28 @@ Result<FileEntry> hash_member(const FileSystem& fs, const SetMember& member, uin
 Result<FileInfo> hash_set(const FileSystem& fs, const RawFileSet& set, uint64_t part_size,
                           std::chrono::seconds settle, bool tty, unsigned workers) {
   Progress progress("hashing", set.total_size, tty);
-  std::vector<std::optional<Result<FileEntry>>> results(set.files.size());
+  // Entries made up front (the map is not changed while workers fill them in): no second
+  // copy of 20,000 results on the way.
+  FileInfo info;
+  std::vector<FileEntry*> slots;
+  slots.reserve(set.files.size());
+  for (const SetMember& m : set.files) slots.push_back(&info[m.key]);
   std::atomic<size_t> next{0};
   std::atomic<bool> failed{false};
+  std::mutex error_mutex;
+  std::optional<Error> first_error;
+  size_t done = 0;  // guarded by error_mutex
   auto work = [&] {
     for (size_t i = next++; i < set.files.size() && !failed; i = next++) {
-      results[i] = hash_member(fs, set.files[i], part_size, settle, progress);
-      if (!*results[i]) failed = true;
+      auto entry = hash_member(fs, set.path_of(set.files[i]), set.files[i], part_size, settle, progress);
+      std::lock_guard lock(error_mutex);
+      if (entry) {
+        *slots[i] = std::move(*entry);
+        ++done;
+      } else if (!first_error) {
+        first_error = entry.error();
+        failed = true;
+      }
     }
   };
   {
@@ -64,12 +81,8 @@ Result<FileInfo> hash_set(const FileSystem& fs, const RawFileSet& set, uint64_t 
     work();
   }
   progress.finish();
-  FileInfo info;
-  for (size_t i = 0; i < results.size(); ++i) {
-    if (results[i] && !*results[i]) return std::unexpected(results[i]->error());
-    if (results[i]) info[set.files[i].key] = **results[i];
-  }
-  if (info.size() != set.files.size()) return fail("hashing stopped early");
+  if (first_error) return std::unexpected(*first_error);
+  if (done != set.files.size()) return fail("hashing stopped early");
   return info;
 }
 

@@ -13,8 +13,8 @@ namespace rawbackup {
 
 struct CopyJob {
   std::string key;
-  std::filesystem::path source;
-  std::filesystem::path dest;
+  std::string source;  // paths as strings: a std::filesystem::path costs ~10x the memory,
+  std::string dest;    // which counts for a set of 20,000 files
   FileEntry expected;  // size, MD5, ETag and the part size it was computed for
 };
 

@@ -126,12 +126,12 @@ Status restore_from_local(const Context& ctx, const RestorePlan& plan, Progress&
     if (st->type != EntryType::file) return fail(ErrorKind::mismatch, source.string() + " is missing from the local backup");
     FileEntry expected = item.entry;
     expected.mtime_ns = st->mtime_ns;
-    jobs.push_back({item.key, source, item.dest, expected});
+    jobs.push_back({item.key, source.string(), item.dest.string(), expected});
   }
   SourceCheck unchanged = [&](const CopyJob& job) -> Status {
     auto change = source_change(*ctx.fs, job.source, job.expected);
     if (!change) return std::unexpected(change.error());
-    if (change->changed()) return fail(job.source.string() + " changed while it was read (" + change->what + ")");
+    if (change->changed()) return fail(job.source + " changed while it was read (" + change->what + ")");
     return {};
   };
   return copy_files(*ctx.fs, jobs, 2, unchanged, [&](size_t n) { progress.advance(n); });

@@ -21,7 +21,7 @@ Result<SourceChange> source_change(const FileSystem& fs, const std::filesystem::
 RawFileSet recorded_set(const RawFile& record) {
   RawFileSet set;
   for (const auto& [key, entry] : record.file_info) {
-    set.files.push_back({key, {}, entry.size, entry.mtime_ns});
+    set.files.push_back({key, entry.size, entry.mtime_ns});
     set.total_size += entry.size;
     set.newest_mtime_ns = std::max(set.newest_mtime_ns, entry.mtime_ns);
   }

@@ -70,5 +70,37 @@ TEST(LocalFileSystem, TruncatedUnderAMappingReadsZerosInsteadOfCrashing) {
   EXPECT_NE(next.error().message.find("changed size"), std::string::npos);
 }
 
+// Batch commit: every file gets its final name and bytes, no temp file is left, and a
+// target that already exists is refused without being replaced.
+TEST(LocalFileSystem, CommitAllPublishesEveryFileAndNeverReplaces) {
+  TempDir dir;
+  const FileSystem& fs = local_filesystem();
+  ASSERT_TRUE(fs.create_directories(dir.path() / "a"));
+  ASSERT_TRUE(fs.create_directories(dir.path() / "b"));
+  std::vector<std::unique_ptr<OutputFile>> owned;
+  for (const char* name : {"a/1", "a/2", "b/3"}) {
+    auto out = fs.create_file(dir.path() / name);
+    ASSERT_TRUE(out) << out.error().message;
+    std::string text = name;
+    ASSERT_TRUE((*out)->write_at(0, std::as_bytes(std::span(text))));
+    owned.push_back(std::move(*out));
+  }
+  std::vector<OutputFile*> files;
+  for (auto& f : owned) files.push_back(f.get());
+  ASSERT_TRUE(fs.commit_all(files));
+  EXPECT_EQ(*fs.list_dir(dir.path() / "a"), (std::vector<std::string>{"1", "2"}));
+  EXPECT_EQ(dir.read("b/3"), "b/3");
+
+  dir.write("b/4", "kept");
+  auto late = fs.create_file(dir.path() / "b/4");
+  ASSERT_TRUE(late);
+  ASSERT_TRUE((*late)->write_at(0, std::as_bytes(std::span(std::string_view("new")))));
+  OutputFile* one[] = {late->get()};
+  auto refused = fs.commit_all(one);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().kind, ErrorKind::conflict);
+  EXPECT_EQ(dir.read("b/4"), "kept");
+}
+
 }  // namespace
 }  // namespace rawbackup

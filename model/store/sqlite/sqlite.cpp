@@ -111,7 +111,7 @@ Result<Database> Database::open(const std::string& path, int busy_timeout_ms, bo
     wal = db.exec("PRAGMA journal_mode=WAL");
   }
   if (!wal) return fail(wal.error(), "store " + path);
-  if (Status s = db.exec("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"); !s) {
+  if (Status s = db.exec("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA cache_size=-512;"); !s) {
     return fail(s.error(), "store " + path);
   }
   return db;

@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# A Bruker .d set of many small files (FILES files of 1–64 KiB, plus one BIG_GIB file), side
+# by side with a warm page cache, RUNS runs each:
+#   checksum --rehash       against  md5sum of every file
+#   copy-local (fresh)      against  cp -r, sync, md5sum of every copy
+#   copy-local re-run       (every copy re-read and verified)
+# Prints medians, CPU (user+sys) and peak RSS of each, and the ratios. Needs room for
+# 2 x RUNS copies of the set (they are removed at the end).
+# Usage: bench/small_files.sh [FILES=20000] [BIG_GIB=1] [RUNS=3]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+files="${1:-20000}"
+big_gib="${2:-1}"
+runs="${3:-3}"
+command -v /usr/bin/time >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq time >/dev/null
+rb="${RAWBACKUP:-build/rawbackup}"
+work="${BENCH_DIR:-var/bench}/small"
+name="small_${files}.d"
+set_dir="$work/inst/$name"
+if [ ! -e "$set_dir/.complete" ]; then
+  echo "generating $set_dir" >&2
+  rm -rf "$set_dir"
+  mkdir -p "$set_dir"
+  python3 - "$set_dir" "$files" <<'PY'
+import os, random, sys
+root, n = sys.argv[1], int(sys.argv[2])
+rng = random.Random(7)
+block = os.urandom(64 * 1024)
+for i in range(n):
+    sub = os.path.join(root, f"frames_{i // 1000:03d}")
+    os.makedirs(sub, exist_ok=True)
+    size = rng.randint(1024, 64 * 1024)
+    with open(os.path.join(sub, f"frame_{i:06d}.bin"), "wb") as f:
+        f.write(block[:size - 8] + i.to_bytes(8, "little"))
+PY
+  head -c $((big_gib * 1024 * 1024 * 1024)) < <(openssl enc -aes-128-ctr -nosalt -pass pass:small -pbkdf2 </dev/zero 2>/dev/null) \
+    >"$set_dir/analysis.tdf_bin"
+  touch -d "@$(($(date +%s) - 600))" "$set_dir"/analysis.tdf_bin "$set_dir"/frames_*/*
+  touch "$set_dir/.complete"
+  touch -d "@$(($(date +%s) - 600))" "$set_dir/.complete"
+fi
+cat >"$work/bench.yaml" <<YAML
+store: {path: bench.sqlite}
+instruments: {bench: {type: bruker, path: inst}}
+locations: {backup: backup}
+backup: {backup_type: local, s3: {region: r, bucket_prefix: b, part_size_mb: 500}}
+YAML
+c=(--config "$work/bench.yaml" --log-level warn)
+rm -f "$work"/*.times "$work/bench.sqlite"*
+median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+timed() { local out="$work/$1.times"; shift; /usr/bin/time -f '%e %U %S %M' -a -o "$out" "$@" >/dev/null 2>&1; }
+col() { cut -d' ' -f"$2" "$work/$1.times" | median; }
+cpu() { awk '{print $2 + $3}' "$work/$1.times" | median; }
+rss() { echo $(($(cut -d' ' -f4 "$work/$1.times" | sort -n | tail -1) / 1024)); }
+md5_all() { (cd "$1" && find . -type f ! -name .complete -print0 | xargs -0 md5sum) >/dev/null; }
+
+"$rb" "${c[@]}" checksum --instrument bench "$name" >/dev/null
+cat "$set_dir/analysis.tdf_bin" >/dev/null; md5_all "$set_dir"  # warm the page cache
+copy="$work/cp/$name"
+# Earlier copies are moved aside, not deleted, until the end: ext4 searches long for free
+# inodes next to ones deleted in the last minute, which would slow whichever side runs next.
+trash=0
+fresh() {
+  mkdir -p "$work/trash"
+  for d in cp backup; do [ -e "$work/$d" ] && mv "$work/$d" "$work/trash/$((trash += 1))"; done
+  sync
+}
+for i in $(seq 1 "$runs"); do
+  timed md5sum bash -c "$(declare -f md5_all); md5_all '$set_dir'"
+  timed checksum "$rb" "${c[@]}" checksum --rehash --instrument bench "$name"
+  fresh
+  timed cpsync bash -c "$(declare -f md5_all); mkdir -p '$work/cp' && cp -r '$set_dir' '$copy' && sync && md5_all '$copy'"
+  fresh
+  timed copy "$rb" "${c[@]}" copy-local "$name"
+  timed rerun "$rb" "${c[@]}" copy-local "$name"
+done
+fresh
+rm -rf "$work/trash"
+echo "set: $files files of 1-64 KiB + ${big_gib} GiB, $runs runs each, $(nproc) cores"
+for t in md5sum checksum cpsync copy rerun; do
+  printf '%-9s median %6.2f s  cpu %6.2f s  peak RSS %4d MiB\n' "$t" "$(col $t 1)" "$(cpu $t)" "$(rss $t)"
+done
+awk -v a="$(col checksum 1)" -v b="$(col md5sum 1)" 'BEGIN {printf "checksum / md5sum: %.2fx (target <= 1.0x)\n", a / b}'
+awk -v a="$(col copy 1)" -v b="$(col cpsync 1)" 'BEGIN {printf "copy-local / (cp -r + sync + md5sum): %.2fx (target <= 1.0x)\n", a / b}'
