@@ -3,6 +3,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <set>
@@ -208,8 +209,10 @@ void read_backup(MapReader& top, Config& config) {
   backup.reject_unknown();
 }
 
-// store: {path: FILE} or {url: URL}, exactly one; a URL must not carry a password.
+// store: {path: FILE} or {url: URL}, exactly one; a URL must not carry a password. The
+// section may be left out when RAWBACKUP_STORE_URL names the store (it overrides both).
 void read_store(MapReader& top, Config& config, const fs::path& base_dir) {
+  if (!top.has("store") && std::getenv("RAWBACKUP_STORE_URL") != nullptr) return;
   MapReader store = top.map("store");
   bool by_path = store.has("path");
   bool by_url = store.has("url");

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "common/interrupt.h"
 #include "integrity/md5.h"
 
 namespace rawbackup {
@@ -35,12 +36,30 @@ Result<std::string> md5_of_range(FileRange& range) {
   std::vector<std::byte> buffer(1 << 20);
   Md5 md5;
   for (uint64_t done = 0; done < range.length;) {
+    if (interrupted()) return fail(ErrorKind::interrupted, "interrupted");
     auto n = range.read_at(done, buffer);
     if (!n) return std::unexpected(n.error());
     md5.update(std::span(buffer).first(*n));
     done += *n;
   }
   return to_hex(md5.finish());
+}
+
+Result<std::shared_ptr<FileRange>> open_range(const FileSystem& fs, const std::filesystem::path& path,
+                                               uint64_t offset, uint64_t length) {
+  auto file = fs.open_read(path);
+  if (!file) return std::unexpected(file.error());
+  auto range = std::make_shared<FileRange>(FileRange{std::move(*file), path, offset, length, 0});
+  range->file->seek(offset);
+  return range;
+}
+
+Body range_body(std::shared_ptr<FileRange> range, std::string md5_hex) {
+  Body body;
+  body.size = range->length;
+  body.md5_hex = std::move(md5_hex);
+  body.read_at = [range = std::move(range)](uint64_t at, std::span<std::byte> out) { return range->read_at(at, out); };
+  return body;
 }
 
 }  // namespace
@@ -59,18 +78,26 @@ Body text_body(std::string text) {
 }
 
 Result<Body> file_range_body(const FileSystem& fs, const std::filesystem::path& path,
+                             uint64_t offset, uint64_t length, std::string md5_hex) {
+  auto range = open_range(fs, path, offset, length);
+  if (!range) return std::unexpected(range.error());
+  return range_body(std::move(*range), std::move(md5_hex));
+}
+
+Result<Body> file_range_body(const FileSystem& fs, const std::filesystem::path& path,
                              uint64_t offset, uint64_t length) {
-  auto file = fs.open_read(path);
-  if (!file) return std::unexpected(file.error());
-  auto range = std::make_shared<FileRange>(FileRange{std::move(*file), path, offset, length, 0});
-  range->file->seek(offset);
-  auto md5 = md5_of_range(*range);
+  auto range = open_range(fs, path, offset, length);
+  if (!range) return std::unexpected(range.error());
+  auto md5 = md5_of_range(**range);
   if (!md5) return std::unexpected(md5.error());
-  Body body;
-  body.size = length;
-  body.md5_hex = *md5;
-  body.read_at = [range](uint64_t at, std::span<std::byte> out) { return range->read_at(at, out); };
-  return body;
+  return range_body(std::move(*range), *md5);
+}
+
+Result<std::string> md5_of_file_range(const FileSystem& fs, const std::filesystem::path& path,
+                                      uint64_t offset, uint64_t length) {
+  auto range = open_range(fs, path, offset, length);
+  if (!range) return std::unexpected(range.error());
+  return md5_of_range(**range);
 }
 
 S3Result<std::vector<s3::UploadedPart>> list_all_parts(ObjectStore& store,

@@ -32,10 +32,17 @@ struct Body {
 
 // A body held in memory (XML, small objects in tests).
 Body text_body(std::string text);
-// `length` bytes of a file from `offset`, read once now for their MD5 and again when sent.
-// The bytes are never held whole in memory.
+// `length` bytes of a file from `offset`, read only when sent, with `md5_hex` (what checksum
+// recorded for them) as Content-MD5: the server checks the bytes against the record.
+Result<Body> file_range_body(const FileSystem& fs, const std::filesystem::path& path,
+                             uint64_t offset, uint64_t length, std::string md5_hex);
+// The same with the MD5 computed now (records without part MD5s): the bytes are read twice.
+// Neither form holds the bytes whole in memory.
 Result<Body> file_range_body(const FileSystem& fs, const std::filesystem::path& path,
                              uint64_t offset, uint64_t length);
+// Hex MD5 of `length` bytes of a file from `offset`; kind interrupted on SIGINT/SIGTERM.
+Result<std::string> md5_of_file_range(const FileSystem& fs, const std::filesystem::path& path,
+                                      uint64_t offset, uint64_t length);
 
 struct ObjectInfo {
   uint64_t size = 0;
@@ -78,6 +85,8 @@ class ObjectStore {
   virtual S3Result<std::string> complete_multipart_upload(
       const std::string& bucket, const std::string& key, const std::string& upload_id,
       const std::vector<s3::UploadedPart>& parts) = 0;
+  // Removes the object; one that is not there is fine (S3 answers 204 either way).
+  virtual S3Status delete_object(const std::string& bucket, const std::string& key) = 0;
   virtual S3Status abort_multipart_upload(const std::string& bucket, const std::string& key,
                                           const std::string& upload_id) = 0;
   // One page of parts after part number `marker` (0: from the start).

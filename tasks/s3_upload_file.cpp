@@ -8,6 +8,9 @@
 namespace rawbackup {
 namespace {
 
+// Sends one body (a PUT or an UploadPart); returns the ETag the server reports.
+using Sender = std::function<S3Result<std::string>(const Body&)>;
+
 // The object's ETag now: the one a PUT reply carried, or HEAD's when it was empty.
 Result<std::string> reported_etag(ObjectStore& store, const S3Target& target, std::string from_reply) {
   if (!from_reply.empty()) return from_reply;
@@ -17,7 +20,7 @@ Result<std::string> reported_etag(ObjectStore& store, const S3Target& target, st
   return (*info)->etag;
 }
 
-// The body's bytes pass `limiter` as they are sent.
+// The body's bytes pass `limiter` as they are sent; an interruption while waiting is one.
 void throttle(Body& body, RateLimiter* limiter) {
   if (!limiter) return;
   body.read_at = [read = std::move(body.read_at), limiter](uint64_t offset, std::span<std::byte> out) -> Result<size_t> {
@@ -27,6 +30,57 @@ void throttle(Body& body, RateLimiter* limiter) {
   };
 }
 
+// The body for `spec`: read only while sent when the record holds its MD5, else hashed first.
+Result<Body> body_for(const UploadSource& source, const PartSpec& spec) {
+  if (spec.md5_hex.empty()) return file_range_body(*source.fs, source.path, spec.offset, spec.length);
+  return file_range_body(*source.fs, source.path, spec.offset, spec.length, spec.md5_hex);
+}
+
+// Why the server's answer is not the body's MD5, for messages.
+std::string refusal(const S3Result<std::string>& etag, const std::string& md5_hex) {
+  if (!etag) return "the server refused the bytes sent (BadDigest: not the MD5 they were sent with)";
+  return "S3 stored ETag " + s3::unquoted(*etag) + " for bytes sent with MD5 " + md5_hex;
+}
+
+// Sends `body` (bytes `spec` of `source`) and returns the ETag once it is the body's MD5. When
+// the server refuses the bytes or stores others (`stored_wrong` undoes that), the local bytes
+// are hashed: not the recorded ones → source.differs (permanent); the same → corrupted on the
+// way, sent once more, then a transient failure.
+Result<std::string> send_checked(const UploadSource& source, const PartSpec& spec, Body body, RateLimiter* limiter,
+                                 const Sender& send, const std::function<void()>& stored_wrong,
+                                 const std::string& what) {
+  throttle(body, limiter);
+  for (int attempt = 1;; ++attempt) {
+    auto etag = send(body);
+    bool refused = !etag && etag.error().code == "BadDigest";
+    if (!etag && !refused) return std::unexpected(s3_failure(etag.error(), what));
+    if (etag && (etag->empty() || s3::unquoted(*etag) == body.md5_hex)) return *etag;
+    std::string why = refusal(etag, body.md5_hex);
+    if (etag) stored_wrong();
+    auto local = md5_of_file_range(*source.fs, source.path, spec.offset, spec.length);
+    if (!local) return std::unexpected(local.error());
+    if (*local != body.md5_hex) {
+      std::string detail = what + " (" + spec.range() + " of " + source.path.string() + ") has MD5 " + *local +
+                           ", checksum recorded " + body.md5_hex;
+      return std::unexpected(source.differs ? source.differs(detail) : Error{ErrorKind::mismatch, detail});
+    }
+    if (attempt == 2) {
+      return std::unexpected(Error{ErrorKind::failed, what + ": " + why + ", twice, although the local bytes match "
+                                                             "the record: corrupted on the way", true});
+    }
+    spdlog::warn("{}: {}; the local bytes match the record (corrupted on the way): sending them again", what, why);
+  }
+}
+
+// Deletes an object found not to be the record's, so that no wrong bytes stay under its key.
+void delete_wrong_object(ObjectStore& store, const S3Target& target) {
+  if (auto deleted = store.delete_object(target.bucket, target.key); !deleted) {
+    spdlog::error("could not delete {}, which differs from the record: {}", s3_url(target), s3::describe(deleted.error()));
+  } else {
+    spdlog::warn("deleted {}: the server stored other bytes than the record's", s3_url(target));
+  }
+}
+
 }  // namespace
 
 std::string s3_url(const S3Target& t) { return "s3://" + t.bucket + "/" + t.key; }
@@ -34,6 +88,20 @@ std::string s3_url(const S3Target& t) { return "s3://" + t.bucket + "/" + t.key;
 Error s3_failure(const s3::S3Error& error, const std::string& what) {
   if (error.code == "Interrupted") return Error{ErrorKind::interrupted, "interrupted during " + what};
   return Error{ErrorKind::failed, what + ": " + s3::describe(error), s3::is_transient(error)};
+}
+
+std::string PartSpec::range() const {
+  if (length == 0) return "no bytes";
+  return "bytes " + std::to_string(offset) + "–" + std::to_string(offset + length - 1);
+}
+
+PartSpec part_spec(const FileEntry& entry, uint64_t part_size, uint64_t index) {
+  uint64_t parts = part_count(entry.size, part_size);
+  if (entry.size <= part_size) return PartSpec{1, 0, entry.size, entry.md5};
+  PartSpec spec{static_cast<int>(index + 1), index * part_size, std::min(part_size, entry.size - index * part_size), ""};
+  // Part MD5s recorded at another part size (a config change since checksum) do not apply.
+  if (entry.part_size == part_size && entry.part_md5s.size() == parts) spec.md5_hex = to_hex(entry.part_md5s[index]);
+  return spec;
 }
 
 Status verify_etag(const S3Target& target, const std::string& reported, const FileEntry& entry) {
@@ -49,35 +117,38 @@ Status check_part_count(const S3Target& target, const FileEntry& entry, uint64_t
                                     " parts and S3 allows 10000: re-run checksum (it grows the part size)");
 }
 
-Status put_file(ObjectStore& store, const FileSystem& fs, const S3Target& target,
-                const std::filesystem::path& source, const FileEntry& entry, RateLimiter* limiter) {
-  auto body = file_range_body(fs, source, 0, entry.size);
+Status put_file(ObjectStore& store, const UploadSource& source, const S3Target& target, const FileEntry& entry,
+                RateLimiter* limiter) {
+  PartSpec whole{1, 0, entry.size, entry.md5};
+  auto body = body_for(source, whole);
   if (!body) return std::unexpected(body.error());
-  throttle(*body, limiter);
-  auto etag = store.put_object(target.bucket, target.key, *body);
-  if (!etag) return std::unexpected(s3_failure(etag.error(), "PUT " + s3_url(target)));
+  auto send = [&](const Body& b) { return store.put_object(target.bucket, target.key, b); };
+  auto etag = send_checked(source, whole, std::move(*body), limiter, send,
+                           [&] { delete_wrong_object(store, target); }, "PUT " + s3_url(target));
+  if (!etag) return std::unexpected(etag.error());
   auto reported = reported_etag(store, target, *etag);
   if (!reported) return std::unexpected(reported.error());
-  return verify_etag(target, *reported, entry);
+  Status verified = verify_etag(target, *reported, entry);
+  if (!verified) delete_wrong_object(store, target);
+  return verified;
 }
 
-Result<PartResult> send_part(ObjectStore& store, const FileSystem& fs, const S3Target& target,
-                             const std::string& upload_id, const std::filesystem::path& source, int number,
-                             uint64_t offset, uint64_t length, const s3::UploadedPart* kept,
+Result<PartResult> send_part(ObjectStore& store, const UploadSource& source, const S3Target& target,
+                             const std::string& upload_id, const PartSpec& spec, const s3::UploadedPart* kept,
                              RateLimiter* limiter) {
-  auto body = file_range_body(fs, source, offset, length);  // reads the part once for its MD5
+  bool kept_fits = kept && kept->size == spec.length;
+  if (kept_fits && !spec.md5_hex.empty() && s3::unquoted(kept->etag) == spec.md5_hex) {
+    return PartResult{{spec.number, spec.md5_hex, spec.length}, false};  // resumed without a read
+  }
+  auto body = body_for(source, spec);
   if (!body) return std::unexpected(body.error());
-  if (kept && kept->size == length && s3::unquoted(kept->etag) == body->md5_hex) {
-    return PartResult{{number, body->md5_hex, length}, false};
-  }
-  throttle(*body, limiter);
-  auto etag = store.upload_part(target.bucket, target.key, upload_id, number, *body);
-  std::string what = "part " + std::to_string(number) + " of " + s3_url(target);
-  if (!etag) return std::unexpected(s3_failure(etag.error(), what));
-  if (!etag->empty() && s3::unquoted(*etag) != body->md5_hex) {
-    return fail(ErrorKind::mismatch, what + ": S3 stored ETag " + *etag + ", the part's MD5 is " + body->md5_hex);
-  }
-  return PartResult{{number, body->md5_hex, length}, true};
+  std::string md5 = body->md5_hex;
+  if (kept_fits && s3::unquoted(kept->etag) == md5) return PartResult{{spec.number, md5, spec.length}, false};
+  auto send = [&](const Body& b) { return store.upload_part(target.bucket, target.key, upload_id, spec.number, b); };
+  std::string what = "part " + std::to_string(spec.number) + " of " + s3_url(target);
+  auto etag = send_checked(source, spec, std::move(*body), limiter, send, [] {}, what);
+  if (!etag) return std::unexpected(etag.error());
+  return PartResult{{spec.number, md5, spec.length}, true};
 }
 
 Status complete_upload(ObjectStore& store, const S3Target& target, const std::string& upload_id,
@@ -96,7 +167,9 @@ Status complete_upload(ObjectStore& store, const S3Target& target, const std::st
   if (!etag) return std::unexpected(s3_failure(etag.error(), "completing " + s3_url(target)));
   auto reported = reported_etag(store, target, "");
   if (!reported) return std::unexpected(reported.error());
-  return verify_etag(target, *reported, entry);
+  Status verified = verify_etag(target, *reported, entry);
+  if (!verified) delete_wrong_object(store, target);
+  return verified;
 }
 
 void abort_upload(ObjectStore& store, const S3Target& target, const std::string& upload_id) {

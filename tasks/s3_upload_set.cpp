@@ -81,25 +81,24 @@ class SetUpload {
   Status run_unit(const Unit& unit) {
     FileState& f = files_[unit.file];
     const UploadJob& job = *f.job;
+    UploadSource source{&fs_, job.source, job.source_differs};
     if (!f.multipart) {
       auto began = std::chrono::steady_clock::now();
-      if (Status s = put_file(store_, fs_, job.target, job.source, job.entry, options_.limiter); !s) return s;
+      if (Status s = put_file(store_, source, job.target, job.entry, options_.limiter); !s) return s;
       ++sent_;
       options_.on_bytes(job.entry.size);
       log_uploaded(job, began);
       return {};
     }
     if (Status s = start(f); !s) return s;
-    uint64_t offset = unit.part * f.part_size;
-    uint64_t length = std::min(f.part_size, job.entry.size - offset);
-    int number = static_cast<int>(unit.part + 1);
-    auto kept = f.in_s3.find(number);
-    auto part = send_part(store_, fs_, job.target, f.upload_id, job.source, number, offset, length,
+    PartSpec spec = part_spec(job.entry, f.part_size, unit.part);
+    auto kept = f.in_s3.find(spec.number);
+    auto part = send_part(store_, source, job.target, f.upload_id, spec,
                           kept == f.in_s3.end() ? nullptr : &kept->second, options_.limiter);
     if (!part) return std::unexpected(part.error());
     f.done[unit.part] = part->part;
     ++(part->sent ? sent_ : kept_);
-    options_.on_bytes(length);
+    options_.on_bytes(spec.length);
     if (--f.remaining > 0) return {};
     if (Status s = complete_upload(store_, job.target, f.upload_id, f.done, job.entry); !s) return s;
     f.completed = true;
@@ -125,7 +124,7 @@ class SetUpload {
         for (const auto& p : *parts) f.in_s3[p.number] = p;
         f.upload_id = job.resume_upload_id;
         spdlog::info("resuming the upload of {}: {} part(s) already in S3", s3_url(job.target), parts->size());
-      } else if (s3::is_transient(parts.error())) {
+      } else if (parts.error().code == "Interrupted" || s3::is_transient(parts.error())) {
         return std::unexpected(s3_failure(parts.error(), "listing the parts of " + s3_url(job.target)));
       } else {  // gone (aborted, expired), or a store without ListParts: a new upload is always right
         spdlog::info("cannot resume the earlier upload of {} ({}); starting a new one", s3_url(job.target),

@@ -1,8 +1,8 @@
 // Uploading the files of a set to S3 with several connections at once: workers take single
 // PUTs and the parts of multipart uploads of any file, each part streamed from the file with
-// its Content-MD5, and the worker sending a file's last part completes and verifies it.
-// Unfinished multipart uploads can be resumed: parts already in S3 whose ETag matches the
-// local bytes are kept, not sent again.
+// the MD5 checksum recorded for it as Content-MD5, and the worker sending a file's last part
+// completes and verifies it. Unfinished multipart uploads can be resumed: parts already in S3
+// whose ETag is the recorded part MD5 are kept, neither read nor sent again.
 #pragma once
 #include <filesystem>
 #include <functional>
@@ -22,6 +22,8 @@ struct UploadJob {
   std::filesystem::path source;
   FileEntry entry;
   std::string resume_upload_id;  // an unfinished multipart upload of this key, or ""
+  // The error for local bytes found to differ from the record (UploadSource::differs).
+  std::function<Error(const std::string& detail)> source_differs;
 };
 
 struct UploadSetOptions {

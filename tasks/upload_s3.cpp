@@ -142,19 +142,35 @@ Status check_source(const Context& ctx, const RawFile& record, const UploadPlan&
   return std::unexpected(changed_since_checksum(record, *change, std::chrono::seconds(ctx.config->settle_seconds)));
 }
 
+// What bytes that differ from the record mean (found by the server's MD5 check, so the size and
+// mtime had not changed): a bad backup copy to repair, or an instrument file changed since
+// checksum (a conflict naming the way out).
+std::function<Error(const std::string&)> differs_error(const Context& ctx, const RawFile& record,
+                                                       const UploadPlan& plan, const fs::path& source) {
+  if (plan.from_backup) return [&record, source](const std::string& detail) { return bad_backup_copy(record, source, detail); };
+  auto settle = std::chrono::seconds(ctx.config->settle_seconds);
+  return [&record, settle](const std::string& detail) {
+    return changed_since_checksum(record, SourceChange{detail, 0, false}, settle);
+  };
+}
+
 // How the bytes move: the command line's settings, else the config's.
 struct Transfer {
   unsigned concurrency = 4;
   std::optional<uint64_t> max_bandwidth;
 };
 
-Result<Transfer> transfer_settings(const S3Config& config, const UploadS3Options& options) {
-  Transfer t{options.concurrency ? options.concurrency : config.concurrency, config.max_bandwidth};
-  if (!options.max_bandwidth.empty()) {
-    t.max_bandwidth = parse_rate(options.max_bandwidth);
-    if (!t.max_bandwidth) return fail(ErrorKind::usage, "--max-bandwidth: not a rate like 50MB/s: " + options.max_bandwidth);
-  }
-  return t;
+// The command line's --max-bandwidth, when given; kind usage when it is not a rate.
+Result<std::optional<uint64_t>> bandwidth_option(const UploadS3Options& options) {
+  if (options.max_bandwidth.empty()) return std::optional<uint64_t>{};
+  auto rate = parse_rate(options.max_bandwidth);
+  if (!rate) return fail(ErrorKind::usage, "--max-bandwidth: not a rate like 50MB/s: " + options.max_bandwidth);
+  return rate;
+}
+
+Transfer transfer_settings(const S3Config& config, const UploadS3Options& options, std::optional<uint64_t> bandwidth) {
+  return Transfer{options.concurrency ? options.concurrency : config.concurrency,
+                  bandwidth ? bandwidth : config.max_bandwidth};
 }
 
 // Keeps the record's s3_uploads (key → upload ID of an unfinished multipart upload) in step
@@ -184,8 +200,9 @@ Result<UploadSetResult> upload_all(const Context& ctx, const RawFile& record, co
                    plan.bucket, item.target.key, item.found_etag, item.entry.etag);
     }
     auto resume = record.s3_uploads.find(item.target.key);
-    jobs.push_back({item.target, plan.source_base / item.key, item.entry,
-                    resume == record.s3_uploads.end() ? "" : resume->second});
+    fs::path source = plan.source_base / item.key;
+    jobs.push_back({item.target, source, item.entry, resume == record.s3_uploads.end() ? "" : resume->second,
+                    differs_error(ctx, record, plan, source)});
   }
   UploadSetOptions options;
   options.concurrency = transfer.concurrency;
@@ -296,9 +313,10 @@ Result<std::string> checked_bucket(const Context& ctx, const RawFile& record, bo
 Result<TaskOutput> run_upload_s3(const Context& ctx, const UploadS3Options& options) {
   auto start = std::chrono::steady_clock::now();
   set_log_context("upload-s3", options.id);
+  auto bandwidth = bandwidth_option(options);  // a bad option is an error even where the task skips
+  if (!bandwidth) return std::unexpected(bandwidth.error());
   if (ctx.config->backup_type != BackupType::s3 || !ctx.objects) return skipped_output(ctx, options);
-  auto transfer = transfer_settings(*ctx.config->s3, options);  // a bad --max-bandwidth: before any request
-  if (!transfer) return std::unexpected(transfer.error());
+  Transfer transfer = transfer_settings(*ctx.config->s3, options, *bandwidth);
   auto held = hold_checksummed_record(ctx, options.id, !options.dry_run);
   if (!held) return std::unexpected(held.error());
   const RawFile* record = &held->record;
@@ -307,7 +325,7 @@ Result<TaskOutput> run_upload_s3(const Context& ctx, const UploadS3Options& opti
   auto plan = make_plan(ctx, *record, *bucket);
   if (!plan) return options.dry_run ? std::unexpected(plan.error()) : record_failure(ctx, options.id, plan.error());
   if (options.dry_run) return dry_run_output(*record, *plan);
-  return upload_and_record(ctx, *record, *plan, *transfer, start);
+  return upload_and_record(ctx, *record, *plan, transfer, start);
 }
 
 TaskRunner bind_upload_s3(CLI::App& command) {

@@ -242,6 +242,13 @@ S3Result<std::string> S3Client::complete_multipart_upload(const std::string& buc
   return *etag;
 }
 
+S3Status S3Client::delete_object(const std::string& bucket, const std::string& key) {
+  // Not interruptible: it removes an object found wrong, which must not stay after SIGTERM.
+  auto response = send({"DELETE", bucket, key, "", {}, nullptr, nullptr, false, false});
+  if (!response && response.error().http_status != 404) return std::unexpected(response.error());
+  return {};
+}
+
 S3Status S3Client::abort_multipart_upload(const std::string& bucket, const std::string& key,
                                           const std::string& upload_id) {
   auto response = send({"DELETE", bucket, key, "uploadId=" + query_value(upload_id), {}, nullptr, nullptr, false, false});

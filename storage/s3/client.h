@@ -63,6 +63,7 @@ class S3Client final : public ObjectStore {
   S3Result<std::string> complete_multipart_upload(
       const std::string& bucket, const std::string& key, const std::string& upload_id,
       const std::vector<UploadedPart>& parts) override;
+  S3Status delete_object(const std::string& bucket, const std::string& key) override;
   S3Status abort_multipart_upload(const std::string& bucket, const std::string& key,
                                   const std::string& upload_id) override;
   S3Result<PartsPage> list_parts(const std::string& bucket, const std::string& key,

@@ -48,7 +48,10 @@ size_t on_read(char* buffer, size_t size, size_t count, void* user) {
   auto out = std::span(reinterpret_cast<std::byte*>(buffer), size * count);
   auto n = body.read_at(t->body_sent, out);
   if (!n) {
-    t->local_error = TransportError{TransportError::Cause::body_read, n.error().message};
+    // An interruption seen while reading (the rate limiter's wait, a hashing pass) stays one.
+    auto cause = n.error().kind == ErrorKind::interrupted ? TransportError::Cause::interrupted
+                                                          : TransportError::Cause::body_read;
+    t->local_error = TransportError{cause, n.error().message};
     return CURL_READFUNC_ABORT;
   }
   t->body_sent += *n;

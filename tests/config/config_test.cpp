@@ -2,6 +2,7 @@
 #include "config/config.h"
 
 #include <gtest/gtest.h>
+#include <stdlib.h>
 
 #include "common/result.h"
 
@@ -131,6 +132,16 @@ TEST(Config, StoreIsAPathOrAUrlWithoutPassword) {
             std::string::npos);
   auto lease = replaced(valid, "  path: var/rawbackup.sqlite", "  path: s.sqlite\n  lease_seconds: 30");
   EXPECT_EQ(parse_config(lease, "/x/c.yaml").lease_seconds, 30);
+}
+
+// RAWBACKUP_STORE_URL overrides the section, so a config may leave it out then (not otherwise).
+TEST(Config, StoreSectionMayBeLeftOutWhenTheEnvironmentNamesTheStore) {
+  auto without = replaced(valid, "store:\n  path: var/rawbackup.sqlite\n", "");
+  ASSERT_EQ(::unsetenv("RAWBACKUP_STORE_URL"), 0);
+  EXPECT_NE(error_of(without).find("store: is required"), std::string::npos);
+  ASSERT_EQ(::setenv("RAWBACKUP_STORE_URL", "sqlite:///tmp/x.sqlite", 1), 0);
+  EXPECT_EQ(error_of(without), "");
+  ASSERT_EQ(::unsetenv("RAWBACKUP_STORE_URL"), 0);
 }
 
 TEST(Config, SettleTimeDefaultsTo120SecondsAndZeroDisablesIt) {

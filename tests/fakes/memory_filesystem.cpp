@@ -11,18 +11,20 @@ namespace fs = std::filesystem;
 
 class StringInput final : public InputFile {
  public:
-  explicit StringInput(std::string data) : data_(std::move(data)) {}
+  StringInput(std::string data, std::atomic<uint64_t>& bytes_read) : data_(std::move(data)), bytes_read_(bytes_read) {}
   void seek(uint64_t offset) override { offset_ = static_cast<size_t>(offset); }
   Result<size_t> read(std::span<std::byte> buf) override {
     size_t n = std::min(buf.size(), data_.size() - std::min(offset_, data_.size()));
     std::memcpy(buf.data(), data_.data() + offset_, n);
     offset_ += n;
+    bytes_read_ += n;
     return n;
   }
 
  private:
   std::string data_;
   size_t offset_ = 0;
+  std::atomic<uint64_t>& bytes_read_;
 };
 
 }  // namespace
@@ -186,7 +188,7 @@ Result<std::unique_ptr<InputFile>> MemoryFileSystem::open_read(const fs::path& p
     return fail("cannot open " + p.string() + ": No such file");
   }
   ++reads_;
-  auto input = std::unique_ptr<InputFile>(std::make_unique<StringInput>(node->content));
+  auto input = std::unique_ptr<InputFile>(std::make_unique<StringInput>(node->content, bytes_read_));
   lock.unlock();
   if (on_open_) on_open_(p.string());
   return input;

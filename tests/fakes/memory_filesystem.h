@@ -1,5 +1,6 @@
 // In-memory FileSystem for unit tests: files, folders and symlinks under absolute paths.
 #pragma once
+#include <atomic>
 #include <functional>
 #include <map>
 #include <mutex>
@@ -22,6 +23,8 @@ class MemoryFileSystem final : public FileSystem {
   void change_content_behind_stat(const std::string& path, std::string content);
   // Number of open_read calls so far (to prove that work was skipped).
   int reads() const { return reads_; }
+  // Bytes read from every file so far (to prove that nothing was read twice).
+  uint64_t bytes_read() const { return bytes_read_; }
   // Called (unlocked) after each open_read with the path: a writer acting while a file is read.
   void on_open(std::function<void(const std::string&)> hook) { on_open_ = std::move(hook); }
 
@@ -54,6 +57,7 @@ class MemoryFileSystem final : public FileSystem {
   friend class MemoryOutputFile;
   mutable std::map<std::string, Node> nodes_;  // the "disk": writes change it, not the object
   mutable int reads_ = 0;
+  mutable std::atomic<uint64_t> bytes_read_{0};
   std::function<void(const std::string&)> on_open_;
   mutable std::optional<uint64_t> space_left_;
   mutable int64_t clock_ns_ = 2'000'000'000;

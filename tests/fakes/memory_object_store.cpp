@@ -1,5 +1,6 @@
 #include "fakes/memory_object_store.h"
 
+#include "common/interrupt.h"
 #include "integrity/md5.h"
 
 namespace rawbackup::testing {
@@ -36,12 +37,15 @@ std::optional<s3::S3Error> MemoryObjectStore::enter(const std::string& operation
 S3Result<std::string> MemoryObjectStore::read_body(const Body& body) const {
   std::string data(body.size, '\0');
   for (uint64_t done = 0; done < body.size;) {
+    // As the client's progress callback: SIGINT/SIGTERM stops a body being sent.
+    if (interrupted()) return std::unexpected(error(0, "Interrupted", "interrupted"));
     auto n = body.read_at(done, std::as_writable_bytes(std::span(data)).subspan(done));
+    if (!n && n.error().kind == ErrorKind::interrupted) return std::unexpected(error(0, "Interrupted", n.error().message));
     if (!n) return std::unexpected(error(0, "LocalReadError", n.error().message));
     if (*n == 0) return std::unexpected(error(0, "LocalReadError", "body ended early"));
     done += *n;
   }
-  if (!body.md5_hex.empty() && to_hex(md5_of(data)) != body.md5_hex) {
+  if (!options_.ignore_content_md5 && !body.md5_hex.empty() && to_hex(md5_of(data)) != body.md5_hex) {
     return std::unexpected(error(400, "BadDigest", "The Content-MD5 you specified did not match what we received."));
   }
   return data;
@@ -143,6 +147,14 @@ S3Result<std::string> MemoryObjectStore::complete_multipart_upload(
   objects_[{bucket, key}] = {std::move(data), etag};
   uploads_.erase(upload_id);
   return etag;
+}
+
+S3Status MemoryObjectStore::delete_object(const std::string& bucket, const std::string& key) {
+  std::lock_guard lock(mutex_);
+  if (auto fault = enter("delete_object")) return std::unexpected(*fault);
+  if (!buckets_.contains(bucket)) return std::unexpected(error(404, "NoSuchBucket", "The specified bucket does not exist"));
+  objects_.erase({bucket, key});
+  return {};
 }
 
 S3Status MemoryObjectStore::abort_multipart_upload(const std::string& bucket, const std::string& key,

@@ -12,6 +12,7 @@ namespace rawbackup::testing {
 
 struct MemoryObjectStoreOptions {
   bool whole_md5_etags = false;         // s3rver's habit: a multipart object's ETag is its MD5
+  bool ignore_content_md5 = false;      // s3rver's too: stores bodies that differ from Content-MD5
   uint64_t min_part_size = 5ULL << 20;  // EntityTooSmall below this (all parts but the last)
   int parts_page_size = 1000;
   int objects_page_size = 1000;
@@ -37,6 +38,7 @@ class MemoryObjectStore final : public ObjectStore {
   S3Result<std::string> complete_multipart_upload(
       const std::string& bucket, const std::string& key, const std::string& upload_id,
       const std::vector<s3::UploadedPart>& parts) override;
+  S3Status delete_object(const std::string& bucket, const std::string& key) override;
   S3Status abort_multipart_upload(const std::string& bucket, const std::string& key,
                                   const std::string& upload_id) override;
   S3Result<s3::PartsPage> list_parts(const std::string& bucket, const std::string& key,

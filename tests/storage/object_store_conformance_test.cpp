@@ -44,6 +44,10 @@ std::vector<Backend> backends() {
   out.push_back({"memory_whole_md5", {.multipart_etag = false}, [](const std::string&) {
                    return std::make_unique<testing::MemoryObjectStore>(testing::MemoryObjectStoreOptions{.whole_md5_etags = true});
                  }});
+  out.push_back({"memory_like_s3rver", {.multipart_etag = false, .checks_content_md5 = false}, [](const std::string&) {
+                   return std::make_unique<testing::MemoryObjectStore>(
+                       testing::MemoryObjectStoreOptions{.whole_md5_etags = true, .ignore_content_md5 = true});
+                 }});
   std::string server = env("RAWBACKUP_TEST_S3_SERVER");
   if (server.empty()) return out;
   Capabilities can{.signs = true};
@@ -121,6 +125,20 @@ TEST_P(ObjectStoreConformance, EmptyObject) {
   ASSERT_TRUE(info && *info);
   EXPECT_EQ((*info)->size, 0U);
   EXPECT_EQ((*info)->etag, md5_of(""));
+}
+
+// An object found wrong is removed (upload-s3 never leaves one under its final key).
+TEST_P(ObjectStoreConformance, DeleteRemovesTheObjectAndAMissingOneIsFine) {
+  ASSERT_TRUE(store->put_object(bucket, "doomed.raw", text_body("wrong bytes")));
+  ASSERT_TRUE(store->put_object(bucket, "kept.raw", text_body("right bytes")));
+  auto deleted = store->delete_object(bucket, "doomed.raw");
+  ASSERT_TRUE(deleted) << s3::describe(deleted.error());
+  auto info = store->head_object(bucket, "doomed.raw");
+  ASSERT_TRUE(info);
+  EXPECT_FALSE(*info);
+  EXPECT_TRUE(store->delete_object(bucket, "doomed.raw"));  // again: nothing there, no error
+  auto other = store->head_object(bucket, "kept.raw");
+  ASSERT_TRUE(other && *other);
 }
 
 TEST_P(ObjectStoreConformance, KeysWithSpacesUnicodeAndReservedCharacters) {

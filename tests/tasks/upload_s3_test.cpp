@@ -1,43 +1,12 @@
 #include "tasks/upload_s3.h"
 
 #include "common/interrupt.h"
-#include "fakes/memory_object_store.h"
 #include "integrity/md5.h"
-#include "tasks/checksum.h"
 #include "tasks/copy_local.h"
-#include "task_fixture.h"
+#include "upload_fixture.h"
 
 namespace rawbackup {
 namespace {
-
-class UploadS3 : public TaskFixture {
- protected:
-  static constexpr int64_t t0 = 1'763'000'000'000'000'000;
-  const std::string big = std::string(11 << 20, 'b') + "tail";  // 3 parts of 5 MiB
-
-  UploadS3() { config_.backup_type = BackupType::s3; }
-
-  Context s3_context() {
-    Context ctx = context();
-    ctx.objects = [this]() -> ObjectStore& { return s3_; };
-    return ctx;
-  }
-  void checksum(const std::string& name, const std::string& instrument = "astral1") {
-    ChecksumOptions options;
-    options.instrument = instrument;
-    options.name = name;
-    ASSERT_TRUE(run_checksum(context(), options));
-  }
-  Result<TaskOutput> upload(const std::string& id, bool dry_run = false) {
-    return run_upload_s3(s3_context(), UploadS3Options{id, dry_run, 0, 0});
-  }
-  void add_checksummed(const std::string& name, const std::string& data) {
-    fs_.add_file("/data/astral1/" + name, data, t0);
-    checksum(name);
-  }
-
-  testing::MemoryObjectStore s3_;
-};
 
 TEST_F(UploadS3, NotS3IsSkippedWithTheRequestedExitCode) {
   config_.backup_type = BackupType::local;
@@ -115,33 +84,50 @@ TEST_F(UploadS3, WholeFileMd5EtagIsAccepted) {
   ASSERT_TRUE(run_upload_s3(ctx, UploadS3Options{"a_PRID7_x.raw", false, 0, 0}));
 }
 
-TEST_F(UploadS3, AnotherEtagAfterThePutIsAMismatchAndNeverDone) {
+// A server storing other bytes than sent, twice, while the local bytes are the record's:
+// corrupted on the way. The wrong object is deleted each time; retryable, never done.
+TEST_F(UploadS3, AnotherEtagAfterThePutIsDeletedAndNeverDone) {
   add_checksummed("a_PRID7_x.raw", "small");
   ASSERT_TRUE(s3_.create_bucket("b-prid7"));
   s3_.force_etag("0123456789abcdef0123456789abcdef");
   auto out = upload("a_PRID7_x.raw");
   ASSERT_FALSE(out);
-  EXPECT_EQ(out.error().kind, ErrorKind::mismatch);
-  EXPECT_NE(out.error().message.find("S3 reports ETag 0123456789abcdef0123456789abcdef, the record expects"),
-            std::string::npos);
+  EXPECT_EQ(out.error().kind, ErrorKind::failed);
+  EXPECT_TRUE(out.error().transient);
+  EXPECT_NE(out.error().message.find("S3 stored ETag 0123456789abcdef0123456789abcdef for bytes sent with MD5"),
+            std::string::npos) << out.error().message;
+  EXPECT_NE(out.error().message.find("corrupted on the way"), std::string::npos);
+  EXPECT_EQ(s3_.calls("put_object"), 2);
+  EXPECT_EQ(s3_.calls("delete_object"), 2);
+  EXPECT_FALSE(s3_.object_data("b-prid7", "a_PRID7_x.raw"));
   EXPECT_EQ(record("a_PRID7_x.raw").backup_status, BackupStatus::failed);
 }
 
-TEST_F(UploadS3, FailingPartAbortsTheUploadAndRecordsFailure) {
+// BadDigest while the local bytes are still the record's: the body was corrupted on the way;
+// the part is sent once more (read again; nothing else re-sent).
+TEST_F(UploadS3, BadDigestWithTheRecordedBytesIsSentAgain) {
   add_checksummed("a_PRID7_x.raw", big);
   ASSERT_TRUE(s3_.create_bucket("b-prid7"));
   s3_.inject("upload_part", {400, "BadDigest", "The Content-MD5 you specified did not match", ""});
-  auto out = upload("a_PRID7_x.raw");
+  auto out = run_upload_s3(s3_context(), UploadS3Options{"a_PRID7_x.raw", false, 0, 1});
+  ASSERT_TRUE(out) << out.error().message;
+  EXPECT_EQ(s3_.calls("upload_part"), 4);
+  EXPECT_EQ(s3_.object_data("b-prid7", "a_PRID7_x.raw"), big);
+}
+
+// Twice: a transient failure, the upload kept for a re-run (not aborted).
+TEST_F(UploadS3, BadDigestTwiceKeepsTheUploadForARerun) {
+  add_checksummed("a_PRID7_x.raw", big);
+  ASSERT_TRUE(s3_.create_bucket("b-prid7"));
+  s3_.inject("upload_part", {400, "BadDigest", "The Content-MD5 you specified did not match", ""}, 2);
+  auto out = run_upload_s3(s3_context(), UploadS3Options{"a_PRID7_x.raw", false, 0, 1});
   ASSERT_FALSE(out);
   EXPECT_EQ(out.error().kind, ErrorKind::failed);
-  EXPECT_NE(out.error().message.find(" of s3://b-prid7/a_PRID7_x.raw: BadDigest (HTTP 400)"), std::string::npos)
-      << out.error().message;
-  EXPECT_EQ(s3_.calls("abort_multipart_upload"), 1);
-  EXPECT_EQ(s3_.uploads_in_progress(), 0U);
-  EXPECT_FALSE(s3_.object_data("b-prid7", "a_PRID7_x.raw"));
-  RawFile r = record("a_PRID7_x.raw");
-  EXPECT_EQ(r.backup_status, BackupStatus::failed);
-  EXPECT_NE(r.error->find("BadDigest"), std::string::npos);
+  EXPECT_NE(out.error().message.find("part 1 of s3://b-prid7/a_PRID7_x.raw: the server refused the bytes sent (BadDigest"),
+            std::string::npos) << out.error().message;
+  EXPECT_NE(out.error().message.find("resumable"), std::string::npos);
+  EXPECT_EQ(s3_.calls("abort_multipart_upload"), 0);
+  EXPECT_EQ(record("a_PRID7_x.raw").s3_uploads.size(), 1U);
 }
 
 TEST_F(UploadS3, AnotherEtagAfterCompleteIsAMismatch) {
@@ -217,9 +203,10 @@ TEST_F(UploadS3, UploadIdsOfObjectsFoundCompleteAreForgotten) {
   EXPECT_EQ(s3_.uploads_in_progress(), 0U);
 }
 
-// Bytes that change while they are sent (same size and mtime, so the check before the upload
-// passes) give parts whose ETag is not the record's: nothing is completed, the upload aborted.
-TEST_F(UploadS3, SourceChangingDuringTheUploadCompletesNothing) {
+// Bytes changed since checksum with the same size and mtime (the check before the upload
+// passes): the server refuses part 2 against its recorded MD5; the local part is hashed, found
+// changed: a conflict naming the part, nothing completed, the upload aborted.
+TEST_F(UploadS3, SourceChangedWithSameSizeAndMtimeIsRefusedByTheServer) {
   add_checksummed("a_PRID7_x.raw", big);
   ASSERT_TRUE(s3_.create_bucket("b-prid7"));
   std::string changed = big;
@@ -227,7 +214,11 @@ TEST_F(UploadS3, SourceChangingDuringTheUploadCompletesNothing) {
   fs_.add_file("/data/astral1/a_PRID7_x.raw", changed, t0);
   auto out = upload("a_PRID7_x.raw");
   ASSERT_FALSE(out);
-  EXPECT_NE(out.error().message.find("the source changed during the upload"), std::string::npos) << out.error().message;
+  EXPECT_EQ(out.error().kind, ErrorKind::conflict);
+  EXPECT_NE(out.error().message.find("the source changed since checksum (part 2 of s3://b-prid7/a_PRID7_x.raw "
+                                     "(bytes 5242880–10485759 of /data/astral1/a_PRID7_x.raw) has MD5"),
+            std::string::npos) << out.error().message;
+  EXPECT_NE(out.error().message.find("checksum --rehash"), std::string::npos);
   EXPECT_EQ(s3_.calls("complete_multipart_upload"), 0);
   EXPECT_EQ(s3_.uploads_in_progress(), 0U);
   EXPECT_FALSE(s3_.object_data("b-prid7", "a_PRID7_x.raw"));

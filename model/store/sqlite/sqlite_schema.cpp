@@ -6,7 +6,7 @@
 namespace rawbackup::sqlite {
 namespace {
 
-constexpr std::array<Migration, 5> migrations{{
+constexpr std::array<Migration, 6> migrations{{
     {1, R"sql(
 CREATE TABLE raw_files (
   id               TEXT PRIMARY KEY,
@@ -77,6 +77,11 @@ ALTER TABLE raw_files DROP COLUMN file_info;
 DROP INDEX raw_files_by_created;
 CREATE INDEX raw_files_by_created ON raw_files(created_at, id);
 CREATE INDEX raw_files_by_updated ON raw_files(updated_at);
+)sql"},
+    // status --summary groups every record: a covering index keeps it from reading (and
+    // sorting) the table itself (96 → 22 ms at 100,000 records, bench/status_at_scale.sh).
+    {6, R"sql(
+CREATE INDEX raw_files_by_group ON raw_files(instrument_id, status, backup_status, size, backup_base_path, s3_upload_path);
 )sql"},
 }};
 
