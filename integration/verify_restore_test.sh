@@ -64,7 +64,7 @@ s3 PUT /rb-vr-prid1/t_PRID1_a.raw --data-binary @"$work/object" -o /dev/null
 expect_code "same-size replacement: shallow" 4 "$rb" "${c[@]}" --json verify --s3 t_PRID1_a.raw
 expect_match "ETag differs" "$work/out" '"detail":"ETag [0-9a-f]{32}, record [0-9a-f]{32}-3'
 expect_code "same-size replacement: deep" 4 "$rb" "${c[@]}" --json verify --s3 --deep t_PRID1_a.raw
-expect_match "content differs" "$work/out" 'content differs: its bytes give ETag'
+expect_match "content differs, naming the part" "$work/out" 'content differs: part 2 \(bytes 5242880–10485759\) differs from the record \(its bytes give ETag'
 "$rb" "${c[@]}" upload-s3 t_PRID1_a.raw >/dev/null 2>&1  # puts the right bytes back
 
 s3 DELETE /rb-vr-prid2/b_PRID2_x.d/sub/f3.bin -o /dev/null

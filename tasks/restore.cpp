@@ -75,7 +75,7 @@ Status refuse_differing(const RestorePlan& plan) {
 }
 
 // One object into a temporary file beside `dest`, committed only when its bytes give the
-// record's ETag.
+// record's ETag; parts that arrive different from the record are fetched once more, alone.
 Status fetch_file(const Context& ctx, const S3Location& where, const RestoreItem& item, RateLimiter* limiter,
                   Progress& progress) {
   auto began = std::chrono::steady_clock::now();
@@ -90,11 +90,10 @@ Status fetch_file(const Context& ctx, const S3Location& where, const RestoreItem
   fetch.write = &write;
   fetch.limiter = limiter;
   fetch.on_bytes = [&](uint64_t n) { progress.advance(n); };
-  auto etag = fetch_object(ctx.objects(), target, item.entry, fetch);
-  if (!etag) return std::unexpected(etag.error());
-  if (*etag != item.entry.etag) {
-    return fail(ErrorKind::mismatch, "s3://" + where.bucket + "/" + target.key + ": its bytes give ETag " + *etag +
-                                         ", the record " + item.entry.etag + "; nothing written");
+  auto check = fetch_and_check(ctx.objects(), target, item.entry, fetch);
+  if (!check) return std::unexpected(check.error());
+  if (!check->matches) {
+    return fail(ErrorKind::mismatch, s3_url(target) + ": " + check->difference + "; nothing written");
   }
   if (Status s = (*out)->commit(); !s) return s;
   log_with(spdlog::level::debug,

@@ -1,24 +1,32 @@
 #include "tasks/s3_fetch.h"
 
+#include <spdlog/spdlog.h>
+
 #include <atomic>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "common/interrupt.h"
+#include "common/text.h"
 #include "integrity/etag.h"
 
 namespace rawbackup {
 namespace {
 
-// The parts of one object, taken by workers in order; the first failure stops the rest.
+constexpr size_t parts_named = 3;  // in a message; the rest are counted
+
+// Fetches the parts listed in `todo` (indices), workers taking them in order; the first
+// failure stops the rest. Fills `digests` at those indices.
 struct FetchState {
   ObjectStore& store;
   const S3Target& target;
   uint64_t size;
   uint64_t part_size;
   const FetchOptions& options;
-  std::vector<Md5Digest> digests;
-  std::atomic<uint64_t> next_part{0};
+  std::vector<Md5Digest>& digests;
+  const std::vector<uint64_t>& todo;
+  std::atomic<size_t> next{0};
   std::atomic<bool> stop{false};
   std::mutex error_mutex;
   std::optional<Error> error;
@@ -51,37 +59,90 @@ struct FetchState {
     auto got = store.get_object(target.bucket, target.key, offset, length, sink);
     if (write_error) return std::unexpected(*write_error);
     if (!got && interrupted()) return fail(ErrorKind::interrupted, "interrupted");
-    if (!got) return std::unexpected(s3_failure(got.error(), "GET s3://" + target.bucket + "/" + target.key));
-    if (*got != length) {
-      return fail(ErrorKind::mismatch, "s3://" + target.bucket + "/" + target.key + " is shorter than recorded");
-    }
+    if (!got) return std::unexpected(s3_failure(got.error(), "GET " + s3_url(target)));
+    if (*got != length) return fail(ErrorKind::mismatch, s3_url(target) + " is shorter than recorded");
     digests[index] = md5.finish();
     return {};
   }
 
   void work() {
-    for (uint64_t i = next_part++; i < digests.size() && !stop; i = next_part++) {
+    for (size_t i = next++; i < todo.size() && !stop; i = next++) {
       if (interrupted()) return record(Error{ErrorKind::interrupted, "interrupted"});
-      if (Status s = fetch_part(i); !s) return record(s.error());
+      if (Status s = fetch_part(todo[i]); !s) return record(s.error());
     }
   }
 };
 
-}  // namespace
-
-Result<std::string> fetch_object(ObjectStore& store, const S3Target& target, const FileEntry& entry,
-                                 const FetchOptions& options) {
-  uint64_t part_size = entry.part_size_or(options.fallback_part_size);
-  unsigned workers = options.workers;
-  FetchState state{store, target, entry.size, part_size, options, {}, {}, {}, {}, {}};
-  state.digests.resize(part_count(entry.size, part_size));
-  unsigned threads = static_cast<unsigned>(std::min<uint64_t>(std::max(1U, workers), state.digests.size()));
+Status fetch_parts(ObjectStore& store, const S3Target& target, uint64_t size, uint64_t part_size,
+                   const FetchOptions& options, const std::vector<uint64_t>& todo, std::vector<Md5Digest>& digests) {
+  FetchState state{store, target, size, part_size, options, digests, todo, {}, {}, {}, {}};
+  unsigned threads = static_cast<unsigned>(std::min<uint64_t>(std::max(1U, options.workers), todo.size()));
   std::vector<std::thread> pool;
   for (unsigned i = 1; i < threads; ++i) pool.emplace_back([&] { state.work(); });
   state.work();
   for (std::thread& t : pool) t.join();
   if (state.error) return std::unexpected(*state.error);
-  return etag_from_part_digests(state.digests);
+  return {};
+}
+
+// Parts whose MD5 is not the recorded one; empty when the record has none to compare with.
+std::vector<uint64_t> differing_parts(const FileEntry& entry, uint64_t part_size, const std::vector<Md5Digest>& got) {
+  std::vector<uint64_t> out;
+  bool one_part = got.size() == 1;
+  if (!one_part && (entry.part_size != part_size || entry.part_md5s.size() != got.size())) return out;
+  for (uint64_t i = 0; i < got.size(); ++i) {
+    std::string expected = one_part ? entry.md5 : to_hex(entry.part_md5s[i]);
+    if (to_hex(got[i]) != expected) out.push_back(i);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string describe_parts(uint64_t size, uint64_t part_size, const std::vector<uint64_t>& parts) {
+  std::vector<std::string> named;
+  for (size_t i = 0; i < parts.size() && i < parts_named; ++i) {
+    uint64_t offset = parts[i] * part_size, length = std::min(part_size, size - offset);
+    named.push_back("part " + std::to_string(parts[i] + 1) + " (bytes " + std::to_string(offset) + "–" +
+                    std::to_string(offset + length - 1) + ")");
+  }
+  std::string text = join(named, ", ");
+  if (parts.size() > parts_named) text += " and " + std::to_string(parts.size() - parts_named) + " more";
+  return text;
+}
+
+Result<FetchCheck> fetch_and_check(ObjectStore& store, const S3Target& target, const FileEntry& entry,
+                                   const FetchOptions& options) {
+  uint64_t part_size = entry.part_size_or(options.fallback_part_size);
+  std::vector<Md5Digest> digests(part_count(entry.size, part_size));
+  std::vector<uint64_t> every(digests.size());
+  for (uint64_t i = 0; i < every.size(); ++i) every[i] = i;
+  if (Status s = fetch_parts(store, target, entry.size, part_size, options, every, digests); !s) {
+    return std::unexpected(s.error());
+  }
+  FetchCheck check;
+  if (etag_from_part_digests(digests) == entry.etag) return FetchCheck{true, "", 0};
+  std::vector<uint64_t> differing = differing_parts(entry, part_size, digests);
+  if (!differing.empty()) {
+    spdlog::warn("{}: {} differ from the record; reading them again", s3_url(target),
+                 describe_parts(entry.size, part_size, differing));
+    if (Status s = fetch_parts(store, target, entry.size, part_size, options, differing, digests); !s) {
+      return std::unexpected(s.error());
+    }
+    check.parts_refetched = differing.size();
+    if (etag_from_part_digests(digests) == entry.etag) {
+      spdlog::warn("{}: read again, they match the record: they were corrupted on the way", s3_url(target));
+      check.matches = true;
+      return check;
+    }
+    differing = differing_parts(entry, part_size, digests);
+  }
+  std::string got = etag_from_part_digests(digests);
+  check.difference = differing.empty()
+                         ? "its bytes give ETag " + got + ", the record " + entry.etag
+                         : describe_parts(entry.size, part_size, differing) + (differing.size() == 1 ? " differs" : " differ") +
+                               " from the record (its bytes give ETag " + got + ", the record " + entry.etag + ")";
+  return check;
 }
 
 }  // namespace rawbackup

@@ -1,8 +1,16 @@
 // Reading an object back from S3 in parallel ranged GETs, hashed as it streams: the check
 // behind `verify --deep` and the transfer behind `restore`.
+//
+// Each part's MD5 is compared with the one checksum recorded, so a difference is named by
+// part number and byte range, and only the parts that differ are read again (once) before an
+// object is called different: bytes corrupted on the way are told from bytes stored wrong,
+// and a restore re-fetches one part, not the whole object. Records without part MD5s (from
+// before rawbackup kept them) are checked by the ETag alone.
 #pragma once
 #include <functional>
 #include <span>
+#include <string>
+#include <vector>
 
 #include "common/rate_limiter.h"
 #include "common/result.h"
@@ -13,14 +21,12 @@
 namespace rawbackup {
 
 // Receives the bytes at `offset` of the object (called from several threads, for disjoint
-// ranges). An error stops the transfer.
+// ranges; a part read again is written again). An error stops the transfer.
 using RangeWriter = std::function<Status(uint64_t offset, std::span<const std::byte> bytes)>;
 
-// Reads `entry.size` bytes of `target` in the record's parts (entry.part_size, else
-// `fallback_part_size`), `workers` parts at a time, MD5ing each part as it arrives and
-// handing the bytes to `write` when given (nothing is held in memory beyond the transfer
-// buffers). Returns the ETag the bytes have for the record's part size (their MD5 for one
-// part), to compare with entry.etag. `on_bytes` (thread-safe) reports progress.
+// How: the record's parts (entry.part_size, else `fallback_part_size`), `workers` parts at a
+// time, each part MD5'd as it arrives and handed to `write` when given (nothing is held in
+// memory beyond the transfer buffers). `on_bytes` (thread-safe) reports progress.
 struct FetchOptions {
   uint64_t fallback_part_size = 0;
   unsigned workers = 4;
@@ -28,7 +34,22 @@ struct FetchOptions {
   RateLimiter* limiter = nullptr;  // caps the bytes received per second
   std::function<void(uint64_t)> on_bytes = [](uint64_t) {};
 };
-Result<std::string> fetch_object(ObjectStore& store, const S3Target& target, const FileEntry& entry,
-                                 const FetchOptions& options);
+
+// What the object's bytes turned out to be.
+struct FetchCheck {
+  bool matches = false;     // they give the record's ETag (and every recorded part MD5)
+  std::string difference;   // when not: "part 2 (bytes 5242880–10485759) differs from the record"
+  uint64_t parts_refetched = 0;  // parts read a second time because they differed the first
+};
+
+// Fetches `entry.size` bytes of `target`; parts whose MD5 is not the recorded one are fetched
+// once more. A transfer failure (network, interruption, an object shorter than recorded:
+// kind mismatch) is an error; different bytes are a FetchCheck that does not match.
+Result<FetchCheck> fetch_and_check(ObjectStore& store, const S3Target& target, const FileEntry& entry,
+                                   const FetchOptions& options);
+
+// "part 2 (bytes 5242880–10485759)" and the like for `parts` (indices) of a file of `size`
+// bytes at `part_size`; at most a few are named, then "and N more".
+std::string describe_parts(uint64_t size, uint64_t part_size, const std::vector<uint64_t>& parts);
 
 }  // namespace rawbackup

@@ -53,7 +53,8 @@ Result<Listing> head_set(ObjectStore& store, const RawFile& record, const S3Loca
   return found;
 }
 
-// Deep: the object's bytes, hashed in the record's parts, must give the record's ETag.
+// Deep: the object's bytes, hashed in the record's parts, must give the record's ETag; a part
+// that differs is read once more and named when it still differs.
 Result<FileFinding> check_content(ObjectStore& store, const S3Location& where, const std::string& key,
                                   const FileEntry& entry, const S3CheckOptions& options) {
   S3Target target{where.bucket, where.prefix + key};
@@ -62,13 +63,13 @@ Result<FileFinding> check_content(ObjectStore& store, const S3Location& where, c
   fetch.workers = options.workers;
   fetch.limiter = options.limiter;
   fetch.on_bytes = options.on_bytes;
-  auto etag = fetch_object(store, target, entry, fetch);
-  if (!etag) {
-    if (etag.error().kind == ErrorKind::mismatch) return finding(key, "s3", "differs", etag.error().message);
-    return std::unexpected(etag.error());
+  auto check = fetch_and_check(store, target, entry, fetch);
+  if (!check) {
+    if (check.error().kind == ErrorKind::mismatch) return finding(key, "s3", "differs", check.error().message);
+    return std::unexpected(check.error());
   }
-  if (*etag == entry.etag) return finding(key, "s3", "ok");
-  return finding(key, "s3", "differs", "content differs: its bytes give ETag " + *etag + ", record " + entry.etag);
+  if (check->matches) return finding(key, "s3", "ok");
+  return finding(key, "s3", "differs", "content differs: " + check->difference);
 }
 
 }  // namespace

@@ -8,8 +8,8 @@ a body other than the one sent, so these paths are tested through this proxy.
         → listens on 127.0.0.1:<free port> (HTTPS with CERT/KEY); writes DIR/port, appends
           every request to DIR/requests.log ("METHOD /path?query STATUS [fault]")
 
-DIR/rules.json is a list of rules. A rule matches by "method", and substrings of "path" and
-"query"; it lets its first "after" matches through (default 0), then applies to the next
+DIR/rules.json is a list of rules. A rule matches by "method", and substrings of "path",
+"query" and the Range header ("range", for ranged GETs); it lets its first "after" matches through (default 0), then applies to the next
 "times" (default 1), then is spent. "Fail the 3rd UploadPart twice":
     {"method": "PUT", "query": "partNumber=", "after": 2, "times": 2, "fault": "500"}
 faults:
@@ -19,6 +19,8 @@ faults:
   "truncate": forwarded, then the full Content-Length announced but half the body sent;
   "stall": waits "seconds" (default 5) before forwarding;
   "corrupt": flips one byte of the request body, so the server answers BadDigest;
+  "corrupt_reply": forwarded, then one byte of the reply body flipped (a GET's bytes
+    corrupted on the way back);
   "wrong_etag": forwarded, then the ETag in the reply (header and XML body) replaced by a
     wrong one — e.g. a CompleteMultipartUpload claiming another object;
   "reply": answered by the proxy with "status" (default 200), "body" and "content_type";
@@ -48,7 +50,7 @@ ERRORS = {
 }
 
 
-def take_fault(method, path, query):
+def take_fault(method, path, query, byte_range=""):
     """The first matching rule (spending one of its uses), or None."""
     rules_file = os.path.join(DIR, "rules.json")
     with LOCK:
@@ -62,7 +64,7 @@ def take_fault(method, path, query):
                 continue
             if rule.get("method", method) != method or rule.get("query", "") not in query:
                 continue
-            if rule.get("path", "") not in path:
+            if rule.get("path", "") not in path or rule.get("range", "") not in byte_range:
                 continue
             if rule.get("after", 0) > 0:
                 rule["after"] -= 1
@@ -98,7 +100,7 @@ class Proxy(http.server.BaseHTTPRequestHandler):
         path, _, query = self.path.partition("?")
         length = int(self.headers.get("Content-Length", 0))
         body = self.rfile.read(length) if length else b""
-        rule = take_fault(self.command, path, query) or {}
+        rule = take_fault(self.command, path, query, self.headers.get("Range", "")) or {}
         fault = rule.get("fault")
         if fault == "stall":
             time.sleep(rule.get("seconds", 5))
@@ -140,6 +142,8 @@ class Proxy(http.server.BaseHTTPRequestHandler):
         if fault == "wrong_etag":
             headers = [(n, f'"{WRONG_ETAG}"' if n.lower() == "etag" else v) for n, v in headers]
             data = re.sub(rb"<ETag>[^<]*</ETag>", f"<ETag>&quot;{WRONG_ETAG}-2&quot;</ETag>".encode(), data)
+        if fault == "corrupt_reply" and data:
+            data = bytes([data[0] ^ 0xFF]) + data[1:]
         self.send_response(reply.status)
         for name, value in headers:
             self.send_header(name, value)

@@ -218,9 +218,24 @@ S3Result<uint64_t> MemoryObjectStore::get_object(const std::string& bucket, cons
       return std::unexpected(error(416, "InvalidRange", "The requested range is not satisfiable"));
     }
     slice = it->second.data.substr(offset, length);
+    get_ranges_.push_back(std::to_string(offset) + "+" + std::to_string(length));
+    if (corrupt_at_ && *corrupt_at_ >= offset && *corrupt_at_ - offset < slice.size()) {
+      slice[*corrupt_at_ - offset] ^= 0x20;
+      corrupt_at_.reset();
+    }
   }
   if (!sink(std::as_bytes(std::span(slice)))) return std::unexpected(error(0, "Cancelled", "download cancelled"));
   return uint64_t{slice.size()};
+}
+
+void MemoryObjectStore::corrupt_next_get(uint64_t offset) {
+  std::lock_guard lock(mutex_);
+  corrupt_at_ = offset;
+}
+
+std::vector<std::string> MemoryObjectStore::get_ranges() const {
+  std::lock_guard lock(mutex_);
+  return get_ranges_;
 }
 
 void MemoryObjectStore::inject(const std::string& operation, s3::S3Error fault, int times, int after) {

@@ -61,6 +61,10 @@ class MemoryObjectStore final : public ObjectStore {
   size_t uploads_in_progress() const;
   // Objects stored from now on report this ETag (a store that holds other bytes than sent).
   void force_etag(std::string etag);
+  // The next GET whose range holds byte `offset` delivers it flipped (corrupted on the way).
+  void corrupt_next_get(uint64_t offset);
+  // The byte ranges GETs asked for, in order ("offset+length").
+  std::vector<std::string> get_ranges() const;
 
  private:
   struct Object {
@@ -87,6 +91,8 @@ class MemoryObjectStore final : public ObjectStore {
   std::map<std::string, int> calls_;
   int next_upload_ = 1;
   std::string forced_etag_;
+  std::optional<uint64_t> corrupt_at_;
+  std::vector<std::string> get_ranges_;
 };
 
 }  // namespace rawbackup::testing

@@ -1,4 +1,6 @@
 #include "fakes/memory_object_store.h"
+#include "integrity/etag.h"
+#include "integrity/md5.h"
 #include "tasks/checksum.h"
 #include "tasks/copy_local.h"
 #include "tasks/restore.h"
@@ -9,6 +11,17 @@
 
 namespace rawbackup {
 namespace {
+
+// The ETag of `data` at 5 MiB parts, as the fixture's config uploads it.
+std::string md5_etag_of(const std::string& data) {
+  std::vector<Md5Digest> parts;
+  for (size_t at = 0; at < data.size(); at += 5 << 20) {
+    Md5 md5;
+    md5.update(std::string_view(data).substr(at, 5 << 20));
+    parts.push_back(md5.finish());
+  }
+  return etag_from_part_digests(parts);
+}
 
 class VerifyRestore : public TaskFixture {
  protected:
@@ -82,8 +95,33 @@ TEST_F(VerifyRestore, SameSizeReplacementIsFoundShallowByEtagAndDeepByContent) {
   EXPECT_EQ(verify(false, true).exit_code, 0);
   TaskOutput deep = verify(false, true, true);
   EXPECT_EQ(deep.exit_code, exit_codes::mismatch);
-  EXPECT_NE(deep.result["results"][0]["files"][0]["detail"].get<std::string>().find("content differs"), std::string::npos);
-  EXPECT_GE(s3_.calls("get_object"), 2);
+  EXPECT_EQ(deep.result["results"][0]["files"][0]["detail"].get<std::string>(),
+            "content differs: part 2 (bytes 5242880–6291459) differs from the record (its bytes give ETag " +
+                md5_etag_of(other) + ", the record " + record(id).file_info.begin()->second.etag + ")");
+  EXPECT_EQ(s3_.calls("get_object"), 3);  // both parts, then part 2 again
+}
+
+// A part corrupted on the way once is read again, alone, and then matches: ok.
+TEST_F(VerifyRestore, DeepVerifyReadsADifferingPartAgainBeforeCallingItDifferent) {
+  backed_up(big);
+  s3_.corrupt_next_get(10);
+  TaskOutput deep = verify(false, true, true);
+  EXPECT_EQ(deep.exit_code, 0);
+  auto ranges = s3_.get_ranges();  // the first two in either order (two workers)
+  ASSERT_EQ(ranges.size(), 3U);
+  EXPECT_EQ(ranges[2], "0+5242880");
+}
+
+// Restore re-fetches only the part that arrived corrupted, and commits the file.
+TEST_F(VerifyRestore, RestoreRefetchesOnlyThePartThatArrivedCorrupted) {
+  backed_up(big);
+  s3_.corrupt_next_get((5 << 20) + 1);
+  auto out = restore("s3");
+  ASSERT_TRUE(out) << out.error().message;
+  EXPECT_EQ(fs_.read_all("/restore/" + id), big);
+  auto ranges = s3_.get_ranges();
+  ASSERT_EQ(ranges.size(), 3U);
+  EXPECT_EQ(ranges[2], "5242880+1048580");
 }
 
 TEST_F(VerifyRestore, MissingObjectAndNoBackupAreFindings) {
@@ -146,6 +184,8 @@ TEST_F(VerifyRestore, RestoreNeverWritesWhatDoesNotMatchTheRecord) {
   auto out = restore("s3");
   ASSERT_FALSE(out);
   EXPECT_EQ(out.error().kind, ErrorKind::mismatch);
+  EXPECT_NE(out.error().message.find("s3://b-prid7/a_PRID7_x.raw: part 1 (bytes 0–5242879) differs from the record"),
+            std::string::npos) << out.error().message;
   EXPECT_FALSE(fs_.exists("/restore/" + id));
   EXPECT_TRUE(fs_.files_containing("rawbackup-tmp").empty());
 }
