@@ -21,11 +21,12 @@ rm -f "$work"/*.times
 
 # median < numbers
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
-# timed NAME COMMAND...: appends "seconds max_rss_kib" to $work/NAME.times
+# timed NAME COMMAND...: appends "seconds max_rss_kib user_s sys_s" to $work/NAME.times
 timed() {
   local out="$work/$1.times"
   shift
-  /usr/bin/time -f '%e %M' -a -o "$out" "$@" >/dev/null 2>&1
+  /usr/bin/time -f '%e %M %U %S' -a -o "$out" "$@" >/dev/null 2>&1
 }
 seconds_of() { cut -d' ' -f1 "$work/$1.times" | median; }
+cpu_of() { awk '{print $3 + $4}' "$work/$1.times" | median; }  # median user+sys seconds
 peak_rss_mib_of() { echo $(($(cut -d' ' -f2 "$work/$1.times" | sort -n | tail -1) / 1024)); }

@@ -15,6 +15,8 @@
 namespace rawbackup {
 namespace {
 
+constexpr uint64_t small_put_bytes = 8ULL << 20;
+
 // One file: a single PUT, or a multipart upload whose parts workers take.
 struct FileState {
   const UploadJob* job = nullptr;
@@ -54,7 +56,7 @@ class SetUpload {
   }
 
   Result<UploadSetResult> run() {
-    unsigned threads = static_cast<unsigned>(std::min<size_t>(std::max(1U, options_.concurrency), units_.size()));
+    unsigned threads = static_cast<unsigned>(std::min<size_t>(connections(), units_.size()));
     std::vector<std::thread> pool;
     for (unsigned i = 1; i < threads; ++i) pool.emplace_back([this] { work(); });
     work();
@@ -70,6 +72,15 @@ class SetUpload {
   }
 
  private:
+  // Small PUTs spend their time waiting for replies, not sending: a set made mostly of them
+  // (a Bruker folder) gets twice the connections (P6 in bench/RESULTS.md).
+  unsigned connections() const {
+    unsigned base = std::max(1U, options_.concurrency);
+    size_t small = 0;
+    for (const FileState& f : files_) small += !f.multipart && f.job->entry.size <= small_put_bytes;
+    return small * 2 > units_.size() ? std::min(2 * base, 64U) : base;
+  }
+
   void work() {
     for (size_t i = next_++; i < units_.size() && !stop_; i = next_++) {
       if (interrupted()) return fail_with(Error{ErrorKind::interrupted, "interrupted"}, true);

@@ -10,6 +10,7 @@
 #include "storage/s3/naming.h"
 #include "tasks/batch.h"
 #include "tasks/source_check.h"
+#include "tasks/s3_set_listing.h"
 #include "tasks/s3_upload_set.h"
 
 namespace rawbackup {
@@ -94,18 +95,20 @@ UploadPlan plan_frame(const Context& ctx, const RawFile& record, const std::stri
   return plan;
 }
 
-// HEADs every object: the plan says which to upload and which are already there.
+// Finds the set's objects (HEAD or listing): the plan says which to upload and which are
+// already there.
 Result<UploadPlan> make_plan(const Context& ctx, const RawFile& record, const std::string& bucket) {
   UploadPlan plan = plan_frame(ctx, record, bucket);
+  auto found = find_set_objects(ctx.objects(), bucket, plan.prefix, record.file_info);
+  if (!found) return std::unexpected(found.error());
   for (const auto& [key, entry] : record.file_info) {
     UploadItem item{key, {bucket, plan.prefix + key}, entry, Action::upload, ""};
-    auto info = ctx.objects().head_object(bucket, item.target.key);
-    if (!info) return std::unexpected(s3_failure(info.error(), "HEAD s3://" + bucket + "/" + item.target.key));
-    if (*info && (*info)->size == entry.size && etag_matches((*info)->etag, entry.md5, entry.etag)) {
+    auto info = found->find(item.target.key);
+    if (info != found->end() && info->second.size == entry.size && etag_matches(info->second.etag, entry.md5, entry.etag)) {
       item.action = Action::skip;
-    } else if (*info) {
+    } else if (info != found->end()) {
       item.action = Action::replace;
-      item.found_etag = (*info)->etag + " (" + std::to_string((*info)->size) + " bytes)";
+      item.found_etag = info->second.etag + " (" + std::to_string(info->second.size) + " bytes)";
     }
     if (item.action != Action::skip) {
       plan.bytes_to_upload += entry.size;

@@ -5,52 +5,13 @@
 #include "integrity/etag.h"
 #include "tasks/copy_file.h"
 #include "tasks/s3_fetch.h"
+#include "tasks/s3_set_listing.h"
 
 namespace rawbackup {
 namespace {
 
-constexpr size_t list_when_more_than = 10;  // files; fewer are HEADed one by one
-
 FileFinding finding(const std::string& path, const char* backup, const char* state, std::string detail = "") {
   return {path, backup, state, std::move(detail)};
-}
-
-// Objects of the set by key, from listings (sets of many files) or HEAD requests.
-using Listing = std::map<std::string, ObjectInfo>;
-
-// The folder all keys share ("x.d/" for a Bruker set), so a listing covers only the set.
-std::string common_folder(const FileInfo& files) {
-  std::string first = files.begin()->first;
-  size_t slash = first.find('/');
-  if (slash == std::string::npos) return "";
-  std::string folder = first.substr(0, slash + 1);
-  for (const auto& [key, entry] : files) {
-    if (!key.starts_with(folder)) return "";
-  }
-  return folder;
-}
-
-Result<Listing> list_set(ObjectStore& store, const RawFile& record, const S3Location& where) {
-  Listing found;
-  std::string prefix = where.prefix + common_folder(record.file_info);
-  std::string token;
-  do {
-    auto page = store.list_objects(where.bucket, prefix, token);
-    if (!page) return std::unexpected(s3_failure(page.error(), "listing s3://" + where.bucket + "/" + prefix));
-    for (const auto& o : page->objects) found[o.key] = {o.size, o.etag};
-    token = page->truncated ? page->next_token : "";
-  } while (!token.empty());
-  return found;
-}
-
-Result<Listing> head_set(ObjectStore& store, const RawFile& record, const S3Location& where) {
-  Listing found;
-  for (const auto& [key, entry] : record.file_info) {
-    auto info = store.head_object(where.bucket, where.prefix + key);
-    if (!info) return std::unexpected(s3_failure(info.error(), "HEAD s3://" + where.bucket + "/" + where.prefix + key));
-    if (*info) found[where.prefix + key] = **info;
-  }
-  return found;
 }
 
 // Deep: the object's bytes, hashed in the record's parts, must give the record's ETag; a part
@@ -109,8 +70,7 @@ std::optional<S3Location> parse_s3_url(const std::string& url) {
 
 Result<std::vector<FileFinding>> check_s3(ObjectStore& store, const RawFile& record, const S3Location& where,
                                           const S3CheckOptions& options) {
-  auto found = record.file_info.size() > list_when_more_than ? list_set(store, record, where)
-                                                              : head_set(store, record, where);
+  auto found = find_set_objects(store, where.bucket, where.prefix, record.file_info);
   if (!found) return std::unexpected(found.error());
   std::vector<FileFinding> out;
   for (const auto& [key, entry] : record.file_info) {

@@ -1,0 +1,57 @@
+#include "tasks/s3_set_listing.h"
+
+#include "tasks/s3_upload_file.h"
+
+namespace rawbackup {
+namespace {
+
+constexpr size_t list_when_more_than = 10;  // files; fewer are HEADed one by one
+
+// The folder all keys share ("x.d/" for a Bruker set), so a listing covers only the set.
+std::string common_folder(const FileInfo& files) {
+  std::string first = files.begin()->first;
+  size_t slash = first.find('/');
+  if (slash == std::string::npos) return "";
+  std::string folder = first.substr(0, slash + 1);
+  for (const auto& [key, entry] : files) {
+    if (!key.starts_with(folder)) return "";
+  }
+  return folder;
+}
+
+Result<SetObjects> list_set(ObjectStore& store, const std::string& bucket, const std::string& prefix,
+                            const FileInfo& files) {
+  SetObjects found;
+  std::string folder = prefix + common_folder(files);
+  std::string token;
+  do {
+    auto page = store.list_objects(bucket, folder, token);
+    if (!page) return std::unexpected(s3_failure(page.error(), "listing s3://" + bucket + "/" + folder));
+    for (const auto& o : page->objects) found[o.key] = {o.size, o.etag};
+    token = page->truncated ? page->next_token : "";
+  } while (!token.empty());
+  return found;
+}
+
+Result<SetObjects> head_set(ObjectStore& store, const std::string& bucket, const std::string& prefix,
+                            const FileInfo& files) {
+  SetObjects found;
+  for (const auto& [key, entry] : files) {
+    S3Target target{bucket, prefix + key};
+    auto info = store.head_object(bucket, target.key);
+    if (!info) return std::unexpected(s3_failure(info.error(), "HEAD " + s3_url(target)));
+    if (*info) found[target.key] = **info;
+  }
+  return found;
+}
+
+}  // namespace
+
+Result<SetObjects> find_set_objects(ObjectStore& store, const std::string& bucket, const std::string& prefix,
+                                    const FileInfo& files) {
+  if (files.empty()) return SetObjects{};
+  if (files.size() > list_when_more_than) return list_set(store, bucket, prefix, files);
+  return head_set(store, bucket, prefix, files);
+}
+
+}  // namespace rawbackup

@@ -1,0 +1,21 @@
+// The objects a raw-file set has in S3, found the cheap way: a HeadObject per file for sets
+// of a few files, ListObjectsV2 pages (1,000 keys each) under the set's folder for sets of
+// many (a Bruker folder of 20,000 files is 20 requests, not 20,000). Shared by upload-s3's
+// plan and verify.
+#pragma once
+#include <map>
+#include <string>
+
+#include "common/result.h"
+#include "model/raw_file.h"
+#include "storage/object_store.h"
+
+namespace rawbackup {
+
+// Object key → what S3 reports, for the keys of `files` under `prefix` that exist ("" or
+// ending in '/'). Listing a folder may also return keys that are not the record's.
+using SetObjects = std::map<std::string, ObjectInfo>;
+Result<SetObjects> find_set_objects(ObjectStore& store, const std::string& bucket, const std::string& prefix,
+                                    const FileInfo& files);
+
+}  // namespace rawbackup
