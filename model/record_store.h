@@ -14,7 +14,8 @@
 // - Listings are ordered newest acquisition first (created_at descending, then id).
 // - A store opened read-only refuses every write (kind usage) and never migrates.
 // - lock(): one holder per raw file across processes and hosts (a lease, model/lease.h).
-// - A store object is used by one thread at a time; locks have connections of their own.
+// - A store object is used by one thread at a time; the locks it hands out may keep
+//   heartbeating from their own threads meanwhile (and may outlive the store).
 #pragma once
 #include <chrono>
 #include <cstdint>

@@ -5,6 +5,7 @@
 #pragma once
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -63,6 +64,16 @@ class Connection {
   Status exec_status(const Rows& rows) const;
   std::unique_ptr<pg_conn, ConnCloser> conn_;
   std::string location_;
+};
+
+// One connection shared by a store and its record locks' heartbeats (two threads): each user
+// holds `mutex` for a whole statement or transaction. One connection per task, not one per
+// lock: a connection costs a TCP and SCRAM handshake (about 7 ms on loopback, more across a
+// network), most of a short task's store time.
+struct SharedConnection {
+  explicit SharedConnection(Connection connection) : db(std::move(connection)) {}
+  std::mutex mutex;
+  Connection db;
 };
 
 }  // namespace rawbackup::pg

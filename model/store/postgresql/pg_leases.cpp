@@ -10,7 +10,8 @@ constexpr const char* server_ms = "(extract(epoch from clock_timestamp()) * 1000
 
 class PgLeases final : public LeaseTable {
  public:
-  PgLeases(Connection db, std::chrono::milliseconds busy_timeout) : db_(std::move(db)), budget_(busy_timeout) {}
+  PgLeases(std::shared_ptr<SharedConnection> shared, std::chrono::milliseconds busy_timeout)
+      : shared_(std::move(shared)), db_(shared_->db), budget_(busy_timeout) {}
 
   Result<bool> insert_if_free(const std::string& id, const Actor& me) override {
     return changed("INSERT INTO record_locks (raw_file_id, task, host, pid, acquired_at, heartbeat_ms) "
@@ -19,6 +20,7 @@ class PgLeases final : public LeaseTable {
   }
 
   Result<std::optional<LeaseHolder>> holder(const std::string& id) override {
+    std::lock_guard lock(shared_->mutex);
     return with_retries<std::optional<LeaseHolder>>(db_, budget_, [&]() -> Result<std::optional<LeaseHolder>> {
       auto rows = db_.exec("SELECT task, host, pid, acquired_at, heartbeat_ms, " + std::string(server_ms) +
                                " - heartbeat_ms FROM record_locks WHERE raw_file_id = $1",
@@ -54,6 +56,7 @@ class PgLeases final : public LeaseTable {
  private:
   // One statement; true when it changed a row.
   Result<bool> changed(const std::string& sql, const Params& params) {
+    std::lock_guard lock(shared_->mutex);
     return with_retries<bool>(db_, budget_, [&]() -> Result<bool> {
       auto rows = db_.exec(sql, params);
       if (!rows) return std::unexpected(rows.error());
@@ -61,15 +64,16 @@ class PgLeases final : public LeaseTable {
     }, &gave_up_);
   }
 
-  Connection db_;
+  std::shared_ptr<SharedConnection> shared_;
+  Connection& db_;
   std::chrono::milliseconds budget_;
   bool gave_up_ = false;  // see with_retries (one thread at a time: the heartbeat, then release)
 };
 
 }  // namespace
 
-std::unique_ptr<LeaseTable> make_leases(Connection db, std::chrono::milliseconds busy_timeout) {
-  return std::make_unique<PgLeases>(std::move(db), busy_timeout);
+std::unique_ptr<LeaseTable> make_leases(std::shared_ptr<SharedConnection> shared, std::chrono::milliseconds busy_timeout) {
+  return std::make_unique<PgLeases>(std::move(shared), busy_timeout);
 }
 
 }  // namespace rawbackup::pg

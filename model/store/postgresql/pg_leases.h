@@ -1,4 +1,4 @@
-// The lease rows of a PostgreSQL store (table record_locks) on a connection of their own.
+// The lease rows of a PostgreSQL store (table record_locks), on the store's connection.
 // Heartbeats are stamped and aged by the server's clock, so hosts need not agree on time.
 #pragma once
 #include <chrono>
@@ -10,6 +10,6 @@
 
 namespace rawbackup::pg {
 
-std::unique_ptr<LeaseTable> make_leases(Connection db, std::chrono::milliseconds busy_timeout);
+std::unique_ptr<LeaseTable> make_leases(std::shared_ptr<SharedConnection> shared, std::chrono::milliseconds busy_timeout);
 
 }  // namespace rawbackup::pg

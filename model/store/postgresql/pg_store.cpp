@@ -41,7 +41,7 @@ constexpr int64_t rows_per_fetch = 1000;
 class PgStore final : public RecordStore {
  public:
   PgStore(Connection db, std::string url, Actor actor, StoreOptions options)
-      : db_(std::move(db)), url_(std::move(url)), location_(redact_store_url(url_)), actor_(std::move(actor)),
+      : shared_(std::make_shared<pg::SharedConnection>(std::move(db))), db_(shared_->db), url_(std::move(url)), location_(redact_store_url(url_)), actor_(std::move(actor)),
         options_(options) {}
 
   std::string location() const override { return location_; }
@@ -173,9 +173,7 @@ class PgStore final : public RecordStore {
 
   Result<std::unique_ptr<RecordLock>> lock(const std::string& id, const LockOptions& options) override {
     if (Status s = writable(); !s) return std::unexpected(s.error());
-    auto db = connect(url_, location_, options_.busy_timeout);
-    if (!db) return std::unexpected(db.error());
-    return acquire_lease(pg::make_leases(std::move(*db), options_.busy_timeout), id, actor_, options);
+    return acquire_lease(pg::make_leases(shared_, options_.busy_timeout), id, actor_, options);
   }
 
   Status import(const std::vector<StoredRecord>& records) override {
@@ -196,8 +194,10 @@ class PgStore final : public RecordStore {
     return {};
   }
 
+  // Every use of the connection: under its mutex (a lock's heartbeat shares it).
   template <class T>
   Result<T> retried(const std::function<Result<T>()>& attempt) {
+    std::lock_guard lock(shared_->mutex);
     return pg::with_retries<T>(db_, options_.busy_timeout, attempt, &gave_up_);
   }
 
@@ -211,7 +211,8 @@ class PgStore final : public RecordStore {
     return pg::write_files(db_, r.id, r.file_info, false);
   }
 
-  Connection db_;
+  std::shared_ptr<pg::SharedConnection> shared_;
+  Connection& db_;
   std::string url_;
   std::string location_;
   Actor actor_;
