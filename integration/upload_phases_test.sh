@@ -16,6 +16,7 @@
 source "$(dirname "$0")/lib.sh"
 here="$(cd "$(dirname "$0")" && pwd)"
 server=ceph rb="$1"
+export CEPH_OBJECTSTORE=bluestore  # several GiB pass through: more than the RAM-backed default holds
 source "$here/s3/harness.sh"
 
 id=p_PRID1_big.raw

@@ -4,7 +4,7 @@
 s3() {
   local method="$1" path="$2"
   shift 2
-  curl -sS --aws-sigv4 "aws:amz:us-east-1:s3" --user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" \
+  curl -sS --max-time 300 --aws-sigv4 "aws:amz:us-east-1:s3" --user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" \
     -H "x-amz-content-sha256: UNSIGNED-PAYLOAD" -X "$method" "$@" "$S3_ENDPOINT$path"
 }
 etag_of() { s3 HEAD "/$1" -I | tr -d '\r' | sed -n 's/^[Ee][Tt]ag: "\{0,1\}\([^"]*\)"\{0,1\}$/\1/p'; }
