@@ -41,9 +41,6 @@ Status rename_noreplace(const fs::path& from, const fs::path& to, bool sync_fold
   return errno_failure("cannot rename to", to);
 }
 
-// ".<name>.rawbackup-tmp-<host>-": temporary files for <name> written on this host.
-// Long names are shortened (with a hash, to stay distinct) so the temporary name still fits
-// in NAME_MAX.
 // ".rawbackup-tmp-<host>-": what every temporary file name of this host contains.
 const std::string& host_marker() {
   static const std::string marker = [] {
@@ -56,6 +53,9 @@ const std::string& host_marker() {
   return marker;
 }
 
+// ".<name>.rawbackup-tmp-<host>-": temporary files for <name> written on this host.
+// Long names are shortened (with a hash, to stay distinct) so the temporary name still fits
+// in NAME_MAX.
 std::string temp_prefix(const fs::path& final_path) {
   std::string name = final_path.filename().string();
   if (name.size() > 120) name = name.substr(0, 80) + "~" + md5_hex(name).substr(0, 16);
