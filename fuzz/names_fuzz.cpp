@@ -9,6 +9,7 @@
 
 #include "model/layout.h"
 #include "model/raw_file.h"
+#include "model/placement.h"
 #include "storage/s3/naming.h"
 
 namespace {
@@ -50,7 +51,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     RawFile record;
     record.id = name;
     record.vendor = vendor;
-    std::string prefix = s3::key_prefix(record);
+    std::string prefix = s3_key_prefix(record);
     if (!prefix.empty() && prefix.front() == '/') __builtin_trap();
   }
   if (auto bucket = s3::bucket_name(parts[0], parts[1]); bucket && !bucket_ok(*bucket)) __builtin_trap();

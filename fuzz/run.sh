@@ -27,7 +27,7 @@ fi
 declare -A sources=(
   [config]="config/config.cpp common/result.cpp common/rate_limiter.cpp common/text.cpp common/interrupt.cpp"
   [s3_replies]="storage/s3/replies.cpp storage/s3/errors.cpp common/result.cpp common/text.cpp"
-  [names]="model/layout.cpp model/raw_file.cpp storage/s3/naming.cpp config/config.cpp common/result.cpp common/rate_limiter.cpp common/text.cpp common/interrupt.cpp"
+  [names]="model/layout.cpp model/raw_file.cpp model/placement.cpp storage/s3/naming.cpp config/config.cpp common/result.cpp common/rate_limiter.cpp common/text.cpp common/interrupt.cpp"
 )
 declare -A libs=([config]="-lyaml-cpp -lspdlog -lfmt" [s3_replies]="-lpugixml -lspdlog -lfmt" [names]="-lyaml-cpp -lspdlog -lfmt")
 

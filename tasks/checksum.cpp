@@ -9,6 +9,7 @@
 #include "common/text.h"
 #include "integrity/etag.h"
 #include "model/layout.h"
+#include "model/placement.h"
 #include "tasks/batch.h"
 #include "tasks/hash_set.h"
 #include "tasks/settle.h"
@@ -16,7 +17,6 @@
 namespace rawbackup {
 namespace {
 
-constexpr const char* fallback_project = "_FALLBACK";
 
 // Sizes, mtimes and part size as recorded: the content can be trusted without hashing.
 bool stat_unchanged(const FileInfo& recorded, const RawFileSet& set, uint64_t part_size) {
@@ -180,17 +180,6 @@ Status record_conflict(const Context& ctx, const std::string& id,
 }
 
 }  // namespace
-
-std::string project_id_for(const Config& config, const std::string& name,
-                           const std::string& explicit_project) {
-  if (!explicit_project.empty()) return explicit_project;
-  std::smatch match;
-  if (config.project_regex && std::regex_search(name, match, *config.project_regex) &&
-      match.size() > 1 && match[1].matched && match[1].length() > 0) {
-    return match[1].str();
-  }
-  return fallback_project;
-}
 
 Result<TaskOutput> run_checksum(const Context& ctx, const ChecksumOptions& options) {
   auto start = std::chrono::steady_clock::now();

@@ -24,9 +24,4 @@ struct ChecksumOptions {
 Result<TaskOutput> run_checksum(const Context& ctx, const ChecksumOptions& options);
 TaskRunner bind_checksum(CLI::App& command);
 
-// Project id for a raw file: `explicit_project`, else the config's project_pattern's first
-// group, else "_FALLBACK".
-std::string project_id_for(const Config& config, const std::string& name,
-                           const std::string& explicit_project);
-
 }  // namespace rawbackup

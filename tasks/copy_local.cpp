@@ -7,6 +7,7 @@
 #include "common/log.h"
 #include "common/progress.h"
 #include "common/text.h"
+#include "model/placement.h"
 #include "tasks/batch.h"
 #include "tasks/copy_file.h"
 #include "tasks/parallel_copy.h"
@@ -33,11 +34,6 @@ struct CopyPlan {
   size_t to_copy = 0;
   SourceChange source_change;  // of the instrument's set since checksum
 };
-
-fs::path backup_base(const Config& config, const RawFile& record) {
-  std::string month = record.created_at.substr(0, 4) + "_" + record.created_at.substr(5, 2);
-  return config.backup_path / record.instrument_id / month;
-}
 
 // Bytes of the destinations that exist with their recorded size: what checking them re-reads.
 uint64_t existing_bytes(const FileSystem& fs, const fs::path& base, const RawFile& record) {

@@ -6,6 +6,7 @@
 #include "common/log.h"
 #include "common/progress.h"
 #include "common/text.h"
+#include "model/placement.h"
 #include "tasks/batch.h"
 #include "tasks/copy_file.h"
 #include "tasks/parallel_copy.h"
@@ -37,7 +38,7 @@ struct RestorePlan {
 
 Result<std::string> choose_source(const Context& ctx, const RawFile& record, const std::string& from) {
   bool in_s3 = record.s3_upload_path && record.backup_status == BackupStatus::done;
-  bool local = record.status == RawFileStatus::copying_done && record.backup_base_path;
+  bool local = has_local_backup(record);
   std::string chosen = from.empty() ? (in_s3 ? "s3" : "local") : from;
   if (chosen == "s3" && !record.s3_upload_path) return fail(ErrorKind::usage, record.id + " has no S3 backup recorded");
   if (chosen == "s3" && !ctx.objects) return fail(ErrorKind::usage, "the config has no backup.s3 section");

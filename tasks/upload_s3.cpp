@@ -7,7 +7,7 @@
 #include "common/progress.h"
 #include "common/text.h"
 #include "integrity/etag.h"
-#include "storage/s3/naming.h"
+#include "model/placement.h"
 #include "tasks/batch.h"
 #include "tasks/source_check.h"
 #include "tasks/s3_set_listing.h"
@@ -88,8 +88,8 @@ Error bucket_error(const ObjectStore& store, const std::string& bucket, const s3
 UploadPlan plan_frame(const Context& ctx, const RawFile& record, const std::string& bucket) {
   UploadPlan plan;
   plan.bucket = bucket;
-  plan.prefix = s3::key_prefix(record);
-  plan.from_backup = record.status == RawFileStatus::copying_done && record.backup_base_path;
+  plan.prefix = s3_key_prefix(record);
+  plan.from_backup = has_local_backup(record);
   plan.source_base = plan.from_backup ? fs::path(*record.backup_base_path)
                                       : ctx.config->instrument(record.instrument_id).path;
   return plan;
@@ -302,7 +302,7 @@ Result<TaskOutput> upload_and_record(const Context& ctx, const RawFile& record, 
 
 // Bucket name and HeadBucket, before the record's status is touched.
 Result<std::string> checked_bucket(const Context& ctx, const RawFile& record, bool dry_run) {
-  auto bucket = s3::bucket_name(ctx.config->s3->bucket_prefix, record.project_id);
+  auto bucket = s3_bucket(*ctx.config->s3, record);
   if (!bucket) return dry_run ? std::unexpected(bucket.error()) : record_failure(ctx, record.id, bucket.error());
   if (auto head = ctx.objects().head_bucket(*bucket); !head) {
     Error e = bucket_error(ctx.objects(), *bucket, head.error());

@@ -15,7 +15,7 @@ struct UploadS3Options {
   std::string max_bandwidth{};  // "50MB/s"; "": backup.s3.max_bandwidth, else no cap
 };
 
-// Bucket "{bucket_prefix}-{project}", keys "<prefix><relative key>" (see s3/naming.h).
+// Bucket "{bucket_prefix}-{project}", keys "<prefix><relative key>" (see model/placement.h).
 // backup_status: failed (exit 1) when the bucket is missing or denied or a file fails (an
 // unfinished multipart upload is aborted); done, with s3_upload_path, when every object is
 // verified. Exit 4 when S3 reports an ETag the record does not allow.

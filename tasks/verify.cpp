@@ -5,6 +5,7 @@
 #include "common/log.h"
 #include "common/progress.h"
 #include "common/text.h"
+#include "model/placement.h"
 #include "tasks/batch.h"
 #include "tasks/verify_checks.h"
 
@@ -28,7 +29,7 @@ struct IdResult {
   const char* outcome() const { return error ? "error" : problems().empty() ? "ok" : "differs"; }
 };
 
-bool claims_local(const RawFile& r) { return r.status == RawFileStatus::copying_done && r.backup_base_path; }
+bool claims_local(const RawFile& r) { return has_local_backup(r); }
 bool claims_s3(const Config& c, const RawFile& r) {
   return c.backup_type == BackupType::s3 && r.backup_status == BackupStatus::done && r.s3_upload_path;
 }

@@ -36,14 +36,4 @@ Result<std::string> bucket_name(const std::string& prefix, const std::string& pr
                                     "', which S3 refuses: it " + problem);
 }
 
-std::string key_prefix(const RawFile& record) {
-  std::string prefix;
-  if (record.project_id == "_FALLBACK") {
-    prefix = record.instrument_id + "/" + record.created_at.substr(0, 4) + "_" +
-             record.created_at.substr(5, 2) + "/";
-  }
-  if (record.vendor == Vendor::sciex) prefix += record.id + "/";
-  return prefix;
-}
-
 }  // namespace rawbackup::s3

@@ -204,14 +204,5 @@ TEST_F(Checksum, RecordOfAnotherInstrumentIsAConflict) {
   EXPECT_EQ(out.error().kind, ErrorKind::conflict);
 }
 
-TEST(ProjectId, ExplicitThenPatternThenFallback) {
-  Config c;
-  EXPECT_EQ(project_id_for(c, "x_PRID1_y.raw", ""), "_FALLBACK");
-  c.project_regex.emplace("_(PRID\\d+)_");
-  EXPECT_EQ(project_id_for(c, "x_PRID1_y.raw", ""), "PRID1");
-  EXPECT_EQ(project_id_for(c, "x_PRID1_y.raw", "P9"), "P9");
-  EXPECT_EQ(project_id_for(c, "plain.raw", ""), "_FALLBACK");
-}
-
 }  // namespace
 }  // namespace rawbackup

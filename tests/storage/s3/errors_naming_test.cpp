@@ -58,21 +58,5 @@ TEST(BucketName, InvalidNamesNameTheProject) {
   EXPECT_NE(bucket_name("ak", "s3alias").error().message.find("reserved suffix"), std::string::npos);
 }
 
-TEST(KeyPrefix, FallbackProjectsAndSciexSets) {
-  RawFile r;
-  r.id = "s1.wiff2";
-  r.instrument_id = "zenotof1";
-  r.created_at = "2026-11-22T04:00:00.000Z";
-  r.project_id = "PRID1";
-  r.vendor = Vendor::thermo;
-  EXPECT_EQ(key_prefix(r), "");
-  r.vendor = Vendor::sciex;
-  EXPECT_EQ(key_prefix(r), "s1.wiff2/");
-  r.project_id = "_FALLBACK";
-  EXPECT_EQ(key_prefix(r), "zenotof1/2026_11/s1.wiff2/");
-  r.vendor = Vendor::bruker;
-  EXPECT_EQ(key_prefix(r), "zenotof1/2026_11/");
-}
-
 }  // namespace
 }  // namespace rawbackup::s3

@@ -1,0 +1,42 @@
+#include "model/placement.h"
+
+#include <regex>
+
+#include "storage/s3/naming.h"
+
+namespace rawbackup {
+
+std::string project_id_for(const Config& config, const std::string& name, const std::string& explicit_project) {
+  if (!explicit_project.empty()) return explicit_project;
+  std::smatch match;
+  if (config.project_regex && std::regex_search(name, match, *config.project_regex) && match.size() > 1 &&
+      match[1].matched && match[1].length() > 0) {
+    return match[1].str();
+  }
+  return fallback_project;
+}
+
+std::string acquisition_month(const RawFile& record) {
+  return record.created_at.substr(0, 4) + "_" + record.created_at.substr(5, 2);
+}
+
+std::filesystem::path backup_base(const Config& config, const RawFile& record) {
+  return config.backup_path / record.instrument_id / acquisition_month(record);
+}
+
+bool has_local_backup(const RawFile& record) {
+  return record.status == RawFileStatus::copying_done && record.backup_base_path.has_value();
+}
+
+Result<std::string> s3_bucket(const S3Config& config, const RawFile& record) {
+  return s3::bucket_name(config.bucket_prefix, record.project_id);
+}
+
+std::string s3_key_prefix(const RawFile& record) {
+  std::string prefix;
+  if (record.project_id == fallback_project) prefix = record.instrument_id + "/" + acquisition_month(record) + "/";
+  if (record.vendor == Vendor::sciex) prefix += record.id + "/";
+  return prefix;
+}
+
+}  // namespace rawbackup
