@@ -59,7 +59,9 @@ for _ in $(seq 100); do
     "$work/store/store.sqlite" 2>/dev/null && break
   sleep 0.02
 done
+kill -STOP "$holder"  # holds the lock, however fast its copy would be
 expect_code "a second run on a held id: busy after --lock-wait" 1 "$rb" "${c[@]}" --lock-wait 0.3 --log-format text copy-local big_PRID1.raw
+kill -CONT "$holder"
 expect_match "  a sentence: who holds it, how long we wait" "$work/err" 'big_PRID1.raw is held by copy-local on [^ ]+ pid [0-9]+ since 20[0-9T:.-]+Z; waiting up to 0.3 s for it to finish'
 expect_match "  then busy" "$work/err" 'busy: big_PRID1.raw is held by copy-local'
 wait "$holder"
