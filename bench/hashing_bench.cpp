@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "integrity/hash_sinks.h"
+#include "storage/block_fanout.h"
 
 namespace rawbackup {
 namespace {

@@ -1,6 +1,6 @@
-// Hashers as fan-out sinks (integrity/block_fanout.h).
+// Hashers as block sinks (fed by storage/block_fanout.h).
 #pragma once
-#include "integrity/block_fanout.h"
+#include "integrity/block_sink.h"
 #include "integrity/etag.h"
 #include "integrity/md5.h"
 

@@ -1,6 +1,6 @@
 #include "tasks/copy_file.h"
 
-#include "integrity/file_hasher.h"
+#include "storage/file_hasher.h"
 
 namespace rawbackup {
 

@@ -7,7 +7,7 @@
 #include "common/log.h"
 #include "common/progress.h"
 #include "integrity/etag.h"
-#include "integrity/file_hasher.h"
+#include "storage/file_hasher.h"
 #include "tasks/settle.h"
 
 namespace rawbackup {

@@ -4,7 +4,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
-#include "integrity/file_hasher.h"
+#include "storage/file_hasher.h"
 #include "integrity/md5.h"
 #include "temp_dir.h"
 #include "test_data.h"

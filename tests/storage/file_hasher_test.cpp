@@ -1,10 +1,10 @@
-#include "integrity/file_hasher.h"
+#include "storage/file_hasher.h"
 
 #include <gtest/gtest.h>
 
 #include "common/interrupt.h"
 #include "fakes/memory_filesystem.h"
-#include "integrity/block_fanout.h"
+#include "storage/block_fanout.h"
 #include "integrity/etag.h"
 #include "test_data.h"
 

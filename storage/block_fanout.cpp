@@ -1,4 +1,4 @@
-#include "integrity/block_fanout.h"
+#include "storage/block_fanout.h"
 
 #include <algorithm>
 #include <condition_variable>

@@ -1,8 +1,9 @@
-#include "integrity/file_hasher.h"
+#include "storage/file_hasher.h"
 
 #include <vector>
 
 #include "integrity/hash_sinks.h"
+#include "storage/block_fanout.h"
 
 namespace rawbackup {
 

@@ -7,23 +7,16 @@
 #include <span>
 
 #include "common/result.h"
-#include "config/config.h"
+#include "integrity/block_sink.h"
 #include "storage/filesystem.h"
 
 namespace rawbackup {
-
-class BlockSink {
- public:
-  virtual ~BlockSink() = default;
-  // Called once per block, in file order, always from the same thread.
-  virtual Status consume(std::span<const std::byte> block) = 0;
-};
 
 // Defaults measured in bench/RESULTS.md. Mapped 1 MiB windows beat read(): no copy into a
 // buffer, and half the kernel time. When reading, blocks under 128 KiB stay in the cores'
 // caches between read() and the hashers (1 MiB blocks cost 2.5x the kernel time).
 struct FanOutOptions {
-  size_t map_bytes = mebibyte;    // map windows of this size when the file can be mapped; 0: read
+  size_t map_bytes = size_t{1} << 20;  // map windows of this size when the file can be mapped; 0: read
   size_t block_size = 64 * 1024;  // read() block size otherwise
   size_t ring_blocks = 4;         // blocks (or windows) in memory at once
   std::function<void(size_t)> on_block = {};  // after each block is read (progress)
