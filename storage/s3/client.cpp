@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <charconv>
 #include <random>
 #include <thread>
 
@@ -204,7 +205,11 @@ S3Result<std::optional<ObjectInfo>> S3Client::head_object(const std::string& buc
     return std::unexpected(response.error());
   }
   ObjectInfo info;
-  info.size = std::stoull(response->header("content-length").value_or("0"));
+  std::string length = response->header("content-length").value_or("");
+  auto [end, error] = std::from_chars(length.data(), length.data() + length.size(), info.size);
+  if (length.empty() || error != std::errc{} || end != length.data() + length.size()) {
+    return std::unexpected(reply_error(Error{ErrorKind::failed, "unexpected S3 reply: HEAD without a Content-Length"}));
+  }
   info.etag = etag_header(*response);
   return info;
 }

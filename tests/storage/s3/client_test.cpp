@@ -144,6 +144,14 @@ TEST_F(Client, HeadObjectMissingIsNoObject) {
   EXPECT_EQ((*info)->etag, "a-2");
 }
 
+// A garbled Content-Length is an error reply, not an exception (std::stoull threw here).
+TEST_F(Client, HeadObjectWithAGarbledLengthIsAnError) {
+  http->replies.push_back(reply(200, "", {{"content-length", "twelve"}, {"etag", "\"a\""}}));
+  auto info = client->head_object("b", "k");
+  ASSERT_FALSE(info);
+  EXPECT_NE(info.error().message.find("HEAD without a Content-Length"), std::string::npos);
+}
+
 TEST_F(Client, CompleteReplyCarryingAnErrorIsRetried) {
   http->replies.push_back(reply(200, error_xml("InternalError")));
   http->replies.push_back(reply(200, "<CompleteMultipartUploadResult><ETag>\"x-1\"</ETag></CompleteMultipartUploadResult>"));
