@@ -163,7 +163,7 @@ Result<FileInfo> hash_or_record_failure(const Context& ctx, const RawFileSet& se
     change.error = info.error().message;
     if (first) change.status = RawFileStatus::error;
     change.message = "checksum failed: " + info.error().message;
-    (void)ctx.store->update(id, change);
+    record_best_effort(ctx, id, change, "the failure");
   }
   return info;
 }

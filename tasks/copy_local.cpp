@@ -221,14 +221,14 @@ Result<TaskOutput> run_copy_local(const Context& ctx, const CopyLocalOptions& op
     RecordChange change;
     change.error = e.message;
     change.message = "copy refused: " + e.message;
-    (void)ctx.store->update(options.id, change);
+    record_best_effort(ctx, options.id, change, "the refusal");
     return std::unexpected(e);
   }
   if (auto refused = refusals(*plan, options.overwrite); !refused.empty()) {
     RecordChange change;
     change.error = "destination differs: " + join(refused, "; ");
     change.message = "copy refused: " + join(refused, "; ");
-    (void)ctx.store->update(options.id, change);
+    record_best_effort(ctx, options.id, change, "the refusal");
     return fail(ErrorKind::conflict, "destination differs, left untouched (use --overwrite to move it aside): " + join(refused, "; "));
   }
   return copy_and_record(ctx, *record, *plan, start);

@@ -1,3 +1,5 @@
+#include <spdlog/spdlog.h>
+
 #include <array>
 #include <filesystem>
 
@@ -70,6 +72,12 @@ Result<HeldRecord> hold_checksummed_record(const Context& ctx, const std::string
   record = checksummed_record(ctx, id);
   if (!record) return std::unexpected(record.error());
   return HeldRecord{std::move(*record), std::move(*taken)};
+}
+
+void record_best_effort(const Context& ctx, const std::string& id, const RecordChange& change, const char* what) {
+  if (auto updated = ctx.store->update(id, change); !updated) {
+    spdlog::warn("could not record {} for {}: {}", what, id, updated.error().message);
+  }
 }
 
 Result<std::unique_ptr<RecordLock>> lock_record(const Context& ctx, const std::string& id) {

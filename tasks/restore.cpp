@@ -185,9 +185,7 @@ Result<TaskOutput> run_restore(const Context& ctx, const RestoreOptions& options
     RecordChange change;
     change.message = "restored " + std::to_string(plan->to_restore) + " file(s) from " + plan->source + " to " +
                      options.to.string();
-    if (auto updated = ctx.store->update(record->id, change); !updated) {
-      spdlog::warn("could not record the restore: {}", updated.error().message);
-    }
+    record_best_effort(ctx, record->id, change, "the restore");
   }
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return plan_output(*record, *plan, options, plan->to_restore ? "done" : "skipped", seconds);

@@ -44,6 +44,11 @@ struct HeldRecord {
 // and the record read again as it is now that no one else can change it.
 Result<HeldRecord> hold_checksummed_record(const Context& ctx, const std::string& id, bool lock);
 
+// Records `change` where the task's outcome does not hang on it (a failure being reported
+// anyway, an upload ID kept for a resume, an event): a store that cannot take it is a
+// warning naming `what`, not another error of the task.
+void record_best_effort(const Context& ctx, const std::string& id, const RecordChange& change, const char* what);
+
 // Takes the per-raw-file lock (one runner per id at a time) for the running task.
 Result<std::unique_ptr<RecordLock>> lock_record(const Context& ctx, const std::string& id);
 

@@ -64,9 +64,7 @@ std::unexpected<Error> record_failure(const Context& ctx, const std::string& id,
   change.backup_status = BackupStatus::failed;
   change.error = error.message;
   change.message = "upload failed: " + error.message;
-  if (auto updated = ctx.store->update(id, change); !updated) {
-    spdlog::error("could not record the failure: {}", updated.error().message);
-  }
+  record_best_effort(ctx, id, change, "the failure");
   return std::unexpected(error);
 }
 
@@ -188,7 +186,7 @@ UploadSetOptions::UploadIdListener upload_id_recorder(const Context& ctx, const 
     }
     RecordChange change;
     change.s3_uploads = *uploads;
-    if (auto s = ctx.store->update(id, change); !s) spdlog::warn("could not record the upload ID: {}", s.error().message);
+    record_best_effort(ctx, id, change, "the upload ID");
   };
 }
 
@@ -263,7 +261,7 @@ void forget_finished_uploads(const Context& ctx, const RawFile& record, const Up
   if (!stale) return;
   RecordChange change;
   change.s3_uploads = std::map<std::string, std::string>{};
-  if (auto s = ctx.store->update(record.id, change); !s) spdlog::warn("could not forget finished uploads: {}", s.error().message);
+  record_best_effort(ctx, record.id, change, "the finished uploads");
 }
 
 Result<TaskOutput> upload_and_record(const Context& ctx, const RawFile& record, const UploadPlan& plan,

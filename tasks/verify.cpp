@@ -143,9 +143,7 @@ void record_outcome(const Context& ctx, const IdResult& r) {
     change.error = change.message;
   }
   if (r.error || !r.problems().empty()) spdlog::error("{}", change.message);
-  if (auto updated = ctx.store->update(r.id, change); !updated) {
-    spdlog::error("could not record the outcome: {}", updated.error().message);
-  }
+  record_best_effort(ctx, r.id, change, "the outcome");
 }
 
 nlohmann::json to_json(const IdResult& r) {

@@ -1,0 +1,35 @@
+// What every task shares (tasks/task.h): recording where the outcome does not hang on it.
+#include <gtest/gtest.h>
+
+#include "task_fixture.h"
+
+namespace rawbackup {
+namespace {
+
+class TaskHelpers : public TaskFixture {};
+
+// A store that refuses the change (here: opened read-only) is a warning, not a failure; a
+// store that takes it records it.
+TEST_F(TaskHelpers, BestEffortRecordingNeverFailsTheTask) {
+  RawFile r;
+  r.id = "a.raw";
+  r.instrument_id = "astral1";
+  r.created_at = "2026-11-22T04:00:00.000Z";
+  ASSERT_TRUE(store_.insert(r, "test"));
+  RecordChange change;
+  change.error = std::optional<std::string>("it failed");
+  change.message = "failure noted";
+
+  auto read_only = open_store(config_.store_url, Actor{"test", "h", 1}, StoreOptions{.read_only = true});
+  ASSERT_TRUE(read_only);
+  Context ctx = context();
+  ctx.store = read_only->get();
+  record_best_effort(ctx, "a.raw", change, "the failure");  // logs, returns
+  EXPECT_FALSE(record("a.raw").error);
+
+  record_best_effort(context(), "a.raw", change, "the failure");
+  EXPECT_EQ(record("a.raw").error, "it failed");
+}
+
+}  // namespace
+}  // namespace rawbackup
