@@ -2,9 +2,9 @@
 #include "config/config.h"
 
 #include <gtest/gtest.h>
-#include <stdlib.h>
 
 #include "common/result.h"
+#include "scoped_env.h"
 
 namespace rawbackup {
 namespace {
@@ -137,11 +137,12 @@ TEST(Config, StoreIsAPathOrAUrlWithoutPassword) {
 // RAWBACKUP_STORE_URL overrides the section, so a config may leave it out then (not otherwise).
 TEST(Config, StoreSectionMayBeLeftOutWhenTheEnvironmentNamesTheStore) {
   auto without = replaced(valid, "store:\n  path: var/rawbackup.sqlite\n", "");
-  ASSERT_EQ(::unsetenv("RAWBACKUP_STORE_URL"), 0);
-  EXPECT_NE(error_of(without).find("store: is required"), std::string::npos);
-  ASSERT_EQ(::setenv("RAWBACKUP_STORE_URL", "sqlite:///tmp/x.sqlite", 1), 0);
+  {
+    ScopedEnv unset("RAWBACKUP_STORE_URL", std::nullopt);
+    EXPECT_NE(error_of(without).find("store: is required"), std::string::npos);
+  }
+  ScopedEnv named("RAWBACKUP_STORE_URL", "sqlite:///tmp/x.sqlite");
   EXPECT_EQ(error_of(without), "");
-  ASSERT_EQ(::unsetenv("RAWBACKUP_STORE_URL"), 0);
 }
 
 TEST(Config, SettleTimeDefaultsTo120SecondsAndZeroDisablesIt) {

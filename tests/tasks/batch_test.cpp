@@ -8,6 +8,7 @@
 #include "tasks/copy_local.h"
 #include "tasks/status.h"
 #include "tasks/verify.h"
+#include "scoped_env.h"
 #include "task_fixture.h"
 
 namespace rawbackup {
@@ -105,8 +106,7 @@ TEST(WorstExitCode, InterruptedThenMismatchThenConflictThenUsageThenFailedThenSk
 }
 
 TEST(ParseSince, DatesWeekdaysAndAges) {
-  setenv("TZ", "UTC", 1);
-  tzset();
+  ScopedEnv utc("TZ", "UTC");
   auto now = Clock::from_time_t(1795305600);  // 2026-11-22T00:00:00Z, a Sunday
   now += std::chrono::hours(15);
   EXPECT_EQ(*parse_since("2026-11-16", now), "2026-11-16T00:00:00.000Z");
