@@ -1,6 +1,7 @@
 // One test per class of config error, plus what a valid file turns into.
 #include "config/config.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "common/result.h"
@@ -72,30 +73,27 @@ TEST(Config, UnknownKeyIsATypo) {
             "/etc/rawbackup/test.yaml: backup.s3.endpoint_ulr: unknown key (typo?)");
   EXPECT_EQ(error_of(replaced(valid, "region:", "regoin:")),
             "/etc/rawbackup/test.yaml: backup.s3.region: is required (found 'regoin': a typo?)");
-  EXPECT_NE(error_of(valid + "extra: 1\n").find("extra: unknown key"), std::string::npos);
+  EXPECT_THAT(error_of(valid + "extra: 1\n"), ::testing::HasSubstr("extra: unknown key"));
 }
 
 TEST(Config, MissingRequiredKey) {
   EXPECT_EQ(error_of(replaced(valid, "  backup: /data/backup", "  other: x")),
             "/etc/rawbackup/test.yaml: locations.backup: is required");
-  EXPECT_NE(error_of(replaced(valid, "    region: eu-central-1\n", "")).find("backup.s3.region: is required"),
-            std::string::npos);
+  EXPECT_THAT(error_of(replaced(valid, "    region: eu-central-1\n", "")), ::testing::HasSubstr("backup.s3.region: is required"));
 }
 
 TEST(Config, WrongType) {
   EXPECT_EQ(error_of(replaced(valid, "part_size_mb: 500", "part_size_mb: lots")),
             "/etc/rawbackup/test.yaml: backup.s3.part_size_mb: must be a whole number, got 'lots'");
-  EXPECT_NE(error_of(replaced(valid, "  backup: /data/backup", "  backup: [a, b]")).find("locations.backup: must be a string"),
-            std::string::npos);
-  EXPECT_NE(error_of(replaced(valid, "store:\n  path: var/rawbackup.sqlite", "store: here")).find("store: must be a mapping"),
-            std::string::npos);
+  EXPECT_THAT(error_of(replaced(valid, "  backup: /data/backup", "  backup: [a, b]")), ::testing::HasSubstr("locations.backup: must be a string"));
+  EXPECT_THAT(error_of(replaced(valid, "store:\n  path: var/rawbackup.sqlite", "store: here")), ::testing::HasSubstr("store: must be a mapping"));
 }
 
 // Found by fuzz/config_fuzz.cpp: yaml-cpp quoted the offending character, a newline.
 TEST(Config, ErrorsAreOneLineWhateverTheInput) {
   std::string error = error_of(std::string("store: {path: \"a\\") + '\x01' + "\"}\n");  // an unknown escape
-  EXPECT_NE(error.find("invalid YAML"), std::string::npos) << error;
-  EXPECT_EQ(error.find('\n'), std::string::npos) << error;
+  EXPECT_THAT(error, ::testing::HasSubstr("invalid YAML")) << error;
+  EXPECT_THAT(error, ::testing::Not(::testing::HasSubstr("\n"))) << error;
   EXPECT_EQ(one_line("a\nb\r\x01\tc ü"), "a\\nb\\r\\x01 c ü");
 }
 
@@ -103,8 +101,7 @@ TEST(Config, BadEnumValue) {
   EXPECT_EQ(error_of(replaced(valid, "type: bruker", "type: waters")),
             "/etc/rawbackup/test.yaml: instruments.timstof1.type: must be one of bruker, sciex, "
             "thermo, got 'waters'");
-  EXPECT_NE(error_of(replaced(valid, "backup_type: s3", "backup_type: tape")).find("backup.backup_type: must be one of local, s3"),
-            std::string::npos);
+  EXPECT_THAT(error_of(replaced(valid, "backup_type: s3", "backup_type: tape")), ::testing::HasSubstr("backup.backup_type: must be one of local, s3"));
 }
 
 TEST(Config, S3SectionRequiredForS3Backups) {
@@ -113,10 +110,8 @@ TEST(Config, S3SectionRequiredForS3Backups) {
 }
 
 TEST(Config, PartSizeOutsideS3Limits) {
-  EXPECT_NE(error_of(replaced(valid, "part_size_mb: 500", "part_size_mb: 4")).find("between 5 and 5120"),
-            std::string::npos);
-  EXPECT_NE(error_of(replaced(valid, "part_size_mb: 500", "part_size_mb: 5121")).find("between 5 and 5120"),
-            std::string::npos);
+  EXPECT_THAT(error_of(replaced(valid, "part_size_mb: 500", "part_size_mb: 4")), ::testing::HasSubstr("between 5 and 5120"));
+  EXPECT_THAT(error_of(replaced(valid, "part_size_mb: 500", "part_size_mb: 5121")), ::testing::HasSubstr("between 5 and 5120"));
   EXPECT_EQ(error_of(replaced(valid, "part_size_mb: 500", "part_size_mb: 5")), "");
   EXPECT_EQ(error_of(replaced(valid, "part_size_mb: 500", "part_size_mb: 5120")), "");
 }
@@ -128,8 +123,7 @@ TEST(Config, StoreIsAPathOrAUrlWithoutPassword) {
             "/etc/rawbackup/test.yaml: store.url: must not contain a password (use PGPASSWORD, ~/.pgpass or a service file)");
   EXPECT_EQ(error_of(replaced(valid, "  path: var/rawbackup.sqlite", "  path: a.sqlite\n  url: sqlite:///b.sqlite")),
             "/etc/rawbackup/test.yaml: store: needs exactly one of path (SQLite file) or url (sqlite:// or postgresql://)");
-  EXPECT_NE(error_of(replaced(valid, "  path: var/rawbackup.sqlite", "  url: mysql://db/x")).find("store.url: store URL"),
-            std::string::npos);
+  EXPECT_THAT(error_of(replaced(valid, "  path: var/rawbackup.sqlite", "  url: mysql://db/x")), ::testing::HasSubstr("store.url: store URL"));
   auto lease = replaced(valid, "  path: var/rawbackup.sqlite", "  path: s.sqlite\n  lease_seconds: 30");
   EXPECT_EQ(parse_config(lease, "/x/c.yaml").lease_seconds, 30);
 }
@@ -139,7 +133,7 @@ TEST(Config, StoreSectionMayBeLeftOutWhenTheEnvironmentNamesTheStore) {
   auto without = replaced(valid, "store:\n  path: var/rawbackup.sqlite\n", "");
   {
     ScopedEnv unset("RAWBACKUP_STORE_URL", std::nullopt);
-    EXPECT_NE(error_of(without).find("store: is required"), std::string::npos);
+    EXPECT_THAT(error_of(without), ::testing::HasSubstr("store: is required"));
   }
   ScopedEnv named("RAWBACKUP_STORE_URL", "sqlite:///tmp/x.sqlite");
   EXPECT_EQ(error_of(without), "");
@@ -151,30 +145,25 @@ TEST(Config, SettleTimeDefaultsTo120SecondsAndZeroDisablesIt) {
   EXPECT_EQ(parse_config(valid + "checksum: {settle_seconds: 600}\n", "/x/c.yaml").settle_seconds, 600);
   EXPECT_EQ(error_of(valid + "checksum: {settle_seconds: -1}\n"),
             "/etc/rawbackup/test.yaml: checksum.settle_seconds: must be between 0 (off) and 86400, got -1");
-  EXPECT_NE(error_of(valid + "checksum: {settle: 5}\n").find("checksum.settle: unknown key"), std::string::npos);
+  EXPECT_THAT(error_of(valid + "checksum: {settle: 5}\n"), ::testing::HasSubstr("checksum.settle: unknown key"));
 }
 
 TEST(Config, ProjectPatternMustCompileAndCapture) {
-  EXPECT_NE(error_of(replaced(valid, "_(PRID\\\\d+)_", "_(PRID")).find("project_pattern: is not a valid regular expression"),
-            std::string::npos);
-  EXPECT_NE(error_of(replaced(valid, "_(PRID\\\\d+)_", "_PRID\\\\d+_")).find("project_pattern: needs a capture group"),
-            std::string::npos);
+  EXPECT_THAT(error_of(replaced(valid, "_(PRID\\\\d+)_", "_(PRID")), ::testing::HasSubstr("project_pattern: is not a valid regular expression"));
+  EXPECT_THAT(error_of(replaced(valid, "_(PRID\\\\d+)_", "_PRID\\\\d+_")), ::testing::HasSubstr("project_pattern: needs a capture group"));
 }
 
 TEST(Config, EndpointNeedsAScheme) {
-  EXPECT_NE(error_of(replaced(valid, "endpoint_url: null", "endpoint_url: localhost:9000")).find("backup.s3.endpoint_url: must start with http"),
-            std::string::npos);
+  EXPECT_THAT(error_of(replaced(valid, "endpoint_url: null", "endpoint_url: localhost:9000")), ::testing::HasSubstr("backup.s3.endpoint_url: must start with http"));
 }
 
 TEST(Config, InstrumentIdsAreSafePathComponents) {
-  EXPECT_NE(error_of(replaced(valid, "astral1:", "\"../x\":")).find("instrument ids may use"), std::string::npos);
-  EXPECT_NE(error_of(replaced(valid, "  astral1: {type: thermo, path: /data/instruments/astral1}\n  timstof1: {type: bruker, path: instruments/timstof1}\n  zenotof1: {type: sciex, path: /data/instruments/zenotof1}\n", "  {}\n")).find("instruments"),
-            std::string::npos);
+  EXPECT_THAT(error_of(replaced(valid, "astral1:", "\"../x\":")), ::testing::HasSubstr("instrument ids may use"));
+  EXPECT_THAT(error_of(replaced(valid, "  astral1: {type: thermo, path: /data/instruments/astral1}\n  timstof1: {type: bruker, path: instruments/timstof1}\n  zenotof1: {type: sciex, path: /data/instruments/zenotof1}\n", "  {}\n")), ::testing::HasSubstr("instruments"));
 }
 
 TEST(Config, InvalidYamlNamesTheLine) {
-  EXPECT_NE(error_of("store:\n  path: [unclosed\n").find("/etc/rawbackup/test.yaml: line"),
-            std::string::npos);
+  EXPECT_THAT(error_of("store:\n  path: [unclosed\n"), ::testing::HasSubstr("/etc/rawbackup/test.yaml: line"));
   EXPECT_EQ(error_of(""), "/etc/rawbackup/test.yaml: the file is empty");
 }
 
@@ -188,7 +177,7 @@ TEST(Config, UnknownInstrumentListsTheKnownOnes) {
     c.instrument("orbi9");
     FAIL();
   } catch (const UsageError& e) {
-    EXPECT_NE(std::string(e.what()).find("astral1, timstof1, zenotof1"), std::string::npos);
+    EXPECT_THAT(std::string(e.what()), ::testing::HasSubstr("astral1, timstof1, zenotof1"));
   }
 }
 

@@ -1,6 +1,7 @@
 // Vendor layouts on the in-memory filesystem.
 #include "model/layout.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "fakes/memory_filesystem.h"
@@ -72,36 +73,36 @@ TEST(Layout, ExtensionsAreCaseInsensitive) {
 
 TEST(Layout, BadNamesAreRefusedBeforeAnyLookup) {
   MemoryFileSystem fs;
-  EXPECT_NE(error_of(fs, Vendor::thermo, ".raw").find("only an extension"), std::string::npos);
-  EXPECT_NE(error_of(fs, Vendor::thermo, "a.d").find("not a thermo raw file name (expected .raw)"), std::string::npos);
-  EXPECT_NE(error_of(fs, Vendor::sciex, "a.raw").find("expected .wiff or .wiff2"), std::string::npos);
-  EXPECT_NE(error_of(fs, Vendor::thermo, "../a.raw").find("not a plain file name"), std::string::npos);
-  EXPECT_NE(error_of(fs, Vendor::thermo, "/abs/a.raw").find("not a plain file name"), std::string::npos);
-  EXPECT_NE(error_of(fs, Vendor::thermo, "..").find("not a plain file name"), std::string::npos);
-  EXPECT_NE(error_of(fs, Vendor::thermo, "").find("not a plain file name"), std::string::npos);
+  EXPECT_THAT(error_of(fs, Vendor::thermo, ".raw"), ::testing::HasSubstr("only an extension"));
+  EXPECT_THAT(error_of(fs, Vendor::thermo, "a.d"), ::testing::HasSubstr("not a thermo raw file name (expected .raw)"));
+  EXPECT_THAT(error_of(fs, Vendor::sciex, "a.raw"), ::testing::HasSubstr("expected .wiff or .wiff2"));
+  EXPECT_THAT(error_of(fs, Vendor::thermo, "../a.raw"), ::testing::HasSubstr("not a plain file name"));
+  EXPECT_THAT(error_of(fs, Vendor::thermo, "/abs/a.raw"), ::testing::HasSubstr("not a plain file name"));
+  EXPECT_THAT(error_of(fs, Vendor::thermo, ".."), ::testing::HasSubstr("not a plain file name"));
+  EXPECT_THAT(error_of(fs, Vendor::thermo, ""), ::testing::HasSubstr("not a plain file name"));
 }
 
 TEST(Layout, NothingFound) {
   MemoryFileSystem fs;
   fs.add_dir("/data/inst/empty.d");
   fs.add_dir("/data/inst");
-  EXPECT_NE(error_of(fs, Vendor::thermo, "a.raw").find("no files found"), std::string::npos);
-  EXPECT_NE(error_of(fs, Vendor::bruker, "empty.d").find("no files found"), std::string::npos);
+  EXPECT_THAT(error_of(fs, Vendor::thermo, "a.raw"), ::testing::HasSubstr("no files found"));
+  EXPECT_THAT(error_of(fs, Vendor::bruker, "empty.d"), ::testing::HasSubstr("no files found"));
   fs.add_file("/data/inst/s.wiff.scan", "x");
-  EXPECT_NE(error_of(fs, Vendor::sciex, "s.wiff").find("s.wiff not found"), std::string::npos);
+  EXPECT_THAT(error_of(fs, Vendor::sciex, "s.wiff"), ::testing::HasSubstr("s.wiff not found"));
 }
 
 TEST(Layout, WrongKindOfEntry) {
   MemoryFileSystem fs;
   fs.add_file("/data/inst/b.d", "a file");
   fs.add_dir("/data/inst/t.raw");
-  EXPECT_NE(error_of(fs, Vendor::bruker, "b.d").find("is a folder"), std::string::npos);
-  EXPECT_NE(error_of(fs, Vendor::thermo, "t.raw").find("is a folder, not a file"), std::string::npos);
+  EXPECT_THAT(error_of(fs, Vendor::bruker, "b.d"), ::testing::HasSubstr("is a folder"));
+  EXPECT_THAT(error_of(fs, Vendor::thermo, "t.raw"), ::testing::HasSubstr("is a folder, not a file"));
 }
 
 TEST(Layout, MissingInstrumentFolder) {
   MemoryFileSystem fs;
-  EXPECT_NE(error_of(fs, Vendor::thermo, "a.raw").find("is not reachable"), std::string::npos);
+  EXPECT_THAT(error_of(fs, Vendor::thermo, "a.raw"), ::testing::HasSubstr("is not reachable"));
 }
 
 TEST(Layout, SymlinksInsideAreFollowedOutsideRefused) {
@@ -115,9 +116,9 @@ TEST(Layout, SymlinksInsideAreFollowedOutsideRefused) {
   auto set = find_raw_file_set(fs, instrument(Vendor::thermo), "a.raw");
   ASSERT_TRUE(set) << set.error().message;
   EXPECT_EQ(set->total_size, 6u);
-  EXPECT_NE(error_of(fs, Vendor::thermo, "b.raw").find("outside the instrument folder"), std::string::npos);
-  EXPECT_NE(error_of(fs, Vendor::bruker, "s.d").find("s.d/leak: symlink points outside"), std::string::npos);
-  EXPECT_NE(error_of(fs, Vendor::thermo, "c.raw").find("broken symlink"), std::string::npos);
+  EXPECT_THAT(error_of(fs, Vendor::thermo, "b.raw"), ::testing::HasSubstr("outside the instrument folder"));
+  EXPECT_THAT(error_of(fs, Vendor::bruker, "s.d"), ::testing::HasSubstr("s.d/leak: symlink points outside"));
+  EXPECT_THAT(error_of(fs, Vendor::thermo, "c.raw"), ::testing::HasSubstr("broken symlink"));
 }
 
 TEST(Layout, SymlinkedFoldersAreNotFollowed) {
@@ -125,7 +126,7 @@ TEST(Layout, SymlinkedFoldersAreNotFollowed) {
   fs.add_file("/data/inst/real/x", "x");
   fs.add_file("/data/inst/s.d/a", "a");
   fs.add_symlink("/data/inst/s.d/loop", "../real");
-  EXPECT_NE(error_of(fs, Vendor::bruker, "s.d").find("symlinked folders are not followed"), std::string::npos);
+  EXPECT_THAT(error_of(fs, Vendor::bruker, "s.d"), ::testing::HasSubstr("symlinked folders are not followed"));
 }
 
 }  // namespace

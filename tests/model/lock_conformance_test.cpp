@@ -1,6 +1,8 @@
 // The RecordStore contract across processes for every backend: leases (busy, taken over from
 // a dead process at once, from another host only after its lease expired), and concurrent
 // writers whose every change keeps its event (the chain of from → to never breaks).
+#include <gmock/gmock.h>
+
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -35,7 +37,7 @@ TEST_P(StoreConformance, SecondHolderIsBusyUntilTheFirstReleases) {
   auto second = other->lock("a.raw", quick());
   ASSERT_FALSE(second);
   EXPECT_EQ(second.error().kind, ErrorKind::failed);
-  EXPECT_NE(second.error().message.find("busy: a.raw is held by copy-local on h pid"), std::string::npos)
+  EXPECT_THAT(second.error().message, ::testing::HasSubstr("busy: a.raw is held by copy-local on h pid"))
       << second.error().message;
   EXPECT_TRUE(other->lock("b.raw", quick())) << "other ids are free";
   first->reset();

@@ -1,6 +1,8 @@
 // The RecordStore contract (model/record_store.h) for every backend: records and their
 // files, events in the same transaction as the change, listings, counts and summaries
 // computed by the store, import, schema versions, read-only stores.
+#include <gmock/gmock.h>
+
 #include "store_backends.h"
 
 namespace rawbackup::testing {
@@ -177,7 +179,7 @@ TEST_P(StoreConformance, NewerStoreIsRefusedUntouched) {
   auto store = open_store(site->url(), Actor{"test", "h", 1}, {});
   ASSERT_FALSE(store);
   EXPECT_EQ(store.error().kind, ErrorKind::usage);
-  EXPECT_NE(store.error().message.find("schema version 99, newer than this rawbackup"), std::string::npos);
+  EXPECT_THAT(store.error().message, ::testing::HasSubstr("schema version 99, newer than this rawbackup"));
   EXPECT_EQ(site->schema_version(), 99);
 }
 
@@ -197,13 +199,13 @@ TEST_P(StoreConformance, ReadOnlyStoreRefusesWritesAndNeedsTheCurrentSchema) {
   site->set_schema_version(latest - 1);
   auto older = open_store(site->url(), Actor{"status", "h", 1}, StoreOptions{.read_only = true});
   ASSERT_FALSE(older);
-  EXPECT_NE(older.error().message.find("needs an upgrade"), std::string::npos) << older.error().message;
+  EXPECT_THAT(older.error().message, ::testing::HasSubstr("needs an upgrade")) << older.error().message;
   EXPECT_EQ(site->schema_version(), latest - 1) << "a read-only open never migrates";
 }
 
 TEST_P(StoreConformance, LocationNeverShowsAPassword) {
   auto store = open();
-  EXPECT_EQ(store->location().find("secret"), std::string::npos);
+  EXPECT_THAT(store->location(), ::testing::Not(::testing::HasSubstr("secret")));
   EXPECT_FALSE(store->location().empty());
 }
 

@@ -1,6 +1,7 @@
 // The real filesystem: stat/list/canonical, mapped reads, and the SIGBUS guard.
 #include "storage/filesystem.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -67,7 +68,7 @@ TEST(LocalFileSystem, TruncatedUnderAMappingReadsZerosInsteadOfCrashing) {
   EXPECT_EQ(bytes[100], std::byte{0});  // SIGBUS without the guard
   auto next = (*input)->map_next(1 << 20);
   ASSERT_FALSE(next);
-  EXPECT_NE(next.error().message.find("changed size"), std::string::npos);
+  EXPECT_THAT(next.error().message, ::testing::HasSubstr("changed size"));
 }
 
 // Batch commit: every file gets its final name and bytes, no temp file is left, and a

@@ -2,6 +2,7 @@
 // status summary, on the in-memory filesystem.
 #include "tasks/batch.h"
 
+#include <gmock/gmock.h>
 #include <cstdlib>
 
 #include "tasks/checksum.h"
@@ -59,7 +60,7 @@ TEST_F(Batch, EachSelectedIdRunsAndTheWorstOutcomeIsTheExitCode) {
   EXPECT_EQ(record("c.raw").status, RawFileStatus::copying_done);
   EXPECT_EQ(record("b.raw").backup_status, BackupStatus::failed);
   EXPECT_EQ(record("t.d").status, RawFileStatus::checksummed);  // other instrument untouched
-  EXPECT_NE(out->text.find("copy-local: 3 raw file(s): 2 done, 1 failed; exit 1"), std::string::npos);
+  EXPECT_THAT(out->text, ::testing::HasSubstr("copy-local: 3 raw file(s): 2 done, 1 failed; exit 1"));
 
   fs_.add_file("/data/astral1/b.raw", "b.raw", t0);  // back: re-run only the failed one
   auto again = copy_batch(filter("failed"));
@@ -147,7 +148,7 @@ TEST_F(Batch, VerifyDryRunSaysWhatItWouldReadAndRecordsNothing) {
   auto out = run_verify(context(), options);
   ASSERT_TRUE(out);
   EXPECT_EQ(out->result["results"][0]["local"], true);  // verify always gives the batch result
-  EXPECT_NE(out->text.find("would re-read"), std::string::npos);
+  EXPECT_THAT(out->text, ::testing::HasSubstr("would re-read"));
   EXPECT_EQ(record("a.raw").updated_at, before);
   EXPECT_EQ(store_.history("a.raw")->size(), events);
 }
@@ -168,7 +169,7 @@ TEST_F(Batch, StatusSummaryCountsPerInstrumentBytesAndLastErrors) {
   EXPECT_EQ(s["instruments"]["timstof1"]["bytes_local"], 0);
   ASSERT_EQ(s["last_errors"].size(), 1u);
   EXPECT_EQ(s["last_errors"][0]["id"], "b.raw");
-  EXPECT_NE(out->text.find("last errors:"), std::string::npos);
+  EXPECT_THAT(out->text, ::testing::HasSubstr("last errors:"));
   options.instrument = "timstof1";
   EXPECT_EQ(run_status(context(), options)->result["summary"]["records"], 1);
 }

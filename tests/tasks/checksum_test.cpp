@@ -1,5 +1,7 @@
 #include "tasks/checksum.h"
 
+#include <gmock/gmock.h>
+
 #include "integrity/md5.h"
 #include "task_fixture.h"
 
@@ -79,7 +81,7 @@ TEST_F(Checksum, ChangedContentIsAConflictUnlessOverwrite) {
   auto out = run("a.raw");
   ASSERT_FALSE(out);
   EXPECT_EQ(out.error().kind, ErrorKind::conflict);
-  EXPECT_NE(out.error().message.find("a.raw (md5 " + old_md5), std::string::npos);
+  EXPECT_THAT(out.error().message, ::testing::HasSubstr("a.raw (md5 " + old_md5));
   RawFile r = record("a.raw");
   EXPECT_EQ(r.file_info.at("a.raw").md5, old_md5);
   ASSERT_TRUE(r.error);
@@ -100,13 +102,13 @@ TEST_F(Checksum, AddedOrRemovedFilesInAFolderAreDifferences) {
   fs_.add_file("/data/timstof1/s.d/b", "b", t0);
   auto out = run("s.d", false, false, "timstof1");
   ASSERT_FALSE(out);
-  EXPECT_NE(out.error().message.find("s.d/b (new)"), std::string::npos);
+  EXPECT_THAT(out.error().message, ::testing::HasSubstr("s.d/b (new)"));
   fs_.remove("/data/timstof1/s.d/a");
   fs_.remove("/data/timstof1/s.d/b");
   fs_.add_file("/data/timstof1/s.d/c", "c", t0);
   out = run("s.d", false, false, "timstof1");
   ASSERT_FALSE(out);
-  EXPECT_NE(out.error().message.find("s.d/a (missing)"), std::string::npos);
+  EXPECT_THAT(out.error().message, ::testing::HasSubstr("s.d/a (missing)"));
 }
 
 TEST_F(Checksum, BadInputWritesNothing) {
@@ -125,9 +127,9 @@ TEST_F(Checksum, FileChangingWhileReadIsNotReadyAndMarksANewRecord) {
   ASSERT_FALSE(out);
   EXPECT_EQ(out.error().kind, ErrorKind::not_ready);
   EXPECT_EQ(exit_code_for(out.error().kind), exit_codes::failed);
-  EXPECT_NE(out.error().message.find("a.raw changed while it was read"), std::string::npos);
-  EXPECT_NE(out.error().message.find("retry after"), std::string::npos);
-  EXPECT_EQ(out.error().message.find("/data/astral1"), std::string::npos) << "the path once, as its key";
+  EXPECT_THAT(out.error().message, ::testing::HasSubstr("a.raw changed while it was read"));
+  EXPECT_THAT(out.error().message, ::testing::HasSubstr("retry after"));
+  EXPECT_THAT(out.error().message, ::testing::Not(::testing::HasSubstr("/data/astral1"))) << "the path once, as its key";
   RawFile r = record("a.raw");
   EXPECT_EQ(r.status, RawFileStatus::error);
   EXPECT_TRUE(r.error);
@@ -140,10 +142,10 @@ TEST_F(Checksum, FileModifiedWithinTheSettleTimeIsNotReadyAndNothingIsRecorded) 
   ASSERT_FALSE(out);
   EXPECT_EQ(out.error().kind, ErrorKind::not_ready);
   const std::string& m = out.error().message;
-  EXPECT_NE(m.find("a.raw was modified 5."), std::string::npos) << m;
-  EXPECT_NE(m.find("settle time of 120 s"), std::string::npos) << m;
-  EXPECT_NE(m.find("retry after"), std::string::npos) << m;
-  EXPECT_EQ(m.find('\n'), std::string::npos);
+  EXPECT_THAT(m, ::testing::HasSubstr("a.raw was modified 5.")) << m;
+  EXPECT_THAT(m, ::testing::HasSubstr("settle time of 120 s")) << m;
+  EXPECT_THAT(m, ::testing::HasSubstr("retry after")) << m;
+  EXPECT_THAT(m, ::testing::Not(::testing::HasSubstr("\n")));
   EXPECT_EQ(*store_.count({}), 0u);
 
   ChecksumOptions off;
@@ -163,7 +165,7 @@ TEST_F(Checksum, GrowingFileOfARecordIsNotReadyNeverAConflictToOverwrite) {
   auto out = run("a.raw", false, true);
   ASSERT_FALSE(out);
   EXPECT_EQ(out.error().kind, ErrorKind::not_ready);
-  EXPECT_EQ(out.error().message.find("--overwrite"), std::string::npos);
+  EXPECT_THAT(out.error().message, ::testing::Not(::testing::HasSubstr("--overwrite")));
   EXPECT_EQ(record("a.raw").file_info.at("a.raw").size, 3u) << "the record is left as it was";
   EXPECT_FALSE(record("a.raw").error);
 }
@@ -178,7 +180,7 @@ TEST_F(Checksum, DryRunSaysNotReady) {
   auto out = run_checksum(context(), options);
   ASSERT_TRUE(out);
   EXPECT_EQ(out->result["would_hash"], false);
-  EXPECT_NE(out->text.find("not ready: a.raw was modified"), std::string::npos) << out->text;
+  EXPECT_THAT(out->text, ::testing::HasSubstr("not ready: a.raw was modified")) << out->text;
 }
 
 TEST_F(Checksum, BrukerFileAppearingWhileTheSetIsReadIsNotReady) {
@@ -190,7 +192,7 @@ TEST_F(Checksum, BrukerFileAppearingWhileTheSetIsReadIsNotReady) {
   auto out = run("s.d", false, false, "timstof1");
   ASSERT_FALSE(out);
   EXPECT_EQ(out.error().kind, ErrorKind::not_ready);
-  EXPECT_NE(out.error().message.find("s.d/c.tdf_bin appeared"), std::string::npos) << out.error().message;
+  EXPECT_THAT(out.error().message, ::testing::HasSubstr("s.d/c.tdf_bin appeared")) << out.error().message;
   EXPECT_EQ(record("s.d").status, RawFileStatus::error) << "a first checksum: nothing recorded as done";
   EXPECT_TRUE(record("s.d").file_info.empty());
 }

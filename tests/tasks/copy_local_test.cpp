@@ -1,5 +1,7 @@
 #include "tasks/copy_local.h"
 
+#include <gmock/gmock.h>
+
 #include "integrity/md5.h"
 #include "tasks/checksum.h"
 #include "task_fixture.h"
@@ -73,7 +75,7 @@ TEST_F(CopyLocal, DifferingDestinationIsRefusedUntouched) {
   auto out = copy("a.raw");
   ASSERT_FALSE(out);
   EXPECT_EQ(out.error().kind, ErrorKind::conflict);
-  EXPECT_NE(out.error().message.find("differs (" + md5_hex("old") + ", record " + md5_hex("abc")), std::string::npos);
+  EXPECT_THAT(out.error().message, ::testing::HasSubstr("differs (" + md5_hex("old") + ", record " + md5_hex("abc")));
   EXPECT_EQ(fs_.read_all(dest_dir + "a.raw"), "old");
   EXPECT_TRUE(record("a.raw").error);
 }
@@ -99,14 +101,14 @@ TEST_F(CopyLocal, DestinationThatIsAFolderIsRefusedEvenWithOverwrite) {
   auto out = copy("a.raw", true);
   ASSERT_FALSE(out);
   EXPECT_EQ(out.error().kind, ErrorKind::conflict);
-  EXPECT_NE(out.error().message.find("not a regular file"), std::string::npos);
+  EXPECT_THAT(out.error().message, ::testing::HasSubstr("not a regular file"));
 }
 
 TEST_F(CopyLocal, NeedsAChecksumFirst) {
   auto out = copy("nothing.raw");
   ASSERT_FALSE(out);
   EXPECT_EQ(out.error().kind, ErrorKind::usage);
-  EXPECT_NE(out.error().message.find("run checksum first"), std::string::npos);
+  EXPECT_THAT(out.error().message, ::testing::HasSubstr("run checksum first"));
 }
 
 TEST_F(CopyLocal, SourceChangedSinceChecksumIsAConflictNamingTheWayOut) {
@@ -117,9 +119,9 @@ TEST_F(CopyLocal, SourceChangedSinceChecksumIsAConflictNamingTheWayOut) {
   ASSERT_FALSE(out);
   EXPECT_EQ(out.error().kind, ErrorKind::conflict) << "a re-run cannot fix it: not exit 1";
   const std::string& m = out.error().message;
-  EXPECT_NE(m.find("a.raw size 3 → 4"), std::string::npos) << m;
-  EXPECT_NE(m.find("`rawbackup checksum --rehash --instrument astral1 a.raw`"), std::string::npos) << m;
-  EXPECT_NE(m.find("--overwrite"), std::string::npos) << m;
+  EXPECT_THAT(m, ::testing::HasSubstr("a.raw size 3 → 4")) << m;
+  EXPECT_THAT(m, ::testing::HasSubstr("`rawbackup checksum --rehash --instrument astral1 a.raw`")) << m;
+  EXPECT_THAT(m, ::testing::HasSubstr("--overwrite")) << m;
   RawFile r = record("a.raw");
   EXPECT_EQ(r.status, RawFileStatus::checksummed);
   EXPECT_EQ(r.error, m);
@@ -139,8 +141,8 @@ TEST_F(CopyLocal, SourceStillBeingWrittenIsNeverAdvisedToOverwrite) {
   auto out = copy("a.raw");
   ASSERT_FALSE(out);
   EXPECT_EQ(out.error().kind, ErrorKind::conflict);
-  EXPECT_NE(out.error().message.find("may still be running"), std::string::npos) << out.error().message;
-  EXPECT_EQ(out.error().message.find("--overwrite"), std::string::npos) << out.error().message;
+  EXPECT_THAT(out.error().message, ::testing::HasSubstr("may still be running")) << out.error().message;
+  EXPECT_THAT(out.error().message, ::testing::Not(::testing::HasSubstr("--overwrite"))) << out.error().message;
 }
 
 TEST_F(CopyLocal, BrukerFileAddedSinceChecksumIsRefusedEvenWhenTheCopiesAreComplete) {
@@ -151,7 +153,7 @@ TEST_F(CopyLocal, BrukerFileAddedSinceChecksumIsRefusedEvenWhenTheCopiesAreCompl
   auto out = copy("s.d");
   ASSERT_FALSE(out);
   EXPECT_EQ(out.error().kind, ErrorKind::conflict);
-  EXPECT_NE(out.error().message.find("s.d/late.tdf_bin appeared"), std::string::npos) << out.error().message;
+  EXPECT_THAT(out.error().message, ::testing::HasSubstr("s.d/late.tdf_bin appeared")) << out.error().message;
   fs_.remove("/data/timstof1/s.d/late.tdf_bin");
   fs_.remove("/data/timstof1/s.d/a");
   EXPECT_TRUE(copy("s.d")) << "the set moved away after its backup: the copies are what counts";
@@ -163,7 +165,7 @@ TEST_F(CopyLocal, SourceDeletedFails) {
   fs_.remove("/data/astral1/a.raw");
   auto out = copy("a.raw");
   ASSERT_FALSE(out);
-  EXPECT_NE(out.error().message.find("source"), std::string::npos);
+  EXPECT_THAT(out.error().message, ::testing::HasSubstr("source"));
 }
 
 TEST_F(CopyLocal, BytesThatDoNotMatchTheRecordAreNotKept) {
@@ -172,7 +174,7 @@ TEST_F(CopyLocal, BytesThatDoNotMatchTheRecordAreNotKept) {
   fs_.change_content_behind_stat("/data/astral1/a.raw", "abd");  // same size and mtime
   auto out = copy("a.raw");
   ASSERT_FALSE(out);
-  EXPECT_NE(out.error().message.find("the record says " + md5_hex("abc")), std::string::npos);
+  EXPECT_THAT(out.error().message, ::testing::HasSubstr("the record says " + md5_hex("abc")));
   EXPECT_FALSE(fs_.exists(dest_dir + "a.raw"));
   EXPECT_TRUE(fs_.files_containing(".tmp").empty());
 }
@@ -183,7 +185,7 @@ TEST_F(CopyLocal, DiskFullLeavesNoFileAndFails) {
   fs_.set_space_left(50'000);
   auto out = copy("a.raw");
   ASSERT_FALSE(out);
-  EXPECT_NE(out.error().message.find("no space left"), std::string::npos);
+  EXPECT_THAT(out.error().message, ::testing::HasSubstr("no space left"));
   EXPECT_FALSE(fs_.exists(dest_dir + "a.raw"));
   EXPECT_TRUE(fs_.files_containing(".tmp").empty());
   EXPECT_EQ(record("a.raw").backup_status, BackupStatus::failed);
@@ -253,7 +255,7 @@ TEST_F(CopyLocal, SecondRunnerOnTheSameIdIsBusy) {
   ctx.lock_options.wait = std::chrono::milliseconds(50);
   auto out = run_copy_local(ctx, CopyLocalOptions{"a.raw", false, false});
   ASSERT_FALSE(out);
-  EXPECT_NE(out.error().message.find("busy: a.raw is held by copy-local on elsewhere pid 1"), std::string::npos);
+  EXPECT_THAT(out.error().message, ::testing::HasSubstr("busy: a.raw is held by copy-local on elsewhere pid 1"));
   EXPECT_EQ(out.error().kind, ErrorKind::failed);
 }
 

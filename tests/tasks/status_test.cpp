@@ -1,5 +1,6 @@
 #include "tasks/status.h"
 
+#include <gmock/gmock.h>
 #include <sstream>
 
 #include "task_fixture.h"
@@ -61,11 +62,11 @@ TEST_F(StatusTask, TableNewestFirstWithLastErrorAndUtcMarker) {
   EXPECT_EQ(j["shown"], 2);
   EXPECT_EQ(j["total"], 2);
   std::string text = table_text({});
-  EXPECT_NE(text.find("S3 said no"), std::string::npos);
+  EXPECT_THAT(text, ::testing::HasSubstr("S3 said no"));
   EXPECT_LT(text.find("b.d"), text.find("a.raw"));
-  EXPECT_NE(text.find("CREATED (UTC)"), std::string::npos);
-  EXPECT_NE(text.find("2026-11-03T00:00Z"), std::string::npos) << text;
-  EXPECT_NE(text.find("\n2 record(s)\n"), std::string::npos) << text;
+  EXPECT_THAT(text, ::testing::HasSubstr("CREATED (UTC)"));
+  EXPECT_THAT(text, ::testing::HasSubstr("2026-11-03T00:00Z")) << text;
+  EXPECT_THAT(text, ::testing::HasSubstr("\n2 record(s)\n")) << text;
 }
 
 TEST_F(StatusTask, Filters) {
@@ -86,7 +87,7 @@ TEST_F(StatusTask, TableShowsTheNewest50UnlessAskedForMore) {
   auto j = table_json({});
   EXPECT_EQ(j["records"].size(), 50u);
   EXPECT_EQ(j["total"], 62);
-  EXPECT_NE(table_text({}).find("50 of 62 record(s), newest first (--limit N or --all for more)"), std::string::npos);
+  EXPECT_THAT(table_text({}), ::testing::HasSubstr("50 of 62 record(s), newest first (--limit N or --all for more)"));
   StatusOptions few;
   few.limit = 3;
   EXPECT_EQ(table_json(few)["records"].size(), 3u);
@@ -107,8 +108,8 @@ TEST_F(StatusTask, OneRecordInFullWithHistory) {
   EXPECT_EQ(rec["file_info"]["a.raw"]["part_size"], 5);
   ASSERT_EQ(rec["history"].size(), 1u);
   EXPECT_EQ(rec["history"][0]["message"], "made");
-  EXPECT_NE(out->text.find("history:"), std::string::npos);
-  EXPECT_NE(out->text.find("md5a"), std::string::npos);
+  EXPECT_THAT(out->text, ::testing::HasSubstr("history:"));
+  EXPECT_THAT(out->text, ::testing::HasSubstr("md5a"));
 }
 
 TEST_F(StatusTask, UnknownIdIsAUsageError) {
@@ -117,7 +118,7 @@ TEST_F(StatusTask, UnknownIdIsAUsageError) {
   auto out = run(two);
   ASSERT_FALSE(out);
   EXPECT_EQ(out.error().kind, ErrorKind::usage);
-  EXPECT_NE(out.error().message.find("zzz.raw"), std::string::npos);
+  EXPECT_THAT(out.error().message, ::testing::HasSubstr("zzz.raw"));
 }
 
 }  // namespace

@@ -1,6 +1,8 @@
 // upload-s3 with the part MD5s checksum recorded: no client-side hashing, resume without local
 // reads, an interruption at every phase kept for a resume, bytes that differ from the record
 // refused (by the server's Content-MD5 check, or by the returned ETag where a server ignores it).
+#include <gmock/gmock.h>
+
 #include "common/interrupt.h"
 #include "tasks/copy_local.h"
 #include "upload_fixture.h"
@@ -149,7 +151,7 @@ TEST_F(UploadS3Resume, ChangedSourceIsCaughtByThePartEtagWhereContentMd5IsIgnore
   auto out = run_upload_s3(ctx, UploadS3Options{id_, false, 0, 1});
   ASSERT_FALSE(out);
   EXPECT_EQ(out.error().kind, ErrorKind::conflict);
-  EXPECT_NE(out.error().message.find("part 1 of s3://b-prid7/a_PRID7_x.raw (bytes 0–5242879"), std::string::npos)
+  EXPECT_THAT(out.error().message, ::testing::HasSubstr("part 1 of s3://b-prid7/a_PRID7_x.raw (bytes 0–5242879"))
       << out.error().message;
   EXPECT_EQ(s3rver_like.calls("complete_multipart_upload"), 0);
   EXPECT_EQ(s3rver_like.uploads_in_progress(), 0U);
@@ -169,8 +171,8 @@ class UploadS3BadCopy : public UploadS3 {
   void expect_bad_copy_named(const Result<TaskOutput>& out) {
     ASSERT_FALSE(out);
     EXPECT_EQ(out.error().kind, ErrorKind::mismatch);
-    EXPECT_NE(out.error().message.find("the local backup copy /backup/"), std::string::npos) << out.error().message;
-    EXPECT_NE(out.error().message.find("copy-local --overwrite"), std::string::npos);
+    EXPECT_THAT(out.error().message, ::testing::HasSubstr("the local backup copy /backup/")) << out.error().message;
+    EXPECT_THAT(out.error().message, ::testing::HasSubstr("copy-local --overwrite"));
     EXPECT_EQ(record(id_).backup_status, BackupStatus::failed);
   }
   const std::string id_ = "a_PRID7_x.raw";
@@ -200,7 +202,7 @@ TEST_F(UploadS3, OptionsAreCheckedBeforeTheBackupTypeSkip) {
   auto out = run_upload_s3(context(), UploadS3Options{"x.raw", false, 99, 0, "-5MB/s"});
   ASSERT_FALSE(out);
   EXPECT_EQ(out.error().kind, ErrorKind::usage);
-  EXPECT_NE(out.error().message.find("--max-bandwidth"), std::string::npos);
+  EXPECT_THAT(out.error().message, ::testing::HasSubstr("--max-bandwidth"));
 }
 
 }  // namespace

@@ -1,5 +1,7 @@
 #include "tasks/upload_s3.h"
 
+#include <gmock/gmock.h>
+
 #include "common/interrupt.h"
 #include "integrity/md5.h"
 #include "tasks/copy_local.h"
@@ -94,9 +96,8 @@ TEST_F(UploadS3, AnotherEtagAfterThePutIsDeletedAndNeverDone) {
   ASSERT_FALSE(out);
   EXPECT_EQ(out.error().kind, ErrorKind::failed);
   EXPECT_TRUE(out.error().transient);
-  EXPECT_NE(out.error().message.find("S3 stored ETag 0123456789abcdef0123456789abcdef for bytes sent with MD5"),
-            std::string::npos) << out.error().message;
-  EXPECT_NE(out.error().message.find("corrupted on the way"), std::string::npos);
+  EXPECT_THAT(out.error().message, ::testing::HasSubstr("S3 stored ETag 0123456789abcdef0123456789abcdef for bytes sent with MD5")) << out.error().message;
+  EXPECT_THAT(out.error().message, ::testing::HasSubstr("corrupted on the way"));
   EXPECT_EQ(s3_.calls("put_object"), 2);
   EXPECT_EQ(s3_.calls("delete_object"), 2);
   EXPECT_FALSE(s3_.object_data("b-prid7", "a_PRID7_x.raw"));
@@ -123,9 +124,8 @@ TEST_F(UploadS3, BadDigestTwiceKeepsTheUploadForARerun) {
   auto out = run_upload_s3(s3_context(), UploadS3Options{"a_PRID7_x.raw", false, 0, 1});
   ASSERT_FALSE(out);
   EXPECT_EQ(out.error().kind, ErrorKind::failed);
-  EXPECT_NE(out.error().message.find("part 1 of s3://b-prid7/a_PRID7_x.raw: the server refused the bytes sent (BadDigest"),
-            std::string::npos) << out.error().message;
-  EXPECT_NE(out.error().message.find("resumable"), std::string::npos);
+  EXPECT_THAT(out.error().message, ::testing::HasSubstr("part 1 of s3://b-prid7/a_PRID7_x.raw: the server refused the bytes sent (BadDigest")) << out.error().message;
+  EXPECT_THAT(out.error().message, ::testing::HasSubstr("resumable"));
   EXPECT_EQ(s3_.calls("abort_multipart_upload"), 0);
   EXPECT_EQ(record("a_PRID7_x.raw").s3_uploads.size(), 1U);
 }
@@ -160,7 +160,7 @@ TEST_F(UploadS3, NetworkFailureKeepsTheUploadAndAReRunSendsOnlyTheMissingParts) 
   s3_.inject("upload_part", {500, "InternalError", "retries exhausted", ""}, 1, 1);  // part 2 fails
   auto out = run_upload_s3(s3_context(), UploadS3Options{"a_PRID7_x.raw", false, 0, 1});
   ASSERT_FALSE(out);
-  EXPECT_NE(out.error().message.find("resumable"), std::string::npos) << out.error().message;
+  EXPECT_THAT(out.error().message, ::testing::HasSubstr("resumable")) << out.error().message;
   EXPECT_EQ(s3_.uploads_in_progress(), 1U);
   EXPECT_EQ(record("a_PRID7_x.raw").s3_uploads.size(), 1U);
   int sent_before = s3_.calls("upload_part");
@@ -215,10 +215,9 @@ TEST_F(UploadS3, SourceChangedWithSameSizeAndMtimeIsRefusedByTheServer) {
   auto out = upload("a_PRID7_x.raw");
   ASSERT_FALSE(out);
   EXPECT_EQ(out.error().kind, ErrorKind::conflict);
-  EXPECT_NE(out.error().message.find("the source changed since checksum (part 2 of s3://b-prid7/a_PRID7_x.raw "
-                                     "(bytes 5242880–10485759 of /data/astral1/a_PRID7_x.raw) has MD5"),
-            std::string::npos) << out.error().message;
-  EXPECT_NE(out.error().message.find("checksum --rehash"), std::string::npos);
+  EXPECT_THAT(out.error().message, ::testing::HasSubstr("the source changed since checksum (part 2 of s3://b-prid7/a_PRID7_x.raw "
+                                     "(bytes 5242880–10485759 of /data/astral1/a_PRID7_x.raw) has MD5")) << out.error().message;
+  EXPECT_THAT(out.error().message, ::testing::HasSubstr("checksum --rehash"));
   EXPECT_EQ(s3_.calls("complete_multipart_upload"), 0);
   EXPECT_EQ(s3_.uploads_in_progress(), 0U);
   EXPECT_FALSE(s3_.object_data("b-prid7", "a_PRID7_x.raw"));
@@ -244,7 +243,7 @@ TEST_F(UploadS3, MoreThanTenThousandPartsIsRefusedBeforeUploading) {
   ASSERT_TRUE(s3_.create_bucket("b-prid7"));
   auto out = upload("a_PRID7_x.raw");
   ASSERT_FALSE(out);
-  EXPECT_NE(out.error().message.find("would need 10001 parts"), std::string::npos) << out.error().message;
+  EXPECT_THAT(out.error().message, ::testing::HasSubstr("would need 10001 parts")) << out.error().message;
   EXPECT_EQ(s3_.calls("create_multipart_upload") + s3_.calls("put_object"), 0);
 }
 

@@ -1,3 +1,5 @@
+#include <gmock/gmock.h>
+
 #include "fakes/memory_object_store.h"
 #include "integrity/etag.h"
 #include "integrity/md5.h"
@@ -79,8 +81,8 @@ TEST_F(VerifyRestore, CorruptedLocalCopyIsFoundWithBothMd5s) {
   EXPECT_EQ(out.exit_code, exit_codes::mismatch);
   auto file = out.result["results"][0]["files"][0];
   EXPECT_EQ(file["state"], "differs");
-  EXPECT_NE(file["detail"].get<std::string>().find("MD5 "), std::string::npos);
-  EXPECT_NE(record(id).error->find("verify failed: local a_PRID7_x.raw: MD5"), std::string::npos);
+  EXPECT_THAT(file["detail"].get<std::string>(), ::testing::HasSubstr("MD5 "));
+  EXPECT_THAT(*record(id).error, ::testing::HasSubstr("verify failed: local a_PRID7_x.raw: MD5"));
   EXPECT_FALSE(record(id).last_verified_at);
 }
 
@@ -185,8 +187,7 @@ TEST_F(VerifyRestore, RestoreNeverWritesWhatDoesNotMatchTheRecord) {
   auto out = restore("s3");
   ASSERT_FALSE(out);
   EXPECT_EQ(out.error().kind, ErrorKind::mismatch);
-  EXPECT_NE(out.error().message.find("s3://b-prid7/a_PRID7_x.raw: part 1 (bytes 0–5242879) differs from the record"),
-            std::string::npos) << out.error().message;
+  EXPECT_THAT(out.error().message, ::testing::HasSubstr("s3://b-prid7/a_PRID7_x.raw: part 1 (bytes 0–5242879) differs from the record")) << out.error().message;
   EXPECT_FALSE(fs_.exists("/restore/" + id));
   EXPECT_TRUE(fs_.files_containing("rawbackup-tmp").empty());
 }

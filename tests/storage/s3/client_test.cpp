@@ -1,6 +1,7 @@
 // The S3 client over a scripted HttpClient: addressing, signed headers, retries, errors.
 #include "storage/s3/client.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -83,9 +84,8 @@ TEST_F(Client, PutIsPathStyleSignedAndCarriesContentMd5) {
   EXPECT_EQ(header(r, "x-amz-content-sha256"), "UNSIGNED-PAYLOAD");
   std::string auth = header(r, "Authorization");
   EXPECT_TRUE(auth.starts_with("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/")) << auth;
-  EXPECT_NE(auth.find("/us-east-1/s3/aws4_request, SignedHeaders=content-md5;host;x-amz-content-sha256;x-amz-date"),
-            std::string::npos) << auth;
-  EXPECT_EQ(auth.find("secret-never-sent"), std::string::npos);
+  EXPECT_THAT(auth, ::testing::HasSubstr("/us-east-1/s3/aws4_request, SignedHeaders=content-md5;host;x-amz-content-sha256;x-amz-date")) << auth;
+  EXPECT_THAT(auth, ::testing::Not(::testing::HasSubstr("secret-never-sent")));
 }
 
 TEST_F(Client, QueriesAreCanonical) {
@@ -149,7 +149,7 @@ TEST_F(Client, HeadObjectWithAGarbledLengthIsAnError) {
   http->replies.push_back(reply(200, "", {{"content-length", "twelve"}, {"etag", "\"a\""}}));
   auto info = client->head_object("b", "k");
   ASSERT_FALSE(info);
-  EXPECT_NE(info.error().message.find("HEAD without a Content-Length"), std::string::npos);
+  EXPECT_THAT(info.error().message, ::testing::HasSubstr("HEAD without a Content-Length"));
 }
 
 TEST_F(Client, CompleteReplyCarryingAnErrorIsRetried) {
@@ -209,7 +209,7 @@ TEST(Connect, MissingCredentialsIsOneLineBeforeAnyRequest) {
     (void)connect_s3(config);
     ADD_FAILURE() << "no error";
   } catch (const UsageError& e) {
-    EXPECT_NE(std::string(e.what()).find("set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"), std::string::npos);
+    EXPECT_THAT(std::string(e.what()), ::testing::HasSubstr("set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"));
   }
   if (saved) setenv("AWS_SECRET_ACCESS_KEY", keep.c_str(), 1);
 }
