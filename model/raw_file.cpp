@@ -4,7 +4,17 @@
 #include <nlohmann/json.hpp>
 #include <utility>
 
+#include "integrity/etag.h"
+
 namespace rawbackup {
+
+std::string FileEntry::part_md5_hex(uint64_t at_part_size, uint64_t index) const {
+  if (size <= at_part_size) return index == 0 ? md5 : "";
+  if (part_size != at_part_size || part_md5s.size() != part_count(size, at_part_size) || index >= part_md5s.size()) {
+    return "";
+  }
+  return to_hex(part_md5s[index]);
+}
 namespace {
 
 constexpr std::array<std::pair<RawFileStatus, const char*>, 5> raw_file_statuses{{

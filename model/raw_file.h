@@ -39,6 +39,10 @@ struct FileEntry {
 
   // The part size to upload and check this file with; `fallback` for records without one.
   uint64_t part_size_or(uint64_t fallback) const { return part_size ? part_size : fallback; }
+  // The recorded MD5 (hex) of part `index` when the file goes in parts of `part_size`: its MD5
+  // for a file of one part, else the recorded part MD5; "" when none applies (a record from
+  // before part MD5s were kept, or one recorded at another part size).
+  std::string part_md5_hex(uint64_t part_size, uint64_t index) const;
   bool operator==(const FileEntry&) const = default;
 };
 

@@ -17,7 +17,6 @@
 namespace rawbackup {
 namespace {
 
-
 // Sizes, mtimes and part size as recorded: the content can be trusted without hashing.
 bool stat_unchanged(const FileInfo& recorded, const RawFileSet& set, uint64_t part_size) {
   if (recorded.size() != set.files.size()) return false;

@@ -88,10 +88,9 @@ Status fetch_parts(ObjectStore& store, const S3Target& target, uint64_t size, ui
 // Parts whose MD5 is not the recorded one; empty when the record has none to compare with.
 std::vector<uint64_t> differing_parts(const FileEntry& entry, uint64_t part_size, const std::vector<Md5Digest>& got) {
   std::vector<uint64_t> out;
-  bool one_part = got.size() == 1;
-  if (!one_part && (entry.part_size != part_size || entry.part_md5s.size() != got.size())) return out;
   for (uint64_t i = 0; i < got.size(); ++i) {
-    std::string expected = one_part ? entry.md5 : to_hex(entry.part_md5s[i]);
+    std::string expected = entry.part_md5_hex(part_size, i);
+    if (expected.empty()) return {};
     if (to_hex(got[i]) != expected) out.push_back(i);
   }
   return out;
@@ -102,9 +101,9 @@ std::vector<uint64_t> differing_parts(const FileEntry& entry, uint64_t part_size
 std::string describe_parts(uint64_t size, uint64_t part_size, const std::vector<uint64_t>& parts) {
   std::vector<std::string> named;
   for (size_t i = 0; i < parts.size() && i < parts_named; ++i) {
-    uint64_t offset = parts[i] * part_size, length = std::min(part_size, size - offset);
-    named.push_back("part " + std::to_string(parts[i] + 1) + " (bytes " + std::to_string(offset) + "–" +
-                    std::to_string(offset + length - 1) + ")");
+    uint64_t offset = parts[i] * part_size;
+    PartSpec part{static_cast<int>(parts[i] + 1), offset, std::min(part_size, size - offset), ""};
+    named.push_back("part " + std::to_string(part.number) + " (" + part.range() + ")");
   }
   std::string text = join(named, ", ");
   if (parts.size() > parts_named) text += " and " + std::to_string(parts.size() - parts_named) + " more";

@@ -96,12 +96,9 @@ std::string PartSpec::range() const {
 }
 
 PartSpec part_spec(const FileEntry& entry, uint64_t part_size, uint64_t index) {
-  uint64_t parts = part_count(entry.size, part_size);
-  if (entry.size <= part_size) return PartSpec{1, 0, entry.size, entry.md5};
-  PartSpec spec{static_cast<int>(index + 1), index * part_size, std::min(part_size, entry.size - index * part_size), ""};
-  // Part MD5s recorded at another part size (a config change since checksum) do not apply.
-  if (entry.part_size == part_size && entry.part_md5s.size() == parts) spec.md5_hex = to_hex(entry.part_md5s[index]);
-  return spec;
+  uint64_t offset = index * part_size;
+  return PartSpec{static_cast<int>(index + 1), offset, std::min(part_size, entry.size - offset),
+                  entry.part_md5_hex(part_size, index)};
 }
 
 Status verify_etag(const S3Target& target, const std::string& reported, const FileEntry& entry) {
@@ -143,7 +140,9 @@ Result<PartResult> send_part(ObjectStore& store, const UploadSource& source, con
   auto body = body_for(source, spec);
   if (!body) return std::unexpected(body.error());
   std::string md5 = body->md5_hex;
-  if (kept_fits && s3::unquoted(kept->etag) == md5) return PartResult{{spec.number, md5, spec.length}, false};
+  if (kept_fits && spec.md5_hex.empty() && s3::unquoted(kept->etag) == md5) {
+    return PartResult{{spec.number, md5, spec.length}, false};  // an old record's part, hashed to compare
+  }
   auto send = [&](const Body& b) { return store.upload_part(target.bucket, target.key, upload_id, spec.number, b); };
   std::string what = "part " + std::to_string(spec.number) + " of " + s3_url(target);
   auto etag = send_checked(source, spec, std::move(*body), limiter, send, [] {}, what);

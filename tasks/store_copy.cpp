@@ -60,9 +60,9 @@ Status copy_missing(RecordStore& from, RecordStore& to, const std::vector<std::s
                                                                " record(s); a re-run copies the rest");
     auto record = from.get(id);
     if (!record) return std::unexpected(record.error());
+    if (!*record) continue;  // gone from the source meanwhile
     auto events = from.history(id);
     if (!events) return std::unexpected(events.error());
-    if (!*record) continue;  // gone from the source meanwhile
     ++counts.copied;
     counts.events += events->size();
     batch.push_back({std::move(**record), std::move(*events)});
