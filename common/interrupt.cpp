@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <csignal>
+#include <thread>
 
 namespace rawbackup {
 namespace {
@@ -24,5 +25,14 @@ void install_interrupt_handlers() {
 
 bool interrupted() { return flag.load(std::memory_order_relaxed); }
 void set_interrupted(bool value) { flag.store(value, std::memory_order_relaxed); }
+
+bool sleep_unless_interrupted(std::chrono::milliseconds delay) {
+  auto until = std::chrono::steady_clock::now() + delay;
+  while (std::chrono::steady_clock::now() < until) {
+    if (interrupted()) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return !interrupted();
+}
 
 }  // namespace rawbackup

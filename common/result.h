@@ -39,6 +39,19 @@ inline std::unexpected<Error> fail(const Error& cause, const std::string& prefix
   return fail(cause.kind, prefix + ": " + cause.message);
 }
 
+// TRY(expr): `expr` is a Result or Status; on error, returns that error from the enclosing
+// function (which returns a Result or Status). TRY_ASSIGN(name, expr): the same, then declares
+// `name` holding the value. (The shape of ccache's expected.hpp.)
+#define TRY(expr)                                                                        \
+  do {                                                                                   \
+    auto&& try_result_ = (expr);                                                         \
+    if (!try_result_) return std::unexpected(std::move(try_result_).error());            \
+  } while (false)
+#define TRY_ASSIGN(name, expr)                                                           \
+  auto name##_or_error_ = (expr);                                                        \
+  if (!name##_or_error_) return std::unexpected(std::move(name##_or_error_).error());    \
+  auto name = std::move(*name##_or_error_)
+
 // `text` with control characters escaped ("\n", "\x01"), so a message quoting input (a
 // YAML error, a server's reply, a file name) stays one line. UTF-8 passes unchanged.
 std::string one_line(const std::string& text);

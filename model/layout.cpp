@@ -59,7 +59,7 @@ class SetFinder {
       Result<EntryType> type = add(dir / name, key + "/" + name);
       if (!type) return std::unexpected(type.error());
       if (*type == EntryType::directory) {
-        if (Status s = walk(dir / name, key + "/" + name); !s) return s;
+        TRY(walk(dir / name, key + "/" + name));
       }
     }
     return {};
@@ -143,8 +143,7 @@ Status validate_raw_file_name(Vendor vendor, const std::string& name) {
     return fail(ErrorKind::usage, "'" + name.substr(0, 40) + "…' is " + std::to_string(name.size()) +
                                       " bytes long; file names have at most 255");
   }
-  Result<std::string> ext = matching_extension(vendor, name);
-  if (!ext) return std::unexpected(ext.error());
+  TRY(matching_extension(vendor, name));
   return {};
 }
 

@@ -67,19 +67,16 @@ struct Attempt {
 
 // One attempt: takes a free or expired lease; otherwise says who holds it.
 Result<Attempt> try_take(LeaseTable& table, const std::string& id, const Actor& me, milliseconds stale_after) {
-  auto inserted = table.insert_if_free(id, me);
-  if (!inserted) return std::unexpected(inserted.error());
-  if (*inserted) return Attempt{true, {}};
-  auto holder = table.holder(id);
-  if (!holder) return std::unexpected(holder.error());
-  if (!*holder) return Attempt{false, {}};
+  TRY_ASSIGN(inserted, table.insert_if_free(id, me));
+  if (inserted) return Attempt{true, {}};
+  TRY_ASSIGN(holder, table.holder(id));
+  if (!holder) return Attempt{false, {}};
   // Ours already: an insert whose reply was lost (a retry after a dropped connection).
-  if ((*holder)->host == me.host && (*holder)->pid == me.pid && (*holder)->task == me.task) return Attempt{true, {}};
-  if (!lease_expired(**holder, me, stale_after, process_alive)) return Attempt{false, *holder};
-  auto replaced = table.replace(id, **holder, me);
-  if (!replaced) return std::unexpected(replaced.error());
-  if (!*replaced) return Attempt{false, *holder};  // another run took it first
-  const LeaseHolder& h = **holder;
+  if (holder->host == me.host && holder->pid == me.pid && holder->task == me.task) return Attempt{true, {}};
+  if (!lease_expired(*holder, me, stale_after, process_alive)) return Attempt{false, holder};
+  TRY_ASSIGN(replaced, table.replace(id, *holder, me));
+  if (!replaced) return Attempt{false, holder};  // another run took it first
+  const LeaseHolder& h = *holder;
   spdlog::warn("took over the lock on {} left by {} on {} pid {} ({})", id, h.task, h.host, h.pid,
                h.host == me.host ? "no longer running" : "no heartbeat for " + std::to_string(h.age_ms / 1000) + " s");
   return Attempt{true, {}};
@@ -98,14 +95,13 @@ Result<std::unique_ptr<RecordLock>> acquire_lease(std::unique_ptr<LeaseTable> ta
   auto deadline = std::chrono::steady_clock::now() + options.wait;
   bool announced = false;
   while (true) {
-    auto attempt = try_take(*table, id, me, options.stale_after);
-    if (!attempt) return std::unexpected(attempt.error());
-    if (attempt->taken) {
+    TRY_ASSIGN(attempt, try_take(*table, id, me, options.stale_after));
+    if (attempt.taken) {
       return std::unique_ptr<RecordLock>(std::make_unique<Lease>(std::move(table), id, me, options.heartbeat));
     }
     if (interrupted()) return fail(ErrorKind::interrupted, "interrupted while waiting for the lock on " + id);
-    if (!attempt->holder) continue;  // released between our two looks: try again at once
-    const LeaseHolder& h = *attempt->holder;
+    if (!attempt.holder) continue;  // released between our two looks: try again at once
+    const LeaseHolder& h = *attempt.holder;
     if (std::chrono::steady_clock::now() >= deadline) return fail("busy: " + held_by(id, h) + "; retry later");
     if (!announced) {
       spdlog::info("{}; waiting up to {} for it to finish", held_by(id, h),

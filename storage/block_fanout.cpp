@@ -118,10 +118,9 @@ struct Block {
 Result<Block> next_block(InputFile& input, Ring& ring, uint64_t index,
                          const FanOutOptions& options) {
   if (options.map_bytes > 0) {
-    auto mapping = input.map_next(options.map_bytes);
-    if (!mapping) return std::unexpected(mapping.error());
-    if (*mapping) {
-      auto bytes = ring.set_mapping(index, std::move(*mapping));
+    TRY_ASSIGN(mapping, input.map_next(options.map_bytes));
+    if (mapping) {
+      auto bytes = ring.set_mapping(index, std::move(mapping));
       return Block{bytes, bytes.size() < options.map_bytes};
     }
   }
@@ -136,14 +135,13 @@ Status read_all(InputFile& input, Ring& ring, BlockSink& first, const FanOutOpti
   for (uint64_t index = 0;; ++index) {
     if (interrupted()) return fail(ErrorKind::interrupted, "interrupted");
     if (!ring.wait_slot_free(index)) return {};
-    auto block = next_block(input, ring, index, options);
-    if (!block) return std::unexpected(block.error());
-    if (block->bytes.empty() && index > 0) return {};
-    ring.publish(index, block->bytes.size());
-    if (Status s = first.consume(block->bytes); !s) return s;
-    total += block->bytes.size();
-    if (options.on_block) options.on_block(block->bytes.size());
-    if (block->last) return {};
+    TRY_ASSIGN(block, next_block(input, ring, index, options));
+    if (block.bytes.empty() && index > 0) return {};
+    ring.publish(index, block.bytes.size());
+    TRY(first.consume(block.bytes));
+    total += block.bytes.size();
+    if (options.on_block) options.on_block(block.bytes.size());
+    if (block.last) return {};
   }
 }
 

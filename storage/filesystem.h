@@ -84,7 +84,7 @@ class FileSystem {
   // bytes are durable. Stops at the first failure; files renamed by then stay committed.
   virtual Status commit_all(std::span<OutputFile* const> files) const {
     for (OutputFile* file : files) {
-      if (Status s = file->commit(); !s) return s;
+      TRY(file->commit());
     }
     return {};
   }

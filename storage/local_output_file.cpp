@@ -133,7 +133,7 @@ class LocalOutputFile final : public OutputFile {
   // After its bytes were made durable: the final name (and the folder synced, or not yet).
   Status publish(bool sync_folder) {
     fd_.reset();
-    if (Status s = rename_noreplace(temp_, final_, sync_folder); !s) return s;
+    TRY(rename_noreplace(temp_, final_, sync_folder));
     committed_ = true;
     return {};
   }
@@ -194,11 +194,11 @@ Status local_commit_all(std::span<OutputFile* const> files) {
   }
   std::set<fs::path> folders;
   for (LocalOutputFile* f : local) {
-    if (Status s = f->publish(false); !s) return s;
+    TRY(f->publish(false));
     folders.insert(f->final_path().parent_path());
   }
   for (const fs::path& folder : folders) {
-    if (Status s = fsync_dir(folder); !s) return s;
+    TRY(fsync_dir(folder));
   }
   return {};
 }

@@ -24,11 +24,10 @@ struct FileRange {
     }
     size_t want = static_cast<size_t>(std::min<uint64_t>(out.size(), length - position));
     if (want == 0) return size_t{0};
-    auto n = file->read(out.first(want));
-    if (!n) return std::unexpected(n.error());
-    if (*n == 0) return fail(path.string() + " is shorter than recorded (changed since checksum?)");
-    position += *n;
-    return *n;
+    TRY_ASSIGN(n, file->read(out.first(want)));
+    if (n == 0) return fail(path.string() + " is shorter than recorded (changed since checksum?)");
+    position += n;
+    return n;
   }
 };
 
@@ -37,19 +36,17 @@ Result<std::string> md5_of_range(FileRange& range) {
   Md5 md5;
   for (uint64_t done = 0; done < range.length;) {
     if (interrupted()) return fail(ErrorKind::interrupted, "interrupted");
-    auto n = range.read_at(done, buffer);
-    if (!n) return std::unexpected(n.error());
-    md5.update(std::span(buffer).first(*n));
-    done += *n;
+    TRY_ASSIGN(n, range.read_at(done, buffer));
+    md5.update(std::span(buffer).first(n));
+    done += n;
   }
   return to_hex(md5.finish());
 }
 
 Result<std::shared_ptr<FileRange>> open_range(const FileSystem& fs, const std::filesystem::path& path,
                                                uint64_t offset, uint64_t length) {
-  auto file = fs.open_read(path);
-  if (!file) return std::unexpected(file.error());
-  auto range = std::make_shared<FileRange>(FileRange{std::move(*file), path, offset, length, 0});
+  TRY_ASSIGN(file, fs.open_read(path));
+  auto range = std::make_shared<FileRange>(FileRange{std::move(file), path, offset, length, 0});
   range->file->seek(offset);
   return range;
 }
@@ -79,25 +76,21 @@ Body text_body(std::string text) {
 
 Result<Body> file_range_body(const FileSystem& fs, const std::filesystem::path& path,
                              uint64_t offset, uint64_t length, std::string md5_hex) {
-  auto range = open_range(fs, path, offset, length);
-  if (!range) return std::unexpected(range.error());
-  return range_body(std::move(*range), std::move(md5_hex));
+  TRY_ASSIGN(range, open_range(fs, path, offset, length));
+  return range_body(std::move(range), std::move(md5_hex));
 }
 
 Result<Body> file_range_body(const FileSystem& fs, const std::filesystem::path& path,
                              uint64_t offset, uint64_t length) {
-  auto range = open_range(fs, path, offset, length);
-  if (!range) return std::unexpected(range.error());
-  auto md5 = md5_of_range(**range);
-  if (!md5) return std::unexpected(md5.error());
-  return range_body(std::move(*range), *md5);
+  TRY_ASSIGN(range, open_range(fs, path, offset, length));
+  TRY_ASSIGN(md5, md5_of_range(*range));
+  return range_body(std::move(range), md5);
 }
 
 Result<std::string> md5_of_file_range(const FileSystem& fs, const std::filesystem::path& path,
                                       uint64_t offset, uint64_t length) {
-  auto range = open_range(fs, path, offset, length);
-  if (!range) return std::unexpected(range.error());
-  return md5_of_range(**range);
+  TRY_ASSIGN(range, open_range(fs, path, offset, length));
+  return md5_of_range(*range);
 }
 
 S3Result<std::vector<s3::UploadedPart>> list_all_parts(ObjectStore& store,
@@ -107,11 +100,10 @@ S3Result<std::vector<s3::UploadedPart>> list_all_parts(ObjectStore& store,
   std::vector<s3::UploadedPart> parts;
   int marker = 0;
   while (true) {
-    auto page = store.list_parts(bucket, key, upload_id, marker);
-    if (!page) return std::unexpected(page.error());
-    parts.insert(parts.end(), page->parts.begin(), page->parts.end());
-    if (!page->truncated || !page->next_marker || *page->next_marker <= marker) return parts;
-    marker = *page->next_marker;
+    TRY_ASSIGN(page, store.list_parts(bucket, key, upload_id, marker));
+    parts.insert(parts.end(), page.parts.begin(), page.parts.end());
+    if (!page.truncated || !page.next_marker || *page.next_marker <= marker) return parts;
+    marker = *page.next_marker;
   }
 }
 

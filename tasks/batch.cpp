@@ -97,14 +97,13 @@ Result<TaskOutput> run_batch(const Context& ctx, const std::string& task,
   if (!summarize_one && selection.ids.size() == 1 && !selection.filtered()) {
     return logged_run(selection.ids.front(), run_one);
   }
-  auto ids = select_ids(ctx, selection);
-  if (!ids) return std::unexpected(ids.error());
-  Tally tally{task, {}, {}, {}, ids->size()};
+  TRY_ASSIGN(ids, select_ids(ctx, selection));
+  Tally tally{task, {}, {}, {}, ids.size()};
   tally.out.result["results"] = nlohmann::json::array();
   size_t run = 0;
-  for (const std::string& id : *ids) {
+  for (const std::string& id : ids) {
     set_log_context(task, id);
-    spdlog::info("raw file {} of {}", run + 1, ids->size());
+    spdlog::info("raw file {} of {}", run + 1, ids.size());
     Result<TaskOutput> one = logged_run(id, run_one);
     ++run;
     if (one) {

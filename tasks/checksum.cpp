@@ -11,8 +11,8 @@
 #include "model/layout.h"
 #include "model/placement.h"
 #include "tasks/batch.h"
-#include "tasks/hash_set.h"
-#include "tasks/settle.h"
+#include "transfer/hash_set.h"
+#include "transfer/settle.h"
 
 namespace rawbackup {
 namespace {
@@ -174,7 +174,7 @@ Status record_conflict(const Context& ctx, const std::string& id,
   RecordChange change;
   change.error = message;
   change.message = "checksum conflict: " + join(differences, ", ");
-  if (auto r = ctx.store->update(id, change); !r) return std::unexpected(r.error());
+  TRY(ctx.store->update(id, change));
   return fail(ErrorKind::conflict, message);
 }
 
@@ -194,9 +194,8 @@ Result<TaskOutput> run_checksum(const Context& ctx, const ChecksumOptions& optio
   if (!settled && !options.dry_run) return std::unexpected(settled.error());
   std::unique_ptr<RecordLock> lock;
   if (!options.dry_run) {
-    auto taken = lock_record(ctx, options.name);
-    if (!taken) return std::unexpected(taken.error());
-    lock = std::move(*taken);
+    TRY_ASSIGN(taken, lock_record(ctx, options.name));
+    lock = std::move(taken);
   }
   auto existing = ctx.store->get(options.name);
   if (!existing) return std::unexpected(existing.error());
@@ -218,7 +217,7 @@ Result<TaskOutput> run_checksum(const Context& ctx, const ChecksumOptions& optio
   }
   if (!*existing) {
     *existing = new_record(options.name, instrument, project, *set);
-    if (Status s = ctx.store->insert(**existing, "checksum started"); !s) return std::unexpected(s.error());
+    TRY(ctx.store->insert(**existing, "checksum started"));
   }
   RecordedContent recorded = recorded_content(std::move((*existing)->file_info));
   bool first = recorded.empty();
@@ -233,9 +232,8 @@ Result<TaskOutput> run_checksum(const Context& ctx, const ChecksumOptions& optio
     return std::unexpected(record_conflict(ctx, options.name, differences).error());
   }
   if (!differences.empty()) spdlog::warn("accepting changed content: {}", join(differences, ", "));
-  auto updated = ctx.store->update(
-      options.name, hashed_change(first, *set, std::move(*info), !differences.empty(), project));
-  if (!updated) return std::unexpected(updated.error());
+  TRY(ctx.store->update(
+      options.name, hashed_change(first, *set, std::move(*info), !differences.empty(), project)));
   return output(options.name, "done", *set, seconds());
 }
 

@@ -9,9 +9,9 @@
 #include "common/text.h"
 #include "model/placement.h"
 #include "tasks/batch.h"
-#include "tasks/copy_file.h"
-#include "tasks/parallel_copy.h"
-#include "tasks/source_check.h"
+#include "transfer/copy_file.h"
+#include "transfer/parallel_copy.h"
+#include "transfer/source_check.h"
 
 namespace rawbackup {
 namespace {
@@ -53,15 +53,13 @@ Result<CopyPlan> make_plan(const Context& ctx, const RawFile& record) {
   plan.base = backup_base(*ctx.config, record);
   plan.source_base = instrument.path;
   plan.files.reserve(record.file_info.size());
-  auto changed = set_change_since_checksum(*ctx.fs, instrument, record);
-  if (!changed) return std::unexpected(changed.error());
-  plan.source_change = *changed;
+  TRY_ASSIGN(changed, set_change_since_checksum(*ctx.fs, instrument, record));
+  plan.source_change = changed;
   Progress progress("checking existing copies", existing_bytes(*ctx.fs, plan.base, record), ctx.tty);
   for (const auto& [key, entry] : record.file_info) {
     PlannedFile file{key, entry, (plan.base / key).string(), {}};
-    auto check = check_destination(*ctx.fs, file.dest, entry, [&](size_t n) { progress.advance(n); });
-    if (!check) return std::unexpected(check.error());
-    file.check = *check;
+    TRY_ASSIGN(check, check_destination(*ctx.fs, file.dest, entry, [&](size_t n) { progress.advance(n); }));
+    file.check = check;
     if (file.check.state != DestinationState::identical) {
       plan.bytes_to_copy += entry.size;
       ++plan.to_copy;
@@ -117,20 +115,18 @@ Status set_status(const Context& ctx, const std::string& id, RawFileStatus statu
                   std::optional<BackupStatus> backup, RecordChange change) {
   change.status = status;
   if (tracks_local_backup(*ctx.config)) change.backup_status = backup;
-  auto updated = ctx.store->update(id, change);
-  if (!updated) return std::unexpected(updated.error());
+  TRY(ctx.store->update(id, change));
   return {};
 }
 
 // The instrument's file must still have the size and mtime checksum recorded: a conflict
 // naming the way out otherwise; a missing one is an I/O failure (a share may come back).
 Status check_source(const Context& ctx, const RawFile& record, const CopyJob& job) {
-  auto change = source_change(*ctx.fs, job.source, job.expected);
-  if (!change) return std::unexpected(change.error());
-  if (change->missing) return fail(job.key + ": source " + job.source + " is missing");
-  if (!change->changed()) return {};
-  change->what = job.key + ": " + change->what;
-  return std::unexpected(changed_since_checksum(record, *change, std::chrono::seconds(ctx.config->settle_seconds)));
+  TRY_ASSIGN(change, source_change(*ctx.fs, job.source, job.expected));
+  if (change.missing) return fail(job.key + ": source " + job.source + " is missing");
+  if (!change.changed()) return {};
+  change.what = job.key + ": " + change.what;
+  return std::unexpected(changed_since_checksum(record, change, std::chrono::seconds(ctx.config->settle_seconds)));
 }
 
 // Checks every source first, moves differing copies aside (--overwrite), then copies.
@@ -141,7 +137,7 @@ Status copy_all(const Context& ctx, const RawFile& record, const CopyPlan& plan,
   for (const PlannedFile& f : plan.files) {
     if (f.check.state == DestinationState::identical) continue;
     jobs.push_back({f.key, (plan.source_base / f.key).string(), f.dest, f.entry});
-    if (Status s = unchanged(jobs.back()); !s) return s;
+    TRY(unchanged(jobs.back()));
   }
   for (const PlannedFile& f : plan.files) {
     if (f.check.state != DestinationState::differs) continue;
@@ -213,25 +209,24 @@ Result<TaskOutput> run_copy_local(const Context& ctx, const CopyLocalOptions& op
   auto held = hold_checksummed_record(ctx, options.id, !options.dry_run);
   if (!held) return std::unexpected(held.error());
   const RawFile* record = &held->record;
-  auto plan = make_plan(ctx, *record);
-  if (!plan) return std::unexpected(plan.error());
-  if (options.dry_run) return dry_run_output(*record, *plan, options.overwrite);
-  if (plan->source_change.changed()) {
-    Error e = changed_since_checksum(*record, plan->source_change, std::chrono::seconds(ctx.config->settle_seconds));
+  TRY_ASSIGN(plan, make_plan(ctx, *record));
+  if (options.dry_run) return dry_run_output(*record, plan, options.overwrite);
+  if (plan.source_change.changed()) {
+    Error e = changed_since_checksum(*record, plan.source_change, std::chrono::seconds(ctx.config->settle_seconds));
     RecordChange change;
     change.error = e.message;
     change.message = "copy refused: " + e.message;
     record_best_effort(ctx, options.id, change, "the refusal");
     return std::unexpected(e);
   }
-  if (auto refused = refusals(*plan, options.overwrite); !refused.empty()) {
+  if (auto refused = refusals(plan, options.overwrite); !refused.empty()) {
     RecordChange change;
     change.error = "destination differs: " + join(refused, "; ");
     change.message = "copy refused: " + join(refused, "; ");
     record_best_effort(ctx, options.id, change, "the refusal");
     return fail(ErrorKind::conflict, "destination differs, left untouched (use --overwrite to move it aside): " + join(refused, "; "));
   }
-  return copy_and_record(ctx, *record, *plan, start);
+  return copy_and_record(ctx, *record, plan, start);
 }
 
 TaskRunner bind_copy_local(CLI::App& command) {

@@ -8,11 +8,11 @@
 #include "common/text.h"
 #include "model/placement.h"
 #include "tasks/batch.h"
-#include "tasks/copy_file.h"
-#include "tasks/parallel_copy.h"
-#include "tasks/s3_fetch.h"
-#include "tasks/source_check.h"
-#include "tasks/verify_checks.h"
+#include "transfer/copy_file.h"
+#include "transfer/parallel_copy.h"
+#include "transfer/s3_fetch.h"
+#include "transfer/source_check.h"
+#include "transfer/verify_checks.h"
 
 namespace rawbackup {
 namespace {
@@ -47,14 +47,12 @@ Result<std::string> choose_source(const Context& ctx, const RawFile& record, con
 }
 
 Result<RestorePlan> make_plan(const Context& ctx, const RawFile& record, const RestoreOptions& options) {
-  auto from = choose_source(ctx, record, options.from);
-  if (!from) return std::unexpected(from.error());
-  RestorePlan plan{*from, *from == "s3" ? *record.s3_upload_path : *record.backup_base_path, {}, 0, 0};
+  TRY_ASSIGN(from, choose_source(ctx, record, options.from));
+  RestorePlan plan{from, from == "s3" ? *record.s3_upload_path : *record.backup_base_path, {}, 0, 0};
   for (const auto& [key, entry] : record.file_info) {
     RestoreItem item{key, entry, options.to / key, {}};
-    auto check = check_destination(*ctx.fs, item.dest, entry);
-    if (!check) return std::unexpected(check.error());
-    item.check = *check;
+    TRY_ASSIGN(check, check_destination(*ctx.fs, item.dest, entry));
+    item.check = check;
     if (item.check.state != DestinationState::identical) {
       plan.bytes_to_restore += entry.size;
       ++plan.to_restore;
@@ -80,10 +78,9 @@ Status refuse_differing(const RestorePlan& plan) {
 Status fetch_file(const Context& ctx, const S3Location& where, const RestoreItem& item, RateLimiter* limiter,
                   Progress& progress) {
   auto began = std::chrono::steady_clock::now();
-  if (Status s = ctx.fs->create_directories(item.dest.parent_path()); !s) return s;
-  auto out = ctx.fs->create_file(item.dest);
-  if (!out) return std::unexpected(out.error());
-  RangeWriter write = [&](uint64_t offset, std::span<const std::byte> bytes) { return (*out)->write_at(offset, bytes); };
+  TRY(ctx.fs->create_directories(item.dest.parent_path()));
+  TRY_ASSIGN(out, ctx.fs->create_file(item.dest));
+  RangeWriter write = [&](uint64_t offset, std::span<const std::byte> bytes) { return out->write_at(offset, bytes); };
   S3Target target{where.bucket, where.prefix + item.key};
   FetchOptions fetch;
   fetch.fallback_part_size = ctx.config->part_size();
@@ -91,12 +88,11 @@ Status fetch_file(const Context& ctx, const S3Location& where, const RestoreItem
   fetch.write = &write;
   fetch.limiter = limiter;
   fetch.on_bytes = [&](uint64_t n) { progress.advance(n); };
-  auto check = fetch_and_check(ctx.objects(), target, item.entry, fetch);
-  if (!check) return std::unexpected(check.error());
-  if (!check->matches) {
-    return fail(ErrorKind::mismatch, s3_url(target) + ": " + check->difference + "; nothing written");
+  TRY_ASSIGN(check, fetch_and_check(ctx.objects(), target, item.entry, fetch));
+  if (!check.matches) {
+    return fail(ErrorKind::mismatch, s3_url(target) + ": " + check.difference + "; nothing written");
   }
-  if (Status s = (*out)->commit(); !s) return s;
+  TRY(out->commit());
   log_with(spdlog::level::debug,
            {item.key, item.entry.size, std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count()},
            "restored and verified");
@@ -110,7 +106,7 @@ Status restore_from_s3(const Context& ctx, const RestorePlan& plan, Progress& pr
   if (ctx.config->s3->max_bandwidth) limiter.emplace(*ctx.config->s3->max_bandwidth);
   for (const RestoreItem& item : plan.items) {
     if (item.check.state == DestinationState::identical) continue;
-    if (Status s = fetch_file(ctx, *where, item, limiter ? &*limiter : nullptr, progress); !s) return s;
+    TRY(fetch_file(ctx, *where, item, limiter ? &*limiter : nullptr, progress));
   }
   return {};
 }
@@ -121,17 +117,15 @@ Status restore_from_local(const Context& ctx, const RestorePlan& plan, Progress&
   for (const RestoreItem& item : plan.items) {
     if (item.check.state == DestinationState::identical) continue;
     fs::path source = fs::path(plan.source) / item.key;
-    auto st = ctx.fs->stat(source, true);
-    if (!st) return std::unexpected(st.error());
-    if (st->type != EntryType::file) return fail(ErrorKind::mismatch, source.string() + " is missing from the local backup");
+    TRY_ASSIGN(st, ctx.fs->stat(source, true));
+    if (st.type != EntryType::file) return fail(ErrorKind::mismatch, source.string() + " is missing from the local backup");
     FileEntry expected = item.entry;
-    expected.mtime_ns = st->mtime_ns;
+    expected.mtime_ns = st.mtime_ns;
     jobs.push_back({item.key, source.string(), item.dest.string(), expected});
   }
   SourceCheck unchanged = [&](const CopyJob& job) -> Status {
-    auto change = source_change(*ctx.fs, job.source, job.expected);
-    if (!change) return std::unexpected(change.error());
-    if (change->changed()) return fail(job.source + " changed while it was read (" + change->what + ")");
+    TRY_ASSIGN(change, source_change(*ctx.fs, job.source, job.expected));
+    if (change.changed()) return fail(job.source + " changed while it was read (" + change.what + ")");
     return {};
   };
   return copy_files(*ctx.fs, jobs, 2, unchanged, [&](size_t n) { progress.advance(n); });
@@ -171,24 +165,23 @@ Result<TaskOutput> run_restore(const Context& ctx, const RestoreOptions& options
   auto held = hold_checksummed_record(ctx, options.id, !options.dry_run);
   if (!held) return std::unexpected(held.error());
   const RawFile* record = &held->record;
-  auto plan = make_plan(ctx, *record, options);
-  if (!plan) return std::unexpected(plan.error());
-  if (options.dry_run) return plan_output(*record, *plan, options, "dry-run", 0);
-  if (Status s = refuse_differing(*plan); !s) return std::unexpected(s.error());
-  spdlog::info("restoring {} of {} file(s) ({}) from {} to {}", plan->to_restore, plan->items.size(),
-               format_bytes(plan->bytes_to_restore), plan->source, options.to.string());
-  Progress progress("restoring", plan->bytes_to_restore, ctx.tty);
-  Status done = plan->from == "s3" ? restore_from_s3(ctx, *plan, progress) : restore_from_local(ctx, *plan, progress);
+  TRY_ASSIGN(plan, make_plan(ctx, *record, options));
+  if (options.dry_run) return plan_output(*record, plan, options, "dry-run", 0);
+  TRY(refuse_differing(plan));
+  spdlog::info("restoring {} of {} file(s) ({}) from {} to {}", plan.to_restore, plan.items.size(),
+               format_bytes(plan.bytes_to_restore), plan.source, options.to.string());
+  Progress progress("restoring", plan.bytes_to_restore, ctx.tty);
+  Status done = plan.from == "s3" ? restore_from_s3(ctx, plan, progress) : restore_from_local(ctx, plan, progress);
   progress.finish();
   if (!done) return std::unexpected(done.error());
-  if (plan->to_restore > 0) {
+  if (plan.to_restore > 0) {
     RecordChange change;
-    change.message = "restored " + std::to_string(plan->to_restore) + " file(s) from " + plan->source + " to " +
+    change.message = "restored " + std::to_string(plan.to_restore) + " file(s) from " + plan.source + " to " +
                      options.to.string();
     record_best_effort(ctx, record->id, change, "the restore");
   }
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  return plan_output(*record, *plan, options, plan->to_restore ? "done" : "skipped", seconds);
+  return plan_output(*record, plan, options, plan.to_restore ? "done" : "skipped", seconds);
 }
 
 TaskRunner bind_restore(CLI::App& command) {

@@ -81,14 +81,13 @@ Status check_status_name(const std::string& option, const std::string& name) {
 
 Result<RecordFilter> record_filter(const std::string& status_option, const std::string& status,
                                    const std::string& instrument, const std::string& since) {
-  if (Status s = check_status_name(status_option, status); !s) return std::unexpected(s.error());
+  TRY(check_status_name(status_option, status));
   RecordFilter filter;
   if (!status.empty()) filter.status = status;
   if (!instrument.empty()) filter.instrument_id = instrument;
   if (!since.empty()) {
-    auto parsed = parse_since(since, Clock::now());
-    if (!parsed) return std::unexpected(parsed.error());
-    filter.changed_since = *parsed;
+    TRY_ASSIGN(parsed, parse_since(since, Clock::now()));
+    filter.changed_since = parsed;
   }
   return filter;
 }
@@ -126,9 +125,8 @@ Result<std::vector<std::string>> select_ids(const Context& ctx, const Selection&
   if (!selection.filtered()) {
     return fail(ErrorKind::usage, "no raw file: give an ID or select with --all-status/--instrument/--since");
   }
-  auto filter = record_filter("--all-status", selection.status, selection.instrument, selection.since);
-  if (!filter) return std::unexpected(filter.error());
-  return ctx.store->list_ids(*filter);
+  TRY_ASSIGN(filter, record_filter("--all-status", selection.status, selection.instrument, selection.since));
+  return ctx.store->list_ids(filter);
 }
 
 }  // namespace rawbackup

@@ -44,11 +44,10 @@ Result<TaskOutput> describe(const Context& ctx, const std::vector<RawFile>& reco
     nlohmann::json j = to_json(r);
     out.text += format_record_detail(r);
     if (history) {
-      auto events = ctx.store->history(r.id);
-      if (!events) return std::unexpected(events.error());
+      TRY_ASSIGN(events, ctx.store->history(r.id));
       j["history"] = nlohmann::json::array();
-      for (const Event& e : *events) j["history"].push_back(event_json(e));
-      out.text += format_history(*events);
+      for (const Event& e : events) j["history"].push_back(event_json(e));
+      out.text += format_history(events);
     }
     out.result["records"].push_back(std::move(j));
     out.text += "\n";
@@ -111,9 +110,8 @@ TaskOutput table_output(const Context& ctx, const RecordQuery& query) {
 }  // namespace
 
 Result<TaskOutput> run_status(const Context& ctx, const StatusOptions& options) {
-  auto filter = record_filter("--status", options.status, options.instrument, options.since);
-  if (!filter) return std::unexpected(filter.error());
-  if (options.summary) return summary_output(ctx, *filter);
+  TRY_ASSIGN(filter, record_filter("--status", options.status, options.instrument, options.since));
+  if (options.summary) return summary_output(ctx, filter);
   bool filtered = !options.status.empty() || !options.instrument.empty() || !options.since.empty();
   if (!options.ids.empty() && filtered) {
     return fail(ErrorKind::usage, "give raw file ids or --status/--instrument/--since, not both");
@@ -123,14 +121,13 @@ Result<TaskOutput> run_status(const Context& ctx, const StatusOptions& options) 
     if (!records) return std::unexpected(records.error());
     return describe(ctx, *records, options.history);
   }
-  RecordQuery query{*filter, options.limit};
+  RecordQuery query{filter, options.limit};
   if (!options.history) return table_output(ctx, query);
   std::vector<std::string> ids;  // --history without ids: the listed records in full
-  Status listed = ctx.store->list_rows(query, [&](const RecordRow& row) -> Status {
+  TRY(ctx.store->list_rows(query, [&](const RecordRow& row) -> Status {
     ids.push_back(row.id);
     return {};
-  });
-  if (!listed) return std::unexpected(listed.error());
+  }));
   auto records = records_of(ctx, ids);
   if (!records) return std::unexpected(records.error());
   return describe(ctx, *records, true);

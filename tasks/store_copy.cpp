@@ -46,7 +46,7 @@ Status copy_missing(RecordStore& from, RecordStore& to, const std::vector<std::s
   std::vector<StoredRecord> batch;
   auto flush = [&]() -> Status {
     if (batch.empty() || dry_run) return {};
-    if (Status s = to.import(batch); !s) return s;
+    TRY(to.import(batch));
     spdlog::info("copied {} of {} record(s)", counts.copied, ids.size() - present.size());
     batch.clear();
     return {};
@@ -58,16 +58,14 @@ Status copy_missing(RecordStore& from, RecordStore& to, const std::vector<std::s
     }
     if (interrupted()) return fail(ErrorKind::interrupted, "interrupted after " + std::to_string(counts.copied) +
                                                                " record(s); a re-run copies the rest");
-    auto record = from.get(id);
-    if (!record) return std::unexpected(record.error());
-    if (!*record) continue;  // gone from the source meanwhile
-    auto events = from.history(id);
-    if (!events) return std::unexpected(events.error());
+    TRY_ASSIGN(record, from.get(id));
+    if (!record) continue;  // gone from the source meanwhile
+    TRY_ASSIGN(events, from.history(id));
     ++counts.copied;
-    counts.events += events->size();
-    batch.push_back({std::move(**record), std::move(*events)});
+    counts.events += events.size();
+    batch.push_back({std::move(*record), std::move(events)});
     if (batch.size() == records_per_batch) {
-      if (Status s = flush(); !s) return s;
+      TRY(flush());
     }
   }
   return flush();
@@ -94,25 +92,20 @@ Result<TaskOutput> run_store_copy(const Context&, const StoreCopyOptions& option
   if (redact_store_url(options.from) == redact_store_url(options.to)) {
     return fail(ErrorKind::usage, "store copy: FROM and TO are the same store");
   }
-  auto from = open_end(options.from, true);
-  if (!from) return std::unexpected(from.error());
-  auto to = open_end(options.to, options.dry_run);
-  if (!to) return std::unexpected(to.error());
-  auto source_ids = (*from)->list_ids({});
-  if (!source_ids) return std::unexpected(source_ids.error());
-  auto target_ids = (*to)->list_ids({});
-  if (!target_ids) return std::unexpected(target_ids.error());
-  if (auto foreign = foreign_ids(*source_ids, *target_ids); !foreign.empty()) {
-    return fail(ErrorKind::conflict, "store copy: " + (*to)->location() + " holds " + std::to_string(foreign.size()) +
-                                         " record(s) that " + (*from)->location() + " does not have (e.g. " +
+  TRY_ASSIGN(from, open_end(options.from, true));
+  TRY_ASSIGN(to, open_end(options.to, options.dry_run));
+  TRY_ASSIGN(source_ids, from->list_ids({}));
+  TRY_ASSIGN(target_ids, to->list_ids({}));
+  if (auto foreign = foreign_ids(source_ids, target_ids); !foreign.empty()) {
+    return fail(ErrorKind::conflict, "store copy: " + to->location() + " holds " + std::to_string(foreign.size()) +
+                                         " record(s) that " + from->location() + " does not have (e.g. " +
                                          foreign.front() + "); stores are moved, not merged: copy into an empty one");
   }
   CopyCounts counts;
-  std::set<std::string> present(target_ids->begin(), target_ids->end());
-  Status copied = copy_missing(**from, **to, *source_ids, present, options.dry_run, counts);
-  if (!copied) return std::unexpected(copied.error());
+  std::set<std::string> present(target_ids.begin(), target_ids.end());
+  TRY(copy_missing(*from, *to, source_ids, present, options.dry_run, counts));
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  return output(options, **from, **to, counts, seconds);
+  return output(options, *from, *to, counts, seconds);
 }
 
 TaskRunner bind_store(CLI::App& command) {

@@ -1,6 +1,6 @@
-// What every task gets (Context) and gives back (TaskOutput), and the table of tasks.
+// What every task gets (Context) and gives back (TaskOutput), and what a task entry is.
 // A task file has: an options struct, run_x(const Context&, const XOptions&), and a
-// bind_x(CLI::App&) that declares its options and returns the runner (see registry.cpp).
+// bind_x(CLI::App&) that declares its options and returns the runner (listed in app/registry.cpp).
 #pragma once
 #include <functional>
 #include <iosfwd>
@@ -78,6 +78,5 @@ struct TaskEntry {
   TaskRunner (*bind)(CLI::App& command);  // declares options, returns the bound runner
 };
 
-std::span<const TaskEntry> task_table();
 
 }  // namespace rawbackup

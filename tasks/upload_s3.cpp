@@ -9,9 +9,9 @@
 #include "integrity/etag.h"
 #include "model/placement.h"
 #include "tasks/batch.h"
-#include "tasks/source_check.h"
-#include "tasks/s3_set_listing.h"
-#include "tasks/s3_upload_set.h"
+#include "transfer/source_check.h"
+#include "transfer/s3_set_listing.h"
+#include "transfer/s3_upload_set.h"
 
 namespace rawbackup {
 namespace {
@@ -97,14 +97,13 @@ UploadPlan plan_frame(const Context& ctx, const RawFile& record, const std::stri
 // already there.
 Result<UploadPlan> make_plan(const Context& ctx, const RawFile& record, const std::string& bucket) {
   UploadPlan plan = plan_frame(ctx, record, bucket);
-  auto found = find_set_objects(ctx.objects(), bucket, plan.prefix, record.file_info);
-  if (!found) return std::unexpected(found.error());
+  TRY_ASSIGN(found, find_set_objects(ctx.objects(), bucket, plan.prefix, record.file_info));
   for (const auto& [key, entry] : record.file_info) {
     UploadItem item{key, {bucket, plan.prefix + key}, entry, Action::upload, ""};
-    auto info = found->find(item.target.key);
-    if (info != found->end() && info->second.size == entry.size && etag_matches(info->second.etag, entry.md5, entry.etag)) {
+    auto info = found.find(item.target.key);
+    if (info != found.end() && info->second.size == entry.size && etag_matches(info->second.etag, entry.md5, entry.etag)) {
       item.action = Action::skip;
-    } else if (info != found->end()) {
+    } else if (info != found.end()) {
       item.action = Action::replace;
       item.found_etag = info->second.etag + " (" + std::to_string(info->second.size) + " bytes)";
     }
@@ -131,16 +130,15 @@ Error bad_backup_copy(const RawFile& record, const fs::path& copy, const std::st
 // and with an mtime of its own, its size (the uploaded bytes are checked against the record).
 Status check_source(const Context& ctx, const RawFile& record, const UploadPlan& plan, const UploadItem& item) {
   fs::path source = plan.source_base / item.key;
-  auto change = source_change(*ctx.fs, source, item.entry);
-  if (!change) return std::unexpected(change.error());
+  TRY_ASSIGN(change, source_change(*ctx.fs, source, item.entry));
   if (plan.from_backup) {
-    if (change->missing || change->what.starts_with("size")) return std::unexpected(bad_backup_copy(record, source, change->what));
+    if (change.missing || change.what.starts_with("size")) return std::unexpected(bad_backup_copy(record, source, change.what));
     return {};
   }
-  if (change->missing) return fail(item.key + ": source " + source.string() + " is missing");
-  if (!change->changed()) return {};
-  change->what = item.key + ": " + change->what;
-  return std::unexpected(changed_since_checksum(record, *change, std::chrono::seconds(ctx.config->settle_seconds)));
+  if (change.missing) return fail(item.key + ": source " + source.string() + " is missing");
+  if (!change.changed()) return {};
+  change.what = item.key + ": " + change.what;
+  return std::unexpected(changed_since_checksum(record, change, std::chrono::seconds(ctx.config->settle_seconds)));
 }
 
 // What bytes that differ from the record mean (found by the server's MD5 check, so the size and
@@ -195,7 +193,7 @@ Result<UploadSetResult> upload_all(const Context& ctx, const RawFile& record, co
   std::vector<UploadJob> jobs;
   for (const UploadItem& item : plan.items) {
     if (item.action == Action::skip) continue;
-    if (Status s = check_source(ctx, record, plan, item); !s) return std::unexpected(s.error());
+    TRY(check_source(ctx, record, plan, item));
     if (item.action == Action::replace) {
       spdlog::warn("s3://{}/{} differs from the record (S3 has ETag {}, the record {}); uploading it again",
                    plan.bucket, item.target.key, item.found_etag, item.entry.etag);
@@ -276,7 +274,7 @@ Result<TaskOutput> upload_and_record(const Context& ctx, const RawFile& record, 
     RecordChange started;
     started.backup_status = BackupStatus::in_progress;
     started.message = "uploading " + std::to_string(plan.to_upload) + " file(s) to " + plan.url();
-    if (auto s = ctx.store->update(record.id, started); !s) return std::unexpected(s.error());
+    TRY(ctx.store->update(record.id, started));
   }
   Progress progress("uploading", plan.bytes_to_upload, ctx.tty);
   auto uploaded = upload_all(ctx, record, plan, transfer, progress);
@@ -292,7 +290,7 @@ Result<TaskOutput> upload_and_record(const Context& ctx, const RawFile& record, 
     end.error = std::optional<std::string>{};
     end.s3_upload_path = plan.url();
     end.message = "verified " + std::to_string(plan.items.size()) + " object(s) in " + plan.url();
-    if (auto s = ctx.store->update(record.id, end); !s) return std::unexpected(s.error());
+    TRY(ctx.store->update(record.id, end));
   }
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return done_output(record, plan, seconds);
@@ -321,9 +319,8 @@ Result<TaskOutput> run_upload_s3(const Context& ctx, const UploadS3Options& opti
   auto held = hold_checksummed_record(ctx, options.id, !options.dry_run);
   if (!held) return std::unexpected(held.error());
   const RawFile* record = &held->record;
-  auto bucket = checked_bucket(ctx, *record, options.dry_run);
-  if (!bucket) return std::unexpected(bucket.error());
-  auto plan = make_plan(ctx, *record, *bucket);
+  TRY_ASSIGN(bucket, checked_bucket(ctx, *record, options.dry_run));
+  auto plan = make_plan(ctx, *record, bucket);
   if (!plan) return options.dry_run ? std::unexpected(plan.error()) : record_failure(ctx, options.id, plan.error());
   if (options.dry_run) return dry_run_output(*record, *plan);
   return upload_and_record(ctx, *record, *plan, transfer, start);

@@ -7,7 +7,7 @@
 #include "common/text.h"
 #include "model/placement.h"
 #include "tasks/batch.h"
-#include "tasks/verify_checks.h"
+#include "transfer/verify_checks.h"
 
 namespace rawbackup {
 namespace {
@@ -40,9 +40,8 @@ Status verify_local(const Context& ctx, const RawFile& record, IdResult& result)
     result.findings.push_back({"", "local", "missing", "no local backup recorded (copy-local has not finished)"});
     return {};
   }
-  auto found = check_local(*ctx.fs, record);
-  if (!found) return std::unexpected(found.error());
-  result.findings.insert(result.findings.end(), found->begin(), found->end());
+  TRY_ASSIGN(found, check_local(*ctx.fs, record));
+  result.findings.insert(result.findings.end(), found.begin(), found.end());
   return {};
 }
 
@@ -79,23 +78,22 @@ Plan plan_for(const Context& ctx, const VerifyOptions& options, const RawFile& r
 
 // What verify would read for `id`, without reading it or writing the store.
 Result<TaskOutput> dry_run_one(const Context& ctx, const VerifyOptions& options, const std::string& id) {
-  auto record = checksummed_record(ctx, id);
-  if (!record) return std::unexpected(record.error());
-  Plan plan = plan_for(ctx, options, *record);
+  TRY_ASSIGN(record, checksummed_record(ctx, id));
+  Plan plan = plan_for(ctx, options, record);
   auto where = [](const std::optional<std::string>& path) { return path ? *path : std::string("(none recorded)"); };
   std::vector<std::string> steps;
-  if (plan.local) steps.push_back("re-read " + format_bytes(record->size) + " from " + where(record->backup_base_path));
+  if (plan.local) steps.push_back("re-read " + format_bytes(record.size) + " from " + where(record.backup_base_path));
   if (plan.s3) {
-    steps.push_back((options.deep ? "download " + format_bytes(record->size) + " from " : "check the ETags of ") +
-                    where(record->s3_upload_path));
+    steps.push_back((options.deep ? "download " + format_bytes(record.size) + " from " : "check the ETags of ") +
+                    where(record.s3_upload_path));
   }
   if (steps.empty()) steps.push_back("nothing: no backup recorded (fails as missing)");
   TaskOutput out;
   out.result = {{"id", id}, {"task", "verify"}, {"outcome", "dry-run"}, {"dry_run", true},
                 {"local", plan.local}, {"s3", plan.s3}, {"deep", plan.s3 && options.deep},
-                {"files", record->file_info.size()}, {"bytes", record->size}};
+                {"files", record.file_info.size()}, {"bytes", record.size}};
   out.text = "verify " + id + " (dry run): would " + join(steps, " and ") + ", " +
-             std::to_string(record->file_info.size()) + " file(s)";
+             std::to_string(record.file_info.size()) + " file(s)";
   return out;
 }
 

@@ -7,11 +7,10 @@
 namespace rawbackup {
 
 Result<std::unique_ptr<RecordStore>> open_store(const std::string& url, Actor actor, const StoreOptions& options) {
-  auto parsed = parse_store_url(url);
-  if (!parsed) return std::unexpected(parsed.error());
-  switch (parsed->kind) {
-    case StoreKind::sqlite: return open_sqlite_store(parsed->path, std::move(actor), options);
-    case StoreKind::postgresql: return open_postgresql_store(parsed->url, std::move(actor), options);
+  TRY_ASSIGN(parsed, parse_store_url(url));
+  switch (parsed.kind) {
+    case StoreKind::sqlite: return open_sqlite_store(parsed.path, std::move(actor), options);
+    case StoreKind::postgresql: return open_postgresql_store(parsed.url, std::move(actor), options);
   }
   return fail(ErrorKind::usage, "unknown store kind");
 }

@@ -3,10 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <charconv>
-#include <random>
-#include <thread>
 
-#include "common/interrupt.h"
 #include "common/text.h"
 #include "integrity/md5.h"
 #include "integrity/sha256.h"
@@ -37,12 +34,12 @@ std::string query_value(const std::string& value) { return uri_encode(value, fal
 
 S3Error transport_error(const TransportError& e) {
   switch (e.cause) {
-    case TransportError::Cause::network: return {0, "NetworkError", e.message, ""};
-    case TransportError::Cause::body_read: return {0, "LocalReadError", e.message, ""};
-    case TransportError::Cause::sink_refused: return {0, "Cancelled", e.message, ""};
-    case TransportError::Cause::interrupted: return {0, "Interrupted", e.message, ""};
+    case TransportError::Cause::network: return local_error(S3ErrorOrigin::network, e.message);
+    case TransportError::Cause::body_read: return local_error(S3ErrorOrigin::local_read, e.message);
+    case TransportError::Cause::sink_refused: return local_error(S3ErrorOrigin::cancelled, e.message);
+    case TransportError::Cause::interrupted: return local_error(S3ErrorOrigin::interrupted, e.message);
   }
-  return {0, "NetworkError", e.message, ""};
+  return local_error(S3ErrorOrigin::network, e.message);
 }
 
 // An error reply to HEAD has no body: name the error by its status.
@@ -54,28 +51,13 @@ S3Error head_error(int status) {
   return e;
 }
 
-// Full jitter: a random delay up to base·2^attempt, capped.
-std::chrono::milliseconds backoff(const RetryPolicy& policy, int attempt) {
-  static thread_local std::mt19937_64 random{std::random_device{}()};
-  auto ceiling = std::min<int64_t>(policy.max_delay.count(), policy.base_delay.count() << std::min(attempt, 20));
-  return std::chrono::milliseconds(std::uniform_int_distribution<int64_t>(0, ceiling)(random));
-}
-
-// Sleeps, waking early when interrupted; false then.
-bool sleep_unless_interrupted(std::chrono::milliseconds delay) {
-  auto until = std::chrono::steady_clock::now() + delay;
-  while (std::chrono::steady_clock::now() < until) {
-    if (interrupted()) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return !interrupted();
-}
-
 std::string etag_header(const HttpResponse& response) {
   return unquoted(response.header("etag").value_or(""));
 }
 
-S3Error reply_error(const Error& e) { return {200, "InternalError", e.message, ""}; }
+// A 200 reply that is not what the request asks for: not retried (the same request gets the
+// same reply), except CompleteMultipartUpload's error-in-200, which S3 says to retry.
+S3Error reply_error(const Error& e) { return {200, "InvalidReply", e.message, ""}; }
 
 }  // namespace
 
@@ -129,7 +111,7 @@ HttpRequest S3Client::build(const Call& call) const {
   return request;
 }
 
-std::expected<HttpResponse, S3Error> S3Client::send_once(const Call& call) {
+S3Result<HttpResponse> S3Client::send(const Call& call) {
   HttpRequest request = build(call);  // signed now, just before sending
   auto started = std::chrono::steady_clock::now();
   auto connection = take_connection();
@@ -143,7 +125,9 @@ std::expected<HttpResponse, S3Error> S3Client::send_once(const Call& call) {
   spdlog::debug("S3 {} /{}/{}{}{}: HTTP {} in {:.0f} ms", call.method, call.bucket, call.key,
                 call.query.empty() ? "" : "?", call.query, response->status, ms);
   if (response->status < 300 && call.error_in_200) {
-    if (auto etag = parse_complete_etag(response->body); !etag) return std::unexpected(reply_error(etag.error()));
+    if (auto etag = parse_complete_etag(response->body); !etag) {
+      return std::unexpected(S3Error{200, "InternalError", etag.error().message, ""});
+    }
   }
   if (response->status < 300) return std::move(*response);
   S3Error error = call.method == "HEAD" ? head_error(response->status) : parse_error_reply(response->status, response->body);
@@ -154,23 +138,6 @@ std::expected<HttpResponse, S3Error> S3Client::send_once(const Call& call) {
     }
   }
   return std::unexpected(error);
-}
-
-S3Result<HttpResponse> S3Client::send(const Call& call) {
-  for (int attempt = 1;; ++attempt) {
-    auto response = send_once(call);
-    if (response) return response;
-    const S3Error& error = response.error();
-    if (!is_transient(error) || attempt >= options_.retry.max_attempts) return response;
-    auto delay = backoff(options_.retry, attempt);
-    spdlog::warn("S3 {} {}/{}: {}; retry {}/{} in {:.1f} s", call.method, call.bucket, call.key,
-                 describe(error), attempt, options_.retry.max_attempts - 1, std::chrono::duration<double>(delay).count());
-    if (!call.interruptible) {
-      std::this_thread::sleep_for(delay);
-    } else if (!sleep_unless_interrupted(delay)) {
-      return std::unexpected(S3Error{0, "Interrupted", "interrupted", ""});
-    }
-  }
 }
 
 S3Status S3Client::create_bucket(const std::string& bucket) {
@@ -215,15 +182,13 @@ S3Result<std::optional<ObjectInfo>> S3Client::head_object(const std::string& buc
 }
 
 S3Result<std::string> S3Client::put_object(const std::string& bucket, const std::string& key, const Body& body) {
-  auto response = send({"PUT", bucket, key, "", {}, &body, nullptr});
-  if (!response) return std::unexpected(response.error());
-  return etag_header(*response);
+  TRY_ASSIGN(response, send({"PUT", bucket, key, "", {}, &body, nullptr}));
+  return etag_header(response);
 }
 
 S3Result<std::string> S3Client::create_multipart_upload(const std::string& bucket, const std::string& key) {
-  auto response = send({"POST", bucket, key, "uploads=", {}, nullptr, nullptr});
-  if (!response) return std::unexpected(response.error());
-  auto id = parse_upload_id(response->body);
+  TRY_ASSIGN(response, send({"POST", bucket, key, "uploads=", {}, nullptr, nullptr}));
+  auto id = parse_upload_id(response.body);
   if (!id) return std::unexpected(reply_error(id.error()));
   return *id;
 }
@@ -231,18 +196,16 @@ S3Result<std::string> S3Client::create_multipart_upload(const std::string& bucke
 S3Result<std::string> S3Client::upload_part(const std::string& bucket, const std::string& key,
                                             const std::string& upload_id, int part_number, const Body& body) {
   std::string query = "partNumber=" + std::to_string(part_number) + "&uploadId=" + query_value(upload_id);
-  auto response = send({"PUT", bucket, key, query, {}, &body, nullptr});
-  if (!response) return std::unexpected(response.error());
-  return etag_header(*response);
+  TRY_ASSIGN(response, send({"PUT", bucket, key, query, {}, &body, nullptr}));
+  return etag_header(response);
 }
 
 S3Result<std::string> S3Client::complete_multipart_upload(const std::string& bucket, const std::string& key,
                                                           const std::string& upload_id,
                                                           const std::vector<UploadedPart>& parts) {
   Body body = text_body(complete_request_body(parts));
-  auto response = send({"POST", bucket, key, "uploadId=" + query_value(upload_id), {}, &body, nullptr, true});
-  if (!response) return std::unexpected(response.error());
-  auto etag = parse_complete_etag(response->body);
+  TRY_ASSIGN(response, send({"POST", bucket, key, "uploadId=" + query_value(upload_id), {}, &body, nullptr, true}));
+  auto etag = parse_complete_etag(response.body);
   if (!etag) return std::unexpected(reply_error(etag.error()));
   return *etag;
 }
@@ -256,8 +219,7 @@ S3Status S3Client::delete_object(const std::string& bucket, const std::string& k
 
 S3Status S3Client::abort_multipart_upload(const std::string& bucket, const std::string& key,
                                           const std::string& upload_id) {
-  auto response = send({"DELETE", bucket, key, "uploadId=" + query_value(upload_id), {}, nullptr, nullptr, false, false});
-  if (!response) return std::unexpected(response.error());
+  TRY(send({"DELETE", bucket, key, "uploadId=" + query_value(upload_id), {}, nullptr, nullptr, false, false}));
   return {};
 }
 
@@ -265,9 +227,8 @@ S3Result<PartsPage> S3Client::list_parts(const std::string& bucket, const std::s
                                          const std::string& upload_id, int marker) {
   std::string query = marker > 0 ? "part-number-marker=" + std::to_string(marker) + "&" : "";
   query += "uploadId=" + query_value(upload_id);
-  auto response = send({"GET", bucket, key, query, {}, nullptr, nullptr});
-  if (!response) return std::unexpected(response.error());
-  auto page = parse_parts_page(response->body);
+  TRY_ASSIGN(response, send({"GET", bucket, key, query, {}, nullptr, nullptr}));
+  auto page = parse_parts_page(response.body);
   if (!page) return std::unexpected(reply_error(page.error()));
   return *page;
 }
@@ -276,9 +237,8 @@ S3Result<ObjectsPage> S3Client::list_objects(const std::string& bucket, const st
                                              const std::string& token) {
   std::string query = token.empty() ? "" : "continuation-token=" + query_value(token) + "&";
   query += "list-type=2&prefix=" + query_value(prefix);
-  auto response = send({"GET", bucket, "", query, {}, nullptr, nullptr});
-  if (!response) return std::unexpected(response.error());
-  auto page = parse_objects_page(response->body);
+  TRY_ASSIGN(response, send({"GET", bucket, "", query, {}, nullptr, nullptr}));
+  auto page = parse_objects_page(response.body);
   if (!page) return std::unexpected(reply_error(page.error()));
   return *page;
 }
@@ -290,18 +250,9 @@ S3Result<uint64_t> S3Client::get_object(const std::string& bucket, const std::st
     received += bytes.size();
     return sink(bytes);
   };
-  // Retried here rather than in send(): a retry asks only for the bytes not yet delivered.
-  for (int attempt = 1; received < length; ++attempt) {
-    std::string range = "bytes=" + std::to_string(offset + received) + "-" + std::to_string(offset + length - 1);
-    auto response = send_once({"GET", bucket, key, "", {{"range", range}}, nullptr, &counting});
-    if (response) break;
-    if (!is_transient(response.error()) || attempt >= options_.retry.max_attempts) {
-      return std::unexpected(response.error());
-    }
-    if (!sleep_unless_interrupted(backoff(options_.retry, attempt))) {
-      return std::unexpected(S3Error{0, "Interrupted", "interrupted", ""});
-    }
-  }
+  if (length == 0) return 0;
+  std::string range = "bytes=" + std::to_string(offset) + "-" + std::to_string(offset + length - 1);
+  TRY(send({"GET", bucket, key, "", {{"range", range}}, nullptr, &counting}));
   return received;
 }
 

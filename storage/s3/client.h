@@ -1,5 +1,7 @@
-// The S3 client: ObjectStore over HTTP, every request signed (SigV4) just before it is sent
-// and retried with exponential backoff and full jitter when the error is transient.
+// The S3 client: ObjectStore over HTTP, every request signed (SigV4) just before it is sent,
+// and sent once: retries are RetryingObjectStore's (storage/retrying_object_store.h), which
+// connect_s3 wraps around it. A RequestTimeTooSkewed reply teaches it the server's clock, so
+// the retry is signed with the server's time.
 // Thread-safe: concurrent calls each take a connection from a pool (opening one when none is
 // idle); connections are kept alive for the next call.
 #pragma once
@@ -28,17 +30,10 @@ struct S3Endpoint {
 // Throws UsageError for a URL that is not http(s)://host[:port][/].
 S3Endpoint parse_endpoint(const std::string& url, const std::string& region);
 
-struct RetryPolicy {
-  int max_attempts = 5;  // per request, first try included
-  std::chrono::milliseconds base_delay{200};
-  std::chrono::milliseconds max_delay{20000};
-};
-
 struct S3ClientOptions {
   S3Endpoint endpoint;
   std::string region;
   Credentials credentials;
-  RetryPolicy retry;
 };
 
 using HttpConnector = std::function<std::unique_ptr<HttpClient>()>;
@@ -85,9 +80,8 @@ class S3Client final : public ObjectStore {
     bool error_in_200 = false;  // a 200 reply may carry <Error> (CompleteMultipartUpload)
     bool interruptible = true;  // false: clean-up (Abort) still goes out after SIGTERM
   };
-  // Sends `call` (retrying transient errors); a reply of 300 or more is an S3Error.
+  // Sends `call` once; no reply, or a reply of 300 or more, is an S3Error.
   S3Result<HttpResponse> send(const Call& call);
-  std::expected<HttpResponse, S3Error> send_once(const Call& call);
   // The signed request for `call` (signed at this moment).
   HttpRequest build(const Call& call) const;
 
@@ -101,7 +95,7 @@ class S3Client final : public ObjectStore {
   std::vector<std::unique_ptr<HttpClient>> idle_;
 };
 
-// The client for a config's s3 section: credentials from AWS_ACCESS_KEY_ID,
+// The client for a config's s3 section, with retries (RetryingObjectStore): credentials from AWS_ACCESS_KEY_ID,
 // AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN), endpoint from `endpoint_url` or
 // AWS_ENDPOINT_URL, extra CAs from AWS_CA_BUNDLE. Throws UsageError (one line, naming the
 // variables) when credentials are missing; no request is made here.

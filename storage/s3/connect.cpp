@@ -3,6 +3,7 @@
 
 #include "common/result.h"
 #include "common/system.h"
+#include "storage/retrying_object_store.h"
 #include "storage/s3/client.h"
 
 namespace rawbackup::s3 {
@@ -43,7 +44,8 @@ std::unique_ptr<ObjectStore> connect_s3(const S3Config& config) {
   HttpOptions http;
   http.ca_bundle = env_or("AWS_CA_BUNDLE");
   http.stall_timeout = std::chrono::seconds(config.stall_timeout_seconds);
-  return std::make_unique<S3Client>(std::move(options), [http] { return make_curl_client(http); });
+  auto client = std::make_unique<S3Client>(std::move(options), [http] { return make_curl_client(http); });
+  return std::make_unique<RetryingObjectStore>(std::move(client), RetryPolicy{});
 }
 
 }  // namespace rawbackup::s3

@@ -41,9 +41,8 @@ bool is_transient(const S3Error& error) {
   for (std::string_view code : transient_codes) {
     if (error.code == code) return true;
   }
-  if (error.code == "LocalReadError" || error.code == "Cancelled" || error.code == "Interrupted") {
-    return false;  // no reply because of us, not the network
-  }
+  if (error.origin == S3ErrorOrigin::network) return true;
+  if (error.origin != S3ErrorOrigin::server) return false;  // no reply because of us
   return error.http_status == 0 || error.http_status >= 500 || error.http_status == 408 ||
          error.http_status == 429;
 }
@@ -53,8 +52,21 @@ bool is_upload_gone(const S3Error& error) {
   return error.code == "NoSuchUpload" || error.code == "NoSuchKey";
 }
 
+S3Error local_error(S3ErrorOrigin origin, std::string message) {
+  return S3Error{0, "", std::move(message), "", origin};
+}
+
 std::string describe(const S3Error& error) {
-  std::string what = error.code.empty() ? "S3 error" : error.code;
+  std::string what = error.code;
+  if (what.empty()) {
+    switch (error.origin) {
+      case S3ErrorOrigin::server: what = "S3 error"; break;
+      case S3ErrorOrigin::network: what = "NetworkError"; break;
+      case S3ErrorOrigin::local_read: what = "LocalReadError"; break;
+      case S3ErrorOrigin::cancelled: what = "Cancelled"; break;
+      case S3ErrorOrigin::interrupted: what = "Interrupted"; break;
+    }
+  }
   std::string status = error.http_status ? " (HTTP " + std::to_string(error.http_status) + ")" : " (no reply)";
   return what + status + ": " + error.message;
 }

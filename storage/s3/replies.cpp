@@ -48,46 +48,41 @@ std::string unquoted(std::string_view etag) {
 
 Result<std::string> parse_upload_id(std::string_view xml) {
   pugi::xml_document doc;
-  auto root = root_of(doc, xml, "InitiateMultipartUploadResult");
-  if (!root) return std::unexpected(root.error());
-  std::string id = root->child_value("UploadId");
+  TRY_ASSIGN(root, root_of(doc, xml, "InitiateMultipartUploadResult"));
+  std::string id = root.child_value("UploadId");
   if (id.empty()) return fail("unexpected S3 reply: no UploadId");
   return id;
 }
 
 Result<PartsPage> parse_parts_page(std::string_view xml) {
   pugi::xml_document doc;
-  auto root = root_of(doc, xml, "ListPartsResult");
-  if (!root) return std::unexpected(root.error());
+  TRY_ASSIGN(root, root_of(doc, xml, "ListPartsResult"));
   PartsPage page;
-  for (pugi::xml_node part : root->children("Part")) {
+  for (pugi::xml_node part : root.children("Part")) {
     auto number = number_of(part, "PartNumber", max_part_number);
     auto size = number_of(part, "Size");
     if (!number) return std::unexpected(number.error());
     if (!size) return std::unexpected(size.error());
     page.parts.push_back({static_cast<int>(*number), unquoted(part.child_value("ETag")), *size});
   }
-  page.truncated = is_true(*root, "IsTruncated");
+  page.truncated = is_true(root, "IsTruncated");
   if (page.truncated) {
-    auto marker = number_of(*root, "NextPartNumberMarker", max_part_number);
-    if (!marker) return std::unexpected(marker.error());
-    page.next_marker = static_cast<int>(*marker);
+    TRY_ASSIGN(marker, number_of(root, "NextPartNumberMarker", max_part_number));
+    page.next_marker = static_cast<int>(marker);
   }
   return page;
 }
 
 Result<ObjectsPage> parse_objects_page(std::string_view xml) {
   pugi::xml_document doc;
-  auto root = root_of(doc, xml, "ListBucketResult");
-  if (!root) return std::unexpected(root.error());
+  TRY_ASSIGN(root, root_of(doc, xml, "ListBucketResult"));
   ObjectsPage page;
-  for (pugi::xml_node object : root->children("Contents")) {
-    auto size = number_of(object, "Size");
-    if (!size) return std::unexpected(size.error());
-    page.objects.push_back({object.child_value("Key"), unquoted(object.child_value("ETag")), *size});
+  for (pugi::xml_node object : root.children("Contents")) {
+    TRY_ASSIGN(size, number_of(object, "Size"));
+    page.objects.push_back({object.child_value("Key"), unquoted(object.child_value("ETag")), size});
   }
-  page.truncated = is_true(*root, "IsTruncated");
-  page.next_token = root->child_value("NextContinuationToken");
+  page.truncated = is_true(root, "IsTruncated");
+  page.next_token = root.child_value("NextContinuationToken");
   if (page.truncated && page.next_token.empty()) {
     return fail("unexpected S3 reply: truncated listing without NextContinuationToken");
   }
@@ -96,9 +91,8 @@ Result<ObjectsPage> parse_objects_page(std::string_view xml) {
 
 Result<std::string> parse_complete_etag(std::string_view xml) {
   pugi::xml_document doc;
-  auto root = root_of(doc, xml, "CompleteMultipartUploadResult");
-  if (!root) return std::unexpected(root.error());
-  return unquoted(root->child_value("ETag"));
+  TRY_ASSIGN(root, root_of(doc, xml, "CompleteMultipartUploadResult"));
+  return unquoted(root.child_value("ETag"));
 }
 
 std::string complete_request_body(const std::vector<UploadedPart>& parts) {

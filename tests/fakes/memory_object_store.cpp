@@ -38,11 +38,11 @@ S3Result<std::string> MemoryObjectStore::read_body(const Body& body) const {
   std::string data(body.size, '\0');
   for (uint64_t done = 0; done < body.size;) {
     // As the client's progress callback: SIGINT/SIGTERM stops a body being sent.
-    if (interrupted()) return std::unexpected(error(0, "Interrupted", "interrupted"));
+    if (interrupted()) return std::unexpected(s3::local_error(s3::S3ErrorOrigin::interrupted, "interrupted"));
     auto n = body.read_at(done, std::as_writable_bytes(std::span(data)).subspan(done));
-    if (!n && n.error().kind == ErrorKind::interrupted) return std::unexpected(error(0, "Interrupted", n.error().message));
-    if (!n) return std::unexpected(error(0, "LocalReadError", n.error().message));
-    if (*n == 0) return std::unexpected(error(0, "LocalReadError", "body ended early"));
+    if (!n && n.error().kind == ErrorKind::interrupted) return std::unexpected(s3::local_error(s3::S3ErrorOrigin::interrupted, n.error().message));
+    if (!n) return std::unexpected(s3::local_error(s3::S3ErrorOrigin::local_read, n.error().message));
+    if (*n == 0) return std::unexpected(s3::local_error(s3::S3ErrorOrigin::local_read, "body ended early"));
     done += *n;
   }
   if (!options_.ignore_content_md5 && !body.md5_hex.empty() && to_hex(md5_of(data)) != body.md5_hex) {
@@ -224,7 +224,7 @@ S3Result<uint64_t> MemoryObjectStore::get_object(const std::string& bucket, cons
       corrupt_at_.reset();
     }
   }
-  if (!sink(std::as_bytes(std::span(slice)))) return std::unexpected(error(0, "Cancelled", "download cancelled"));
+  if (!sink(std::as_bytes(std::span(slice)))) return std::unexpected(s3::local_error(s3::S3ErrorOrigin::cancelled, "download cancelled"));
   return uint64_t{slice.size()};
 }
 

@@ -18,7 +18,7 @@ struct MemoryObjectStoreOptions {
   int objects_page_size = 1000;
 };
 
-class MemoryObjectStore final : public ObjectStore {
+class MemoryObjectStore : public ObjectStore {
  public:
   explicit MemoryObjectStore(MemoryObjectStoreOptions options = {}) : options_(options) {}
 

@@ -10,6 +10,7 @@
 #include "fakes/memory_object_store.h"
 #include "integrity/etag.h"
 #include "integrity/md5.h"
+#include "storage/retrying_object_store.h"
 #include "storage/s3/client.h"
 
 namespace rawbackup {
@@ -60,8 +61,9 @@ std::vector<Backend> backends() {
                    options.region = "us-east-1";
                    options.endpoint = s3::parse_endpoint(env("S3_ENDPOINT"), options.region);
                    options.credentials = {env("AWS_ACCESS_KEY_ID"), secret.empty() ? env("AWS_SECRET_ACCESS_KEY") : secret, ""};
-                   options.retry.base_delay = std::chrono::milliseconds(10);
-                   return std::make_unique<s3::S3Client>(options, [] { return s3::make_curl_client({}); });
+                   return std::make_unique<RetryingObjectStore>(
+                       std::make_unique<s3::S3Client>(options, [] { return s3::make_curl_client({}); }),
+                       RetryPolicy{.base_delay = std::chrono::milliseconds(10)});
                  }});
   return out;
 }

@@ -111,21 +111,21 @@ TEST_F(UploadS3Resume, InterruptedWhileWaitingForTheBandwidthCap) {
 TEST_F(UploadS3Resume, InterruptedWhileListingThePartsOfTheUploadToResume) {
   s3_.inject("upload_part", {500, "InternalError", "retries exhausted", ""}, 1, 1);
   ASSERT_FALSE(upload_one_at_a_time(id_));
-  s3_.inject("list_parts", {0, "Interrupted", "interrupted", ""});
+  s3_.inject("list_parts", s3::local_error(s3::S3ErrorOrigin::interrupted, "interrupted"));
   auto out = upload_one_at_a_time(id_);
   EXPECT_EQ(s3_.calls("create_multipart_upload"), 1);  // not a new upload
   expect_kept_then_resumed(out, 2);
 }
 
 TEST_F(UploadS3Resume, InterruptedWhileCompleting) {
-  s3_.inject("complete_multipart_upload", {0, "Interrupted", "interrupted", ""});
+  s3_.inject("complete_multipart_upload", s3::local_error(s3::S3ErrorOrigin::interrupted, "interrupted"));
   expect_kept_then_resumed(upload_one_at_a_time(id_), 0);
 }
 
 // Complete went through but its check did not: the re-run finds the object whole, verifies
 // it by HEAD and forgets the upload.
 TEST_F(UploadS3Resume, InterruptedInTheHeadAfterComplete) {
-  s3_.inject("head_object", {0, "Interrupted", "interrupted", ""}, 1, 1);  // after the plan's HEAD
+  s3_.inject("head_object", s3::local_error(s3::S3ErrorOrigin::interrupted, "interrupted"), 1, 1);  // after the plan's HEAD
   auto out = upload_one_at_a_time(id_);
   ASSERT_FALSE(out);
   EXPECT_EQ(out.error().kind, ErrorKind::interrupted);

@@ -8,7 +8,7 @@
 #include "tasks/restore.h"
 #include "tasks/upload_s3.h"
 #include "tasks/verify.h"
-#include "tasks/verify_checks.h"
+#include "transfer/verify_checks.h"
 #include "task_fixture.h"
 
 namespace rawbackup {

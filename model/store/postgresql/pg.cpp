@@ -81,7 +81,7 @@ Result<Rows> Connection::exec(const std::string& sql, const Params& params) {
   for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
   Rows rows(PQexecParams(conn_.get(), sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(),
                          nullptr, nullptr, 0));
-  if (Status s = exec_status(rows); !s) return std::unexpected(s.error());
+  TRY(exec_status(rows));
   return rows;
 }
 

@@ -47,9 +47,8 @@ class PgLeases final : public LeaseTable {
   }
 
   Status release(const std::string& id, const Actor& me) override {
-    auto gone = changed("DELETE FROM record_locks WHERE raw_file_id = $1 AND host = $2 AND pid = $3",
-                        {id, me.host, std::to_string(me.pid)});
-    if (!gone) return std::unexpected(gone.error());
+    TRY(changed("DELETE FROM record_locks WHERE raw_file_id = $1 AND host = $2 AND pid = $3",
+                        {id, me.host, std::to_string(me.pid)}));
     return {};
   }
 

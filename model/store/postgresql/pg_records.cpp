@@ -37,11 +37,10 @@ Result<FileInfo> files_from_json(const std::string& id, const std::string& text)
   FileInfo files;
   try {
     for (const nlohmann::json& f : nlohmann::json::parse(text)) {
-      auto parts = part_md5s_from_hex(f.at(6).get<std::string>());
-      if (!parts) return std::unexpected(parts.error());
+      TRY_ASSIGN(parts, part_md5s_from_hex(f.at(6).get<std::string>()));
       files[f.at(0).get<std::string>()] =
           FileEntry{f.at(1).get<uint64_t>(), f.at(2).get<std::string>(), f.at(3).get<std::string>(),
-                    f.at(4).get<uint64_t>(), f.at(5).get<int64_t>(), std::move(*parts)};
+                    f.at(4).get<uint64_t>(), f.at(5).get<int64_t>(), std::move(parts)};
     }
   } catch (const nlohmann::json::exception& e) {
     return fail("record " + id + " has malformed files: " + e.what());
@@ -59,13 +58,11 @@ Result<std::map<std::string, std::string>> uploads_from_json(const std::string& 
 
 // The row of `rows` with its s3_uploads (column 13).
 Result<RawFile> read_head(const Rows& rows, int row) {
-  auto head = read_row(rows, row);
-  if (!head) return std::unexpected(head.error());
+  TRY_ASSIGN(head, read_row(rows, row));
   RawFile record;
-  static_cast<RecordRow&>(record) = std::move(*head);
-  auto uploads = uploads_from_json(record.id, rows.text(row, 13));
-  if (!uploads) return std::unexpected(uploads.error());
-  record.s3_uploads = std::move(*uploads);
+  static_cast<RecordRow&>(record) = std::move(head);
+  TRY_ASSIGN(uploads, uploads_from_json(record.id, rows.text(row, 13)));
+  record.s3_uploads = std::move(uploads);
   return record;
 }
 
@@ -98,28 +95,23 @@ Result<RecordRow> read_row(const Rows& rows, int i) {
 }
 
 Result<std::optional<RawFile>> read_record(Connection& db, const std::string& id) {
-  auto rows = db.exec(std::string("SELECT ") + row_columns +
+  TRY_ASSIGN(rows, db.exec(std::string("SELECT ") + row_columns +
                           ", (SELECT coalesce(json_agg(json_build_array(path, size, md5, etag, part_size, mtime_ns, "
                           "encode(part_md5s, 'hex'))), '[]') FROM raw_file_files f WHERE f.raw_file_id = r.id) "
                           "FROM raw_files r WHERE id = $1",
-                      {id});
-  if (!rows) return std::unexpected(rows.error());
-  if (rows->count() == 0) return std::optional<RawFile>{};
-  auto record = read_head(*rows, 0);
-  if (!record) return std::unexpected(record.error());
-  auto files = files_from_json(id, rows->text(0, 14));
-  if (!files) return std::unexpected(files.error());
-  record->file_info = std::move(*files);
-  return std::optional<RawFile>(std::move(*record));
+                      {id}));
+  if (rows.count() == 0) return std::optional<RawFile>{};
+  TRY_ASSIGN(record, read_head(rows, 0));
+  TRY_ASSIGN(files, files_from_json(id, rows.text(0, 14)));
+  record.file_info = std::move(files);
+  return std::optional<RawFile>(std::move(record));
 }
 
 Result<std::optional<RawFile>> lock_row(Connection& db, const std::string& id) {
-  auto rows = db.exec(std::string("SELECT ") + row_columns + " FROM raw_files WHERE id = $1 FOR UPDATE", {id});
-  if (!rows) return std::unexpected(rows.error());
-  if (rows->count() == 0) return std::optional<RawFile>{};
-  auto record = read_head(*rows, 0);
-  if (!record) return std::unexpected(record.error());
-  return std::optional<RawFile>(std::move(*record));
+  TRY_ASSIGN(rows, db.exec(std::string("SELECT ") + row_columns + " FROM raw_files WHERE id = $1 FOR UPDATE", {id}));
+  if (rows.count() == 0) return std::optional<RawFile>{};
+  TRY_ASSIGN(record, read_head(rows, 0));
+  return std::optional<RawFile>(std::move(record));
 }
 
 Status insert_row(Connection& db, const RawFile& r) {
@@ -134,12 +126,11 @@ Status insert_row(Connection& db, const RawFile& r) {
 }
 
 Status update_row(Connection& db, const RawFile& r) {
-  auto done = db.exec(
+  TRY(db.exec(
       "UPDATE raw_files SET instrument_id=$2, project_id=$3, vendor=$4, created_at=$5, size=$6, status=$7, "
       "backup_status=$8, backup_base_path=$9, s3_upload_path=$10, error=$11, updated_at=$12, last_verified_at=$13, "
       "s3_uploads=$14 WHERE id=$1",
-      row_params(r));
-  if (!done) return std::unexpected(done.error());
+      row_params(r)));
   return {};
 }
 
@@ -154,14 +145,12 @@ Status write_files(Connection& db, const std::string& id, const FileInfo& files,
   for (const auto& [path, e] : files) {
     rows.push_back({path, e.size, e.md5, e.etag, e.part_size, e.mtime_ns, part_md5s_hex(e.part_md5s)});
   }
-  auto text = json_text(rows, "a file name of " + id);
-  if (!text) return std::unexpected(text.error());
-  auto done = db.exec(
+  TRY_ASSIGN(text, json_text(rows, "a file name of " + id));
+  TRY(db.exec(
       "INSERT INTO raw_file_files (raw_file_id, path, size, md5, etag, part_size, mtime_ns, part_md5s) "
       "SELECT $1, f->>0, (f->>1)::bigint, f->>2, f->>3, (f->>4)::bigint, (f->>5)::bigint, decode(f->>6, 'hex') "
       "FROM jsonb_array_elements($2::jsonb) AS f",
-      {id, *text});
-  if (!done) return std::unexpected(done.error());
+      {id, text}));
   return {};
 }
 
@@ -172,14 +161,12 @@ Status append_events(Connection& db, const std::vector<Event>& events) {
   for (const Event& e : events) {
     rows.push_back({e.raw_file_id, e.at, e.task, e.host, e.pid, e.field, nullable(e.from), nullable(e.to), e.message});
   }
-  auto text = json_text(rows, "an event");
-  if (!text) return std::unexpected(text.error());
-  auto done = db.exec(
+  TRY_ASSIGN(text, json_text(rows, "an event"));
+  TRY(db.exec(
       "INSERT INTO events (raw_file_id, at, task, host, pid, field, from_value, to_value, message) "
       "SELECT e->>0, e->>1, e->>2, e->>3, (e->>4)::bigint, e->>5, e->>6, e->>7, e->>8 "
       "FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS x(e, n) ORDER BY n",
-      {*text});
-  if (!done) return std::unexpected(done.error());
+      {text}));
   return {};
 }
 

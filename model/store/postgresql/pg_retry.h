@@ -53,7 +53,7 @@ Result<T> with_retries(Connection& db, std::chrono::milliseconds budget, const s
 // was lost is not retried (whether it was applied is unknown): kind failed, not transient.
 template <class T>
 Result<T> transaction(Connection& db, const std::function<Result<T>()>& body) {
-  if (auto begun = db.exec("BEGIN"); !begun) return std::unexpected(begun.error());
+  TRY(db.exec("BEGIN"));
   Result<T> result = body();
   if (!result) {
     if (db.healthy()) (void)db.exec("ROLLBACK");

@@ -66,26 +66,25 @@ CREATE TABLE record_locks (
 constexpr const char* migration_lock = "7242081801";
 
 Result<int> current_version(Connection& db) {
-  auto rows = db.exec("SELECT coalesce(max(version), 0) FROM rawbackup_schema");
-  if (!rows) return std::unexpected(rows.error());
-  return static_cast<int>(rows->integer(0, 0));
+  TRY_ASSIGN(rows, db.exec("SELECT coalesce(max(version), 0) FROM rawbackup_schema"));
+  return static_cast<int>(rows.integer(0, 0));
 }
 
 Status migrate_locked(Connection& db, const std::string& location, std::span<const Migration> steps) {
-  if (auto lock = db.exec("SELECT pg_advisory_xact_lock($1)", {migration_lock}); !lock) return std::unexpected(lock.error());
+  TRY(db.exec("SELECT pg_advisory_xact_lock($1)", {migration_lock}));
   if (auto made = db.exec("CREATE TABLE IF NOT EXISTS rawbackup_schema (version INTEGER NOT NULL)"); !made) {
     return std::unexpected(made.error());
   }
   auto current = current_version(db);  // another binary may have migrated while we waited
   if (!current) return std::unexpected(current.error());
   int latest = latest_version(steps);
-  if (Status s = check_version(location, *current, latest, true); !s) return s;
+  TRY(check_version(location, *current, latest, true));
   for (const Migration& step : steps) {
     if (step.version <= *current) continue;
     if (Status done = db.exec_script(step.sql); !done) return fail(done.error(), "migration " + std::to_string(step.version));
   }
   if (*current == latest) return {};
-  if (auto clear = db.exec("DELETE FROM rawbackup_schema"); !clear) return std::unexpected(clear.error());
+  TRY(db.exec("DELETE FROM rawbackup_schema"));
   if (auto set = db.exec("INSERT INTO rawbackup_schema (version) VALUES ($1)", {std::to_string(latest)}); !set) {
     return std::unexpected(set.error());
   }
@@ -97,9 +96,8 @@ Status migrate_locked(Connection& db, const std::string& location, std::span<con
 std::span<const Migration> schema_migrations() { return migrations; }
 
 Result<bool> schema_missing(Connection& db) {
-  auto rows = db.exec("SELECT to_regclass('rawbackup_schema') IS NULL");
-  if (!rows) return std::unexpected(rows.error());
-  return rows->text(0, 0) == "t";
+  TRY_ASSIGN(rows, db.exec("SELECT to_regclass('rawbackup_schema') IS NULL"));
+  return rows.text(0, 0) == "t";
 }
 
 Status migrate(Connection& db, const std::string& location, std::span<const Migration> steps, bool read_only) {
@@ -111,9 +109,9 @@ Status migrate(Connection& db, const std::string& location, std::span<const Migr
     return check_version(location, *current, latest, false);
   }
   if (current) {
-    if (Status s = check_version(location, *current, latest, true); !s) return s;
+    TRY(check_version(location, *current, latest, true));
   }
-  if (auto begin = db.exec("BEGIN"); !begin) return std::unexpected(begin.error());
+  TRY(db.exec("BEGIN"));
   Status migrated = migrate_locked(db, location, steps);
   auto end = db.exec(migrated ? "COMMIT" : "ROLLBACK");
   if (!migrated) return migrated;

@@ -52,32 +52,31 @@ class PgStore final : public RecordStore {
   }
 
   Status insert(const RawFile& record, const std::string& message) override {
-    if (Status s = writable(); !s) return s;
+    TRY(writable());
     return written([&]() -> Status {
       RawFile stamped_record = record;
       stamped_record.updated_at = now_utc();
-      if (Status s = insert_record(stamped_record); !s) return s;
+      TRY(insert_record(stamped_record));
       return pg::append_events(db_, {stamped(record.id, created_event(record, message), actor_)});
     });
   }
 
   Result<RecordRow> update(const std::string& id, const RecordChange& change) override {
-    if (Status s = writable(); !s) return std::unexpected(s.error());
+    TRY(writable());
     return retried<RecordRow>([&] {
       return pg::transaction<RecordRow>(db_, [&]() -> Result<RecordRow> {
-        auto before = pg::lock_row(db_, id);
-        if (!before) return std::unexpected(before.error());
-        if (!*before) return fail(ErrorKind::usage, "no record for " + id);
-        RawFile after = **before;
+        TRY_ASSIGN(before, pg::lock_row(db_, id));
+        if (!before) return fail(ErrorKind::usage, "no record for " + id);
+        RawFile after = *before;
         apply_change(after, change);
         after.updated_at = now_utc();
-        if (Status s = pg::update_row(db_, after); !s) return std::unexpected(s.error());
+        TRY(pg::update_row(db_, after));
         if (change.file_info) {
-          if (Status s = pg::write_files(db_, id, *change.file_info, true); !s) return std::unexpected(s.error());
+          TRY(pg::write_files(db_, id, *change.file_info, true));
         }
         std::vector<Event> events;
-        for (const EventDraft& e : events_for(**before, after, change.message)) events.push_back(stamped(id, e, actor_));
-        if (Status s = pg::append_events(db_, events); !s) return std::unexpected(s.error());
+        for (const EventDraft& e : events_for(*before, after, change.message)) events.push_back(stamped(id, e, actor_));
+        TRY(pg::append_events(db_, events));
         return static_cast<RecordRow>(after);
       });
     });
@@ -106,17 +105,15 @@ class PgStore final : public RecordStore {
     params.push_back(q.limit == 0 ? std::nullopt : std::optional(std::to_string(q.limit)));
     return retried<void>([&] {
       return pg::transaction<void>(db_, [&]() -> Status {
-        auto declared = db_.exec(std::string("DECLARE listing NO SCROLL CURSOR FOR SELECT ") + pg::row_columns +
+        TRY(db_.exec(std::string("DECLARE listing NO SCROLL CURSOR FOR SELECT ") + pg::row_columns +
                                      " FROM raw_files" + filter_where + " ORDER BY created_at DESC, id DESC LIMIT $4::bigint",
-                                 params);
-        if (!declared) return std::unexpected(declared.error());
+                                 params));
         while (true) {
           auto rows = db_.exec("FETCH " + std::to_string(rows_per_fetch) + " FROM listing");
           if (!rows) return std::unexpected(rows.error());
           for (int i = 0; i < rows->count(); ++i) {
-            auto row = pg::read_row(*rows, i);
-            if (!row) return std::unexpected(row.error());
-            if (Status s = visit(*row); !s) return s;
+            TRY_ASSIGN(row, pg::read_row(*rows, i));
+            TRY(visit(row));
           }
           if (rows->count() < rows_per_fetch) return {};
         }
@@ -147,41 +144,39 @@ class PgStore final : public RecordStore {
   Result<StoreSummary> summarize(const RecordFilter& filter, size_t max_errors) override {
     return retried<StoreSummary>([&]() -> Result<StoreSummary> {
       StoreSummary summary;
-      auto groups = db_.exec(
+      TRY_ASSIGN(groups, db_.exec(
           std::string("SELECT instrument_id, status, backup_status, count(*), sum(size), "
                       "sum(CASE WHEN status = 'copying_done' AND backup_base_path IS NOT NULL THEN size ELSE 0 END), "
                       "sum(CASE WHEN s3_upload_path IS NOT NULL THEN size ELSE 0 END) FROM raw_files") +
               filter_where + " GROUP BY 1, 2, 3",
-          filter_params(filter));
-      if (!groups) return std::unexpected(groups.error());
-      for (int i = 0; i < groups->count(); ++i) {
-        auto n = [&](int c) { return static_cast<uint64_t>(groups->integer(i, c)); };
-        add_group(summary, {groups->text(i, 0), groups->text(i, 1), groups->text(i, 2), n(3), n(4), n(5), n(6)});
+          filter_params(filter)));
+      for (int i = 0; i < groups.count(); ++i) {
+        auto n = [&](int c) { return static_cast<uint64_t>(groups.integer(i, c)); };
+        add_group(summary, {groups.text(i, 0), groups.text(i, 1), groups.text(i, 2), n(3), n(4), n(5), n(6)});
       }
       Params params = filter_params(filter);
       params.push_back(std::to_string(max_errors));
-      auto errors = db_.exec(std::string("SELECT id, instrument_id, updated_at, error FROM raw_files") + filter_where +
+      TRY_ASSIGN(errors, db_.exec(std::string("SELECT id, instrument_id, updated_at, error FROM raw_files") + filter_where +
                                  " AND error IS NOT NULL ORDER BY updated_at DESC LIMIT $4::bigint",
-                             params);
-      if (!errors) return std::unexpected(errors.error());
-      for (int i = 0; i < errors->count(); ++i) {
-        summary.last_errors.push_back({errors->text(i, 0), errors->text(i, 1), errors->text(i, 2), errors->text(i, 3)});
+                             params));
+      for (int i = 0; i < errors.count(); ++i) {
+        summary.last_errors.push_back({errors.text(i, 0), errors.text(i, 1), errors.text(i, 2), errors.text(i, 3)});
       }
       return summary;
     });
   }
 
   Result<std::unique_ptr<RecordLock>> lock(const std::string& id, const LockOptions& options) override {
-    if (Status s = writable(); !s) return std::unexpected(s.error());
+    TRY(writable());
     return acquire_lease(pg::make_leases(shared_, options_.busy_timeout), id, actor_, options);
   }
 
   Status import(const std::vector<StoredRecord>& records) override {
-    if (Status s = writable(); !s) return s;
+    TRY(writable());
     return written([&]() -> Status {
       std::vector<Event> events;
       for (const StoredRecord& stored : records) {
-        if (Status s = insert_record(stored.record); !s) return s;
+        TRY(insert_record(stored.record));
         events.insert(events.end(), stored.events.begin(), stored.events.end());
       }
       return pg::append_events(db_, events);
@@ -207,7 +202,7 @@ class PgStore final : public RecordStore {
   }
 
   Status insert_record(const RawFile& r) {
-    if (Status s = pg::insert_row(db_, r); !s) return s;
+    TRY(pg::insert_row(db_, r));
     return pg::write_files(db_, r.id, r.file_info, false);
   }
 
@@ -225,18 +220,15 @@ class PgStore final : public RecordStore {
 Result<std::unique_ptr<RecordStore>> open_postgresql_store(const std::string& url, Actor actor,
                                                            const StoreOptions& options) {
   std::string location = redact_store_url(url);
-  auto db = connect(url, location, options.busy_timeout);
-  if (!db) return std::unexpected(db.error());
+  TRY_ASSIGN(db, connect(url, location, options.busy_timeout));
   if (options.read_only) {
-    auto missing = pg::schema_missing(*db);
-    if (!missing) return std::unexpected(missing.error());
-    if (*missing) return make_empty_store(location, std::move(actor));  // nothing recorded yet
+    TRY_ASSIGN(missing, pg::schema_missing(db));
+    if (missing) return make_empty_store(location, std::move(actor));  // nothing recorded yet
   }
-  auto migrated = pg::with_retries<void>(*db, options.busy_timeout, [&] {
-    return pg::migrate(*db, location, pg::schema_migrations(), options.read_only);
-  });
-  if (!migrated) return std::unexpected(migrated.error());
-  return std::unique_ptr<RecordStore>(std::make_unique<PgStore>(std::move(*db), url, std::move(actor), options));
+  TRY(pg::with_retries<void>(db, options.busy_timeout, [&] {
+    return pg::migrate(db, location, pg::schema_migrations(), options.read_only);
+  }));
+  return std::unique_ptr<RecordStore>(std::make_unique<PgStore>(std::move(db), url, std::move(actor), options));
 }
 
 }  // namespace rawbackup

@@ -66,8 +66,7 @@ Result<bool> Statement::step() {
 }
 
 Status Statement::run() {
-  Result<bool> rc = step();
-  if (!rc) return std::unexpected(rc.error());
+  TRY(step());
   return {};
 }
 
@@ -129,7 +128,7 @@ Status Database::exec(const std::string& sql) {
 }
 
 Result<Transaction> Transaction::begin(Database& db) {
-  if (Status s = db.exec("BEGIN IMMEDIATE"); !s) return std::unexpected(s.error());
+  TRY(db.exec("BEGIN IMMEDIATE"));
   return Transaction(&db);
 }
 

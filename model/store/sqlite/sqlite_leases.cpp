@@ -56,7 +56,7 @@ class SqliteLeases final : public LeaseTable {
 
  private:
   static Result<bool> changed(sqlite::Statement& stmt) {
-    if (Status s = stmt.run(); !s) return std::unexpected(s.error());
+    TRY(stmt.run());
     return stmt.changes() == 1;
   }
 
@@ -66,9 +66,8 @@ class SqliteLeases final : public LeaseTable {
 }  // namespace
 
 Result<std::unique_ptr<LeaseTable>> open_sqlite_leases(const std::string& path, int busy_timeout_ms) {
-  auto db = sqlite::Database::open(path, busy_timeout_ms);
-  if (!db) return std::unexpected(db.error());
-  return std::unique_ptr<LeaseTable>(std::make_unique<SqliteLeases>(std::move(*db)));
+  TRY_ASSIGN(db, sqlite::Database::open(path, busy_timeout_ms));
+  return std::unique_ptr<LeaseTable>(std::make_unique<SqliteLeases>(std::move(db)));
 }
 
 }  // namespace rawbackup

@@ -91,8 +91,7 @@ std::span<const Migration> schema_migrations() { return migrations; }
 
 Result<int> schema_version(Database& db) {
   sqlite::Statement query = db.prepare("PRAGMA user_version");
-  Result<bool> row = query.step();
-  if (!row) return std::unexpected(row.error());
+  TRY(query.step());
   return static_cast<int>(query.integer(0));
 }
 
@@ -107,17 +106,16 @@ Status migrate(Database& db, std::span<const Migration> steps) {
   Result<int> current = schema_version(db);
   if (!current) return std::unexpected(current.error());
   if (*current == latest) return {};
-  auto txn = Transaction::begin(db);
-  if (!txn) return std::unexpected(txn.error());
+  TRY_ASSIGN(txn, Transaction::begin(db));
   current = schema_version(db);  // another process may have migrated meanwhile
   if (!current) return std::unexpected(current.error());
-  if (Status s = check_version(db.path(), *current, latest, true); !s) return s;
+  TRY(check_version(db.path(), *current, latest, true));
   for (const Migration& step : steps) {
     if (step.version <= *current) continue;
     if (Status s = db.exec(step.sql); !s) return fail(s.error(), "migration " + std::to_string(step.version));
-    if (Status s = db.exec("PRAGMA user_version = " + std::to_string(step.version)); !s) return s;
+    TRY(db.exec("PRAGMA user_version = " + std::to_string(step.version)));
   }
-  return txn->commit();
+  return txn.commit();
 }
 
 }  // namespace rawbackup::sqlite

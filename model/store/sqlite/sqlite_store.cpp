@@ -89,18 +89,18 @@ class SqliteStore final : public RecordStore {
   }
 
   Status insert(const RawFile& record, const std::string& message) override {
-    if (Status s = writable(); !s) return s;
+    TRY(writable());
     auto txn = sqlite::Transaction::begin(db_);
     if (!txn) return std::unexpected(txn.error());
     RawFile stamped_record = record;
     stamped_record.updated_at = now_utc();
-    if (Status s = insert_record(stamped_record); !s) return s;
-    if (Status s = append(stamped(record.id, created_event(record, message), actor_)); !s) return s;
+    TRY(insert_record(stamped_record));
+    TRY(append(stamped(record.id, created_event(record, message), actor_)));
     return txn->commit();
   }
 
   Result<RecordRow> update(const std::string& id, const RecordChange& change) override {
-    if (Status s = writable(); !s) return std::unexpected(s.error());
+    TRY(writable());
     auto txn = sqlite::Transaction::begin(db_);
     if (!txn) return std::unexpected(txn.error());
     auto row = get_row(id);
@@ -114,14 +114,14 @@ class SqliteStore final : public RecordStore {
     RawFile after = before;
     apply_change(after, change);
     after.updated_at = now_utc();
-    if (Status s = write_row(after, "UPDATE"); !s) return std::unexpected(s.error());
+    TRY(write_row(after, "UPDATE"));
     if (change.file_info) {
-      if (Status s = write_files(id, *change.file_info, true); !s) return std::unexpected(s.error());
+      TRY(write_files(id, *change.file_info, true));
     }
     for (const EventDraft& e : events_for(before, after, change.message)) {
-      if (Status s = append(stamped(id, e, actor_)); !s) return std::unexpected(s.error());
+      TRY(append(stamped(id, e, actor_)));
     }
-    if (Status s = txn->commit(); !s) return std::unexpected(s.error());
+    TRY(txn->commit());
     return static_cast<RecordRow>(after);
   }
 
@@ -152,7 +152,7 @@ class SqliteStore final : public RecordStore {
       if (!*more) return {};
       auto row = read_row(query);
       if (!row) return std::unexpected(row.error());
-      if (Status s = visit(*row); !s) return s;
+      TRY(visit(*row));
     }
   }
 
@@ -205,20 +205,19 @@ class SqliteStore final : public RecordStore {
   }
 
   Result<std::unique_ptr<RecordLock>> lock(const std::string& id, const LockOptions& options) override {
-    if (Status s = writable(); !s) return std::unexpected(s.error());
-    auto table = open_sqlite_leases(path_.string(), static_cast<int>(options_.busy_timeout.count()));
-    if (!table) return std::unexpected(table.error());
-    return acquire_lease(std::move(*table), id, actor_, options);
+    TRY(writable());
+    TRY_ASSIGN(table, open_sqlite_leases(path_.string(), static_cast<int>(options_.busy_timeout.count())));
+    return acquire_lease(std::move(table), id, actor_, options);
   }
 
   Status import(const std::vector<StoredRecord>& records) override {
-    if (Status s = writable(); !s) return s;
+    TRY(writable());
     auto txn = sqlite::Transaction::begin(db_);
     if (!txn) return std::unexpected(txn.error());
     for (const StoredRecord& stored : records) {
-      if (Status s = insert_record(stored.record); !s) return s;
+      TRY(insert_record(stored.record));
       for (const Event& e : stored.events) {
-        if (Status s = append(e); !s) return s;
+        TRY(append(e));
       }
     }
     return txn->commit();
@@ -251,10 +250,9 @@ class SqliteStore final : public RecordStore {
       Result<bool> more = query.step();
       if (!more) return std::unexpected(more.error());
       if (!*more) return files;
-      auto parts = unpack_part_md5s(query.blob(6));
-      if (!parts) return std::unexpected(parts.error());
+      TRY_ASSIGN(parts, unpack_part_md5s(query.blob(6)));
       files[query.text(0)] = FileEntry{static_cast<uint64_t>(query.integer(1)), query.text(2), query.text(3),
-                                       static_cast<uint64_t>(query.integer(4)), query.integer(5), std::move(*parts)};
+                                       static_cast<uint64_t>(query.integer(4)), query.integer(5), std::move(parts)};
     }
   }
 
@@ -262,7 +260,7 @@ class SqliteStore final : public RecordStore {
     if (auto existing = get_row(r.id); !existing || *existing) {
       return existing ? fail(ErrorKind::conflict, "record " + r.id + " already exists") : std::unexpected(existing.error());
     }
-    if (Status s = write_row(r, "INSERT"); !s) return s;
+    TRY(write_row(r, "INSERT"));
     return write_files(r.id, r.file_info, false);
   }
 
@@ -288,7 +286,7 @@ class SqliteStore final : public RecordStore {
     if (replace) {
       Statement clear = db_.prepare("DELETE FROM raw_file_files WHERE raw_file_id = ?1");
       clear.bind(1, id);
-      if (Status s = clear.run(); !s) return s;
+      TRY(clear.run());
     }
     Statement add = db_.prepare(
         "INSERT INTO raw_file_files (raw_file_id, path, size, md5, etag, part_size, mtime_ns, part_md5s) "
@@ -296,7 +294,7 @@ class SqliteStore final : public RecordStore {
     for (const auto& [path, e] : files) {
       add.bind(1, id).bind(2, path).bind(3, static_cast<int64_t>(e.size)).bind(4, e.md5).bind(5, e.etag);
       add.bind(6, static_cast<int64_t>(e.part_size)).bind(7, e.mtime_ns).bind_blob(8, pack_part_md5s(e.part_md5s));
-      if (Status s = add.run(); !s) return s;
+      TRY(add.run());
       add.reset();
     }
     return {};
@@ -327,14 +325,12 @@ Result<std::unique_ptr<RecordStore>> open_sqlite_store(const fs::path& path, Act
     return make_empty_store("sqlite://" + path.string(), std::move(actor));  // nothing recorded yet
   }
   if (!options.read_only) {
-    if (Status s = ensure_parent(path); !s) return std::unexpected(s.error());
+    TRY(ensure_parent(path));
   }
-  auto db = sqlite::Database::open(path.string(), busy_ms, options.read_only);
-  if (!db) return std::unexpected(db.error());
-  Status schema = options.read_only ? sqlite::check_schema(*db, sqlite::schema_migrations())
-                                    : sqlite::migrate(*db, sqlite::schema_migrations());
-  if (!schema) return std::unexpected(schema.error());
-  return std::unique_ptr<RecordStore>(std::make_unique<SqliteStore>(std::move(*db), std::move(actor), options, path));
+  TRY_ASSIGN(db, sqlite::Database::open(path.string(), busy_ms, options.read_only));
+  TRY(options.read_only ? sqlite::check_schema(db, sqlite::schema_migrations())
+                                    : sqlite::migrate(db, sqlite::schema_migrations()));
+  return std::unique_ptr<RecordStore>(std::make_unique<SqliteStore>(std::move(db), std::move(actor), options, path));
 }
 
 }  // namespace rawbackup

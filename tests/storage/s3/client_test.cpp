@@ -1,4 +1,5 @@
 // The S3 client over a scripted HttpClient: addressing, signed headers, retries, errors.
+#include "storage/retrying_object_store.h"
 #include "storage/s3/client.h"
 
 #include <gmock/gmock.h>
@@ -63,12 +64,13 @@ class Client : public ::testing::Test {
     options.region = "us-east-1";
     options.endpoint = parse_endpoint("http://127.0.0.1:9000", "us-east-1");
     options.credentials = {"AKIDEXAMPLE", "secret-never-sent", ""};
-    options.retry.base_delay = std::chrono::milliseconds(1);
-    client = std::make_unique<S3Client>(options, connector(http));
+    // As connect_s3 makes it: the client inside the retry wrapper.
+    client = std::make_unique<RetryingObjectStore>(std::make_unique<S3Client>(options, connector(http)),
+                                                   RetryPolicy{.base_delay = std::chrono::milliseconds(1)});
   }
   ScriptedHttp scripted;
   ScriptedHttp* http;
-  std::unique_ptr<S3Client> client;
+  std::unique_ptr<ObjectStore> client;
 };
 
 TEST_F(Client, PutIsPathStyleSignedAndCarriesContentMd5) {
@@ -121,7 +123,7 @@ TEST_F(Client, PermanentErrorsAreNotRetried) {
   http->replies.push_back(reply(400, error_xml("BadDigest")));
   http->replies.push_back(std::unexpected(TransportError{TransportError::Cause::body_read, "disk error"}));
   EXPECT_EQ(client->put_object("b", "k", text_body("x")).error().code, "BadDigest");
-  EXPECT_EQ(client->put_object("b", "k", text_body("x")).error().code, "LocalReadError");
+  EXPECT_EQ(client->put_object("b", "k", text_body("x")).error().origin, S3ErrorOrigin::local_read);
   EXPECT_EQ(http->sent.size(), 2U);
 }
 
@@ -193,7 +195,7 @@ TEST(Endpoint, AwsIsVirtualHostedCustomIsPathStyle) {
 TEST(Endpoint, VirtualHostedRequestsPutTheBucketInTheHost) {
   ScriptedHttp scripted;
   ScriptedHttp* http = &scripted;
-  S3Client client({parse_endpoint("", "eu-central-1"), "eu-central-1", {"AK", "SK", "token"}, {}}, connector(http));
+  S3Client client({parse_endpoint("", "eu-central-1"), "eu-central-1", {"AK", "SK", "token"}}, connector(http));
   http->replies.push_back(reply(404));
   (void)client.head_object("my-bucket", "a/b.raw");
   EXPECT_EQ(http->sent[0].url, "https://my-bucket.s3.eu-central-1.amazonaws.com/a/b.raw");

@@ -1,4 +1,4 @@
-#include "tasks/source_check.h"
+#include "transfer/source_check.h"
 
 #include <algorithm>
 

@@ -1,11 +1,11 @@
-#include "tasks/verify_checks.h"
+#include "transfer/verify_checks.h"
 
 #include <map>
 
 #include "integrity/etag.h"
-#include "tasks/copy_file.h"
-#include "tasks/s3_fetch.h"
-#include "tasks/s3_set_listing.h"
+#include "transfer/copy_file.h"
+#include "transfer/s3_fetch.h"
+#include "transfer/s3_set_listing.h"
 
 namespace rawbackup {
 namespace {
@@ -39,16 +39,15 @@ Result<std::vector<FileFinding>> check_local(const FileSystem& fs, const RawFile
   std::vector<FileFinding> out;
   std::filesystem::path base(*record.backup_base_path);
   for (const auto& [key, entry] : record.file_info) {
-    auto check = check_destination(fs, base / key, entry);
-    if (!check) return std::unexpected(check.error());
-    switch (check->state) {
+    TRY_ASSIGN(check, check_destination(fs, base / key, entry));
+    switch (check.state) {
       case DestinationState::identical: out.push_back(finding(key, "local", "ok")); break;
       case DestinationState::missing: out.push_back(finding(key, "local", "missing", (base / key).string() + " is missing")); break;
       case DestinationState::not_a_file: out.push_back(finding(key, "local", "differs", "not a regular file")); break;
       case DestinationState::differs: {
-        bool by_size = check->md5.starts_with("size ");  // check_destination's note when sizes differ
-        std::string detail = by_size ? check->md5 + ", record " + std::to_string(entry.size)
-                                     : "MD5 " + check->md5 + ", record " + entry.md5;
+        bool by_size = check.md5.starts_with("size ");  // check_destination's note when sizes differ
+        std::string detail = by_size ? check.md5 + ", record " + std::to_string(entry.size)
+                                     : "MD5 " + check.md5 + ", record " + entry.md5;
         out.push_back(finding(key, "local", "differs", detail));
         break;
       }
@@ -70,19 +69,17 @@ std::optional<S3Location> parse_s3_url(const std::string& url) {
 
 Result<std::vector<FileFinding>> check_s3(ObjectStore& store, const RawFile& record, const S3Location& where,
                                           const S3CheckOptions& options) {
-  auto found = find_set_objects(store, where.bucket, where.prefix, record.file_info);
-  if (!found) return std::unexpected(found.error());
+  TRY_ASSIGN(found, find_set_objects(store, where.bucket, where.prefix, record.file_info));
   std::vector<FileFinding> out;
   for (const auto& [key, entry] : record.file_info) {
-    auto it = found->find(where.prefix + key);
-    if (it == found->end()) {
+    auto it = found.find(where.prefix + key);
+    if (it == found.end()) {
       out.push_back(finding(key, "s3", "missing", "s3://" + where.bucket + "/" + where.prefix + key + " is missing"));
     } else if (it->second.size != entry.size) {
       out.push_back(finding(key, "s3", "differs", "size " + std::to_string(it->second.size) + ", record " + std::to_string(entry.size)));
     } else if (options.deep) {
-      auto checked = check_content(store, where, key, entry, options);
-      if (!checked) return std::unexpected(checked.error());
-      out.push_back(*checked);
+      TRY_ASSIGN(checked, check_content(store, where, key, entry, options));
+      out.push_back(checked);
     } else if (!etag_matches(it->second.etag, entry.md5, entry.etag)) {
       out.push_back(finding(key, "s3", "differs", "ETag " + it->second.etag + ", record " + entry.etag + " (MD5 " + entry.md5 + ")"));
     } else {

@@ -1,4 +1,4 @@
-#include "tasks/copy_file.h"
+#include "transfer/copy_file.h"
 
 #include "storage/file_hasher.h"
 

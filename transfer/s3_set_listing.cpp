@@ -1,6 +1,6 @@
-#include "tasks/s3_set_listing.h"
+#include "transfer/s3_set_listing.h"
 
-#include "tasks/s3_upload_file.h"
+#include "transfer/s3_upload_file.h"
 
 namespace rawbackup {
 namespace {

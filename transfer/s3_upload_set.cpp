@@ -1,4 +1,4 @@
-#include "tasks/s3_upload_set.h"
+#include "transfer/s3_upload_set.h"
 
 #include <spdlog/spdlog.h>
 
@@ -95,13 +95,13 @@ class SetUpload {
     UploadSource source{&fs_, job.source, job.source_differs};
     if (!f.multipart) {
       auto began = std::chrono::steady_clock::now();
-      if (Status s = put_file(store_, source, job.target, job.entry, options_.limiter); !s) return s;
+      TRY(put_file(store_, source, job.target, job.entry, options_.limiter));
       ++sent_;
       options_.on_bytes(job.entry.size);
       log_uploaded(job, began);
       return {};
     }
-    if (Status s = start(f); !s) return s;
+    TRY(start(f));
     PartSpec spec = part_spec(job.entry, f.part_size, unit.part);
     auto kept = f.in_s3.find(spec.number);
     auto part = send_part(store_, source, job.target, f.upload_id, spec,
@@ -111,7 +111,7 @@ class SetUpload {
     ++(part->sent ? sent_ : kept_);
     options_.on_bytes(spec.length);
     if (--f.remaining > 0) return {};
-    if (Status s = complete_upload(store_, job.target, f.upload_id, f.done, job.entry); !s) return s;
+    TRY(complete_upload(store_, job.target, f.upload_id, f.done, job.entry));
     f.completed = true;
     tell_upload_id(f, "");
     log_uploaded(job, f.began);
@@ -135,7 +135,7 @@ class SetUpload {
         for (const auto& p : *parts) f.in_s3[p.number] = p;
         f.upload_id = job.resume_upload_id;
         spdlog::info("resuming the upload of {}: {} part(s) already in S3", s3_url(job.target), parts->size());
-      } else if (parts.error().code == "Interrupted" || s3::is_transient(parts.error())) {
+      } else if (s3::is_interrupted(parts.error()) || s3::is_transient(parts.error())) {
         return std::unexpected(s3_failure(parts.error(), "listing the parts of " + s3_url(job.target)));
       } else {  // gone (aborted, expired), or a store without ListParts: a new upload is always right
         spdlog::info("cannot resume the earlier upload of {} ({}); starting a new one", s3_url(job.target),

@@ -10,7 +10,7 @@
 #include "model/layout.h"
 #include "model/raw_file.h"
 #include "storage/filesystem.h"
-#include "tasks/settle.h"
+#include "transfer/settle.h"
 
 namespace rawbackup {
 

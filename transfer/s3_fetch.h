@@ -16,7 +16,7 @@
 #include "common/result.h"
 #include "model/raw_file.h"
 #include "storage/object_store.h"
-#include "tasks/s3_upload_file.h"
+#include "transfer/s3_upload_file.h"
 
 namespace rawbackup {
 

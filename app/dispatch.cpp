@@ -1,4 +1,4 @@
-#include "tasks/dispatch.h"
+#include "app/dispatch.h"
 
 #include <unistd.h>
 
@@ -13,7 +13,7 @@
 #include "model/store/open_store.h"
 #include "storage/s3/client.h"
 #include "tasks/batch.h"
-#include "tasks/task.h"
+#include "app/registry.h"
 
 namespace rawbackup {
 namespace {
@@ -118,10 +118,9 @@ Result<int> run_task(const Chosen& chosen, const GlobalOptions& global) {
   if (chosen.entry->needs & needs::store) {
     StoreOptions options;
     options.read_only = (chosen.entry->needs & needs::read_only) != 0;
-    auto opened = open_store(env_or("RAWBACKUP_STORE_URL", config->store_url),
-                             Actor{chosen.entry->name, host_id(), getpid()}, options);
-    if (!opened) return std::unexpected(opened.error());
-    store = std::move(*opened);
+    TRY_ASSIGN(opened, open_store(env_or("RAWBACKUP_STORE_URL", config->store_url),
+                             Actor{chosen.entry->name, host_id(), getpid()}, options));
+    store = std::move(opened);
     ctx.store = store.get();
     ctx.lock_options.stale_after = std::chrono::seconds(config->lease_seconds);
     ctx.lock_options.heartbeat = std::min(ctx.lock_options.heartbeat, ctx.lock_options.stale_after / 3);
@@ -135,7 +134,7 @@ Result<int> run_task(const Chosen& chosen, const GlobalOptions& global) {
   }
   Result<TaskOutput> out = chosen.runner(ctx);
   if (!out) return std::unexpected(out.error());
-  if (Status printed = print_result(*out, global.json); !printed) return std::unexpected(printed.error());
+  TRY(print_result(*out, global.json));
   return out->exit_code;
 }
 

@@ -1,4 +1,4 @@
-#include "tasks/settle.h"
+#include "transfer/settle.h"
 
 #include <algorithm>
 

@@ -1,4 +1,4 @@
-#include "tasks/hash_set.h"
+#include "transfer/hash_set.h"
 
 #include <atomic>
 #include <mutex>
@@ -8,7 +8,7 @@
 #include "common/progress.h"
 #include "integrity/etag.h"
 #include "storage/file_hasher.h"
-#include "tasks/settle.h"
+#include "transfer/settle.h"
 
 namespace rawbackup {
 namespace {

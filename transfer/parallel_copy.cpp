@@ -1,4 +1,4 @@
-#include "tasks/parallel_copy.h"
+#include "transfer/parallel_copy.h"
 
 #include <atomic>
 #include <mutex>
@@ -10,7 +10,7 @@
 #include "common/log.h"
 #include "config/config.h"
 #include "integrity/etag.h"
-#include "tasks/copy_file.h"
+#include "transfer/copy_file.h"
 
 namespace rawbackup {
 namespace {
@@ -99,7 +99,7 @@ class ParallelCopy {
       std::lock_guard lock(folders_mutex_);
       if (folders_.contains(folder)) return {};
     }
-    if (Status s = fs_.create_directories(folder); !s) return s;
+    TRY(fs_.create_directories(folder));
     std::lock_guard lock(folders_mutex_);
     folders_.insert(folder);
     return {};
@@ -115,7 +115,7 @@ class ParallelCopy {
     std::lock_guard lock(file.mutex);
     if (!file.out) {
       file.started = std::chrono::steady_clock::now();
-      if (Status s = make_folder(parent_of(file.job.dest)); !s) return std::unexpected(s.error());
+      TRY(make_folder(parent_of(file.job.dest)));
       auto out = fs_.create_file(file.job.dest);
       if (!out) return std::unexpected(out.error());
       file.out = std::move(*out);
@@ -127,16 +127,14 @@ class ParallelCopy {
   Result<std::span<const std::byte>> next_bytes(InputFile& input, size_t want,
                                                 std::shared_ptr<const MappedBytes>& mapping,
                                                 std::vector<std::byte>& buffer) {
-    auto mapped = input.map_next(want);
-    if (!mapped) return std::unexpected(mapped.error());
-    if (*mapped) {
-      mapping = std::move(*mapped);
+    TRY_ASSIGN(mapped, input.map_next(want));
+    if (mapped) {
+      mapping = std::move(mapped);
       return mapping->bytes();
     }
     buffer.resize(want);
-    auto n = read_full(input, buffer);
-    if (!n) return std::unexpected(n.error());
-    return std::span<const std::byte>(buffer).first(*n);
+    TRY_ASSIGN(n, read_full(input, buffer));
+    return std::span<const std::byte>(buffer).first(n);
   }
 
   Status copy_part(FileState& file, size_t part) {
@@ -158,7 +156,7 @@ class ParallelCopy {
       auto bytes = next_bytes(**input, want, mapping, buffer);
       if (!bytes) return fail(bytes.error(), job.key);
       if (bytes->empty()) return fail(job.key + ": source ended early; re-run checksum");
-      if (Status s = (*out)->write_at(offset + done, *bytes); !s) return s;
+      TRY((*out)->write_at(offset + done, *bytes));
       md5.update(*bytes);
       done += bytes->size();
       if (on_bytes_) on_bytes_(bytes->size());

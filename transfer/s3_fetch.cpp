@@ -1,4 +1,4 @@
-#include "tasks/s3_fetch.h"
+#include "transfer/s3_fetch.h"
 
 #include <spdlog/spdlog.h>
 

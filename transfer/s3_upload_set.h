@@ -13,7 +13,7 @@
 #include "model/raw_file.h"
 #include "storage/filesystem.h"
 #include "storage/object_store.h"
-#include "tasks/s3_upload_file.h"
+#include "transfer/s3_upload_file.h"
 
 namespace rawbackup {
 

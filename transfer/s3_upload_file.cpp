@@ -1,4 +1,4 @@
-#include "tasks/s3_upload_file.h"
+#include "transfer/s3_upload_file.h"
 
 #include <spdlog/spdlog.h>
 
@@ -86,7 +86,7 @@ void delete_wrong_object(ObjectStore& store, const S3Target& target) {
 std::string s3_url(const S3Target& t) { return "s3://" + t.bucket + "/" + t.key; }
 
 Error s3_failure(const s3::S3Error& error, const std::string& what) {
-  if (error.code == "Interrupted") return Error{ErrorKind::interrupted, "interrupted during " + what};
+  if (s3::is_interrupted(error)) return Error{ErrorKind::interrupted, "interrupted during " + what};
   return Error{ErrorKind::failed, what + ": " + s3::describe(error), s3::is_transient(error)};
 }
 
@@ -117,15 +117,12 @@ Status check_part_count(const S3Target& target, const FileEntry& entry, uint64_t
 Status put_file(ObjectStore& store, const UploadSource& source, const S3Target& target, const FileEntry& entry,
                 RateLimiter* limiter) {
   PartSpec whole{1, 0, entry.size, entry.md5};
-  auto body = body_for(source, whole);
-  if (!body) return std::unexpected(body.error());
+  TRY_ASSIGN(body, body_for(source, whole));
   auto send = [&](const Body& b) { return store.put_object(target.bucket, target.key, b); };
-  auto etag = send_checked(source, whole, std::move(*body), limiter, send,
-                           [&] { delete_wrong_object(store, target); }, "PUT " + s3_url(target));
-  if (!etag) return std::unexpected(etag.error());
-  auto reported = reported_etag(store, target, *etag);
-  if (!reported) return std::unexpected(reported.error());
-  Status verified = verify_etag(target, *reported, entry);
+  TRY_ASSIGN(etag, send_checked(source, whole, std::move(body), limiter, send,
+                           [&] { delete_wrong_object(store, target); }, "PUT " + s3_url(target)));
+  TRY_ASSIGN(reported, reported_etag(store, target, etag));
+  Status verified = verify_etag(target, reported, entry);
   if (!verified) delete_wrong_object(store, target);
   return verified;
 }
@@ -137,16 +134,14 @@ Result<PartResult> send_part(ObjectStore& store, const UploadSource& source, con
   if (kept_fits && !spec.md5_hex.empty() && s3::unquoted(kept->etag) == spec.md5_hex) {
     return PartResult{{spec.number, spec.md5_hex, spec.length}, false};  // resumed without a read
   }
-  auto body = body_for(source, spec);
-  if (!body) return std::unexpected(body.error());
-  std::string md5 = body->md5_hex;
+  TRY_ASSIGN(body, body_for(source, spec));
+  std::string md5 = body.md5_hex;
   if (kept_fits && spec.md5_hex.empty() && s3::unquoted(kept->etag) == md5) {
     return PartResult{{spec.number, md5, spec.length}, false};  // an old record's part, hashed to compare
   }
   auto send = [&](const Body& b) { return store.upload_part(target.bucket, target.key, upload_id, spec.number, b); };
   std::string what = "part " + std::to_string(spec.number) + " of " + s3_url(target);
-  auto etag = send_checked(source, spec, std::move(*body), limiter, send, [] {}, what);
-  if (!etag) return std::unexpected(etag.error());
+  TRY(send_checked(source, spec, std::move(body), limiter, send, [] {}, what));
   return PartResult{{spec.number, md5, spec.length}, true};
 }
 
@@ -164,9 +159,8 @@ Status complete_upload(ObjectStore& store, const S3Target& target, const std::st
   }
   auto etag = store.complete_multipart_upload(target.bucket, target.key, upload_id, parts);
   if (!etag) return std::unexpected(s3_failure(etag.error(), "completing " + s3_url(target)));
-  auto reported = reported_etag(store, target, "");
-  if (!reported) return std::unexpected(reported.error());
-  Status verified = verify_etag(target, *reported, entry);
+  TRY_ASSIGN(reported, reported_etag(store, target, ""));
+  Status verified = verify_etag(target, reported, entry);
   if (!verified) delete_wrong_object(store, target);
   return verified;
 }

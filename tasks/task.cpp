@@ -1,0 +1,41 @@
+#include "tasks/task.h"
+
+#include <spdlog/spdlog.h>
+
+#include <filesystem>
+
+namespace rawbackup {
+
+Result<RawFile> checksummed_record(const Context& ctx, const std::string& id) {
+  TRY_ASSIGN(record, ctx.store->get(id));
+  if (!record && id.find('/') != std::string::npos) {
+    std::string name = std::filesystem::path(id).filename().string();
+    return fail(ErrorKind::usage, "'" + id + "' looks like a path: tasks take the raw file's id, its name (" + name + ")");
+  }
+  if (!record || record->file_info.empty()) {
+    return fail(ErrorKind::usage, "no checksum recorded for " + id + "; run checksum first");
+  }
+  return *record;
+}
+
+Result<HeldRecord> hold_checksummed_record(const Context& ctx, const std::string& id, bool lock) {
+  auto record = checksummed_record(ctx, id);  // fail early, before waiting for a lock
+  if (!record) return std::unexpected(record.error());
+  if (!lock) return HeldRecord{std::move(*record), nullptr};
+  TRY_ASSIGN(taken, lock_record(ctx, id));
+  record = checksummed_record(ctx, id);
+  if (!record) return std::unexpected(record.error());
+  return HeldRecord{std::move(*record), std::move(taken)};
+}
+
+void record_best_effort(const Context& ctx, const std::string& id, const RecordChange& change, const char* what) {
+  if (auto updated = ctx.store->update(id, change); !updated) {
+    spdlog::warn("could not record {} for {}: {}", what, id, updated.error().message);
+  }
+}
+
+Result<std::unique_ptr<RecordLock>> lock_record(const Context& ctx, const std::string& id) {
+  return ctx.store->lock(id, ctx.lock_options);
+}
+
+}  // namespace rawbackup
