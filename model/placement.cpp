@@ -28,6 +28,19 @@ bool has_local_backup(const RawFile& record) {
   return record.status == RawFileStatus::copying_done && record.backup_base_path.has_value();
 }
 
+bool has_s3_backup(const RawFile& record) {
+  return record.s3_upload_path.has_value() && record.backup_status == BackupStatus::done;
+}
+
+const char* to_string(BackupPlace place) {
+  switch (place) {
+    case BackupPlace::local: return "local";
+    case BackupPlace::s3: return "s3";
+    case BackupPlace::any: return "any";
+  }
+  return "any";
+}
+
 Result<std::string> s3_bucket(const S3Config& config, const RawFile& record) {
   return s3::bucket_name(config.bucket_prefix, record.project_id);
 }

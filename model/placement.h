@@ -29,6 +29,13 @@ std::filesystem::path backup_base(const Config& config, const RawFile& record);
 // copy-local finished: a verified local backup under backup_base_path (what upload-s3 reads,
 // verify checks and restore falls back to).
 bool has_local_backup(const RawFile& record);
+// upload-s3 finished: every object under s3_upload_path (what restore prefers and verify
+// checks when the config's backup_type is s3).
+bool has_s3_backup(const RawFile& record);
+
+// Where a backup lives; `any` for a finding about the record as a whole.
+enum class BackupPlace { local, s3, any };
+const char* to_string(BackupPlace place);  // "local", "s3", "any"
 
 // The bucket: "{bucket_prefix}-{project}" under S3's naming rules (storage/s3/naming.h);
 // kind usage naming the project when S3 would refuse the name.

@@ -29,26 +29,29 @@ struct RestoreItem {
 };
 
 struct RestorePlan {
-  std::string from;    // "s3" or "local"
+  BackupPlace from;    // s3 or local
   std::string source;  // s3://bucket/prefix or the backup folder
   std::vector<RestoreItem> items;
   uint64_t bytes_to_restore = 0;
   size_t to_restore = 0;
 };
 
-Result<std::string> choose_source(const Context& ctx, const RawFile& record, const std::string& from) {
-  bool in_s3 = record.s3_upload_path && record.backup_status == BackupStatus::done;
-  bool local = has_local_backup(record);
-  std::string chosen = from.empty() ? (in_s3 ? "s3" : "local") : from;
-  if (chosen == "s3" && !record.s3_upload_path) return fail(ErrorKind::usage, record.id + " has no S3 backup recorded");
-  if (chosen == "s3" && !ctx.objects) return fail(ErrorKind::usage, "the config has no backup.s3 section");
-  if (chosen == "local" && !local) return fail(ErrorKind::usage, record.id + " has no finished local backup recorded");
+// `from` as asked (--from), else S3 when uploaded, else the local backup.
+Result<BackupPlace> choose_source(const Context& ctx, const RawFile& record, std::optional<BackupPlace> from) {
+  BackupPlace chosen = from.value_or(has_s3_backup(record) ? BackupPlace::s3 : BackupPlace::local);
+  if (chosen == BackupPlace::s3 && !record.s3_upload_path) {
+    return fail(ErrorKind::usage, record.id + " has no S3 backup recorded");
+  }
+  if (chosen == BackupPlace::s3 && !ctx.objects) return fail(ErrorKind::usage, "the config has no backup.s3 section");
+  if (chosen == BackupPlace::local && !has_local_backup(record)) {
+    return fail(ErrorKind::usage, record.id + " has no finished local backup recorded");
+  }
   return chosen;
 }
 
 Result<RestorePlan> make_plan(const Context& ctx, const RawFile& record, const RestoreOptions& options) {
   TRY_ASSIGN(from, choose_source(ctx, record, options.from));
-  RestorePlan plan{from, from == "s3" ? *record.s3_upload_path : *record.backup_base_path, {}, 0, 0};
+  RestorePlan plan{from, from == BackupPlace::s3 ? *record.s3_upload_path : *record.backup_base_path, {}, 0, 0};
   for (const auto& [key, entry] : record.file_info) {
     RestoreItem item{key, entry, options.to / key, {}};
     TRY_ASSIGN(check, check_destination(*ctx.fs, item.dest, entry));
@@ -136,7 +139,7 @@ TaskOutput plan_output(const RawFile& record, const RestorePlan& plan, const Res
   size_t skipped = plan.items.size() - plan.to_restore;
   TaskOutput out;
   out.result = {{"id", record.id},       {"task", "restore"},     {"outcome", outcome},
-                {"from", plan.from},      {"source", plan.source}, {"to", options.to.string()},
+                {"from", to_string(plan.from)},      {"source", plan.source}, {"to", options.to.string()},
                 {"restored", plan.to_restore}, {"skipped", skipped}, {"bytes", plan.bytes_to_restore},
                 {"seconds", seconds}};
   out.text = "restore " + record.id + ": " + outcome + ", " + std::to_string(plan.to_restore) + " file(s) (" +
@@ -171,7 +174,7 @@ Result<TaskOutput> run_restore(const Context& ctx, const RestoreOptions& options
   spdlog::info("restoring {} of {} file(s) ({}) from {} to {}", plan.to_restore, plan.items.size(),
                format_bytes(plan.bytes_to_restore), plan.source, options.to.string());
   Progress progress("restoring", plan.bytes_to_restore, ctx.tty);
-  Status done = plan.from == "s3" ? restore_from_s3(ctx, plan, progress) : restore_from_local(ctx, plan, progress);
+  Status done = plan.from == BackupPlace::s3 ? restore_from_s3(ctx, plan, progress) : restore_from_local(ctx, plan, progress);
   progress.finish();
   if (!done) return std::unexpected(done.error());
   if (plan.to_restore > 0) {
@@ -186,7 +189,10 @@ Result<TaskOutput> run_restore(const Context& ctx, const RestoreOptions& options
 
 TaskRunner bind_restore(CLI::App& command) {
   auto options = std::make_shared<RestoreOptions>();
-  command.add_option("--from", options->from, "s3 or local (default: s3 when uploaded, else local)")
+  command
+      .add_option_function<std::string>(
+          "--from", [options](const std::string& from) { options->from = from == "s3" ? BackupPlace::s3 : BackupPlace::local; },
+          "s3 or local (default: s3 when uploaded, else local)")
       ->check(CLI::IsMember({"s3", "local"}));
   command.add_option("--to", options->to, "Folder to restore into (files keep their relative keys)")->required();
   command.add_flag("--dry-run", options->dry_run, "Show what would be restored, skipped or refused");

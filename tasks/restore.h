@@ -2,15 +2,17 @@
 // verified against the record before it gets its name.
 #pragma once
 #include <filesystem>
+#include <optional>
 #include <string>
 
+#include "model/placement.h"
 #include "tasks/task.h"
 
 namespace rawbackup {
 
 struct RestoreOptions {
   std::string id;
-  std::string from;         // "s3", "local", or "" (S3 when upload-s3 finished, else local)
+  std::optional<BackupPlace> from;  // none: S3 when upload-s3 finished, else local
   std::filesystem::path to;  // files land at <to>/<relative key>
   bool dry_run = false;     // say what would be restored or skipped; write nothing
 };

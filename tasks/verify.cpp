@@ -30,14 +30,12 @@ struct IdResult {
 };
 
 bool claims_local(const RawFile& r) { return has_local_backup(r); }
-bool claims_s3(const Config& c, const RawFile& r) {
-  return c.backup_type == BackupType::s3 && r.backup_status == BackupStatus::done && r.s3_upload_path;
-}
+bool claims_s3(const Config& c, const RawFile& r) { return c.backup_type == BackupType::s3 && has_s3_backup(r); }
 
 Status verify_local(const Context& ctx, const RawFile& record, IdResult& result) {
   result.checked.push_back("local");
   if (!record.backup_base_path) {
-    result.findings.push_back({"", "local", "missing", "no local backup recorded (copy-local has not finished)"});
+    result.findings.push_back({"", BackupPlace::local, FindingState::missing, "no local backup recorded (copy-local has not finished)"});
     return {};
   }
   TRY_ASSIGN(found, check_local(*ctx.fs, record));
@@ -49,7 +47,7 @@ Status verify_s3(const Context& ctx, const VerifyOptions& options, const RawFile
   result.checked.push_back(options.deep ? "s3 (deep)" : "s3");
   auto where = record.s3_upload_path ? parse_s3_url(*record.s3_upload_path) : std::nullopt;
   if (!where) {
-    result.findings.push_back({"", "s3", "missing", "no S3 backup recorded (upload-s3 has not finished)"});
+    result.findings.push_back({"", BackupPlace::s3, FindingState::missing, "no S3 backup recorded (upload-s3 has not finished)"});
     return {};
   }
   if (!ctx.objects) return fail(ErrorKind::usage, "the config has no backup.s3 section to reach " + *record.s3_upload_path);
@@ -108,7 +106,7 @@ IdResult verify_one(const Context& ctx, const VerifyOptions& options, const std:
   result.files = record->file_info.size();
   auto [local, s3] = plan_for(ctx, options, *record);
   if (!local && !s3) {
-    result.findings.push_back({"", "any", "missing", "no backup recorded: copy-local and upload-s3 have not finished"});
+    result.findings.push_back({"", BackupPlace::any, FindingState::missing, "no backup recorded: copy-local and upload-s3 have not finished"});
   }
   Status checked = local ? verify_local(ctx, *record, result) : Status{};
   if (checked && s3) checked = verify_s3(ctx, options, *record, result);
@@ -123,7 +121,7 @@ std::string describe_problems(const IdResult& r, size_t at_most) {
       lines.push_back("…");
       break;
     }
-    lines.push_back(f->backup + " " + (f->path.empty() ? "" : f->path + ": ") + f->detail);
+    lines.push_back(std::string(to_string(f->backup)) + " " + (f->path.empty() ? "" : f->path + ": ") + f->detail);
   }
   return join(lines, "; ");
 }
@@ -147,7 +145,7 @@ void record_outcome(const Context& ctx, const IdResult& r) {
 nlohmann::json to_json(const IdResult& r) {
   nlohmann::json files = nlohmann::json::array();
   for (const FileFinding& f : r.findings) {
-    files.push_back({{"path", f.path}, {"backup", f.backup}, {"state", f.state}, {"detail", f.detail}});
+    files.push_back({{"path", f.path}, {"backup", to_string(f.backup)}, {"state", to_string(f.state)}, {"detail", f.detail}});
   }
   nlohmann::json j{{"id", r.id}, {"outcome", r.outcome()}, {"checked", r.checked}, {"files", files}};
   if (r.error) j["error"] = r.error->message;
@@ -161,7 +159,7 @@ std::string to_text(const IdResult& r) {
   if (problems.empty()) return head + "ok (" + join(r.checked, ", ") + "; " + std::to_string(r.files) + " file(s))";
   std::string text = head + std::to_string(problems.size()) + " problem(s)";
   for (const FileFinding* f : problems) {
-    text += "\n  " + f->backup + "  " + f->state + "  " + (f->path.empty() ? "" : f->path + ": ") + f->detail;
+    text += "\n  " + std::string(to_string(f->backup)) + "  " + to_string(f->state) + "  " + (f->path.empty() ? "" : f->path + ": ") + f->detail;
   }
   return text;
 }

@@ -10,7 +10,7 @@
 namespace rawbackup {
 namespace {
 
-FileFinding finding(const std::string& path, const char* backup, const char* state, std::string detail = "") {
+FileFinding finding(const std::string& path, BackupPlace backup, FindingState state, std::string detail = "") {
   return {path, backup, state, std::move(detail)};
 }
 
@@ -26,14 +26,23 @@ Result<FileFinding> check_content(ObjectStore& store, const S3Location& where, c
   fetch.on_bytes = options.on_bytes;
   auto check = fetch_and_check(store, target, entry, fetch);
   if (!check) {
-    if (check.error().kind == ErrorKind::mismatch) return finding(key, "s3", "differs", check.error().message);
+    if (check.error().kind == ErrorKind::mismatch) return finding(key, BackupPlace::s3, FindingState::differs, check.error().message);
     return std::unexpected(check.error());
   }
-  if (check->matches) return finding(key, "s3", "ok");
-  return finding(key, "s3", "differs", "content differs: " + check->difference);
+  if (check->matches) return finding(key, BackupPlace::s3, FindingState::ok);
+  return finding(key, BackupPlace::s3, FindingState::differs, "content differs: " + check->difference);
 }
 
 }  // namespace
+
+const char* to_string(FindingState state) {
+  switch (state) {
+    case FindingState::ok: return "ok";
+    case FindingState::missing: return "missing";
+    case FindingState::differs: return "differs";
+  }
+  return "differs";
+}
 
 Result<std::vector<FileFinding>> check_local(const FileSystem& fs, const RawFile& record) {
   std::vector<FileFinding> out;
@@ -41,14 +50,14 @@ Result<std::vector<FileFinding>> check_local(const FileSystem& fs, const RawFile
   for (const auto& [key, entry] : record.file_info) {
     TRY_ASSIGN(check, check_destination(fs, base / key, entry));
     switch (check.state) {
-      case DestinationState::identical: out.push_back(finding(key, "local", "ok")); break;
-      case DestinationState::missing: out.push_back(finding(key, "local", "missing", (base / key).string() + " is missing")); break;
-      case DestinationState::not_a_file: out.push_back(finding(key, "local", "differs", "not a regular file")); break;
+      case DestinationState::identical: out.push_back(finding(key, BackupPlace::local, FindingState::ok)); break;
+      case DestinationState::missing: out.push_back(finding(key, BackupPlace::local, FindingState::missing, (base / key).string() + " is missing")); break;
+      case DestinationState::not_a_file: out.push_back(finding(key, BackupPlace::local, FindingState::differs, "not a regular file")); break;
       case DestinationState::differs: {
         bool by_size = check.md5.starts_with("size ");  // check_destination's note when sizes differ
         std::string detail = by_size ? check.md5 + ", record " + std::to_string(entry.size)
                                      : "MD5 " + check.md5 + ", record " + entry.md5;
-        out.push_back(finding(key, "local", "differs", detail));
+        out.push_back(finding(key, BackupPlace::local, FindingState::differs, detail));
         break;
       }
     }
@@ -74,16 +83,16 @@ Result<std::vector<FileFinding>> check_s3(ObjectStore& store, const RawFile& rec
   for (const auto& [key, entry] : record.file_info) {
     auto it = found.find(where.prefix + key);
     if (it == found.end()) {
-      out.push_back(finding(key, "s3", "missing", "s3://" + where.bucket + "/" + where.prefix + key + " is missing"));
+      out.push_back(finding(key, BackupPlace::s3, FindingState::missing, "s3://" + where.bucket + "/" + where.prefix + key + " is missing"));
     } else if (it->second.size != entry.size) {
-      out.push_back(finding(key, "s3", "differs", "size " + std::to_string(it->second.size) + ", record " + std::to_string(entry.size)));
+      out.push_back(finding(key, BackupPlace::s3, FindingState::differs, "size " + std::to_string(it->second.size) + ", record " + std::to_string(entry.size)));
     } else if (options.deep) {
       TRY_ASSIGN(checked, check_content(store, where, key, entry, options));
       out.push_back(checked);
     } else if (!etag_matches(it->second.etag, entry.md5, entry.etag)) {
-      out.push_back(finding(key, "s3", "differs", "ETag " + it->second.etag + ", record " + entry.etag + " (MD5 " + entry.md5 + ")"));
+      out.push_back(finding(key, BackupPlace::s3, FindingState::differs, "ETag " + it->second.etag + ", record " + entry.etag + " (MD5 " + entry.md5 + ")"));
     } else {
-      out.push_back(finding(key, "s3", "ok"));
+      out.push_back(finding(key, BackupPlace::s3, FindingState::ok));
     }
   }
   return out;

@@ -9,19 +9,23 @@
 
 #include "common/rate_limiter.h"
 #include "common/result.h"
+#include "model/placement.h"
 #include "model/raw_file.h"
 #include "storage/filesystem.h"
 #include "storage/object_store.h"
 
 namespace rawbackup {
 
-struct FileFinding {
-  std::string path;    // the record's relative key
-  std::string backup;  // "local" or "s3"
-  std::string state;   // "ok", "missing" or "differs"
-  std::string detail;  // what differs ("size 10, record 12"); "" when ok
+enum class FindingState { ok, missing, differs };
+const char* to_string(FindingState state);  // "ok", "missing", "differs"
 
-  bool ok() const { return state == "ok"; }
+struct FileFinding {
+  std::string path;     // the record's relative key
+  BackupPlace backup;   // local or s3 (any: about the record as a whole)
+  FindingState state;
+  std::string detail;   // what differs ("size 10, record 12"); "" when ok
+
+  bool ok() const { return state == FindingState::ok; }
 };
 
 // Every file under the record's backup_base_path: recorded size, and its MD5 re-read.

@@ -55,7 +55,7 @@ class VerifyRestore : public TaskFixture {
     EXPECT_TRUE(out);
     return *out;
   }
-  Result<TaskOutput> restore(const std::string& from, bool dry_run = false) {
+  Result<TaskOutput> restore(std::optional<BackupPlace> from, bool dry_run = false) {
     return run_restore(s3_context(), RestoreOptions{id, from, "/restore", dry_run});
   }
 
@@ -118,7 +118,7 @@ TEST_F(VerifyRestore, DeepVerifyReadsADifferingPartAgainBeforeCallingItDifferent
 TEST_F(VerifyRestore, RestoreRefetchesOnlyThePartThatArrivedCorrupted) {
   backed_up(big);
   s3_.corrupt_next_get((5 << 20) + 1);
-  auto out = restore("s3");
+  auto out = restore(BackupPlace::s3);
   ASSERT_TRUE(out) << out.error().message;
   EXPECT_EQ(fs_.read_all("/restore/" + id), big);
   auto ranges = s3_.get_ranges();
@@ -169,12 +169,12 @@ TEST_F(VerifyRestore, ManyFilesAreListedNotHeaded) {
 
 TEST_F(VerifyRestore, RestoreFromS3WritesVerifiedFilesAndSkipsOnReRun) {
   backed_up(big);
-  auto out = restore("");
+  auto out = restore(std::nullopt);
   ASSERT_TRUE(out) << out.error().message;
   EXPECT_EQ(out->result["from"], "s3");
   EXPECT_EQ(fs_.read_all("/restore/" + id), big);
   EXPECT_TRUE(fs_.files_containing("rawbackup-tmp").empty());
-  auto again = restore("");
+  auto again = restore(std::nullopt);
   ASSERT_TRUE(again);
   EXPECT_EQ(again->result["outcome"], "skipped");
 }
@@ -184,7 +184,7 @@ TEST_F(VerifyRestore, RestoreNeverWritesWhatDoesNotMatchTheRecord) {
   std::string other = big;
   other[3] = 'Q';
   s3_.set_object("b-prid7", id, other, record(id).file_info.begin()->second.etag);
-  auto out = restore("s3");
+  auto out = restore(BackupPlace::s3);
   ASSERT_FALSE(out);
   EXPECT_EQ(out.error().kind, ErrorKind::mismatch);
   EXPECT_THAT(out.error().message, ::testing::HasSubstr("s3://b-prid7/a_PRID7_x.raw: part 1 (bytes 0–5242879) differs from the record")) << out.error().message;
@@ -195,7 +195,7 @@ TEST_F(VerifyRestore, RestoreNeverWritesWhatDoesNotMatchTheRecord) {
 TEST_F(VerifyRestore, RestoreRefusesADifferingFile) {
   backed_up("small");
   fs_.add_file("/restore/" + id, "other", t0);
-  auto out = restore("s3");
+  auto out = restore(BackupPlace::s3);
   ASSERT_FALSE(out);
   EXPECT_EQ(out.error().kind, ErrorKind::conflict);
   EXPECT_EQ(fs_.read_all("/restore/" + id), "other");
@@ -203,11 +203,11 @@ TEST_F(VerifyRestore, RestoreRefusesADifferingFile) {
 
 TEST_F(VerifyRestore, RestoreFromTheLocalBackup) {
   backed_up("small");
-  auto dry = restore("local", true);
+  auto dry = restore(BackupPlace::local, true);
   ASSERT_TRUE(dry);
   EXPECT_EQ(dry->result["files"][0]["action"], "restore");
   EXPECT_FALSE(fs_.exists("/restore/" + id));
-  auto out = restore("local");
+  auto out = restore(BackupPlace::local);
   ASSERT_TRUE(out) << out.error().message;
   EXPECT_EQ(fs_.read_all("/restore/" + id), "small");
   EXPECT_EQ(s3_.calls("get_object"), 0);
