@@ -29,20 +29,19 @@ struct Tally {
   size_t selected = 0;
 
   void add_success(const TaskOutput& one) {
-    const nlohmann::json& outcome = one.result.contains("outcome") ? one.result["outcome"] : nlohmann::json("ok");
-    ++counts[outcome.is_string() ? outcome.get<std::string>() : "ok"];
+    ++counts[one.outcome];
     out.result["results"].push_back(one.result);
     if (!one.text.empty()) lines.push_back(one.text);
     out.exit_code = worst_exit_code(out.exit_code, one.exit_code);
   }
 
   void add_failure(const std::string& id, const Error& error) {
-    nlohmann::json failed = error_result(task, id, error);
-    spdlog::error("{}", failed["error"].get<std::string>());
+    std::string message = one_line(error.message);
+    spdlog::error("{}", message);
     ++counts[to_string(error.kind)];
-    lines.push_back(task + " " + id + ": " + to_string(error.kind) + ": " + failed["error"].get<std::string>());
-    out.exit_code = worst_exit_code(out.exit_code, failed["exit_code"].get<int>());
-    out.result["results"].push_back(std::move(failed));
+    lines.push_back(task + " " + id + ": " + to_string(error.kind) + ": " + message);
+    out.exit_code = worst_exit_code(out.exit_code, exit_code_for(error.kind));
+    out.result["results"].push_back(error_result(task, id, error));
   }
 
   TaskOutput finish(size_t run) {
@@ -56,7 +55,8 @@ struct Tally {
     lines.push_back(task + ": " + summary);
     out.text = join(lines, "\n");
     out.result["task"] = task;
-    out.result["outcome"] = severity(out.exit_code) <= severity_of_skip ? "ok" : "failed";
+    out.outcome = severity(out.exit_code) <= severity_of_skip ? "ok" : "failed";
+    out.result["outcome"] = out.outcome;
     out.result["selected"] = selected;
     out.result["counts"] = counts;
     out.result["exit_code"] = out.exit_code;
@@ -64,17 +64,25 @@ struct Tally {
   }
 };
 
+// One run; a usage error it throws (no S3 credentials, found when S3 is first needed) is that
+// run's error like any other, so the batch goes on and reports it per id.
+Result<TaskOutput> run_catching(const std::string& id, const RunOne& run_one) {
+  try {
+    return run_one(id);
+  } catch (const UsageError& e) {
+    return fail(ErrorKind::usage, e.what());
+  }
+}
+
 // The line that ends every run: its outcome, duration, and the bytes moved when it did work.
 Result<TaskOutput> logged_run(const std::string& id, const RunOne& run_one) {
   auto start = std::chrono::steady_clock::now();
-  Result<TaskOutput> out = run_one(id);
+  Result<TaskOutput> out = run_catching(id, run_one);
   if (!out) return out;
   LogFields fields;
   fields.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  std::string outcome = out->result.value("outcome", std::string("ok"));
-  const nlohmann::json& bytes = out->result.contains("bytes") ? out->result["bytes"] : nlohmann::json();
-  if (bytes.is_number_unsigned() && bytes.get<uint64_t>() > 0 && outcome == "done") fields.bytes = bytes.get<uint64_t>();
-  log_with(spdlog::level::info, fields, "finished: " + outcome);
+  if (out->bytes_moved > 0) fields.bytes = out->bytes_moved;
+  log_with(spdlog::level::info, fields, "finished: " + out->outcome);
   return out;
 }
 

@@ -71,37 +71,58 @@ std::vector<std::string> content_differences(const RecordedContent& recorded, co
   return paths;
 }
 
-TaskOutput output(const std::string& id, const std::string& outcome, const RawFileSet& set,
-                  double seconds) {
-  TaskOutput out;
-  out.result = {{"id", id},           {"task", "checksum"},        {"outcome", outcome},
-                {"files", set.files.size()}, {"bytes", set.total_size}, {"seconds", seconds}};
-  out.text = "checksum " + id + ": " + outcome + ", " + std::to_string(set.files.size()) +
-             " file(s), " + format_bytes(set.total_size) + " in " + format_duration(seconds);
-  if (outcome == "done" && seconds > 0) {
-    out.text += " (" + format_bytes(static_cast<uint64_t>(static_cast<double>(set.total_size) / seconds)) + "/s)";
-  }
-  return out;
-}
+// A set hashed ("done") or found unchanged since the last checksum ("unchanged").
+struct ChecksumResult {
+  std::string id;
+  bool hashed = false;
+  const RawFileSet& set;
+  double seconds = 0;
 
-// `not_ready`: the settle rule's refusal, "" when the set has settled.
-TaskOutput dry_run_output(const std::string& id, const RawFileSet& set, bool known, bool unchanged,
-                          const std::string& project, const std::string& not_ready) {
-  std::string would = !not_ready.empty() ? not_ready + "; would not hash"
-                      : unchanged        ? "unchanged since the last checksum: would not hash"
-                      : known            ? "would re-hash (sizes or mtimes changed, or --rehash)"
-                                         : "would create the record (project " + project + ") and hash";
-  bool would_hash = !unchanged && not_ready.empty();
-  TaskOutput out;
-  out.result = {{"id", id},        {"task", "checksum"},          {"outcome", "dry-run"},
-                {"dry_run", true}, {"would_hash", would_hash},   {"new_record", !known},
-                {"files", set.files.size()}, {"bytes", set.total_size}};
-  if (!not_ready.empty()) out.result["not_ready"] = not_ready;
-  out.text = "checksum " + id + " (dry run): " + would + " " + std::to_string(set.files.size()) +
-             " file(s), " + format_bytes(set.total_size);
-  for (const SetMember& m : set.files) out.text += "\n  " + m.key + "  " + format_bytes(m.size);
-  return out;
-}
+  std::string outcome() const { return hashed ? "done" : "unchanged"; }
+  uint64_t bytes_moved() const { return hashed ? set.total_size : 0; }
+  nlohmann::json to_json() const {
+    return {{"id", id},        {"task", "checksum"},      {"outcome", outcome()},
+            {"files", set.files.size()}, {"bytes", set.total_size}, {"seconds", seconds}};
+  }
+  std::string to_text() const {
+    std::string text = "checksum " + id + ": " + outcome() + ", " + std::to_string(set.files.size()) + " file(s), " +
+                       format_bytes(set.total_size) + " in " + format_duration(seconds);
+    if (hashed && seconds > 0) {
+      text += " (" + format_bytes(static_cast<uint64_t>(static_cast<double>(set.total_size) / seconds)) + "/s)";
+    }
+    return text;
+  }
+};
+
+struct ChecksumDryRun {
+  std::string id;
+  const RawFileSet& set;
+  bool known = false;      // a record exists
+  bool unchanged = false;  // sizes and mtimes as recorded
+  std::string project;
+  std::string not_ready;   // the settle rule's refusal, "" when the set has settled
+
+  std::string outcome() const { return "dry-run"; }
+  uint64_t bytes_moved() const { return 0; }
+  bool would_hash() const { return !unchanged && not_ready.empty(); }
+  nlohmann::json to_json() const {
+    nlohmann::json j{{"id", id},        {"task", "checksum"},        {"outcome", outcome()},
+                     {"dry_run", true}, {"would_hash", would_hash()}, {"new_record", !known},
+                     {"files", set.files.size()}, {"bytes", set.total_size}};
+    if (!not_ready.empty()) j["not_ready"] = not_ready;
+    return j;
+  }
+  std::string to_text() const {
+    std::string would = !not_ready.empty() ? not_ready + "; would not hash"
+                        : unchanged        ? "unchanged since the last checksum: would not hash"
+                        : known            ? "would re-hash (sizes or mtimes changed, or --rehash)"
+                                           : "would create the record (project " + project + ") and hash";
+    std::string text = "checksum " + id + " (dry run): " + would + " " + std::to_string(set.files.size()) +
+                       " file(s), " + format_bytes(set.total_size);
+    for (const SetMember& m : set.files) text += "\n  " + m.key + "  " + format_bytes(m.size);
+    return text;
+  }
+};
 
 RawFile new_record(const std::string& name, const InstrumentConfig& instrument,
                    const std::string& project, const RawFileSet& set) {
@@ -207,13 +228,13 @@ Result<TaskOutput> run_checksum(const Context& ctx, const ChecksumOptions& optio
   uint64_t part_size = ctx.config->part_size();
   bool unchanged = *existing && !options.rehash && stat_unchanged((*existing)->file_info, *set, part_size);
   if (options.dry_run) {
-    return dry_run_output(options.name, *set, existing->has_value(), unchanged, project,
-                          settled ? "" : settled.error().message);
+    return output_of(ChecksumDryRun{options.name, *set, existing->has_value(), unchanged, project,
+                                    settled ? "" : settled.error().message});
   }
   if (unchanged) {
     spdlog::info("{} file(s) unchanged since the last checksum; not hashing (--rehash forces it)",
                  set->files.size());
-    return output(options.name, "unchanged", *set, seconds());
+    return output_of(ChecksumResult{options.name, false, *set, seconds()});
   }
   if (!*existing) {
     *existing = new_record(options.name, instrument, project, *set);
@@ -234,7 +255,7 @@ Result<TaskOutput> run_checksum(const Context& ctx, const ChecksumOptions& optio
   if (!differences.empty()) spdlog::warn("accepting changed content: {}", join(differences, ", "));
   TRY(ctx.store->update(
       options.name, hashed_change(first, *set, std::move(*info), !differences.empty(), project)));
-  return output(options.name, "done", *set, seconds());
+  return output_of(ChecksumResult{options.name, true, *set, seconds()});
 }
 
 namespace {

@@ -94,20 +94,28 @@ std::string action_of(const PlannedFile& f, const CopyPlan& plan, bool overwrite
   return "?";
 }
 
-TaskOutput dry_run_output(const RawFile& record, const CopyPlan& plan, bool overwrite) {
-  TaskOutput out;
-  out.result = {{"id", record.id}, {"task", "copy-local"}, {"outcome", "dry-run"},
-                {"destination", plan.base.string()}, {"files", nlohmann::json::array()}};
-  if (plan.source_change.changed()) out.result["source_changed"] = plan.source_change.what;
-  out.text = "copy-local " + record.id + " (dry run) → " + plan.base.string() + "\n";
-  for (const PlannedFile& f : plan.files) {
-    std::string action = action_of(f, plan, overwrite);
-    out.result["files"].push_back({{"path", f.key}, {"action", action}, {"bytes", f.entry.size}});
-    out.text += "  " + action + "  " + f.key + "\n";
+struct CopyDryRun {
+  const RawFile& record;
+  const CopyPlan& plan;
+  bool overwrite = false;
+
+  std::string outcome() const { return "dry-run"; }
+  uint64_t bytes_moved() const { return 0; }
+  nlohmann::json to_json() const {
+    nlohmann::json j{{"id", record.id}, {"task", "copy-local"}, {"outcome", outcome()},
+                     {"destination", plan.base.string()}, {"files", nlohmann::json::array()}};
+    if (plan.source_change.changed()) j["source_changed"] = plan.source_change.what;
+    for (const PlannedFile& f : plan.files) {
+      j["files"].push_back({{"path", f.key}, {"action", action_of(f, plan, overwrite)}, {"bytes", f.entry.size}});
+    }
+    return j;
   }
-  out.text.pop_back();
-  return out;
-}
+  std::string to_text() const {
+    std::string text = "copy-local " + record.id + " (dry run) → " + plan.base.string();
+    for (const PlannedFile& f : plan.files) text += "\n  " + action_of(f, plan, overwrite) + "  " + f.key;
+    return text;
+  }
+};
 
 bool tracks_local_backup(const Config& config) { return config.backup_type == BackupType::local; }
 
@@ -149,20 +157,25 @@ Status copy_all(const Context& ctx, const RawFile& record, const CopyPlan& plan,
   return copy_files(*ctx.fs, jobs, workers, unchanged, [&](size_t n) { progress.advance(n); });
 }
 
-TaskOutput done_output(const RawFile& record, const CopyPlan& plan, double seconds) {
-  size_t skipped = plan.files.size() - plan.to_copy;
-  TaskOutput out;
-  out.result = {{"id", record.id},         {"task", "copy-local"},
-                {"outcome", plan.to_copy ? "done" : "skipped"},
-                {"copied", plan.to_copy},  {"skipped", skipped},
-                {"bytes", plan.bytes_to_copy}, {"seconds", seconds},
-                {"destination", plan.base.string()}};
-  out.text = "copy-local " + record.id + ": " + (plan.to_copy ? "done" : "skipped") + ", copied " +
-             std::to_string(plan.to_copy) + " file(s) (" + format_bytes(plan.bytes_to_copy) +
-             "), skipped " + std::to_string(skipped) + " identical, in " + format_duration(seconds) +
-             " → " + plan.base.string();
-  return out;
-}
+struct CopyResult {
+  const RawFile& record;
+  const CopyPlan& plan;
+  double seconds = 0;
+
+  std::string outcome() const { return plan.to_copy ? "done" : "skipped"; }
+  uint64_t bytes_moved() const { return plan.bytes_to_copy; }
+  size_t skipped() const { return plan.files.size() - plan.to_copy; }
+  nlohmann::json to_json() const {
+    return {{"id", record.id},         {"task", "copy-local"},   {"outcome", outcome()},
+            {"copied", plan.to_copy},  {"skipped", skipped()},   {"bytes", plan.bytes_to_copy},
+            {"seconds", seconds},      {"destination", plan.base.string()}};
+  }
+  std::string to_text() const {
+    return "copy-local " + record.id + ": " + outcome() + ", copied " + std::to_string(plan.to_copy) + " file(s) (" +
+           format_bytes(plan.bytes_to_copy) + "), skipped " + std::to_string(skipped()) + " identical, in " +
+           format_duration(seconds) + " → " + plan.base.string();
+  }
+};
 
 // Nothing to copy and the record already says so: a re-run then writes no events.
 bool record_needs_update(const Context& ctx, const RawFile& record, const CopyPlan& plan) {
@@ -198,7 +211,7 @@ Result<TaskOutput> copy_and_record(const Context& ctx, const RawFile& record, co
       return std::unexpected(s.error());
     }
   }
-  return done_output(record, plan, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  return output_of(CopyResult{record, plan, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count()});
 }
 
 }  // namespace
@@ -210,7 +223,7 @@ Result<TaskOutput> run_copy_local(const Context& ctx, const CopyLocalOptions& op
   if (!held) return std::unexpected(held.error());
   const RawFile* record = &held->record;
   TRY_ASSIGN(plan, make_plan(ctx, *record));
-  if (options.dry_run) return dry_run_output(*record, plan, options.overwrite);
+  if (options.dry_run) return output_of(CopyDryRun{*record, plan, options.overwrite});
   if (plan.source_change.changed()) {
     Error e = changed_since_checksum(*record, plan.source_change, std::chrono::seconds(ctx.config->settle_seconds));
     RecordChange change;

@@ -134,29 +134,43 @@ Status restore_from_local(const Context& ctx, const RestorePlan& plan, Progress&
   return copy_files(*ctx.fs, jobs, 2, unchanged, [&](size_t n) { progress.advance(n); });
 }
 
-TaskOutput plan_output(const RawFile& record, const RestorePlan& plan, const RestoreOptions& options,
-                       const char* outcome, double seconds) {
-  size_t skipped = plan.items.size() - plan.to_restore;
-  TaskOutput out;
-  out.result = {{"id", record.id},       {"task", "restore"},     {"outcome", outcome},
-                {"from", to_string(plan.from)},      {"source", plan.source}, {"to", options.to.string()},
-                {"restored", plan.to_restore}, {"skipped", skipped}, {"bytes", plan.bytes_to_restore},
-                {"seconds", seconds}};
-  out.text = "restore " + record.id + ": " + outcome + ", " + std::to_string(plan.to_restore) + " file(s) (" +
-             format_bytes(plan.bytes_to_restore) + ") from " + plan.source + " to " + options.to.string() +
-             ", skipped " + std::to_string(skipped) + " identical";
-  if (options.dry_run) {
-    out.result["files"] = nlohmann::json::array();
-    for (const RestoreItem& item : plan.items) {
-      bool skip = item.check.state == DestinationState::identical;
-      bool refuse = item.check.state == DestinationState::differs || item.check.state == DestinationState::not_a_file;
-      const char* action = skip ? "skip" : refuse ? "refuse" : "restore";
-      out.result["files"].push_back({{"path", item.key}, {"action", action}, {"bytes", item.entry.size}});
-      out.text += std::string("\n  ") + action + "  " + item.key;
-    }
-  }
-  return out;
+const char* action_of(const RestoreItem& item) {
+  if (item.check.state == DestinationState::identical) return "skip";
+  bool refuse = item.check.state == DestinationState::differs || item.check.state == DestinationState::not_a_file;
+  return refuse ? "refuse" : "restore";
 }
+
+// A restore done, skipped (everything identical) or planned (--dry-run: with each file's action).
+struct RestoreResult {
+  const RawFile& record;
+  const RestorePlan& plan;
+  const RestoreOptions& options;
+  double seconds = 0;
+
+  std::string outcome() const { return options.dry_run ? "dry-run" : plan.to_restore ? "done" : "skipped"; }
+  uint64_t bytes_moved() const { return options.dry_run ? 0 : plan.bytes_to_restore; }
+  size_t skipped() const { return plan.items.size() - plan.to_restore; }
+  nlohmann::json to_json() const {
+    nlohmann::json j{{"id", record.id},              {"task", "restore"},          {"outcome", outcome()},
+                     {"from", to_string(plan.from)},   {"source", plan.source},      {"to", options.to.string()},
+                     {"restored", plan.to_restore},    {"skipped", skipped()},       {"bytes", plan.bytes_to_restore},
+                     {"seconds", seconds}};
+    if (!options.dry_run) return j;
+    j["files"] = nlohmann::json::array();
+    for (const RestoreItem& item : plan.items) {
+      j["files"].push_back({{"path", item.key}, {"action", action_of(item)}, {"bytes", item.entry.size}});
+    }
+    return j;
+  }
+  std::string to_text() const {
+    std::string text = "restore " + record.id + ": " + outcome() + ", " + std::to_string(plan.to_restore) +
+                       " file(s) (" + format_bytes(plan.bytes_to_restore) + ") from " + plan.source + " to " +
+                       options.to.string() + ", skipped " + std::to_string(skipped()) + " identical";
+    if (!options.dry_run) return text;
+    for (const RestoreItem& item : plan.items) text += std::string("\n  ") + action_of(item) + "  " + item.key;
+    return text;
+  }
+};
 
 }  // namespace
 
@@ -169,7 +183,7 @@ Result<TaskOutput> run_restore(const Context& ctx, const RestoreOptions& options
   if (!held) return std::unexpected(held.error());
   const RawFile* record = &held->record;
   TRY_ASSIGN(plan, make_plan(ctx, *record, options));
-  if (options.dry_run) return plan_output(*record, plan, options, "dry-run", 0);
+  if (options.dry_run) return output_of(RestoreResult{*record, plan, options, 0});
   TRY(refuse_differing(plan));
   spdlog::info("restoring {} of {} file(s) ({}) from {} to {}", plan.to_restore, plan.items.size(),
                format_bytes(plan.bytes_to_restore), plan.source, options.to.string());
@@ -184,7 +198,7 @@ Result<TaskOutput> run_restore(const Context& ctx, const RestoreOptions& options
     record_best_effort(ctx, record->id, change, "the restore");
   }
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  return plan_output(*record, plan, options, plan.to_restore ? "done" : "skipped", seconds);
+  return output_of(RestoreResult{*record, plan, options, seconds});
 }
 
 TaskRunner bind_restore(CLI::App& command) {

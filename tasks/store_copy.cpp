@@ -71,19 +71,26 @@ Status copy_missing(RecordStore& from, RecordStore& to, const std::vector<std::s
   return flush();
 }
 
-TaskOutput output(const StoreCopyOptions& options, const RecordStore& from, const RecordStore& to,
-                  const CopyCounts& counts, double seconds) {
-  std::string outcome = options.dry_run ? "dry-run" : counts.copied > 0 ? "done" : "unchanged";
-  TaskOutput out;
-  out.result = {{"task", "store copy"},         {"outcome", outcome},       {"from", from.location()},
-                {"to", to.location()},          {"copied", counts.copied},  {"events", counts.events},
-                {"already_there", counts.already_there}, {"seconds", seconds}};
-  std::string verb = options.dry_run ? "would copy " : "copied ";
-  out.text = "store copy " + from.location() + " → " + to.location() + ": " + outcome + ", " + verb +
-             std::to_string(counts.copied) + " record(s) with " + std::to_string(counts.events) + " event(s), " +
-             std::to_string(counts.already_there) + " already there";
-  return out;
-}
+struct StoreCopyResult {
+  bool dry_run = false;
+  std::string from;  // locations, passwords redacted
+  std::string to;
+  CopyCounts counts;
+  double seconds = 0;
+
+  std::string outcome() const { return dry_run ? "dry-run" : counts.copied > 0 ? "done" : "unchanged"; }
+  uint64_t bytes_moved() const { return 0; }
+  nlohmann::json to_json() const {
+    return {{"task", "store copy"}, {"outcome", outcome()},   {"from", from},
+            {"to", to},             {"copied", counts.copied}, {"events", counts.events},
+            {"already_there", counts.already_there}, {"seconds", seconds}};
+  }
+  std::string to_text() const {
+    return "store copy " + from + " → " + to + ": " + outcome() + ", " + (dry_run ? "would copy " : "copied ") +
+           std::to_string(counts.copied) + " record(s) with " + std::to_string(counts.events) + " event(s), " +
+           std::to_string(counts.already_there) + " already there";
+  }
+};
 
 }  // namespace
 
@@ -105,7 +112,7 @@ Result<TaskOutput> run_store_copy(const Context&, const StoreCopyOptions& option
   std::set<std::string> present(target_ids.begin(), target_ids.end());
   TRY(copy_missing(*from, *to, source_ids, present, options.dry_run, counts));
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  return output(options, *from, *to, counts, seconds);
+  return output_of(StoreCopyResult{options.dry_run, from->location(), to->location(), counts, seconds});
 }
 
 TaskRunner bind_store(CLI::App& command) {

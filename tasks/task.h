@@ -56,10 +56,29 @@ struct TaskOutput {
   nlohmann::json result;  // printed as one JSON object with --json
   std::string text;       // printed for humans otherwise
   int exit_code = 0;      // success may still ask for another code (--skip-exit-code)
+  // Typed, for the batch's counts and the run's closing log line (result["outcome"] is the
+  // same word, for readers of the JSON).
+  std::string outcome = "ok";  // "done", "skipped", "unchanged", "dry-run", "differs", …
+  uint64_t bytes_moved = 0;    // bytes this run hashed, copied, uploaded or restored
   // Output too large to hold (a status table of any size): when set, it writes the result
   // (one JSON object with `json`, else text) straight to stdout instead of result and text.
   std::function<Status(std::ostream& out, bool json)> stream{};
 };
+
+// What one run of a task reports, typed (restic's ui/…/json.go + text.go): each task has its
+// result types, and output_of() is the one place that turns one into what is printed.
+template <class R>
+concept TaskResult = requires(const R& r) {
+  { r.outcome() } -> std::convertible_to<std::string>;
+  { r.bytes_moved() } -> std::convertible_to<uint64_t>;  // 0 unless the run did the work
+  { r.to_json() } -> std::convertible_to<nlohmann::json>;
+  { r.to_text() } -> std::convertible_to<std::string>;
+};
+
+template <TaskResult R>
+TaskOutput output_of(const R& r, int exit_code = 0) {
+  return TaskOutput{r.to_json(), r.to_text(), exit_code, r.outcome(), r.bytes_moved()};
+}
 
 using TaskRunner = std::function<Result<TaskOutput>(const Context&)>;
 

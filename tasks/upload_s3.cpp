@@ -49,13 +49,22 @@ const char* to_string(Action a) {
   return "?";
 }
 
+// Nothing to do under this config's backup_type.
+struct UploadSkipped {
+  std::string id;
+  std::string reason;
+
+  std::string outcome() const { return "skipped"; }
+  uint64_t bytes_moved() const { return 0; }
+  nlohmann::json to_json() const {
+    return {{"id", id}, {"task", "upload-s3"}, {"outcome", outcome()}, {"reason", reason}};
+  }
+  std::string to_text() const { return "upload-s3 " + id + ": skipped (" + reason + ")"; }
+};
+
 TaskOutput skipped_output(const Context& ctx, const UploadS3Options& options) {
-  TaskOutput out;
   std::string why = std::string("backup_type is ") + to_string(ctx.config->backup_type) + ", not s3";
-  out.result = {{"id", options.id}, {"task", "upload-s3"}, {"outcome", "skipped"}, {"reason", why}};
-  out.text = "upload-s3 " + options.id + ": skipped (" + why + ")";
-  out.exit_code = options.skip_exit_code;
-  return out;
+  return output_of(UploadSkipped{options.id, why}, options.skip_exit_code);
 }
 
 // Records backup_status failed with `error`, and returns it.
@@ -213,30 +222,47 @@ Result<UploadSetResult> upload_all(const Context& ctx, const RawFile& record, co
   return upload_files(ctx.objects(), *ctx.fs, jobs, options);
 }
 
-TaskOutput dry_run_output(const RawFile& record, const UploadPlan& plan) {
-  TaskOutput out;
-  out.result = {{"id", record.id}, {"task", "upload-s3"}, {"outcome", "dry-run"}, {"bucket", plan.bucket},
-                {"prefix", plan.prefix}, {"source", plan.source_base.string()}, {"files", nlohmann::json::array()}};
-  out.text = "upload-s3 " + record.id + " (dry run) → " + plan.url() + " from " + plan.source_base.string() + "\n";
-  for (const UploadItem& item : plan.items) {
-    out.result["files"].push_back({{"path", item.key}, {"action", to_string(item.action)}, {"bytes", item.entry.size}});
-    out.text += std::string("  ") + to_string(item.action) + "  " + item.key + "\n";
-  }
-  out.text.pop_back();
-  return out;
-}
+struct UploadDryRun {
+  const RawFile& record;
+  const UploadPlan& plan;
 
-TaskOutput done_output(const RawFile& record, const UploadPlan& plan, double seconds) {
-  size_t skipped = plan.items.size() - plan.to_upload;
-  TaskOutput out;
-  out.result = {{"id", record.id},   {"task", "upload-s3"},  {"outcome", "done"},
-                {"uploaded", plan.to_upload}, {"skipped", skipped}, {"bytes", plan.bytes_to_upload},
-                {"seconds", seconds},         {"bucket", plan.bucket}, {"prefix", plan.prefix}};
-  out.text = "upload-s3 " + record.id + ": done, uploaded " + std::to_string(plan.to_upload) + " file(s) (" +
-             format_bytes(plan.bytes_to_upload) + "), skipped " + std::to_string(skipped) +
-             " already there, in " + format_duration(seconds) + " → " + plan.url();
-  return out;
-}
+  std::string outcome() const { return "dry-run"; }
+  uint64_t bytes_moved() const { return 0; }
+  nlohmann::json to_json() const {
+    nlohmann::json j{{"id", record.id},     {"task", "upload-s3"},   {"outcome", outcome()},
+                     {"bucket", plan.bucket}, {"prefix", plan.prefix}, {"source", plan.source_base.string()},
+                     {"files", nlohmann::json::array()}};
+    for (const UploadItem& item : plan.items) {
+      j["files"].push_back({{"path", item.key}, {"action", to_string(item.action)}, {"bytes", item.entry.size}});
+    }
+    return j;
+  }
+  std::string to_text() const {
+    std::string text = "upload-s3 " + record.id + " (dry run) → " + plan.url() + " from " + plan.source_base.string();
+    for (const UploadItem& item : plan.items) text += std::string("\n  ") + to_string(item.action) + "  " + item.key;
+    return text;
+  }
+};
+
+struct UploadResult {
+  const RawFile& record;
+  const UploadPlan& plan;
+  double seconds = 0;
+
+  std::string outcome() const { return "done"; }
+  uint64_t bytes_moved() const { return plan.bytes_to_upload; }
+  size_t skipped() const { return plan.items.size() - plan.to_upload; }
+  nlohmann::json to_json() const {
+    return {{"id", record.id},  {"task", "upload-s3"},          {"outcome", outcome()},
+            {"uploaded", plan.to_upload}, {"skipped", skipped()}, {"bytes", plan.bytes_to_upload},
+            {"seconds", seconds},         {"bucket", plan.bucket}, {"prefix", plan.prefix}};
+  }
+  std::string to_text() const {
+    return "upload-s3 " + record.id + ": done, uploaded " + std::to_string(plan.to_upload) + " file(s) (" +
+           format_bytes(plan.bytes_to_upload) + "), skipped " + std::to_string(skipped()) + " already there, in " +
+           format_duration(seconds) + " → " + plan.url();
+  }
+};
 
 // Interrupted runs and network failures keep their multipart uploads for the next run.
 Error resumable_error(Error e) {
@@ -293,7 +319,7 @@ Result<TaskOutput> upload_and_record(const Context& ctx, const RawFile& record, 
     TRY(ctx.store->update(record.id, end));
   }
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  return done_output(record, plan, seconds);
+  return output_of(UploadResult{record, plan, seconds});
 }
 
 // Bucket name and HeadBucket, before the record's status is touched.
@@ -322,7 +348,7 @@ Result<TaskOutput> run_upload_s3(const Context& ctx, const UploadS3Options& opti
   TRY_ASSIGN(bucket, checked_bucket(ctx, *record, options.dry_run));
   auto plan = make_plan(ctx, *record, bucket);
   if (!plan) return options.dry_run ? std::unexpected(plan.error()) : record_failure(ctx, options.id, plan.error());
-  if (options.dry_run) return dry_run_output(*record, *plan);
+  if (options.dry_run) return output_of(UploadDryRun{*record, *plan});
   return upload_and_record(ctx, *record, *plan, transfer, start);
 }
 

@@ -26,7 +26,10 @@ struct IdResult {
     }
     return out;
   }
-  const char* outcome() const { return error ? "error" : problems().empty() ? "ok" : "differs"; }
+  std::string outcome() const { return error ? "error" : problems().empty() ? "ok" : "differs"; }
+  uint64_t bytes_moved() const { return 0; }  // reads only
+  nlohmann::json to_json() const;
+  std::string to_text() const;
 };
 
 bool claims_local(const RawFile& r) { return has_local_backup(r); }
@@ -74,6 +77,25 @@ Plan plan_for(const Context& ctx, const VerifyOptions& options, const RawFile& r
           options.s3 || (!options.local && claims_s3(*ctx.config, record))};
 }
 
+struct VerifyDryRun {
+  std::string id;
+  Plan plan;
+  bool deep = false;
+  size_t files = 0;
+  uint64_t bytes = 0;
+  std::vector<std::string> steps;  // what would be read, from where
+
+  std::string outcome() const { return "dry-run"; }
+  uint64_t bytes_moved() const { return 0; }
+  nlohmann::json to_json() const {
+    return {{"id", id},          {"task", "verify"},  {"outcome", outcome()},         {"dry_run", true},
+            {"local", plan.local}, {"s3", plan.s3}, {"deep", plan.s3 && deep}, {"files", files}, {"bytes", bytes}};
+  }
+  std::string to_text() const {
+    return "verify " + id + " (dry run): would " + join(steps, " and ") + ", " + std::to_string(files) + " file(s)";
+  }
+};
+
 // What verify would read for `id`, without reading it or writing the store.
 Result<TaskOutput> dry_run_one(const Context& ctx, const VerifyOptions& options, const std::string& id) {
   TRY_ASSIGN(record, checksummed_record(ctx, id));
@@ -86,13 +108,7 @@ Result<TaskOutput> dry_run_one(const Context& ctx, const VerifyOptions& options,
                     where(record.s3_upload_path));
   }
   if (steps.empty()) steps.push_back("nothing: no backup recorded (fails as missing)");
-  TaskOutput out;
-  out.result = {{"id", id}, {"task", "verify"}, {"outcome", "dry-run"}, {"dry_run", true},
-                {"local", plan.local}, {"s3", plan.s3}, {"deep", plan.s3 && options.deep},
-                {"files", record.file_info.size()}, {"bytes", record.size}};
-  out.text = "verify " + id + " (dry run): would " + join(steps, " and ") + ", " +
-             std::to_string(record.file_info.size()) + " file(s)";
-  return out;
+  return output_of(VerifyDryRun{id, plan, options.deep, record.file_info.size(), record.size, steps});
 }
 
 IdResult verify_one(const Context& ctx, const VerifyOptions& options, const std::string& id) {
@@ -142,23 +158,23 @@ void record_outcome(const Context& ctx, const IdResult& r) {
   record_best_effort(ctx, r.id, change, "the outcome");
 }
 
-nlohmann::json to_json(const IdResult& r) {
-  nlohmann::json files = nlohmann::json::array();
-  for (const FileFinding& f : r.findings) {
-    files.push_back({{"path", f.path}, {"backup", to_string(f.backup)}, {"state", to_string(f.state)}, {"detail", f.detail}});
+nlohmann::json IdResult::to_json() const {
+  nlohmann::json listed = nlohmann::json::array();
+  for (const FileFinding& f : findings) {
+    listed.push_back({{"path", f.path}, {"backup", to_string(f.backup)}, {"state", to_string(f.state)}, {"detail", f.detail}});
   }
-  nlohmann::json j{{"id", r.id}, {"outcome", r.outcome()}, {"checked", r.checked}, {"files", files}};
-  if (r.error) j["error"] = r.error->message;
+  nlohmann::json j{{"id", id}, {"outcome", outcome()}, {"checked", checked}, {"files", listed}};
+  if (error) j["error"] = error->message;
   return j;
 }
 
-std::string to_text(const IdResult& r) {
-  std::string head = "verify " + r.id + ": ";
-  if (r.error) return head + "could not check: " + r.error->message;
-  auto problems = r.problems();
-  if (problems.empty()) return head + "ok (" + join(r.checked, ", ") + "; " + std::to_string(r.files) + " file(s))";
-  std::string text = head + std::to_string(problems.size()) + " problem(s)";
-  for (const FileFinding* f : problems) {
+std::string IdResult::to_text() const {
+  std::string head = "verify " + id + ": ";
+  if (error) return head + "could not check: " + error->message;
+  auto problems_found = problems();
+  if (problems_found.empty()) return head + "ok (" + join(checked, ", ") + "; " + std::to_string(files) + " file(s))";
+  std::string text = head + std::to_string(problems_found.size()) + " problem(s)";
+  for (const FileFinding* f : problems_found) {
     text += "\n  " + std::string(to_string(f->backup)) + "  " + to_string(f->state) + "  " + (f->path.empty() ? "" : f->path + ": ") + f->detail;
   }
   return text;
@@ -172,7 +188,7 @@ Result<TaskOutput> verify_and_record(const Context& ctx, const VerifyOptions& op
   record_outcome(ctx, r);
   if (r.error && r.error->kind == ErrorKind::interrupted) return std::unexpected(*r.error);
   int code = r.error ? exit_code_for(r.error->kind) : r.problems().empty() ? exit_codes::ok : exit_codes::mismatch;
-  return TaskOutput{to_json(r), to_text(r), code};
+  return output_of(r, code);
 }
 
 // Every id of `selection`, always with the batch result (verify's result is that for one id too).

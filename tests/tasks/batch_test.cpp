@@ -47,6 +47,20 @@ class Batch : public TaskFixture {
   }
 };
 
+// A usage error thrown inside a run (S3 credentials missing, found when S3 is first needed) is
+// that id's error: the batch goes on and reports it per id, exit 2.
+TEST_F(Batch, AUsageErrorThrownByOneRunIsThatIdsError) {
+  auto out = run_batch(context(), "upload-s3", filter("checksummed", "astral1"), [&](const std::string& id) -> Result<TaskOutput> {
+    if (id == "b.raw") throw UsageError("backup_type s3 needs credentials: set AWS_ACCESS_KEY_ID");
+    return TaskOutput{{{"id", id}, {"outcome", "done"}}, id + " done", 0, "done"};
+  });
+  ASSERT_TRUE(out) << out.error().message;
+  EXPECT_EQ(out->exit_code, exit_codes::usage);
+  EXPECT_EQ(out->result["counts"]["done"], 2);
+  EXPECT_EQ(out->result["counts"]["usage"], 1);
+  EXPECT_THAT(out->text, ::testing::HasSubstr("upload-s3 b.raw: usage: backup_type s3 needs credentials"));
+}
+
 TEST_F(Batch, EachSelectedIdRunsAndTheWorstOutcomeIsTheExitCode) {
   fs_.remove("/data/astral1/b.raw");  // b's copy fails; a and c must still be copied
   auto out = copy_batch(filter("checksummed", "astral1"));
