@@ -147,26 +147,26 @@ S3Status S3Client::create_bucket(const std::string& bucket) {
              options_.region + "</LocationConstraint></CreateBucketConfiguration>";
   }
   Body body = text_body(config);
-  auto response = send({"PUT", bucket, "", "", {}, config.empty() ? nullptr : &body, nullptr});
+  auto response = send({.method = "PUT", .bucket = bucket, .body = config.empty() ? nullptr : &body});
   if (!response && response.error().code != "BucketAlreadyOwnedByYou") return std::unexpected(response.error());
   return {};
 }
 
 S3Status S3Client::head_bucket(const std::string& bucket) {
-  auto response = send({"HEAD", bucket, "", "", {}, nullptr, nullptr});
+  auto response = send({.method = "HEAD", .bucket = bucket});
   if (response) return {};
   S3Error error = response.error();
   if (error.http_status == 404) error.code = "NoSuchBucket";
   if (error.http_status == 400 || error.http_status == 403) {
     // HEAD replies carry no body; a listing of nothing tells why (a wrong secret, a bad key…).
-    auto probe = send({"GET", bucket, "", "list-type=2&max-keys=0", {}, nullptr, nullptr});
+    auto probe = send({.method = "GET", .bucket = bucket, .query = "list-type=2&max-keys=0"});
     if (!probe && probe.error().http_status == error.http_status) error = probe.error();
   }
   return std::unexpected(error);
 }
 
 S3Result<std::optional<ObjectInfo>> S3Client::head_object(const std::string& bucket, const std::string& key) {
-  auto response = send({"HEAD", bucket, key, "", {}, nullptr, nullptr});
+  auto response = send({.method = "HEAD", .bucket = bucket, .key = key});
   if (!response) {
     if (response.error().http_status == 404) return std::optional<ObjectInfo>{};
     return std::unexpected(response.error());
@@ -182,12 +182,12 @@ S3Result<std::optional<ObjectInfo>> S3Client::head_object(const std::string& buc
 }
 
 S3Result<std::string> S3Client::put_object(const std::string& bucket, const std::string& key, const Body& body) {
-  TRY_ASSIGN(response, send({"PUT", bucket, key, "", {}, &body, nullptr}));
+  TRY_ASSIGN(response, send({.method = "PUT", .bucket = bucket, .key = key, .body = &body}));
   return etag_header(response);
 }
 
 S3Result<std::string> S3Client::create_multipart_upload(const std::string& bucket, const std::string& key) {
-  TRY_ASSIGN(response, send({"POST", bucket, key, "uploads=", {}, nullptr, nullptr}));
+  TRY_ASSIGN(response, send({.method = "POST", .bucket = bucket, .key = key, .query = "uploads="}));
   auto id = parse_upload_id(response.body);
   if (!id) return std::unexpected(reply_error(id.error()));
   return *id;
@@ -196,7 +196,7 @@ S3Result<std::string> S3Client::create_multipart_upload(const std::string& bucke
 S3Result<std::string> S3Client::upload_part(const std::string& bucket, const std::string& key,
                                             const std::string& upload_id, int part_number, const Body& body) {
   std::string query = "partNumber=" + std::to_string(part_number) + "&uploadId=" + query_value(upload_id);
-  TRY_ASSIGN(response, send({"PUT", bucket, key, query, {}, &body, nullptr}));
+  TRY_ASSIGN(response, send({.method = "PUT", .bucket = bucket, .key = key, .query = query, .body = &body}));
   return etag_header(response);
 }
 
@@ -204,7 +204,7 @@ S3Result<std::string> S3Client::complete_multipart_upload(const std::string& buc
                                                           const std::string& upload_id,
                                                           const std::vector<UploadedPart>& parts) {
   Body body = text_body(complete_request_body(parts));
-  TRY_ASSIGN(response, send({"POST", bucket, key, "uploadId=" + query_value(upload_id), {}, &body, nullptr, true}));
+  TRY_ASSIGN(response, send({.method = "POST", .bucket = bucket, .key = key, .query = "uploadId=" + query_value(upload_id), .body = &body, .error_in_200 = true}));
   auto etag = parse_complete_etag(response.body);
   if (!etag) return std::unexpected(reply_error(etag.error()));
   return *etag;
@@ -212,14 +212,14 @@ S3Result<std::string> S3Client::complete_multipart_upload(const std::string& buc
 
 S3Status S3Client::delete_object(const std::string& bucket, const std::string& key) {
   // Not interruptible: it removes an object found wrong, which must not stay after SIGTERM.
-  auto response = send({"DELETE", bucket, key, "", {}, nullptr, nullptr, false, false});
+  auto response = send({.method = "DELETE", .bucket = bucket, .key = key, .interruptible = false});
   if (!response && response.error().http_status != 404) return std::unexpected(response.error());
   return {};
 }
 
 S3Status S3Client::abort_multipart_upload(const std::string& bucket, const std::string& key,
                                           const std::string& upload_id) {
-  TRY(send({"DELETE", bucket, key, "uploadId=" + query_value(upload_id), {}, nullptr, nullptr, false, false}));
+  TRY(send({.method = "DELETE", .bucket = bucket, .key = key, .query = "uploadId=" + query_value(upload_id), .interruptible = false}));
   return {};
 }
 
@@ -227,7 +227,7 @@ S3Result<PartsPage> S3Client::list_parts(const std::string& bucket, const std::s
                                          const std::string& upload_id, int marker) {
   std::string query = marker > 0 ? "part-number-marker=" + std::to_string(marker) + "&" : "";
   query += "uploadId=" + query_value(upload_id);
-  TRY_ASSIGN(response, send({"GET", bucket, key, query, {}, nullptr, nullptr}));
+  TRY_ASSIGN(response, send({.method = "GET", .bucket = bucket, .key = key, .query = query}));
   auto page = parse_parts_page(response.body);
   if (!page) return std::unexpected(reply_error(page.error()));
   return *page;
@@ -237,7 +237,7 @@ S3Result<ObjectsPage> S3Client::list_objects(const std::string& bucket, const st
                                              const std::string& token) {
   std::string query = token.empty() ? "" : "continuation-token=" + query_value(token) + "&";
   query += "list-type=2&prefix=" + query_value(prefix);
-  TRY_ASSIGN(response, send({"GET", bucket, "", query, {}, nullptr, nullptr}));
+  TRY_ASSIGN(response, send({.method = "GET", .bucket = bucket, .query = query}));
   auto page = parse_objects_page(response.body);
   if (!page) return std::unexpected(reply_error(page.error()));
   return *page;
@@ -252,7 +252,7 @@ S3Result<uint64_t> S3Client::get_object(const std::string& bucket, const std::st
   };
   if (length == 0) return 0;
   std::string range = "bytes=" + std::to_string(offset) + "-" + std::to_string(offset + length - 1);
-  TRY(send({"GET", bucket, key, "", {{"range", range}}, nullptr, &counting}));
+  TRY(send({.method = "GET", .bucket = bucket, .key = key, .headers = {{"range", range}}, .sink = &counting}));
   return received;
 }
 

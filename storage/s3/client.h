@@ -70,11 +70,11 @@ class S3Client final : public ObjectStore {
 
  private:
   struct Call {
-    std::string method;
-    std::string bucket;
-    std::string key;
-    std::string query;  // canonical: sorted, values encoded
-    Headers headers;    // beyond the signed basics (Range, …)
+    std::string method{};
+    std::string bucket{};
+    std::string key{};
+    std::string query{};  // canonical: sorted, values encoded
+    Headers headers{};    // beyond the signed basics (Range, …)
     const Body* body = nullptr;
     const ByteSink* sink = nullptr;
     bool error_in_200 = false;  // a 200 reply may carry <Error> (CompleteMultipartUpload)
