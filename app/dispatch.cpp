@@ -7,13 +7,13 @@
 #include <iostream>
 #include <string_view>
 
+#include "app/registry.h"
 #include "common/interrupt.h"
 #include "common/log.h"
 #include "common/system.h"
 #include "model/store/open_store.h"
 #include "storage/s3/client.h"
 #include "tasks/batch.h"
-#include "app/registry.h"
 
 namespace rawbackup {
 namespace {
@@ -119,7 +119,7 @@ Result<int> run_task(const Chosen& chosen, const GlobalOptions& global) {
     StoreOptions options;
     options.read_only = (chosen.entry->needs & needs::read_only) != 0;
     TRY_ASSIGN(opened, open_store(env_or("RAWBACKUP_STORE_URL", config->store_url),
-                             Actor{chosen.entry->name, host_id(), getpid()}, options));
+                                  Actor{chosen.entry->name, host_id(), getpid()}, options));
     store = std::move(opened);
     ctx.store = store.get();
     ctx.lock_options.stale_after = std::chrono::seconds(config->lease_seconds);
@@ -157,12 +157,13 @@ int run_main(int argc, const char* const* argv) {
   GlobalOptions global;
   app.add_option("--config", global.config, "Config file (default: $RAWBACKUP_CONFIG)");
   app.add_flag("--json", global.json, "Print the result as one JSON object on stdout");
-  app.add_option("--log-level", global.log_level, "trace, debug, info, warn, error, off (default: $RAWBACKUP_LOG_LEVEL, else info)")
+  app.add_option("--log-level", global.log_level,
+                 "trace, debug, info, warn, error, off (default: $RAWBACKUP_LOG_LEVEL, else info)")
       ->capture_default_str();
-  app.add_option("--log-format", global.log_format, "auto (text on a TTY, else JSON lines), text or json (default: $RAWBACKUP_LOG_FORMAT)")
+  app.add_option("--log-format", global.log_format,
+                 "auto (text on a TTY, else JSON lines), text or json (default: $RAWBACKUP_LOG_FORMAT)")
       ->capture_default_str();
-  app.add_option("--lock-wait", global.lock_wait_seconds,
-                 "Seconds to wait while another run holds the same raw file")
+  app.add_option("--lock-wait", global.lock_wait_seconds, "Seconds to wait while another run holds the same raw file")
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);
   std::vector<Chosen> tasks;
@@ -192,7 +193,8 @@ int run_main(int argc, const char* const* argv) {
   } catch (const UsageError& e) {
     return report_error(chosen->entry->name, Error{ErrorKind::usage, e.what()}, global.json);
   } catch (const std::exception& e) {
-    return report_error(chosen->entry->name, Error{ErrorKind::failed, std::string("internal error: ") + e.what()}, global.json);
+    return report_error(chosen->entry->name, Error{ErrorKind::failed, std::string("internal error: ") + e.what()},
+                        global.json);
   }
 }
 

@@ -4,9 +4,9 @@
 
 #include "tasks/checksum.h"
 #include "tasks/copy_local.h"
+#include "tasks/restore.h"
 #include "tasks/status.h"
 #include "tasks/store_copy.h"
-#include "tasks/restore.h"
 #include "tasks/upload_s3.h"
 #include "tasks/verify.h"
 

@@ -22,13 +22,12 @@ std::string iso_time(int64_t minutes_since_2024) {
   int year = 2024 + static_cast<int>(day / 360), month = 1 + static_cast<int>(day % 360 / 30),
       mday = 1 + static_cast<int>(day % 30);
   char buf[32];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:00Z", year, month, mday,
-                static_cast<int>(minute / 60), static_cast<int>(minute % 60));
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:00Z", year, month, mday, static_cast<int>(minute / 60),
+                static_cast<int>(minute % 60));
   return buf;
 }
 
-Event event(const std::string& id, const std::string& at, const char* field, const char* from,
-            const char* to) {
+Event event(const std::string& id, const std::string& at, const char* field, const char* from, const char* to) {
   Event e;
   e.raw_file_id = id;
   e.at = at;
@@ -123,7 +122,10 @@ int time_queries(const std::string& url, const std::string& id, int runs) {
   }
   RecordStore& s = **store;
   size_t ids = 0;
-  double get = median_ms(runs, [&] { auto r = s.get(id); return r && r->has_value(); });
+  double get = median_ms(runs, [&] {
+    auto r = s.get(id);
+    return r && r->has_value();
+  });
   double table = median_ms(runs, [&] {
     RecordQuery q;
     q.limit = 50;
@@ -143,7 +145,8 @@ int time_queries(const std::string& url, const std::string& id, int runs) {
     return static_cast<bool>(open_store(url, Actor{"bench", "bench-host", 1}, StoreOptions{}));
   });
   auto writable = open_store(url, Actor{"bench", "bench-host", 1}, StoreOptions{});
-  double lock = writable ? median_ms(runs, [&] { return static_cast<bool>((*writable)->lock(id, LockOptions{})); }) : -1;
+  double lock =
+      writable ? median_ms(runs, [&] { return static_cast<bool>((*writable)->lock(id, LockOptions{})); }) : -1;
   std::printf("get_ms=%.2f table_ms=%.2f summary_ms=%.2f selection_ms=%.2f selected=%zu open_ms=%.2f lock_ms=%.2f\n",
               get, table, summary, selection, ids, open, lock);
   return get < 0 || table < 0 || summary < 0 || selection < 0 || open < 0 || lock < 0 ? 1 : 0;

@@ -53,7 +53,8 @@ class JsonFormatter final : public spdlog::formatter {
   void format(const spdlog::details::log_msg& msg, spdlog::memory_buf_t& dest) override {
     auto [task, id] = log_context();
     nlohmann::json line{{"ts", format_utc(msg.time)},
-                        {"level", std::string(spdlog::level::to_string_view(msg.level).data(), spdlog::level::to_string_view(msg.level).size())},
+                        {"level", std::string(spdlog::level::to_string_view(msg.level).data(),
+                                              spdlog::level::to_string_view(msg.level).size())},
                         {"msg", std::string(msg.payload.data(), msg.payload.size())}};
     if (!task.empty()) line["task"] = task;
     if (!id.empty()) line["id"] = id;
@@ -62,9 +63,7 @@ class JsonFormatter final : public spdlog::formatter {
     dest.append(text.data(), text.data() + text.size());
     dest.push_back('\n');
   }
-  std::unique_ptr<spdlog::formatter> clone() const override {
-    return std::make_unique<JsonFormatter>();
-  }
+  std::unique_ptr<spdlog::formatter> clone() const override { return std::make_unique<JsonFormatter>(); }
 };
 
 // spdlog patterns treat '%' as a flag: a raw file name may contain one.
@@ -92,12 +91,11 @@ bool stderr_is_tty() { return isatty(STDERR_FILENO) == 1; }
 void setup_logging(const std::string& level, LogFormat format) {
   auto parsed = spdlog::level::from_str(level);
   if (parsed == spdlog::level::off && level != "off") {
-    throw UsageError("--log-level: unknown level '" + level +
-                     "' (trace, debug, info, warn, error, critical, off)");
+    throw UsageError("--log-level: unknown level '" + level + "' (trace, debug, info, warn, error, critical, off)");
   }
   use_json = format == LogFormat::json || (format == LogFormat::automatic && !stderr_is_tty());
-  auto sink = std::make_shared<spdlog::sinks::stderr_color_sink_mt>(
-      use_json ? spdlog::color_mode::never : spdlog::color_mode::automatic);
+  auto sink = std::make_shared<spdlog::sinks::stderr_color_sink_mt>(use_json ? spdlog::color_mode::never
+                                                                             : spdlog::color_mode::automatic);
   auto logger = std::make_shared<spdlog::logger>("rawbackup", sink);
   logger->set_level(parsed);
   spdlog::set_default_logger(logger);

@@ -1,5 +1,6 @@
 // Precompiled header: the heavy third-party headers every translation unit pulls in.
 #pragma once
+#include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 #include <expected>
 #include <filesystem>
@@ -7,6 +8,5 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
-#include <spdlog/spdlog.h>
 #include <string>
 #include <vector>

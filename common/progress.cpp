@@ -15,8 +15,7 @@ int64_t ns_of(std::chrono::steady_clock::time_point t) {
 
 }  // namespace
 
-Progress::Progress(std::string label, uint64_t total_bytes, bool tty,
-                   std::chrono::milliseconds interval)
+Progress::Progress(std::string label, uint64_t total_bytes, bool tty, std::chrono::milliseconds interval)
     : label_(std::move(label)),
       total_(total_bytes),
       tty_(tty),
@@ -43,8 +42,7 @@ void Progress::report(std::chrono::steady_clock::time_point now) {
   double fraction = total_ > 0 ? static_cast<double>(done) / static_cast<double>(total_) : 0;
   double eta = rate > 0 && total_ > done ? static_cast<double>(total_ - done) / rate : 0;
   std::string figures = format_bytes(done) + " / " + format_bytes(total_) + ", " +
-                        format_bytes(static_cast<uint64_t>(rate)) + "/s, ETA " +
-                        format_duration(eta);
+                        format_bytes(static_cast<uint64_t>(rate)) + "/s, ETA " + format_duration(eta);
   if (!tty_) {
     spdlog::info("{}: {:.0f}% ({})", label_, fraction * 100, figures);
     return;
@@ -53,8 +51,7 @@ void Progress::report(std::chrono::steady_clock::time_point now) {
   int filled = static_cast<int>(fraction * width);
   std::string bar(static_cast<size_t>(filled), '#');
   bar.append(static_cast<size_t>(width - filled), '.');
-  std::fprintf(stderr, "\r\033[K%s [%s] %3.0f%% %s", label_.c_str(), bar.c_str(), fraction * 100,
-               figures.c_str());
+  std::fprintf(stderr, "\r\033[K%s [%s] %3.0f%% %s", label_.c_str(), bar.c_str(), fraction * 100, figures.c_str());
   std::fflush(stderr);
   drawn_ = true;
 }

@@ -42,9 +42,14 @@ std::optional<uint64_t> parse_rate(const std::string& text) {
   } catch (const std::exception&) {
     return std::nullopt;
   }
-  static const std::array<std::pair<std::string_view, double>, 8> units{{
-      {"", 1}, {"b", 1}, {"kb", 1e3}, {"mb", 1e6}, {"gb", 1e9},
-      {"kib", 1024.0}, {"mib", 1024.0 * 1024}, {"gib", 1024.0 * 1024 * 1024}}};
+  static const std::array<std::pair<std::string_view, double>, 8> units{{{"", 1},
+                                                                         {"b", 1},
+                                                                         {"kb", 1e3},
+                                                                         {"mb", 1e6},
+                                                                         {"gb", 1e9},
+                                                                         {"kib", 1024.0},
+                                                                         {"mib", 1024.0 * 1024},
+                                                                         {"gib", 1024.0 * 1024 * 1024}}};
   for (const auto& [unit, factor] : units) {
     // finite and below 2^53 B/s: the conversion to an integer is defined
     if (s.substr(end) == unit && value > 0 && value * factor < 9e15) return static_cast<uint64_t>(value * factor);

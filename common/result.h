@@ -20,7 +20,7 @@ enum class ErrorKind {
 
 struct Error {
   ErrorKind kind = ErrorKind::failed;
-  std::string message;  // one line, no credentials
+  std::string message;     // one line, no credentials
   bool transient = false;  // a network or server problem that outlasted the retries
 };
 
@@ -31,9 +31,7 @@ using Status = std::expected<void, Error>;
 inline std::unexpected<Error> fail(ErrorKind kind, std::string message) {
   return std::unexpected(Error{kind, std::move(message)});
 }
-inline std::unexpected<Error> fail(std::string message) {
-  return fail(ErrorKind::failed, std::move(message));
-}
+inline std::unexpected<Error> fail(std::string message) { return fail(ErrorKind::failed, std::move(message)); }
 // Re-wraps an error with a prefix that says where it happened.
 inline std::unexpected<Error> fail(const Error& cause, const std::string& prefix) {
   return fail(cause.kind, prefix + ": " + cause.message);
@@ -42,14 +40,14 @@ inline std::unexpected<Error> fail(const Error& cause, const std::string& prefix
 // TRY(expr): `expr` is a Result or Status; on error, returns that error from the enclosing
 // function (which returns a Result or Status). TRY_ASSIGN(name, expr): the same, then declares
 // `name` holding the value. (The shape of ccache's expected.hpp.)
-#define TRY(expr)                                                                        \
-  do {                                                                                   \
-    auto&& try_result_ = (expr);                                                         \
-    if (!try_result_) return std::unexpected(std::move(try_result_).error());            \
+#define TRY(expr)                                                             \
+  do {                                                                        \
+    auto&& try_result_ = (expr);                                              \
+    if (!try_result_) return std::unexpected(std::move(try_result_).error()); \
   } while (false)
-#define TRY_ASSIGN(name, expr)                                                           \
-  auto name##_or_error_ = (expr);                                                        \
-  if (!name##_or_error_) return std::unexpected(std::move(name##_or_error_).error());    \
+#define TRY_ASSIGN(name, expr)                                                        \
+  auto name##_or_error_ = (expr);                                                     \
+  if (!name##_or_error_) return std::unexpected(std::move(name##_or_error_).error()); \
   auto name = std::move(*name##_or_error_)
 
 // `text` with control characters escaped ("\n", "\x01"), so a message quoting input (a

@@ -15,8 +15,8 @@ std::string format_utc_ns(int64_t ns) {
   std::tm tm{};
   gmtime_r(&secs, &tm);
   std::array<char, 96> buf{};
-  std::snprintf(buf.data(), buf.size(), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, millis);
+  std::snprintf(buf.data(), buf.size(), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+                tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, millis);
   return buf.data();
 }
 
@@ -56,8 +56,7 @@ std::string format_duration(double seconds) {
 }
 
 std::string to_lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return s;
 }
 
@@ -68,8 +67,7 @@ std::string join(const std::vector<std::string>& items, const std::string& separ
 }
 
 bool ends_with_icase(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() &&
-         to_lower(s.substr(s.size() - suffix.size())) == to_lower(suffix);
+  return s.size() >= suffix.size() && to_lower(s.substr(s.size() - suffix.size())) == to_lower(suffix);
 }
 
 }  // namespace rawbackup

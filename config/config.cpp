@@ -27,13 +27,10 @@ class MapReader {
   }
 
   [[noreturn]] void fail_at(const std::string& key_path, const std::string& problem) const {
-    throw UsageError(file_ + ": " + (key_path.empty() ? "(top level)" : key_path) + ": " +
-                     problem);
+    throw UsageError(file_ + ": " + (key_path.empty() ? "(top level)" : key_path) + ": " + problem);
   }
 
-  std::string key_path(const std::string& key) const {
-    return path_.empty() ? key : path_ + "." + key;
-  }
+  std::string key_path(const std::string& key) const { return path_.empty() ? key : path_ + "." + key; }
 
   // Present and not null.
   bool has(const std::string& key) {
@@ -139,17 +136,15 @@ bool valid_instrument_id(const std::string& id) {
   return true;
 }
 
-InstrumentConfig read_instrument(MapReader& instruments, const std::string& id,
-                                 const fs::path& base_dir) {
+InstrumentConfig read_instrument(MapReader& instruments, const std::string& id, const fs::path& base_dir) {
   if (!valid_instrument_id(id)) {
-    instruments.fail_at(instruments.key_path(id),
-                        "instrument ids may use letters, digits, '_', '-' and '.' only");
+    instruments.fail_at(instruments.key_path(id), "instrument ids may use letters, digits, '_', '-' and '.' only");
   }
   MapReader entry = instruments.map(id);
   InstrumentConfig instrument;
   instrument.id = id;
-  instrument.vendor = entry.choice<Vendor>(
-      "type", {{"thermo", Vendor::thermo}, {"bruker", Vendor::bruker}, {"sciex", Vendor::sciex}});
+  instrument.vendor =
+      entry.choice<Vendor>("type", {{"thermo", Vendor::thermo}, {"bruker", Vendor::bruker}, {"sciex", Vendor::sciex}});
   instrument.path = resolve(base_dir, entry.string("path"));
   entry.reject_unknown();
   return instrument;
@@ -173,8 +168,7 @@ S3Config read_s3(MapReader& backup) {
     int64_t mb = s3.integer("part_size_mb");
     if (mb < 5 || mb > 5120) {
       s3.fail_at(s3.key_path("part_size_mb"),
-                 "must be between 5 and 5120 (S3 allows parts of 5 MiB to 5 GiB), got " +
-                     std::to_string(mb));
+                 "must be between 5 and 5120 (S3 allows parts of 5 MiB to 5 GiB), got " + std::to_string(mb));
     }
     config.part_size = static_cast<uint64_t>(mb) * mebibyte;
   }
@@ -185,12 +179,14 @@ S3Config read_s3(MapReader& backup) {
   }
   if (s3.has("stall_timeout_s")) {
     int64_t n = s3.integer("stall_timeout_s");
-    if (n < 1 || n > 3600) s3.fail_at(s3.key_path("stall_timeout_s"), "must be between 1 and 3600 seconds, got " + std::to_string(n));
+    if (n < 1 || n > 3600)
+      s3.fail_at(s3.key_path("stall_timeout_s"), "must be between 1 and 3600 seconds, got " + std::to_string(n));
     config.stall_timeout_seconds = static_cast<unsigned>(n);
   }
   if (auto rate = s3.optional_string("max_bandwidth")) {
     config.max_bandwidth = parse_rate(*rate);
-    if (!config.max_bandwidth) s3.fail_at(s3.key_path("max_bandwidth"), "must be a rate like 50MB/s or 500KiB/s, got '" + *rate + "'");
+    if (!config.max_bandwidth)
+      s3.fail_at(s3.key_path("max_bandwidth"), "must be a rate like 50MB/s or 500KiB/s, got '" + *rate + "'");
   }
   s3.reject_unknown();
   return config;
@@ -199,8 +195,7 @@ S3Config read_s3(MapReader& backup) {
 void read_backup(MapReader& top, Config& config) {
   if (!top.has("backup")) return;  // defaults: local backup, default part size
   MapReader backup = top.map("backup");
-  config.backup_type = backup.choice<BackupType>(
-      "backup_type", {{"local", BackupType::local}, {"s3", BackupType::s3}});
+  config.backup_type = backup.choice<BackupType>("backup_type", {{"local", BackupType::local}, {"s3", BackupType::s3}});
   if (backup.has("s3")) {
     config.s3 = read_s3(backup);
   } else if (config.backup_type == BackupType::s3) {
@@ -216,7 +211,8 @@ void read_store(MapReader& top, Config& config, const fs::path& base_dir) {
   MapReader store = top.map("store");
   bool by_path = store.has("path");
   bool by_url = store.has("url");
-  if (by_path == by_url) store.fail_at("store", "needs exactly one of path (SQLite file) or url (sqlite:// or postgresql://)");
+  if (by_path == by_url)
+    store.fail_at("store", "needs exactly one of path (SQLite file) or url (sqlite:// or postgresql://)");
   if (by_path) {
     config.store_url = "sqlite://" + resolve(base_dir, store.string("path")).string();
   } else {
@@ -230,7 +226,8 @@ void read_store(MapReader& top, Config& config, const fs::path& base_dir) {
   }
   if (store.has("lease_seconds")) {
     int64_t n = store.integer("lease_seconds");
-    if (n < 5 || n > 86400) store.fail_at(store.key_path("lease_seconds"), "must be between 5 and 86400, got " + std::to_string(n));
+    if (n < 5 || n > 86400)
+      store.fail_at(store.key_path("lease_seconds"), "must be between 5 and 86400, got " + std::to_string(n));
     config.lease_seconds = n;
   }
   store.reject_unknown();
@@ -242,7 +239,8 @@ void read_checksum(MapReader& top, Config& config) {
   if (checksum.has("settle_seconds")) {
     int64_t n = checksum.integer("settle_seconds");
     if (n < 0 || n > 86400) {
-      checksum.fail_at(checksum.key_path("settle_seconds"), "must be between 0 (off) and 86400, got " + std::to_string(n));
+      checksum.fail_at(checksum.key_path("settle_seconds"),
+                       "must be between 0 (off) and 86400, got " + std::to_string(n));
     }
     config.settle_seconds = n;
   }
@@ -304,8 +302,7 @@ const InstrumentConfig& Config::instrument(const std::string& id) const {
   if (it != instruments.end()) return it->second;
   std::string known;
   for (const auto& [name, _] : instruments) known += (known.empty() ? "" : ", ") + name;
-  throw UsageError("unknown instrument '" + id + "' (config " + file.string() + " has: " + known +
-                   ")");
+  throw UsageError("unknown instrument '" + id + "' (config " + file.string() + " has: " + known + ")");
 }
 
 Config parse_config(const std::string& yaml_text, const fs::path& file) {
@@ -313,8 +310,7 @@ Config parse_config(const std::string& yaml_text, const fs::path& file) {
   try {
     root = YAML::Load(yaml_text);
   } catch (const YAML::Exception& e) {
-    throw UsageError(file.string() + ": line " + std::to_string(e.mark.line + 1) +
-                     ": invalid YAML: " + e.msg);
+    throw UsageError(file.string() + ": line " + std::to_string(e.mark.line + 1) + ": invalid YAML: " + e.msg);
   }
   if (!root || root.IsNull()) throw UsageError(file.string() + ": the file is empty");
   try {

@@ -30,10 +30,10 @@ struct S3Config {
   std::string region;
   std::string bucket_prefix;
   std::optional<std::string> endpoint_url;
-  uint64_t part_size = default_part_size;  // bytes
-  unsigned concurrency = 4;  // parallel requests (parts and files) per task
+  uint64_t part_size = default_part_size;   // bytes
+  unsigned concurrency = 4;                 // parallel requests (parts and files) per task
   std::optional<uint64_t> max_bandwidth{};  // bytes per second sent, all requests together
-  unsigned stall_timeout_seconds = 30;  // a transfer moving no bytes this long is retried
+  unsigned stall_timeout_seconds = 30;      // a transfer moving no bytes this long is retried
 };
 
 inline constexpr int64_t default_settle_seconds = 120;

@@ -22,7 +22,9 @@ Result<StoreUrl> parse_store_url(const std::string& url) {
   if (url.starts_with("sqlite://")) {
     parsed.path = url.substr(9);
     if (!parsed.path.starts_with("/") || parsed.path.size() < 2) {
-      return fail(ErrorKind::usage, "store URL " + url + ": sqlite:// needs an absolute path, e.g. sqlite:///var/lib/rawbackup/rawbackup.sqlite");
+      return fail(
+          ErrorKind::usage,
+          "store URL " + url + ": sqlite:// needs an absolute path, e.g. sqlite:///var/lib/rawbackup/rawbackup.sqlite");
     }
     return parsed;
   }

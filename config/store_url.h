@@ -14,8 +14,8 @@ enum class StoreKind { sqlite, postgresql };
 
 struct StoreUrl {
   StoreKind kind = StoreKind::sqlite;
-  std::string path;  // sqlite: the absolute file path
-  std::string url;   // as given (postgresql: handed to libpq unchanged)
+  std::string path;           // sqlite: the absolute file path
+  std::string url;            // as given (postgresql: handed to libpq unchanged)
   bool has_password = false;  // "user:secret@" or a password= parameter
 };
 

@@ -8,8 +8,8 @@
 #include <vector>
 
 #include "model/layout.h"
-#include "model/raw_file.h"
 #include "model/placement.h"
+#include "model/raw_file.h"
 #include "storage/s3/naming.h"
 
 namespace {
@@ -44,8 +44,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string& name = parts[2];
   for (Vendor vendor : {Vendor::thermo, Vendor::bruker, Vendor::sciex}) {
     if (!validate_raw_file_name(vendor, name)) continue;
-    if (name.find('/') != std::string::npos || name == "." || name == ".." ||
-        name.find('\0') != std::string::npos) {
+    if (name.find('/') != std::string::npos || name == "." || name == ".." || name.find('\0') != std::string::npos) {
       __builtin_trap();
     }
     RawFile record;

@@ -45,8 +45,7 @@ std::string EtagBuilder::finish() {
   return etag_from_part_digests(parts_);
 }
 
-bool etag_matches(const std::string& reported, const std::string& md5_hex,
-                  const std::string& expected_etag) {
+bool etag_matches(const std::string& reported, const std::string& md5_hex, const std::string& expected_etag) {
   std::string bare = reported;
   bare.erase(std::remove(bare.begin(), bare.end(), '"'), bare.end());
   return bare == expected_etag || bare == md5_hex;

@@ -44,7 +44,6 @@ class EtagBuilder {
 // True when `reported` (as a server returns it, quotes allowed) matches a file with this
 // whole-file MD5 and multipart ETag: S3 reports the multipart form, some S3-compatible
 // stores the whole-file MD5.
-bool etag_matches(const std::string& reported, const std::string& md5_hex,
-                  const std::string& expected_etag);
+bool etag_matches(const std::string& reported, const std::string& md5_hex, const std::string& expected_etag);
 
 }  // namespace rawbackup

@@ -34,9 +34,7 @@ Md5::~Md5() = default;
 Md5::Md5(Md5&&) noexcept = default;
 Md5& Md5::operator=(Md5&&) noexcept = default;
 
-void Md5::update(std::span<const std::byte> data) {
-  EVP_DigestUpdate(ctx_.get(), data.data(), data.size());
-}
+void Md5::update(std::span<const std::byte> data) { EVP_DigestUpdate(ctx_.get(), data.data(), data.size()); }
 
 void Md5::update(std::string_view text) { EVP_DigestUpdate(ctx_.get(), text.data(), text.size()); }
 
@@ -88,8 +86,7 @@ std::string hex_to_base64(std::string_view hex) {
     bytes.push_back(static_cast<uint8_t>(std::stoi(std::string(hex.substr(i, 2)), nullptr, 16)));
   }
   std::string out(4 * ((bytes.size() + 2) / 3), '\0');
-  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), bytes.data(),
-                          static_cast<int>(bytes.size()));
+  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), bytes.data(), static_cast<int>(bytes.size()));
   out.resize(static_cast<size_t>(n));
   return out;
 }

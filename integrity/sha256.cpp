@@ -23,9 +23,8 @@ std::string sha256_hex(std::string_view data) { return to_hex(sha256(data)); }
 Sha256Digest hmac_sha256(std::string_view key, std::string_view data) {
   Sha256Digest digest{};
   unsigned int length = 0;
-  if (HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-           reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest.data(),
-           &length) == nullptr) {
+  if (HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(data.data()),
+           data.size(), digest.data(), &length) == nullptr) {
     throw std::runtime_error("HMAC-SHA256 failed");
   }
   return digest;

@@ -35,8 +35,7 @@ class SetFinder {
       Result<fs::path> target = fs_.canonical(path);
       if (!target) return fail(ErrorKind::usage, key + ": broken symlink");
       if (!inside_root(*target)) {
-        return fail(ErrorKind::usage,
-                    key + ": symlink points outside the instrument folder, to " + target->string());
+        return fail(ErrorKind::usage, key + ": symlink points outside the instrument folder, to " + target->string());
       }
     }
     Result<FileStat> stat = fs_.stat(path, true);
@@ -95,13 +94,12 @@ Result<std::string> matching_extension(Vendor vendor, const std::string& name) {
       return ext;
     }
   }
-  return fail(ErrorKind::usage, "'" + name + "' is not a " + to_string(vendor) +
-                                    " raw file name (expected " + join(extensions_of(vendor), " or ") +
-                                    ")");
+  return fail(ErrorKind::usage, "'" + name + "' is not a " + to_string(vendor) + " raw file name (expected " +
+                                    join(extensions_of(vendor), " or ") + ")");
 }
 
-Status find_members(SetFinder& finder, const FileSystem& fs, const fs::path& root,
-                    Vendor vendor, const std::string& name) {
+Status find_members(SetFinder& finder, const FileSystem& fs, const fs::path& root, Vendor vendor,
+                    const std::string& name) {
   if (vendor == Vendor::sciex) {
     std::string stem = name.substr(0, name.size() - matching_extension(vendor, name)->size());
     Result<std::vector<std::string>> names = fs.list_dir(root);
@@ -131,8 +129,7 @@ Status find_members(SetFinder& finder, const FileSystem& fs, const fs::path& roo
 }  // namespace
 
 Status validate_raw_file_name(Vendor vendor, const std::string& name) {
-  if (name.empty() || name == "." || name == ".." ||
-      name.find_first_of(std::string("/\\\0", 3)) != std::string::npos) {
+  if (name.empty() || name == "." || name == ".." || name.find_first_of(std::string("/\\\0", 3)) != std::string::npos) {
     return fail(ErrorKind::usage, "'" + name + "' is not a plain file name");
   }
   // Found by integration/bad_input_test.sh: such names reached S3 keys and logs.
@@ -147,15 +144,15 @@ Status validate_raw_file_name(Vendor vendor, const std::string& name) {
   return {};
 }
 
-Result<RawFileSet> find_raw_file_set(const FileSystem& fs, const InstrumentConfig& instrument,
-                                     const std::string& name, size_t expected_files) {
+Result<RawFileSet> find_raw_file_set(const FileSystem& fs, const InstrumentConfig& instrument, const std::string& name,
+                                     size_t expected_files) {
   if (Status s = validate_raw_file_name(instrument.vendor, name); !s) {
     return std::unexpected(s.error());
   }
   Result<fs::path> root = fs.canonical(instrument.path);
   if (!root) {
-    return fail(ErrorKind::usage, "instrument " + instrument.id + ": folder " +
-                                      instrument.path.string() + " is not reachable");
+    return fail(ErrorKind::usage,
+                "instrument " + instrument.id + ": folder " + instrument.path.string() + " is not reachable");
   }
   SetFinder finder(fs, *root, expected_files);
   if (Status s = find_members(finder, fs, *root, instrument.vendor, name); !s) {

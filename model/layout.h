@@ -37,7 +37,7 @@ Status validate_raw_file_name(Vendor vendor, const std::string& name);
 // no files, symlinks leading out of the folder, special files; kind failed for I/O errors.
 // `expected_files` (a count seen before) sizes the list up front, so listing a large set
 // again does not hold it twice while the list grows.
-Result<RawFileSet> find_raw_file_set(const FileSystem& fs, const InstrumentConfig& instrument,
-                                     const std::string& name, size_t expected_files = 0);
+Result<RawFileSet> find_raw_file_set(const FileSystem& fs, const InstrumentConfig& instrument, const std::string& name,
+                                     size_t expected_files = 0);
 
 }  // namespace rawbackup

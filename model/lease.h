@@ -27,7 +27,7 @@ struct Actor {
 };
 
 struct LockOptions {
-  std::chrono::milliseconds wait{10'000};          // how long to wait for a busy lock
+  std::chrono::milliseconds wait{10'000};  // how long to wait for a busy lock
   std::chrono::milliseconds poll{200};
   std::chrono::milliseconds heartbeat{30'000};
   std::chrono::milliseconds stale_after{300'000};  // for holders on other hosts

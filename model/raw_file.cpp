@@ -42,8 +42,7 @@ const char* name_of(const std::array<std::pair<Enum, const char*>, N>& table, En
 }
 
 template <class Enum, size_t N>
-std::optional<Enum> value_of(const std::array<std::pair<Enum, const char*>, N>& table,
-                             const std::string& name) {
+std::optional<Enum> value_of(const std::array<std::pair<Enum, const char*>, N>& table, const std::string& name) {
   for (const auto& [v, n] : table) {
     if (name == n) return v;
   }
@@ -58,12 +57,8 @@ nlohmann::json optional_json(const std::optional<std::string>& value) {
 
 const char* to_string(RawFileStatus s) { return name_of(raw_file_statuses, s); }
 const char* to_string(BackupStatus s) { return name_of(backup_statuses, s); }
-std::optional<RawFileStatus> raw_file_status_from(const std::string& s) {
-  return value_of(raw_file_statuses, s);
-}
-std::optional<BackupStatus> backup_status_from(const std::string& s) {
-  return value_of(backup_statuses, s);
-}
+std::optional<RawFileStatus> raw_file_status_from(const std::string& s) { return value_of(raw_file_statuses, s); }
+std::optional<BackupStatus> backup_status_from(const std::string& s) { return value_of(backup_statuses, s); }
 std::optional<Vendor> vendor_from(const std::string& s) {
   for (Vendor v : {Vendor::thermo, Vendor::bruker, Vendor::sciex}) {
     if (s == to_string(v)) return v;
@@ -74,9 +69,8 @@ std::optional<Vendor> vendor_from(const std::string& s) {
 nlohmann::json file_info_to_json(const FileInfo& info) {
   nlohmann::json j = nlohmann::json::object();
   for (const auto& [path, e] : info) {
-    j[path] = {{"size", e.size},           {"md5", e.md5},
-               {"etag", e.etag},           {"part_size", e.part_size},
-               {"mtime_ns", e.mtime_ns},   {"parts", e.part_md5s.size()}};
+    j[path] = {{"size", e.size},           {"md5", e.md5},           {"etag", e.etag},
+               {"part_size", e.part_size}, {"mtime_ns", e.mtime_ns}, {"parts", e.part_md5s.size()}};
   }
   return j;
 }

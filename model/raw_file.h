@@ -60,7 +60,7 @@ struct RecordRow {
   BackupStatus backup_status = BackupStatus::pending;
   std::optional<std::string> backup_base_path;
   std::optional<std::string> s3_upload_path;
-  std::optional<std::string> error;  // last failure, one line
+  std::optional<std::string> error;             // last failure, one line
   std::optional<std::string> last_verified_at;  // when verify last found every backup good
   std::string updated_at;
 };

@@ -102,7 +102,7 @@ struct StoredRecord {
 
 // How a store is opened (model/store/open_store.h).
 struct StoreOptions {
-  bool read_only = false;  // refuse writes; never create or migrate (status, dry runs)
+  bool read_only = false;                          // refuse writes; never create or migrate (status, dry runs)
   std::chrono::milliseconds busy_timeout{10'000};  // retry busy/unreachable this long
 };
 

@@ -53,7 +53,8 @@ std::string pack_part_md5s(const std::vector<Md5Digest>& parts) {
 }
 
 Result<std::vector<Md5Digest>> unpack_part_md5s(std::span<const std::byte> bytes) {
-  if (bytes.size() % 16 != 0) return fail("record store: part MD5s of " + std::to_string(bytes.size()) + " bytes, not a multiple of 16");
+  if (bytes.size() % 16 != 0)
+    return fail("record store: part MD5s of " + std::to_string(bytes.size()) + " bytes, not a multiple of 16");
   std::vector<Md5Digest> parts(bytes.size() / 16);
   for (size_t i = 0; i < parts.size(); ++i) std::memcpy(parts[i].data(), bytes.data() + i * 16, 16);
   return parts;
@@ -67,7 +68,8 @@ std::string part_md5s_hex(const std::vector<Md5Digest>& parts) {
 }
 
 Result<std::vector<Md5Digest>> part_md5s_from_hex(const std::string& hex) {
-  if (hex.size() % 32 != 0) return fail("record store: part MD5s of " + std::to_string(hex.size()) + " hex digits, not a multiple of 32");
+  if (hex.size() % 32 != 0)
+    return fail("record store: part MD5s of " + std::to_string(hex.size()) + " hex digits, not a multiple of 32");
   std::vector<Md5Digest> parts;
   parts.reserve(hex.size() / 32);
   for (size_t at = 0; at < hex.size(); at += 32) {

@@ -16,8 +16,7 @@ namespace {
 class Ring {
  public:
   Ring(size_t blocks, size_t block_size, size_t workers)
-      : block_size_(block_size), slots_(blocks), mappings_(blocks), lengths_(blocks),
-        consumed_(workers) {}
+      : block_size_(block_size), slots_(blocks), mappings_(blocks), lengths_(blocks), consumed_(workers) {}
 
   std::span<std::byte> slot_for_write(uint64_t index) {
     mappings_[index % slots_.size()].reset();
@@ -38,9 +37,7 @@ class Ring {
   // Reader: waits until every worker is done with the block that used this slot before.
   bool wait_slot_free(uint64_t index) {
     std::unique_lock lock(mutex_);
-    freed_.wait(lock, [&] {
-      return aborted() || consumed_.empty() || index - min_consumed() < slots_.size();
-    });
+    freed_.wait(lock, [&] { return aborted() || consumed_.empty() || index - min_consumed() < slots_.size(); });
     return !aborted();
   }
 
@@ -115,8 +112,7 @@ struct Block {
 
 // The next block into the ring's slot for `index`: a mapped window when the file can be
 // mapped (no copy), else read into the slot's buffer.
-Result<Block> next_block(InputFile& input, Ring& ring, uint64_t index,
-                         const FanOutOptions& options) {
+Result<Block> next_block(InputFile& input, Ring& ring, uint64_t index, const FanOutOptions& options) {
   if (options.map_bytes > 0) {
     TRY_ASSIGN(mapping, input.map_next(options.map_bytes));
     if (mapping) {
@@ -130,8 +126,7 @@ Result<Block> next_block(InputFile& input, Ring& ring, uint64_t index,
   return Block{slot.first(*length), *length < slot.size()};
 }
 
-Status read_all(InputFile& input, Ring& ring, BlockSink& first, const FanOutOptions& options,
-                uint64_t& total) {
+Status read_all(InputFile& input, Ring& ring, BlockSink& first, const FanOutOptions& options, uint64_t& total) {
   for (uint64_t index = 0;; ++index) {
     if (interrupted()) return fail(ErrorKind::interrupted, "interrupted");
     if (!ring.wait_slot_free(index)) return {};
@@ -147,8 +142,7 @@ Status read_all(InputFile& input, Ring& ring, BlockSink& first, const FanOutOpti
 
 }  // namespace
 
-Result<uint64_t> fan_out(InputFile& input, std::span<BlockSink* const> sinks,
-                         const FanOutOptions& options) {
+Result<uint64_t> fan_out(InputFile& input, std::span<BlockSink* const> sinks, const FanOutOptions& options) {
   if (sinks.empty()) return fail("fan_out needs at least one sink");
   Ring ring(std::max<size_t>(options.ring_blocks, 1), options.block_size, sinks.size() - 1);
   std::vector<std::jthread> workers;

@@ -16,9 +16,9 @@ namespace rawbackup {
 // buffer, and half the kernel time. When reading, blocks under 128 KiB stay in the cores'
 // caches between read() and the hashers (1 MiB blocks cost 2.5x the kernel time).
 struct FanOutOptions {
-  size_t map_bytes = size_t{1} << 20;  // map windows of this size when the file can be mapped; 0: read
-  size_t block_size = 64 * 1024;  // read() block size otherwise
-  size_t ring_blocks = 4;         // blocks (or windows) in memory at once
+  size_t map_bytes = size_t{1} << 20;         // map windows of this size when the file can be mapped; 0: read
+  size_t block_size = 64 * 1024;              // read() block size otherwise
+  size_t ring_blocks = 4;                     // blocks (or windows) in memory at once
   std::function<void(size_t)> on_block = {};  // after each block is read (progress)
 };
 
@@ -26,7 +26,6 @@ struct FanOutOptions {
 // thread of its own; memory is ring_blocks * block_size whatever the file size.
 // The first read error, sink error or interruption (common/interrupt.h) stops all.
 // Returns the number of bytes read.
-Result<uint64_t> fan_out(InputFile& input, std::span<BlockSink* const> sinks,
-                         const FanOutOptions& options = {});
+Result<uint64_t> fan_out(InputFile& input, std::span<BlockSink* const> sinks, const FanOutOptions& options = {});
 
 }  // namespace rawbackup

@@ -7,8 +7,8 @@
 
 namespace rawbackup {
 
-Result<FileDigest> hash_file(const FileSystem& fs, const std::filesystem::path& path,
-                             uint64_t part_size, const std::function<void(size_t)>& on_bytes) {
+Result<FileDigest> hash_file(const FileSystem& fs, const std::filesystem::path& path, uint64_t part_size,
+                             const std::function<void(size_t)>& on_bytes) {
   Result<FileStat> stat = fs.stat(path, true);
   if (!stat) return std::unexpected(stat.error());
   Result<std::unique_ptr<InputFile>> input = fs.open_read(path);
@@ -32,8 +32,8 @@ Result<FileDigest> hash_file(const FileSystem& fs, const std::filesystem::path& 
   if (multipart) digest.part_md5s = etag.etag.part_digests();
   // The file grew past one part while being read: the single-part ETag is wrong.
   if (!multipart && *size > part_size) {
-    return fail(path.string() + ": file changed while being read (size " +
-                std::to_string(stat->size) + " → " + std::to_string(*size) + ")");
+    return fail(path.string() + ": file changed while being read (size " + std::to_string(stat->size) + " → " +
+                std::to_string(*size) + ")");
   }
   return digest;
 }

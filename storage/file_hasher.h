@@ -23,7 +23,7 @@ struct FileDigest {
 // Reads `path` once. A file larger than one part is hashed on two threads (whole-file MD5
 // and part MD5s side by side); memory stays at a few MiB whatever the size.
 // `on_bytes` is called as bytes are read (progress).
-Result<FileDigest> hash_file(const FileSystem& fs, const std::filesystem::path& path,
-                             uint64_t part_size, const std::function<void(size_t)>& on_bytes = {});
+Result<FileDigest> hash_file(const FileSystem& fs, const std::filesystem::path& path, uint64_t part_size,
+                             const std::function<void(size_t)>& on_bytes = {});
 
 }  // namespace rawbackup

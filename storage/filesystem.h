@@ -73,11 +73,9 @@ class FileSystem {
   // Creates the folder and its parents (existing ones are fine).
   virtual Status create_directories(const std::filesystem::path& p) const = 0;
   // Starts writing the file that commit() will name `final_path`; mode 0666 less the umask.
-  virtual Result<std::unique_ptr<OutputFile>> create_file(
-      const std::filesystem::path& final_path) const = 0;
+  virtual Result<std::unique_ptr<OutputFile>> create_file(const std::filesystem::path& final_path) const = 0;
   // Renames `from` to `to` unless `to` exists (kind conflict then), then fsyncs the folder.
-  virtual Status rename_no_replace(const std::filesystem::path& from,
-                                   const std::filesystem::path& to) const = 0;
+  virtual Status rename_no_replace(const std::filesystem::path& from, const std::filesystem::path& to) const = 0;
   // Commits several files of this filesystem at once, as commit() would each: for the local
   // filesystem one flush of the whole filesystem for all their bytes (not an fsync per file),
   // then every rename, then one fsync per folder. Nothing gets its final name before its

@@ -29,15 +29,16 @@ EntryType type_of(mode_t mode) {
 class LocalMapping final : public MappedBytes {
  public:
   LocalMapping(void* base, size_t mapped, size_t skip, size_t length)
-      : base_(base), mapped_(mapped), skip_(skip), length_(length),
+      : base_(base),
+        mapped_(mapped),
+        skip_(skip),
+        length_(length),
         guard_(mapped > 0 ? guard_mapping(base, mapped) : -1) {}
   ~LocalMapping() override {
     unguard_mapping(guard_);
     if (mapped_ > 0) ::munmap(base_, mapped_);
   }
-  std::span<const std::byte> bytes() const override {
-    return {static_cast<const std::byte*>(base_) + skip_, length_};
-  }
+  std::span<const std::byte> bytes() const override { return {static_cast<const std::byte*>(base_) + skip_, length_}; }
 
  private:
   void* base_;
@@ -47,8 +48,7 @@ class LocalMapping final : public MappedBytes {
 
 class LocalInputFile final : public InputFile {
  public:
-  LocalInputFile(UniqueFd fd, fs::path path, uint64_t size)
-      : fd_(std::move(fd)), path_(std::move(path)), size_(size) {}
+  LocalInputFile(UniqueFd fd, fs::path path, uint64_t size) : fd_(std::move(fd)), path_(std::move(path)), size_(size) {}
 
   // Maps whole pages around [offset_, offset_ + length) of a regular file. A file that
   // shrinks under the mapping would raise SIGBUS, so the size is re-checked per window.

@@ -2,9 +2,9 @@
 #pragma once
 #include <cerrno>
 #include <filesystem>
-#include <string>
 #include <memory>
 #include <span>
+#include <string>
 
 #include "storage/filesystem.h"
 

@@ -156,7 +156,8 @@ std::unexpected<Error> errno_failure(const std::string& what, const fs::path& p,
   }
   bool needs_a_person = err == EACCES || err == EPERM || err == EROFS || err == ENOTDIR || err == EISDIR ||
                         err == EEXIST || err == ELOOP || err == ENAMETOOLONG;
-  return fail(needs_a_person ? ErrorKind::usage : ErrorKind::failed, what + " " + p.string() + ": " + std::strerror(err));
+  return fail(needs_a_person ? ErrorKind::usage : ErrorKind::failed,
+              what + " " + p.string() + ": " + std::strerror(err));
 }
 
 Status local_create_directories(const fs::path& p) {
@@ -174,9 +175,7 @@ Result<std::unique_ptr<OutputFile>> local_create_file(const fs::path& final_path
   return std::make_unique<LocalOutputFile>(std::move(fd), temp, final_path);
 }
 
-Status local_rename_no_replace(const fs::path& from, const fs::path& to) {
-  return rename_noreplace(from, to);
-}
+Status local_rename_no_replace(const fs::path& from, const fs::path& to) { return rename_noreplace(from, to); }
 
 Status local_commit_all(std::span<OutputFile* const> files) {
   std::vector<LocalOutputFile*> local;

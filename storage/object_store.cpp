@@ -43,8 +43,8 @@ Result<std::string> md5_of_range(FileRange& range) {
   return to_hex(md5.finish());
 }
 
-Result<std::shared_ptr<FileRange>> open_range(const FileSystem& fs, const std::filesystem::path& path,
-                                               uint64_t offset, uint64_t length) {
+Result<std::shared_ptr<FileRange>> open_range(const FileSystem& fs, const std::filesystem::path& path, uint64_t offset,
+                                              uint64_t length) {
   TRY_ASSIGN(file, fs.open_read(path));
   auto range = std::make_shared<FileRange>(FileRange{std::move(file), path, offset, length, 0});
   range->file->seek(offset);
@@ -74,29 +74,27 @@ Body text_body(std::string text) {
   return body;
 }
 
-Result<Body> file_range_body(const FileSystem& fs, const std::filesystem::path& path,
-                             uint64_t offset, uint64_t length, std::string md5_hex) {
+Result<Body> file_range_body(const FileSystem& fs, const std::filesystem::path& path, uint64_t offset, uint64_t length,
+                             std::string md5_hex) {
   TRY_ASSIGN(range, open_range(fs, path, offset, length));
   return range_body(std::move(range), std::move(md5_hex));
 }
 
-Result<Body> file_range_body(const FileSystem& fs, const std::filesystem::path& path,
-                             uint64_t offset, uint64_t length) {
+Result<Body> file_range_body(const FileSystem& fs, const std::filesystem::path& path, uint64_t offset,
+                             uint64_t length) {
   TRY_ASSIGN(range, open_range(fs, path, offset, length));
   TRY_ASSIGN(md5, md5_of_range(*range));
   return range_body(std::move(range), md5);
 }
 
-Result<std::string> md5_of_file_range(const FileSystem& fs, const std::filesystem::path& path,
-                                      uint64_t offset, uint64_t length) {
+Result<std::string> md5_of_file_range(const FileSystem& fs, const std::filesystem::path& path, uint64_t offset,
+                                      uint64_t length) {
   TRY_ASSIGN(range, open_range(fs, path, offset, length));
   return md5_of_range(*range);
 }
 
-S3Result<std::vector<s3::UploadedPart>> list_all_parts(ObjectStore& store,
-                                                       const std::string& bucket,
-                                                       const std::string& key,
-                                                       const std::string& upload_id) {
+S3Result<std::vector<s3::UploadedPart>> list_all_parts(ObjectStore& store, const std::string& bucket,
+                                                       const std::string& key, const std::string& upload_id) {
   std::vector<s3::UploadedPart> parts;
   int marker = 0;
   while (true) {

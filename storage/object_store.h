@@ -34,15 +34,14 @@ struct Body {
 Body text_body(std::string text);
 // `length` bytes of a file from `offset`, read only when sent, with `md5_hex` (what checksum
 // recorded for them) as Content-MD5: the server checks the bytes against the record.
-Result<Body> file_range_body(const FileSystem& fs, const std::filesystem::path& path,
-                             uint64_t offset, uint64_t length, std::string md5_hex);
+Result<Body> file_range_body(const FileSystem& fs, const std::filesystem::path& path, uint64_t offset, uint64_t length,
+                             std::string md5_hex);
 // The same with the MD5 computed now (records without part MD5s): the bytes are read twice.
 // Neither form holds the bytes whole in memory.
-Result<Body> file_range_body(const FileSystem& fs, const std::filesystem::path& path,
-                             uint64_t offset, uint64_t length);
+Result<Body> file_range_body(const FileSystem& fs, const std::filesystem::path& path, uint64_t offset, uint64_t length);
 // Hex MD5 of `length` bytes of a file from `offset`; kind interrupted on SIGINT/SIGTERM.
-Result<std::string> md5_of_file_range(const FileSystem& fs, const std::filesystem::path& path,
-                                      uint64_t offset, uint64_t length);
+Result<std::string> md5_of_file_range(const FileSystem& fs, const std::filesystem::path& path, uint64_t offset,
+                                      uint64_t length);
 
 struct ObjectInfo {
   uint64_t size = 0;
@@ -69,22 +68,18 @@ class ObjectStore {
   // Exists and is accessible: NoSuchBucket (404) / AccessDenied (403) otherwise.
   virtual S3Status head_bucket(const std::string& bucket) = 0;
   // nullopt when there is no such object.
-  virtual S3Result<std::optional<ObjectInfo>> head_object(const std::string& bucket,
-                                                          const std::string& key) = 0;
+  virtual S3Result<std::optional<ObjectInfo>> head_object(const std::string& bucket, const std::string& key) = 0;
   // Returns the ETag the server reports.
-  virtual S3Result<std::string> put_object(const std::string& bucket, const std::string& key,
-                                           const Body& body) = 0;
+  virtual S3Result<std::string> put_object(const std::string& bucket, const std::string& key, const Body& body) = 0;
   // Returns the upload ID.
-  virtual S3Result<std::string> create_multipart_upload(const std::string& bucket,
-                                                        const std::string& key) = 0;
+  virtual S3Result<std::string> create_multipart_upload(const std::string& bucket, const std::string& key) = 0;
   // Returns the part's ETag.
   virtual S3Result<std::string> upload_part(const std::string& bucket, const std::string& key,
-                                            const std::string& upload_id, int part_number,
-                                            const Body& body) = 0;
+                                            const std::string& upload_id, int part_number, const Body& body) = 0;
   // Returns the ETag in the reply, which may be empty (Ceph 16): HEAD the object for it.
-  virtual S3Result<std::string> complete_multipart_upload(
-      const std::string& bucket, const std::string& key, const std::string& upload_id,
-      const std::vector<s3::UploadedPart>& parts) = 0;
+  virtual S3Result<std::string> complete_multipart_upload(const std::string& bucket, const std::string& key,
+                                                          const std::string& upload_id,
+                                                          const std::vector<s3::UploadedPart>& parts) = 0;
   // Removes the object; one that is not there is fine (S3 answers 204 either way).
   virtual S3Status delete_object(const std::string& bucket, const std::string& key) = 0;
   virtual S3Status abort_multipart_upload(const std::string& bucket, const std::string& key,
@@ -93,19 +88,15 @@ class ObjectStore {
   virtual S3Result<s3::PartsPage> list_parts(const std::string& bucket, const std::string& key,
                                              const std::string& upload_id, int marker) = 0;
   // One page of objects under `prefix`, continuing from `token` ("" for the first page).
-  virtual S3Result<s3::ObjectsPage> list_objects(const std::string& bucket,
-                                                 const std::string& prefix,
+  virtual S3Result<s3::ObjectsPage> list_objects(const std::string& bucket, const std::string& prefix,
                                                  const std::string& token) = 0;
   // Sends bytes [offset, offset + length) of the object to `sink`; returns how many.
-  virtual S3Result<uint64_t> get_object(const std::string& bucket, const std::string& key,
-                                        uint64_t offset, uint64_t length,
-                                        const ByteSink& sink) = 0;
+  virtual S3Result<uint64_t> get_object(const std::string& bucket, const std::string& key, uint64_t offset,
+                                        uint64_t length, const ByteSink& sink) = 0;
 };
 
 // Every part of an upload, following the pages.
-S3Result<std::vector<s3::UploadedPart>> list_all_parts(ObjectStore& store,
-                                                       const std::string& bucket,
-                                                       const std::string& key,
-                                                       const std::string& upload_id);
+S3Result<std::vector<s3::UploadedPart>> list_all_parts(ObjectStore& store, const std::string& bucket,
+                                                       const std::string& key, const std::string& upload_id);
 
 }  // namespace rawbackup

@@ -69,8 +69,7 @@ S3Result<std::string> RetryingObjectStore::put_object(const std::string& bucket,
   return with_retries({"PUT", bucket, key}, [&] { return inner_->put_object(bucket, key, body); });
 }
 
-S3Result<std::string> RetryingObjectStore::create_multipart_upload(const std::string& bucket,
-                                                                   const std::string& key) {
+S3Result<std::string> RetryingObjectStore::create_multipart_upload(const std::string& bucket, const std::string& key) {
   return with_retries({"POST", bucket, key}, [&] { return inner_->create_multipart_upload(bucket, key); });
 }
 
@@ -81,8 +80,7 @@ S3Result<std::string> RetryingObjectStore::upload_part(const std::string& bucket
                       [&] { return inner_->upload_part(bucket, key, upload_id, part_number, body); });
 }
 
-S3Result<std::string> RetryingObjectStore::complete_multipart_upload(const std::string& bucket,
-                                                                     const std::string& key,
+S3Result<std::string> RetryingObjectStore::complete_multipart_upload(const std::string& bucket, const std::string& key,
                                                                      const std::string& upload_id,
                                                                      const std::vector<s3::UploadedPart>& parts) {
   return with_retries({"POST", bucket, key},
@@ -109,8 +107,8 @@ S3Result<s3::ObjectsPage> RetryingObjectStore::list_objects(const std::string& b
   return with_retries({"GET", bucket, prefix}, [&] { return inner_->list_objects(bucket, prefix, token); });
 }
 
-S3Result<uint64_t> RetryingObjectStore::get_object(const std::string& bucket, const std::string& key,
-                                                   uint64_t offset, uint64_t length, const ByteSink& sink) {
+S3Result<uint64_t> RetryingObjectStore::get_object(const std::string& bucket, const std::string& key, uint64_t offset,
+                                                   uint64_t length, const ByteSink& sink) {
   uint64_t received = 0;
   ByteSink counting = [&](std::span<const std::byte> bytes) {
     received += bytes.size();

@@ -48,8 +48,7 @@ struct Tally {
     std::vector<std::string> parts;
     for (const auto& [outcome, n] : counts) parts.push_back(std::to_string(n) + " " + outcome);
     if (run < selected) parts.push_back(std::to_string(selected - run) + " not run");
-    std::string summary = std::to_string(selected) + " raw file(s)" +
-                          (parts.empty() ? "" : ": " + join(parts, ", ")) +
+    std::string summary = std::to_string(selected) + " raw file(s)" + (parts.empty() ? "" : ": " + join(parts, ", ")) +
                           "; exit " + std::to_string(out.exit_code);
     spdlog::info("{}", summary);
     lines.push_back(task + ": " + summary);
@@ -93,15 +92,17 @@ int worst_exit_code(int a, int b) { return severity(b) > severity(a) ? b : a; }
 nlohmann::json error_result(const std::string& task, const std::string& id, const Error& error) {
   int code = exit_code_for(error.kind);
   const char* outcome = error.kind == ErrorKind::not_ready ? "not-ready" : "failed";
-  nlohmann::json j{{"task", task},       {"outcome", outcome},
-                   {"kind", to_string(error.kind)}, {"error", one_line(error.message)},
+  nlohmann::json j{{"task", task},
+                   {"outcome", outcome},
+                   {"kind", to_string(error.kind)},
+                   {"error", one_line(error.message)},
                    {"exit_code", code}};
   if (!id.empty()) j["id"] = id;
   return j;
 }
 
-Result<TaskOutput> run_batch(const Context& ctx, const std::string& task,
-                             const Selection& selection, const RunOne& run_one, bool summarize_one) {
+Result<TaskOutput> run_batch(const Context& ctx, const std::string& task, const Selection& selection,
+                             const RunOne& run_one, bool summarize_one) {
   if (!summarize_one && selection.ids.size() == 1 && !selection.filtered()) {
     return logged_run(selection.ids.front(), run_one);
   }

@@ -17,9 +17,8 @@ using RunOne = std::function<Result<TaskOutput>(const std::string& id)>;
 // code is 0 or a skip code), "selected", "counts" {outcome or error kind: n}, "results" [each
 // run's result, or error_result()], "exit_code"}; text: each run's text, then a summary line.
 // An interruption stops the batch (exit 130).
-Result<TaskOutput> run_batch(const Context& ctx, const std::string& task,
-                             const Selection& selection, const RunOne& run_one,
-                             bool summarize_one = false);
+Result<TaskOutput> run_batch(const Context& ctx, const std::string& task, const Selection& selection,
+                             const RunOne& run_one, bool summarize_one = false);
 
 // The result of a run that failed: {"task", "outcome": "failed" (or "not-ready" for a set
 // still being written), "kind", "error" (one line),
@@ -32,8 +31,7 @@ int worst_exit_code(int a, int b);
 // The runner of a task whose options have an `id`: run_batch over `selection`, each run with
 // a copy of `options` for that id.
 template <class Options>
-TaskRunner per_selected_id(const char* task, std::shared_ptr<Options> options,
-                           std::shared_ptr<Selection> selection,
+TaskRunner per_selected_id(const char* task, std::shared_ptr<Options> options, std::shared_ptr<Selection> selection,
                            Result<TaskOutput> (*run)(const Context&, const Options&)) {
   return [=](const Context& ctx) {
     return run_batch(ctx, task, *selection, [&](const std::string& id) {

@@ -81,8 +81,12 @@ struct ChecksumResult {
   std::string outcome() const { return hashed ? "done" : "unchanged"; }
   uint64_t bytes_moved() const { return hashed ? set.total_size : 0; }
   nlohmann::json to_json() const {
-    return {{"id", id},        {"task", "checksum"},      {"outcome", outcome()},
-            {"files", set.files.size()}, {"bytes", set.total_size}, {"seconds", seconds}};
+    return {{"id", id},
+            {"task", "checksum"},
+            {"outcome", outcome()},
+            {"files", set.files.size()},
+            {"bytes", set.total_size},
+            {"seconds", seconds}};
   }
   std::string to_text() const {
     std::string text = "checksum " + id + ": " + outcome() + ", " + std::to_string(set.files.size()) + " file(s), " +
@@ -100,15 +104,20 @@ struct ChecksumDryRun {
   bool known = false;      // a record exists
   bool unchanged = false;  // sizes and mtimes as recorded
   std::string project;
-  std::string not_ready;   // the settle rule's refusal, "" when the set has settled
+  std::string not_ready;  // the settle rule's refusal, "" when the set has settled
 
   std::string outcome() const { return "dry-run"; }
   uint64_t bytes_moved() const { return 0; }
   bool would_hash() const { return !unchanged && not_ready.empty(); }
   nlohmann::json to_json() const {
-    nlohmann::json j{{"id", id},        {"task", "checksum"},        {"outcome", outcome()},
-                     {"dry_run", true}, {"would_hash", would_hash()}, {"new_record", !known},
-                     {"files", set.files.size()}, {"bytes", set.total_size}};
+    nlohmann::json j{{"id", id},
+                     {"task", "checksum"},
+                     {"outcome", outcome()},
+                     {"dry_run", true},
+                     {"would_hash", would_hash()},
+                     {"new_record", !known},
+                     {"files", set.files.size()},
+                     {"bytes", set.total_size}};
     if (!not_ready.empty()) j["not_ready"] = not_ready;
     return j;
   }
@@ -124,8 +133,8 @@ struct ChecksumDryRun {
   }
 };
 
-RawFile new_record(const std::string& name, const InstrumentConfig& instrument,
-                   const std::string& project, const RawFileSet& set) {
+RawFile new_record(const std::string& name, const InstrumentConfig& instrument, const std::string& project,
+                   const RawFileSet& set) {
   RawFile record;
   record.id = name;
   record.instrument_id = instrument.id;
@@ -152,7 +161,7 @@ RecordChange hashed_change(bool first, const RawFileSet& set, FileInfo info, boo
     change.backup_status = BackupStatus::pending;
     change.project_id = project;
   }
-  change.message = first ? "hashed " + std::to_string(set.files.size()) + " file(s)"
+  change.message = first             ? "hashed " + std::to_string(set.files.size()) + " file(s)"
                    : content_changed ? "content changed, accepted with --overwrite"
                                      : "re-hashed, content unchanged";
   return change;
@@ -188,10 +197,9 @@ Result<FileInfo> hash_or_record_failure(const Context& ctx, const RawFileSet& se
   return info;
 }
 
-Status record_conflict(const Context& ctx, const std::string& id,
-                       const std::vector<std::string>& differences) {
-  std::string message = "content differs from the record: " + join(differences, ", ") +
-                        " (use --overwrite to accept the new content)";
+Status record_conflict(const Context& ctx, const std::string& id, const std::vector<std::string>& differences) {
+  std::string message =
+      "content differs from the record: " + join(differences, ", ") + " (use --overwrite to accept the new content)";
   RecordChange change;
   change.error = message;
   change.message = "checksum conflict: " + join(differences, ", ");
@@ -203,9 +211,7 @@ Status record_conflict(const Context& ctx, const std::string& id,
 
 Result<TaskOutput> run_checksum(const Context& ctx, const ChecksumOptions& options) {
   auto start = std::chrono::steady_clock::now();
-  auto seconds = [&] {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  };
+  auto seconds = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); };
   set_log_context("checksum", options.name);
   const InstrumentConfig& instrument = ctx.config->instrument(options.instrument);
   Result<RawFileSet> set = find_raw_file_set(*ctx.fs, instrument, options.name);
@@ -221,8 +227,8 @@ Result<TaskOutput> run_checksum(const Context& ctx, const ChecksumOptions& optio
   auto existing = ctx.store->get(options.name);
   if (!existing) return std::unexpected(existing.error());
   if (*existing && (*existing)->instrument_id != instrument.id) {
-    return fail(ErrorKind::conflict, "record " + options.name + " belongs to instrument " +
-                                         (*existing)->instrument_id + ", not " + instrument.id);
+    return fail(ErrorKind::conflict, "record " + options.name + " belongs to instrument " + (*existing)->instrument_id +
+                                         ", not " + instrument.id);
   }
   std::string project = project_id_for(*ctx.config, options.name, options.project);
   uint64_t part_size = ctx.config->part_size();
@@ -232,8 +238,7 @@ Result<TaskOutput> run_checksum(const Context& ctx, const ChecksumOptions& optio
                                     settled ? "" : settled.error().message});
   }
   if (unchanged) {
-    spdlog::info("{} file(s) unchanged since the last checksum; not hashing (--rehash forces it)",
-                 set->files.size());
+    spdlog::info("{} file(s) unchanged since the last checksum; not hashing (--rehash forces it)", set->files.size());
     return output_of(ChecksumResult{options.name, false, *set, seconds()});
   }
   if (!*existing) {
@@ -242,8 +247,8 @@ Result<TaskOutput> run_checksum(const Context& ctx, const ChecksumOptions& optio
   }
   RecordedContent recorded = recorded_content(std::move((*existing)->file_info));
   bool first = recorded.empty();
-  spdlog::info("hashing {} file(s), {} (part size {})", set->files.size(),
-               format_bytes(set->total_size), format_bytes(part_size));
+  spdlog::info("hashing {} file(s), {} (part size {})", set->files.size(), format_bytes(set->total_size),
+               format_bytes(part_size));
   Result<FileInfo> info = hash_or_record_failure(ctx, *set, options.name, first, instrument, settle);
   if (!info) return std::unexpected(info.error());
   std::vector<std::string> differences;
@@ -253,8 +258,7 @@ Result<TaskOutput> run_checksum(const Context& ctx, const ChecksumOptions& optio
     return std::unexpected(record_conflict(ctx, options.name, differences).error());
   }
   if (!differences.empty()) spdlog::warn("accepting changed content: {}", join(differences, ", "));
-  TRY(ctx.store->update(
-      options.name, hashed_change(first, *set, std::move(*info), !differences.empty(), project)));
+  TRY(ctx.store->update(options.name, hashed_change(first, *set, std::move(*info), !differences.empty(), project)));
   return output_of(ChecksumResult{options.name, true, *set, seconds()});
 }
 
@@ -282,14 +286,14 @@ TaskRunner bind_checksum(CLI::App& command) {
   auto selection = std::make_shared<Selection>();
   command.add_option("--instrument", selection->instrument,
                      "Instrument id from the config (where NAME is); without NAME, every record of it");
-  command.add_option("--project", options->project,
-                     "Project id (default: from project_pattern, else _FALLBACK)");
+  command.add_option("--project", options->project, "Project id (default: from project_pattern, else _FALLBACK)");
   command.add_flag("--overwrite", options->overwrite,
                    "Accept content that differs from the record (backups become pending)");
   command.add_flag("--rehash", options->rehash, "Hash even if sizes and mtimes are unchanged");
   command.add_flag("--dry-run", options->dry_run, "Find the set and say whether it would be hashed; write nothing");
-  command.add_option("--settle", options->settle_seconds,
-                     "Refuse the set while a file changed within SECONDS (default checksum.settle_seconds, 120; 0: off)")
+  command
+      .add_option("--settle", options->settle_seconds,
+                  "Refuse the set while a file changed within SECONDS (default checksum.settle_seconds, 120; 0: off)")
       ->check(CLI::Range(0, 86400));
   add_selection_options(command, *selection, "Raw file names (x.raw, x.d, x.wiff)", false, "NAME");
   return [options, selection](const Context& ctx) {

@@ -11,9 +11,9 @@ struct ChecksumOptions {
   std::string instrument;
   std::string project;  // empty: from project_pattern, else _FALLBACK
   std::string name;
-  bool overwrite = false;  // accept content that differs from the record
-  bool rehash = false;     // hash even when sizes and mtimes are unchanged
-  bool dry_run = false;    // find the set, say whether it would be hashed; write nothing
+  bool overwrite = false;                   // accept content that differs from the record
+  bool rehash = false;                      // hash even when sizes and mtimes are unchanged
+  bool dry_run = false;                     // find the set, say whether it would be hashed; write nothing
   std::optional<int64_t> settle_seconds{};  // --settle; default: the config's checksum.settle_seconds
 };
 

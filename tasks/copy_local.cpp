@@ -102,8 +102,11 @@ struct CopyDryRun {
   std::string outcome() const { return "dry-run"; }
   uint64_t bytes_moved() const { return 0; }
   nlohmann::json to_json() const {
-    nlohmann::json j{{"id", record.id}, {"task", "copy-local"}, {"outcome", outcome()},
-                     {"destination", plan.base.string()}, {"files", nlohmann::json::array()}};
+    nlohmann::json j{{"id", record.id},
+                     {"task", "copy-local"},
+                     {"outcome", outcome()},
+                     {"destination", plan.base.string()},
+                     {"files", nlohmann::json::array()}};
     if (plan.source_change.changed()) j["source_changed"] = plan.source_change.what;
     for (const PlannedFile& f : plan.files) {
       j["files"].push_back({{"path", f.key}, {"action", action_of(f, plan, overwrite)}, {"bytes", f.entry.size}});
@@ -119,8 +122,8 @@ struct CopyDryRun {
 
 bool tracks_local_backup(const Config& config) { return config.backup_type == BackupType::local; }
 
-Status set_status(const Context& ctx, const std::string& id, RawFileStatus status,
-                  std::optional<BackupStatus> backup, RecordChange change) {
+Status set_status(const Context& ctx, const std::string& id, RawFileStatus status, std::optional<BackupStatus> backup,
+                  RecordChange change) {
   change.status = status;
   if (tracks_local_backup(*ctx.config)) change.backup_status = backup;
   TRY(ctx.store->update(id, change));
@@ -166,9 +169,10 @@ struct CopyResult {
   uint64_t bytes_moved() const { return plan.bytes_to_copy; }
   size_t skipped() const { return plan.files.size() - plan.to_copy; }
   nlohmann::json to_json() const {
-    return {{"id", record.id},         {"task", "copy-local"},   {"outcome", outcome()},
-            {"copied", plan.to_copy},  {"skipped", skipped()},   {"bytes", plan.bytes_to_copy},
-            {"seconds", seconds},      {"destination", plan.base.string()}};
+    return {{"id", record.id},      {"task", "copy-local"},
+            {"outcome", outcome()}, {"copied", plan.to_copy},
+            {"skipped", skipped()}, {"bytes", plan.bytes_to_copy},
+            {"seconds", seconds},   {"destination", plan.base.string()}};
   }
   std::string to_text() const {
     return "copy-local " + record.id + ": " + outcome() + ", copied " + std::to_string(plan.to_copy) + " file(s) (" +
@@ -211,7 +215,8 @@ Result<TaskOutput> copy_and_record(const Context& ctx, const RawFile& record, co
       return std::unexpected(s.error());
     }
   }
-  return output_of(CopyResult{record, plan, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count()});
+  return output_of(
+      CopyResult{record, plan, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count()});
 }
 
 }  // namespace
@@ -237,7 +242,8 @@ Result<TaskOutput> run_copy_local(const Context& ctx, const CopyLocalOptions& op
     change.error = "destination differs: " + join(refused, "; ");
     change.message = "copy refused: " + join(refused, "; ");
     record_best_effort(ctx, options.id, change, "the refusal");
-    return fail(ErrorKind::conflict, "destination differs, left untouched (use --overwrite to move it aside): " + join(refused, "; "));
+    return fail(ErrorKind::conflict,
+                "destination differs, left untouched (use --overwrite to move it aside): " + join(refused, "; "));
   }
   return copy_and_record(ctx, *record, plan, start);
 }

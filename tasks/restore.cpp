@@ -121,7 +121,8 @@ Status restore_from_local(const Context& ctx, const RestorePlan& plan, Progress&
     if (item.check.state == DestinationState::identical) continue;
     fs::path source = fs::path(plan.source) / item.key;
     TRY_ASSIGN(st, ctx.fs->stat(source, true));
-    if (st.type != EntryType::file) return fail(ErrorKind::mismatch, source.string() + " is missing from the local backup");
+    if (st.type != EntryType::file)
+      return fail(ErrorKind::mismatch, source.string() + " is missing from the local backup");
     FileEntry expected = item.entry;
     expected.mtime_ns = st.mtime_ns;
     jobs.push_back({item.key, source.string(), item.dest.string(), expected});
@@ -151,9 +152,15 @@ struct RestoreResult {
   uint64_t bytes_moved() const { return options.dry_run ? 0 : plan.bytes_to_restore; }
   size_t skipped() const { return plan.items.size() - plan.to_restore; }
   nlohmann::json to_json() const {
-    nlohmann::json j{{"id", record.id},              {"task", "restore"},          {"outcome", outcome()},
-                     {"from", to_string(plan.from)},   {"source", plan.source},      {"to", options.to.string()},
-                     {"restored", plan.to_restore},    {"skipped", skipped()},       {"bytes", plan.bytes_to_restore},
+    nlohmann::json j{{"id", record.id},
+                     {"task", "restore"},
+                     {"outcome", outcome()},
+                     {"from", to_string(plan.from)},
+                     {"source", plan.source},
+                     {"to", options.to.string()},
+                     {"restored", plan.to_restore},
+                     {"skipped", skipped()},
+                     {"bytes", plan.bytes_to_restore},
                      {"seconds", seconds}};
     if (!options.dry_run) return j;
     j["files"] = nlohmann::json::array();
@@ -188,13 +195,14 @@ Result<TaskOutput> run_restore(const Context& ctx, const RestoreOptions& options
   spdlog::info("restoring {} of {} file(s) ({}) from {} to {}", plan.to_restore, plan.items.size(),
                format_bytes(plan.bytes_to_restore), plan.source, options.to.string());
   Progress progress("restoring", plan.bytes_to_restore, ctx.tty);
-  Status done = plan.from == BackupPlace::s3 ? restore_from_s3(ctx, plan, progress) : restore_from_local(ctx, plan, progress);
+  Status done =
+      plan.from == BackupPlace::s3 ? restore_from_s3(ctx, plan, progress) : restore_from_local(ctx, plan, progress);
   progress.finish();
   if (!done) return std::unexpected(done.error());
   if (plan.to_restore > 0) {
     RecordChange change;
-    change.message = "restored " + std::to_string(plan.to_restore) + " file(s) from " + plan.source + " to " +
-                     options.to.string();
+    change.message =
+        "restored " + std::to_string(plan.to_restore) + " file(s) from " + plan.source + " to " + options.to.string();
     record_best_effort(ctx, record->id, change, "the restore");
   }
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -205,7 +213,8 @@ TaskRunner bind_restore(CLI::App& command) {
   auto options = std::make_shared<RestoreOptions>();
   command
       .add_option_function<std::string>(
-          "--from", [options](const std::string& from) { options->from = from == "s3" ? BackupPlace::s3 : BackupPlace::local; },
+          "--from",
+          [options](const std::string& from) { options->from = from == "s3" ? BackupPlace::s3 : BackupPlace::local; },
           "s3 or local (default: s3 when uploaded, else local)")
       ->check(CLI::IsMember({"s3", "local"}));
   command.add_option("--to", options->to, "Folder to restore into (files keep their relative keys)")->required();

@@ -13,8 +13,8 @@ namespace rawbackup {
 struct RestoreOptions {
   std::string id;
   std::optional<BackupPlace> from;  // none: S3 when upload-s3 finished, else local
-  std::filesystem::path to;  // files land at <to>/<relative key>
-  bool dry_run = false;     // say what would be restored or skipped; write nothing
+  std::filesystem::path to;         // files land at <to>/<relative key>
+  bool dry_run = false;             // say what would be restored or skipped; write nothing
 };
 
 // Files already there and identical are skipped; a differing one stops the task before

@@ -45,8 +45,7 @@ std::optional<Clock::time_point> age(const std::string& text, Clock::time_point 
 }
 
 std::optional<Clock::time_point> calendar(const std::string& text) {
-  static const std::regex pattern(
-      R"((\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2}))?)?(Z)?)");
+  static const std::regex pattern(R"((\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2}))?)?(Z)?)");
   std::smatch m;
   if (!std::regex_match(text, m, pattern)) return std::nullopt;
   auto number = [&](size_t i) { return m[i].matched ? std::stoi(m[i].str()) : 0; };
@@ -59,8 +58,8 @@ std::optional<Clock::time_point> calendar(const std::string& text) {
   tm.tm_sec = number(6);
   tm.tm_isdst = -1;
   bool in_range = tm.tm_year >= 70 && tm.tm_year <= 300 &&  // 1970–2200: fits the ns timestamps
-                  tm.tm_mon <= 11 && tm.tm_mday >= 1 && tm.tm_mday <= 31 && tm.tm_hour <= 23 &&
-                  tm.tm_min <= 59 && tm.tm_sec <= 60;
+                  tm.tm_mon <= 11 && tm.tm_mday >= 1 && tm.tm_mday <= 31 && tm.tm_hour <= 23 && tm.tm_min <= 59 &&
+                  tm.tm_sec <= 60;
   if (!in_range) {
     return std::nullopt;
   }
@@ -71,10 +70,9 @@ std::optional<Clock::time_point> calendar(const std::string& text) {
 
 Status check_status_name(const std::string& option, const std::string& name) {
   if (name.empty() || raw_file_status_from(name) || backup_status_from(name)) return {};
-  return fail(ErrorKind::usage,
-              option + ": unknown status '" + name +
-                  "' (status: checksumming, checksummed, copying, copying_done, error; "
-                  "backup: pending, in_progress, done, failed, skipped)");
+  return fail(ErrorKind::usage, option + ": unknown status '" + name +
+                                    "' (status: checksumming, checksummed, copying, copying_done, error; "
+                                    "backup: pending, in_progress, done, failed, skipped)");
 }
 
 }  // namespace
@@ -105,8 +103,8 @@ Result<std::string> parse_since(const std::string& text, Clock::time_point now) 
   return format_utc(*t);
 }
 
-void add_selection_options(CLI::App& command, Selection& selection, const std::string& ids_help,
-                           bool with_instrument, const std::string& positional) {
+void add_selection_options(CLI::App& command, Selection& selection, const std::string& ids_help, bool with_instrument,
+                           const std::string& positional) {
   command.add_option(positional, selection.ids, ids_help + " (or select with --all-status/--instrument/--since)");
   command.add_option("--all-status", selection.status,
                      "Every record with this status or backup_status (e.g. failed, error)");

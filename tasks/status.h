@@ -17,8 +17,8 @@ struct StatusOptions {
   std::string status;            // a status or backup_status name
   std::string instrument;
   bool history = false;
-  std::string since{};    // records changed since (see parse_since)
-  bool summary = false;   // counts and bytes per instrument, and the last errors
+  std::string since{};                   // records changed since (see parse_since)
+  bool summary = false;                  // counts and bytes per instrument, and the last errors
   uint64_t limit = default_status_rows;  // rows of the table (the newest); 0: all (--all)
 };
 

@@ -31,9 +31,7 @@ std::string align_columns(const std::vector<Row>& rows) {
 
 namespace {
 
-std::string or_dash(const std::optional<std::string>& value) {
-  return value && !value->empty() ? *value : "-";
-}
+std::string or_dash(const std::optional<std::string>& value) { return value && !value->empty() ? *value : "-"; }
 
 }  // namespace
 
@@ -44,8 +42,14 @@ const Row table_header{"ID", "INSTRUMENT", "PROJECT", "STATUS", "BACKUP", "SIZE"
 Row table_cells(const RecordRow& r) {
   std::string error = or_dash(r.error);
   if (error.size() > 60) error = error.substr(0, 57) + "...";
-  return {r.id, r.instrument_id, r.project_id, to_string(r.status), to_string(r.backup_status),
-          format_bytes(r.size), r.created_at.substr(0, 16) + "Z", error};
+  return {r.id,
+          r.instrument_id,
+          r.project_id,
+          to_string(r.status),
+          to_string(r.backup_status),
+          format_bytes(r.size),
+          r.created_at.substr(0, 16) + "Z",
+          error};
 }
 
 }  // namespace
@@ -105,9 +109,8 @@ std::string format_history(const std::vector<Event>& events) {
   std::string out = "history:\n";
   std::vector<Row> rows;
   for (const Event& e : events) {
-    std::string change = e.field == "record"
-                             ? std::string("record updated")
-                             : e.field + ": " + or_dash(e.from) + " -> " + or_dash(e.to);
+    std::string change =
+        e.field == "record" ? std::string("record updated") : e.field + ": " + or_dash(e.from) + " -> " + or_dash(e.to);
     rows.push_back({"  " + e.at, e.task, e.host + ":" + std::to_string(e.pid), change, e.message});
   }
   return out + (rows.empty() ? "  (no events)\n" : align_columns(rows));

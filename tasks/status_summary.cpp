@@ -38,14 +38,14 @@ nlohmann::json summary_json(const StoreSummary& summary) {
   for (const auto& [id, counts] : summary.instruments) j["instruments"][id] = counts_json(counts);
   j["last_errors"] = nlohmann::json::array();
   for (const ErrorLine& e : summary.last_errors) {
-    j["last_errors"].push_back({{"id", e.id}, {"instrument", e.instrument_id}, {"updated_at", e.updated_at}, {"error", e.error}});
+    j["last_errors"].push_back(
+        {{"id", e.id}, {"instrument", e.instrument_id}, {"updated_at", e.updated_at}, {"error", e.error}});
   }
   return j;
 }
 
 std::string format_summary(const nlohmann::json& summary) {
-  std::vector<std::vector<std::string>> rows{
-      {"INSTRUMENT", "RECORDS", "SIZE", "LOCAL", "S3", "STATUS", "BACKUP"}};
+  std::vector<std::vector<std::string>> rows{{"INSTRUMENT", "RECORDS", "SIZE", "LOCAL", "S3", "STATUS", "BACKUP"}};
   for (const auto& [id, counts] : summary["instruments"].items()) rows.push_back(row(id, counts));
   rows.push_back(row("(all)", summary));
   std::string out = align_columns(rows);

@@ -56,8 +56,9 @@ Status copy_missing(RecordStore& from, RecordStore& to, const std::vector<std::s
       ++counts.already_there;
       continue;
     }
-    if (interrupted()) return fail(ErrorKind::interrupted, "interrupted after " + std::to_string(counts.copied) +
-                                                               " record(s); a re-run copies the rest");
+    if (interrupted())
+      return fail(ErrorKind::interrupted,
+                  "interrupted after " + std::to_string(counts.copied) + " record(s); a re-run copies the rest");
     TRY_ASSIGN(record, from.get(id));
     if (!record) continue;  // gone from the source meanwhile
     TRY_ASSIGN(events, from.history(id));
@@ -81,9 +82,14 @@ struct StoreCopyResult {
   std::string outcome() const { return dry_run ? "dry-run" : counts.copied > 0 ? "done" : "unchanged"; }
   uint64_t bytes_moved() const { return 0; }
   nlohmann::json to_json() const {
-    return {{"task", "store copy"}, {"outcome", outcome()},   {"from", from},
-            {"to", to},             {"copied", counts.copied}, {"events", counts.events},
-            {"already_there", counts.already_there}, {"seconds", seconds}};
+    return {{"task", "store copy"},
+            {"outcome", outcome()},
+            {"from", from},
+            {"to", to},
+            {"copied", counts.copied},
+            {"events", counts.events},
+            {"already_there", counts.already_there},
+            {"seconds", seconds}};
   }
   std::string to_text() const {
     return "store copy " + from + " → " + to + ": " + outcome() + ", " + (dry_run ? "would copy " : "copied ") +
@@ -117,7 +123,8 @@ Result<TaskOutput> run_store_copy(const Context&, const StoreCopyOptions& option
 
 TaskRunner bind_store(CLI::App& command) {
   command.require_subcommand(1);
-  CLI::App* copy = command.add_subcommand("copy", "Copy every record and event from one store into another (empty) one");
+  CLI::App* copy =
+      command.add_subcommand("copy", "Copy every record and event from one store into another (empty) one");
   auto options = std::make_shared<StoreCopyOptions>();
   copy->add_option("FROM", options->from, "Source store URL (sqlite:///abs/path.sqlite or postgresql://…)")->required();
   copy->add_option("TO", options->to, "Target store URL; must hold no other records")->required();

@@ -10,7 +10,8 @@ Result<RawFile> checksummed_record(const Context& ctx, const std::string& id) {
   TRY_ASSIGN(record, ctx.store->get(id));
   if (!record && id.find('/') != std::string::npos) {
     std::string name = std::filesystem::path(id).filename().string();
-    return fail(ErrorKind::usage, "'" + id + "' looks like a path: tasks take the raw file's id, its name (" + name + ")");
+    return fail(ErrorKind::usage,
+                "'" + id + "' looks like a path: tasks take the raw file's id, its name (" + name + ")");
   }
   if (!record || record->file_info.empty()) {
     return fail(ErrorKind::usage, "no checksum recorded for " + id + "; run checksum first");

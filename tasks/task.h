@@ -28,8 +28,8 @@ struct Context {
   // that ends up not using S3 needs none). Empty when the task does not need::s3 or the
   // config has no s3 section.
   std::function<ObjectStore&()> objects;
-  bool tty = false;                // stderr is a terminal: draw progress bars
-  LockOptions lock_options;        // how long to wait for another runner on the same id
+  bool tty = false;          // stderr is a terminal: draw progress bars
+  LockOptions lock_options;  // how long to wait for another runner on the same id
 };
 
 // The record of `id`, which must have been checksummed (kind usage otherwise).
@@ -96,6 +96,5 @@ struct TaskEntry {
   unsigned needs;
   TaskRunner (*bind)(CLI::App& command);  // declares options, returns the bound runner
 };
-
 
 }  // namespace rawbackup

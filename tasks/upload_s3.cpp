@@ -9,9 +9,9 @@
 #include "integrity/etag.h"
 #include "model/placement.h"
 #include "tasks/batch.h"
-#include "transfer/source_check.h"
 #include "transfer/s3_set_listing.h"
 #include "transfer/s3_upload_set.h"
+#include "transfer/source_check.h"
 
 namespace rawbackup {
 namespace {
@@ -79,8 +79,8 @@ std::unexpected<Error> record_failure(const Context& ctx, const std::string& id,
 
 Error bucket_error(const ObjectStore& store, const std::string& bucket, const s3::S3Error& e) {
   if (e.http_status == 404) {
-    return {ErrorKind::failed, "bucket " + bucket + " does not exist (region " + store.region() +
-                                   ", endpoint " + store.endpoint() + ")"};
+    return {ErrorKind::failed,
+            "bucket " + bucket + " does not exist (region " + store.region() + ", endpoint " + store.endpoint() + ")"};
   }
   if (e.http_status == 403) {
     std::string hint;
@@ -97,8 +97,8 @@ UploadPlan plan_frame(const Context& ctx, const RawFile& record, const std::stri
   plan.bucket = bucket;
   plan.prefix = s3_key_prefix(record);
   plan.from_backup = has_local_backup(record);
-  plan.source_base = plan.from_backup ? fs::path(*record.backup_base_path)
-                                      : ctx.config->instrument(record.instrument_id).path;
+  plan.source_base =
+      plan.from_backup ? fs::path(*record.backup_base_path) : ctx.config->instrument(record.instrument_id).path;
   return plan;
 }
 
@@ -110,7 +110,8 @@ Result<UploadPlan> make_plan(const Context& ctx, const RawFile& record, const st
   for (const auto& [key, entry] : record.file_info) {
     UploadItem item{key, {bucket, plan.prefix + key}, entry, Action::upload, ""};
     auto info = found.find(item.target.key);
-    if (info != found.end() && info->second.size == entry.size && etag_matches(info->second.etag, entry.md5, entry.etag)) {
+    if (info != found.end() && info->second.size == entry.size &&
+        etag_matches(info->second.etag, entry.md5, entry.etag)) {
       item.action = Action::skip;
     } else if (info != found.end()) {
       item.action = Action::replace;
@@ -141,7 +142,8 @@ Status check_source(const Context& ctx, const RawFile& record, const UploadPlan&
   fs::path source = plan.source_base / item.key;
   TRY_ASSIGN(change, source_change(*ctx.fs, source, item.entry));
   if (plan.from_backup) {
-    if (change.missing || change.what.starts_with("size")) return std::unexpected(bad_backup_copy(record, source, change.what));
+    if (change.missing || change.what.starts_with("size"))
+      return std::unexpected(bad_backup_copy(record, source, change.what));
     return {};
   }
   if (change.missing) return fail(item.key + ": source " + source.string() + " is missing");
@@ -155,7 +157,8 @@ Status check_source(const Context& ctx, const RawFile& record, const UploadPlan&
 // checksum (a conflict naming the way out).
 std::function<Error(const std::string&)> differs_error(const Context& ctx, const RawFile& record,
                                                        const UploadPlan& plan, const fs::path& source) {
-  if (plan.from_backup) return [&record, source](const std::string& detail) { return bad_backup_copy(record, source, detail); };
+  if (plan.from_backup)
+    return [&record, source](const std::string& detail) { return bad_backup_copy(record, source, detail); };
   auto settle = std::chrono::seconds(ctx.config->settle_seconds);
   return [&record, settle](const std::string& detail) {
     return changed_since_checksum(record, SourceChange{detail, 0, false}, settle);
@@ -229,8 +232,12 @@ struct UploadDryRun {
   std::string outcome() const { return "dry-run"; }
   uint64_t bytes_moved() const { return 0; }
   nlohmann::json to_json() const {
-    nlohmann::json j{{"id", record.id},     {"task", "upload-s3"},   {"outcome", outcome()},
-                     {"bucket", plan.bucket}, {"prefix", plan.prefix}, {"source", plan.source_base.string()},
+    nlohmann::json j{{"id", record.id},
+                     {"task", "upload-s3"},
+                     {"outcome", outcome()},
+                     {"bucket", plan.bucket},
+                     {"prefix", plan.prefix},
+                     {"source", plan.source_base.string()},
                      {"files", nlohmann::json::array()}};
     for (const UploadItem& item : plan.items) {
       j["files"].push_back({{"path", item.key}, {"action", to_string(item.action)}, {"bytes", item.entry.size}});
@@ -253,9 +260,10 @@ struct UploadResult {
   uint64_t bytes_moved() const { return plan.bytes_to_upload; }
   size_t skipped() const { return plan.items.size() - plan.to_upload; }
   nlohmann::json to_json() const {
-    return {{"id", record.id},  {"task", "upload-s3"},          {"outcome", outcome()},
-            {"uploaded", plan.to_upload}, {"skipped", skipped()}, {"bytes", plan.bytes_to_upload},
-            {"seconds", seconds},         {"bucket", plan.bucket}, {"prefix", plan.prefix}};
+    return {
+        {"id", record.id},      {"task", "upload-s3"},           {"outcome", outcome()}, {"uploaded", plan.to_upload},
+        {"skipped", skipped()}, {"bytes", plan.bytes_to_upload}, {"seconds", seconds},   {"bucket", plan.bucket},
+        {"prefix", plan.prefix}};
   }
   std::string to_text() const {
     return "upload-s3 " + record.id + ": done, uploaded " + std::to_string(plan.to_upload) + " file(s) (" +
@@ -266,8 +274,10 @@ struct UploadResult {
 
 // Interrupted runs and network failures keep their multipart uploads for the next run.
 Error resumable_error(Error e) {
-  if (e.kind == ErrorKind::interrupted) e.message = "interrupted, resumable (" + e.message + ")";
-  else if (e.transient) e.message += " (resumable: a re-run continues the upload)";
+  if (e.kind == ErrorKind::interrupted)
+    e.message = "interrupted, resumable (" + e.message + ")";
+  else if (e.transient)
+    e.message += " (resumable: a re-run continues the upload)";
   return e;
 }
 
@@ -290,8 +300,8 @@ void forget_finished_uploads(const Context& ctx, const RawFile& record, const Up
 
 Result<TaskOutput> upload_and_record(const Context& ctx, const RawFile& record, const UploadPlan& plan,
                                      const Transfer& transfer, std::chrono::steady_clock::time_point start) {
-  bool already_done = plan.to_upload == 0 && record.backup_status == BackupStatus::done &&
-                      record.s3_upload_path == plan.url();
+  bool already_done =
+      plan.to_upload == 0 && record.backup_status == BackupStatus::done && record.s3_upload_path == plan.url();
   if (!already_done) {
     spdlog::info("uploading {} of {} file(s) ({}) to {} from {} {}", plan.to_upload, plan.items.size(),
                  format_bytes(plan.bytes_to_upload), plan.url(),
@@ -355,11 +365,13 @@ Result<TaskOutput> run_upload_s3(const Context& ctx, const UploadS3Options& opti
 TaskRunner bind_upload_s3(CLI::App& command) {
   auto options = std::make_shared<UploadS3Options>();
   command.add_flag("--dry-run", options->dry_run, "Only HEAD requests: show what would be uploaded or skipped");
-  command.add_option("--skip-exit-code", options->skip_exit_code,
-                     "Exit code when backup_type is not s3 (e.g. 99 for Airflow's skip_on_exit_code)")
+  command
+      .add_option("--skip-exit-code", options->skip_exit_code,
+                  "Exit code when backup_type is not s3 (e.g. 99 for Airflow's skip_on_exit_code)")
       ->check(CLI::Range(0, 255));
-  command.add_option("--concurrency", options->concurrency,
-                     "Parallel requests (parts and files); default backup.s3.concurrency (4)")
+  command
+      .add_option("--concurrency", options->concurrency,
+                  "Parallel requests (parts and files); default backup.s3.concurrency (4)")
       ->check(CLI::Range(1, 64));
   command.add_option("--max-bandwidth", options->max_bandwidth,
                      "Cap on the bytes sent per second, e.g. 50MB/s; default backup.s3.max_bandwidth");

@@ -9,9 +9,9 @@ namespace rawbackup {
 
 struct UploadS3Options {
   std::string id;
-  bool dry_run = false;     // HEAD requests only: say what would be uploaded or skipped
-  int skip_exit_code = 0;   // exit code when backup_type is not s3 (99 for Airflow's skip)
-  unsigned concurrency = 0;  // parallel requests; 0: backup.s3.concurrency
+  bool dry_run = false;         // HEAD requests only: say what would be uploaded or skipped
+  int skip_exit_code = 0;       // exit code when backup_type is not s3 (99 for Airflow's skip)
+  unsigned concurrency = 0;     // parallel requests; 0: backup.s3.concurrency
   std::string max_bandwidth{};  // "50MB/s"; "": backup.s3.max_bandwidth, else no cap
 };
 

@@ -38,7 +38,8 @@ bool claims_s3(const Config& c, const RawFile& r) { return c.backup_type == Back
 Status verify_local(const Context& ctx, const RawFile& record, IdResult& result) {
   result.checked.push_back("local");
   if (!record.backup_base_path) {
-    result.findings.push_back({"", BackupPlace::local, FindingState::missing, "no local backup recorded (copy-local has not finished)"});
+    result.findings.push_back(
+        {"", BackupPlace::local, FindingState::missing, "no local backup recorded (copy-local has not finished)"});
     return {};
   }
   TRY_ASSIGN(found, check_local(*ctx.fs, record));
@@ -50,10 +51,12 @@ Status verify_s3(const Context& ctx, const VerifyOptions& options, const RawFile
   result.checked.push_back(options.deep ? "s3 (deep)" : "s3");
   auto where = record.s3_upload_path ? parse_s3_url(*record.s3_upload_path) : std::nullopt;
   if (!where) {
-    result.findings.push_back({"", BackupPlace::s3, FindingState::missing, "no S3 backup recorded (upload-s3 has not finished)"});
+    result.findings.push_back(
+        {"", BackupPlace::s3, FindingState::missing, "no S3 backup recorded (upload-s3 has not finished)"});
     return {};
   }
-  if (!ctx.objects) return fail(ErrorKind::usage, "the config has no backup.s3 section to reach " + *record.s3_upload_path);
+  if (!ctx.objects)
+    return fail(ErrorKind::usage, "the config has no backup.s3 section to reach " + *record.s3_upload_path);
   uint64_t bytes = options.deep ? record.size : 0;
   Progress progress("verifying " + record.id, bytes, ctx.tty);
   std::optional<RateLimiter> limiter;
@@ -88,8 +91,9 @@ struct VerifyDryRun {
   std::string outcome() const { return "dry-run"; }
   uint64_t bytes_moved() const { return 0; }
   nlohmann::json to_json() const {
-    return {{"id", id},          {"task", "verify"},  {"outcome", outcome()},         {"dry_run", true},
-            {"local", plan.local}, {"s3", plan.s3}, {"deep", plan.s3 && deep}, {"files", files}, {"bytes", bytes}};
+    return {
+        {"id", id},      {"task", "verify"},        {"outcome", outcome()}, {"dry_run", true}, {"local", plan.local},
+        {"s3", plan.s3}, {"deep", plan.s3 && deep}, {"files", files},       {"bytes", bytes}};
   }
   std::string to_text() const {
     return "verify " + id + " (dry run): would " + join(steps, " and ") + ", " + std::to_string(files) + " file(s)";
@@ -122,7 +126,8 @@ IdResult verify_one(const Context& ctx, const VerifyOptions& options, const std:
   result.files = record->file_info.size();
   auto [local, s3] = plan_for(ctx, options, *record);
   if (!local && !s3) {
-    result.findings.push_back({"", BackupPlace::any, FindingState::missing, "no backup recorded: copy-local and upload-s3 have not finished"});
+    result.findings.push_back({"", BackupPlace::any, FindingState::missing,
+                               "no backup recorded: copy-local and upload-s3 have not finished"});
   }
   Status checked = local ? verify_local(ctx, *record, result) : Status{};
   if (checked && s3) checked = verify_s3(ctx, options, *record, result);
@@ -161,7 +166,8 @@ void record_outcome(const Context& ctx, const IdResult& r) {
 nlohmann::json IdResult::to_json() const {
   nlohmann::json listed = nlohmann::json::array();
   for (const FileFinding& f : findings) {
-    listed.push_back({{"path", f.path}, {"backup", to_string(f.backup)}, {"state", to_string(f.state)}, {"detail", f.detail}});
+    listed.push_back(
+        {{"path", f.path}, {"backup", to_string(f.backup)}, {"state", to_string(f.state)}, {"detail", f.detail}});
   }
   nlohmann::json j{{"id", id}, {"outcome", outcome()}, {"checked", checked}, {"files", listed}};
   if (error) j["error"] = error->message;
@@ -175,7 +181,8 @@ std::string IdResult::to_text() const {
   if (problems_found.empty()) return head + "ok (" + join(checked, ", ") + "; " + std::to_string(files) + " file(s))";
   std::string text = head + std::to_string(problems_found.size()) + " problem(s)";
   for (const FileFinding* f : problems_found) {
-    text += "\n  " + std::string(to_string(f->backup)) + "  " + to_string(f->state) + "  " + (f->path.empty() ? "" : f->path + ": ") + f->detail;
+    text += "\n  " + std::string(to_string(f->backup)) + "  " + to_string(f->state) + "  " +
+            (f->path.empty() ? "" : f->path + ": ") + f->detail;
   }
   return text;
 }

@@ -9,9 +9,9 @@ namespace rawbackup {
 
 struct VerifyOptions {
   std::vector<std::string> ids;
-  bool local = false;  // only the local backup (with --s3: both, required)
-  bool s3 = false;     // only the S3 backup
-  bool deep = false;   // S3: download and hash every object instead of trusting ETags
+  bool local = false;    // only the local backup (with --s3: both, required)
+  bool s3 = false;       // only the S3 backup
+  bool deep = false;     // S3: download and hash every object instead of trusting ETags
   bool dry_run = false;  // say what would be checked; read no data, write nothing
 };
 

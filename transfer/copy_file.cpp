@@ -6,13 +6,14 @@ namespace rawbackup {
 
 namespace fs = std::filesystem;
 
-Result<DestinationCheck> check_destination(const FileSystem& fs, const fs::path& dest,
-                                           const FileEntry& expected, const std::function<void(size_t)>& on_bytes) {
+Result<DestinationCheck> check_destination(const FileSystem& fs, const fs::path& dest, const FileEntry& expected,
+                                           const std::function<void(size_t)>& on_bytes) {
   Result<FileStat> stat = fs.stat(dest, false);
   if (!stat) return std::unexpected(stat.error());
   if (stat->type == EntryType::missing) return DestinationCheck{};
   if (stat->type != EntryType::file) return DestinationCheck{DestinationState::not_a_file, ""};
-  if (stat->size != expected.size) return DestinationCheck{DestinationState::differs, "size " + std::to_string(stat->size)};
+  if (stat->size != expected.size)
+    return DestinationCheck{DestinationState::differs, "size " + std::to_string(stat->size)};
   Result<FileDigest> digest = hash_file(fs, dest, expected.part_size, on_bytes);
   if (!digest) return std::unexpected(digest.error());
   DestinationState state = digest->md5 == expected.md5 ? DestinationState::identical : DestinationState::differs;

@@ -21,8 +21,7 @@ struct DestinationCheck {
 // Looks at `dest`: missing, identical (recorded size and MD5), differs, or not a regular file.
 // A file of the recorded size is hashed (`on_bytes` reports its progress).
 Result<DestinationCheck> check_destination(const FileSystem& fs, const std::filesystem::path& dest,
-                                           const FileEntry& expected,
-                                           const std::function<void(size_t)>& on_bytes = {});
+                                           const FileEntry& expected, const std::function<void(size_t)>& on_bytes = {});
 
 // Moves `dest` aside to "<dest>.<n>.bkp", n the smallest free number from 1; returns that path.
 Result<std::filesystem::path> move_aside(const FileSystem& fs, const std::filesystem::path& dest);

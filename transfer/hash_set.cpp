@@ -25,8 +25,7 @@ Result<FileEntry> hash_member(const FileSystem& fs, const std::filesystem::path&
                               uint64_t configured_part_size, std::chrono::seconds settle, Progress& progress) {
   uint64_t part_size = part_size_for(member.size, configured_part_size);
   auto start = std::chrono::steady_clock::now();
-  Result<FileDigest> digest =
-      hash_file(fs, path, part_size, [&](size_t n) { progress.advance(n); });
+  Result<FileDigest> digest = hash_file(fs, path, part_size, [&](size_t n) { progress.advance(n); });
   if (!digest && digest.error().kind == ErrorKind::interrupted) return std::unexpected(digest.error());
   // A read error or a short read is most often the file changing under us: say so, once.
   Result<FileStat> after = fs.stat(path, true);
@@ -36,20 +35,20 @@ Result<FileEntry> hash_member(const FileSystem& fs, const std::filesystem::path&
   }
   if (!digest) return std::unexpected(digest.error());
   if (digest->size != member.size) {
-    return std::unexpected(changed_while_read(member.key, "read " + std::to_string(digest->size) + " of " +
-                                                              std::to_string(member.size) + " bytes", settle));
+    return std::unexpected(changed_while_read(
+        member.key, "read " + std::to_string(digest->size) + " of " + std::to_string(member.size) + " bytes", settle));
   }
   log_with(spdlog::level::debug,
            {member.key, member.size, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count()},
            "hashed");
-  return FileEntry{digest->size, std::move(digest->md5), std::move(digest->etag), part_size, member.mtime_ns,
-                   std::move(digest->part_md5s)};
+  return FileEntry{digest->size, std::move(digest->md5), std::move(digest->etag),
+                   part_size,    member.mtime_ns,        std::move(digest->part_md5s)};
 }
 
 }  // namespace
 
-Result<FileInfo> hash_set(const FileSystem& fs, const RawFileSet& set, uint64_t part_size,
-                          std::chrono::seconds settle, bool tty, unsigned workers) {
+Result<FileInfo> hash_set(const FileSystem& fs, const RawFileSet& set, uint64_t part_size, std::chrono::seconds settle,
+                          bool tty, unsigned workers) {
   Progress progress("hashing", set.total_size, tty);
   // Entries made up front (the map is not changed while workers fill them in): no second
   // copy of 20,000 results on the way.

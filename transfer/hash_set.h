@@ -12,7 +12,7 @@ namespace rawbackup {
 // Hashes the members of `set` (MD5 and ETag for `part_size`) and checks that no file changed
 // while it was read (size and mtime before and after): kind not_ready then, advising a retry
 // after `settle`. `workers` files at a time.
-Result<FileInfo> hash_set(const FileSystem& fs, const RawFileSet& set, uint64_t part_size,
-                          std::chrono::seconds settle, bool tty, unsigned workers);
+Result<FileInfo> hash_set(const FileSystem& fs, const RawFileSet& set, uint64_t part_size, std::chrono::seconds settle,
+                          bool tty, unsigned workers);
 
 }  // namespace rawbackup

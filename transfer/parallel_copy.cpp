@@ -15,7 +15,7 @@
 namespace rawbackup {
 namespace {
 
-constexpr size_t window = mebibyte;  // bytes mapped (or read) at a time per worker
+constexpr size_t window = mebibyte;              // bytes mapped (or read) at a time per worker
 constexpr uint64_t batch_below = 64 * mebibyte;  // smaller files are committed in batches
 constexpr size_t batch_files = 256;              // of at most this many (open files)
 
@@ -173,8 +173,8 @@ class ParallelCopy {
     std::string written = etag_from_part_digests(file.parts);
     if (written != job.expected.etag || (file.parts.size() == 1 && written != job.expected.md5)) {
       file.out.reset();
-      return fail(job.key + ": bytes written have ETag " + written + ", the record says " +
-                  job.expected.etag + " (MD5 " + job.expected.md5 + "); not kept");
+      return fail(job.key + ": bytes written have ETag " + written + ", the record says " + job.expected.etag +
+                  " (MD5 " + job.expected.md5 + "); not kept");
     }
     if (Status s = check_source_(job); !s) {
       file.out.reset();

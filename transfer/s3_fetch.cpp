@@ -139,7 +139,8 @@ Result<FetchCheck> fetch_and_check(ObjectStore& store, const S3Target& target, c
   std::string got = etag_from_part_digests(digests);
   check.difference = differing.empty()
                          ? "its bytes give ETag " + got + ", the record " + entry.etag
-                         : describe_parts(entry.size, part_size, differing) + (differing.size() == 1 ? " differs" : " differ") +
+                         : describe_parts(entry.size, part_size, differing) +
+                               (differing.size() == 1 ? " differs" : " differ") +
                                " from the record (its bytes give ETag " + got + ", the record " + entry.etag + ")";
   return check;
 }

@@ -37,8 +37,8 @@ struct FetchOptions {
 
 // What the object's bytes turned out to be.
 struct FetchCheck {
-  bool matches = false;     // they give the record's ETag (and every recorded part MD5)
-  std::string difference;   // when not: "part 2 (bytes 5242880–10485759) differs from the record"
+  bool matches = false;          // they give the record's ETag (and every recorded part MD5)
+  std::string difference;        // when not: "part 2 (bytes 5242880–10485759) differs from the record"
   uint64_t parts_refetched = 0;  // parts read a second time because they differed the first
 };
 

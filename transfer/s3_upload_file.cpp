@@ -23,7 +23,8 @@ Result<std::string> reported_etag(ObjectStore& store, const S3Target& target, st
 // The body's bytes pass `limiter` as they are sent; an interruption while waiting is one.
 void throttle(Body& body, RateLimiter* limiter) {
   if (!limiter) return;
-  body.read_at = [read = std::move(body.read_at), limiter](uint64_t offset, std::span<std::byte> out) -> Result<size_t> {
+  body.read_at = [read = std::move(body.read_at), limiter](uint64_t offset,
+                                                           std::span<std::byte> out) -> Result<size_t> {
     auto n = read(offset, out);
     if (n && !limiter->acquire(*n)) return fail(ErrorKind::interrupted, "interrupted");
     return n;
@@ -65,8 +66,11 @@ Result<std::string> send_checked(const UploadSource& source, const PartSpec& spe
       return std::unexpected(source.differs ? source.differs(detail) : Error{ErrorKind::mismatch, detail});
     }
     if (attempt == 2) {
-      return std::unexpected(Error{ErrorKind::failed, what + ": " + why + ", twice, although the local bytes match "
-                                                             "the record: corrupted on the way", true});
+      return std::unexpected(Error{ErrorKind::failed,
+                                   what + ": " + why +
+                                       ", twice, although the local bytes match "
+                                       "the record: corrupted on the way",
+                                   true});
     }
     spdlog::warn("{}: {}; the local bytes match the record (corrupted on the way): sending them again", what, why);
   }
@@ -75,7 +79,8 @@ Result<std::string> send_checked(const UploadSource& source, const PartSpec& spe
 // Deletes an object found not to be the record's, so that no wrong bytes stay under its key.
 void delete_wrong_object(ObjectStore& store, const S3Target& target) {
   if (auto deleted = store.delete_object(target.bucket, target.key); !deleted) {
-    spdlog::error("could not delete {}, which differs from the record: {}", s3_url(target), s3::describe(deleted.error()));
+    spdlog::error("could not delete {}, which differs from the record: {}", s3_url(target),
+                  s3::describe(deleted.error()));
   } else {
     spdlog::warn("deleted {}: the server stored other bytes than the record's", s3_url(target));
   }
@@ -119,8 +124,9 @@ Status put_file(ObjectStore& store, const UploadSource& source, const S3Target& 
   PartSpec whole{1, 0, entry.size, entry.md5};
   TRY_ASSIGN(body, body_for(source, whole));
   auto send = [&](const Body& b) { return store.put_object(target.bucket, target.key, b); };
-  TRY_ASSIGN(etag, send_checked(source, whole, std::move(body), limiter, send,
-                           [&] { delete_wrong_object(store, target); }, "PUT " + s3_url(target)));
+  TRY_ASSIGN(etag, send_checked(
+                       source, whole, std::move(body), limiter, send, [&] { delete_wrong_object(store, target); },
+                       "PUT " + s3_url(target)));
   TRY_ASSIGN(reported, reported_etag(store, target, etag));
   Status verified = verify_etag(target, reported, entry);
   if (!verified) delete_wrong_object(store, target);
@@ -141,7 +147,8 @@ Result<PartResult> send_part(ObjectStore& store, const UploadSource& source, con
   }
   auto send = [&](const Body& b) { return store.upload_part(target.bucket, target.key, upload_id, spec.number, b); };
   std::string what = "part " + std::to_string(spec.number) + " of " + s3_url(target);
-  TRY(send_checked(source, spec, std::move(body), limiter, send, [] {}, what));
+  TRY(send_checked(
+      source, spec, std::move(body), limiter, send, [] {}, what));
   return PartResult{{spec.number, md5, spec.length}, true};
 }
 

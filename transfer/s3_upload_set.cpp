@@ -23,7 +23,7 @@ struct FileState {
   uint64_t part_size = 0;
   uint64_t parts = 1;
   bool multipart = false;
-  std::mutex mutex;            // guards starting the upload
+  std::mutex mutex;  // guards starting the upload
   bool started = false;
   std::string upload_id;
   std::map<int, s3::UploadedPart> in_s3;  // parts an earlier run left (resume)

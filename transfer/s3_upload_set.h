@@ -28,8 +28,8 @@ struct UploadJob {
 
 struct UploadSetOptions {
   unsigned concurrency = 4;
-  uint64_t fallback_part_size = 0;               // for records without a part size
-  RateLimiter* limiter = nullptr;                // caps the bytes sent per second
+  uint64_t fallback_part_size = 0;                           // for records without a part size
+  RateLimiter* limiter = nullptr;                            // caps the bytes sent per second
   std::function<void(uint64_t)> on_bytes = [](uint64_t) {};  // thread-safe progress
   // Told (one call at a time) when a file's multipart upload starts (its upload ID) and when
   // it ends (""): completed, or aborted. Not called for uploads kept for a later resume.
@@ -46,8 +46,7 @@ struct UploadSetResult {
 // sent, and the first failure stops all work. Multipart uploads left unfinished are
 // aborted, unless the failure was an interruption or a network/server error that outlasted
 // the retries: those stay for a re-run to resume (their IDs were given to on_upload_id).
-Result<UploadSetResult> upload_files(ObjectStore& store, const FileSystem& fs,
-                                     const std::vector<UploadJob>& jobs,
+Result<UploadSetResult> upload_files(ObjectStore& store, const FileSystem& fs, const std::vector<UploadJob>& jobs,
                                      const UploadSetOptions& options);
 
 }  // namespace rawbackup

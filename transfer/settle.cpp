@@ -20,9 +20,7 @@ std::string retry_after(Clock::time_point at, Clock::time_point now) {
 
 }  // namespace
 
-bool SettleRule::unsettled(int64_t mtime_ns) const {
-  return settle.count() > 0 && time_of(mtime_ns) + settle > now;
-}
+bool SettleRule::unsettled(int64_t mtime_ns) const { return settle.count() > 0 && time_of(mtime_ns) + settle > now; }
 
 std::string modified_ago(int64_t mtime_ns, Clock::time_point now) {
   double age = duration<double>(now - time_of(mtime_ns)).count();
@@ -35,10 +33,10 @@ Status check_settled(const RawFileSet& set, const SettleRule& rule) {
                                    [](const SetMember& a, const SetMember& b) { return a.mtime_ns < b.mtime_ns; });
   if (youngest == set.files.end() || !rule.unsettled(youngest->mtime_ns)) return {};
   Clock::time_point ready = std::max(time_of(youngest->mtime_ns), rule.now) + rule.settle;
-  return fail(ErrorKind::not_ready,
-              "not ready: " + youngest->key + " was modified " + modified_ago(youngest->mtime_ns, rule.now) +
-                  ", within the settle time of " + std::to_string(rule.settle.count()) +
-                  " s (the acquisition may still be running); " + retry_after(ready, rule.now));
+  return fail(ErrorKind::not_ready, "not ready: " + youngest->key + " was modified " +
+                                        modified_ago(youngest->mtime_ns, rule.now) + ", within the settle time of " +
+                                        std::to_string(rule.settle.count()) +
+                                        " s (the acquisition may still be running); " + retry_after(ready, rule.now));
 }
 
 Error changed_while_read(const std::string& key, const std::string& what, std::chrono::seconds settle) {

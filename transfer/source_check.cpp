@@ -44,8 +44,9 @@ Error changed_since_checksum(const RawFile& record, const SourceChange& change, 
                                      ": the acquisition may still be running; once nothing has changed for " +
                                      std::to_string(settle.count()) + " s, run " + rehash};
   }
-  return {ErrorKind::conflict, what + ": the record no longer describes it; run " + rehash +
-                                   " (it lists what differs) and, only if the new content is wanted, again with --overwrite"};
+  return {ErrorKind::conflict,
+          what + ": the record no longer describes it; run " + rehash +
+              " (it lists what differs) and, only if the new content is wanted, again with --overwrite"};
 }
 
 }  // namespace rawbackup

@@ -26,7 +26,8 @@ Result<FileFinding> check_content(ObjectStore& store, const S3Location& where, c
   fetch.on_bytes = options.on_bytes;
   auto check = fetch_and_check(store, target, entry, fetch);
   if (!check) {
-    if (check.error().kind == ErrorKind::mismatch) return finding(key, BackupPlace::s3, FindingState::differs, check.error().message);
+    if (check.error().kind == ErrorKind::mismatch)
+      return finding(key, BackupPlace::s3, FindingState::differs, check.error().message);
     return std::unexpected(check.error());
   }
   if (check->matches) return finding(key, BackupPlace::s3, FindingState::ok);
@@ -51,8 +52,12 @@ Result<std::vector<FileFinding>> check_local(const FileSystem& fs, const RawFile
     TRY_ASSIGN(check, check_destination(fs, base / key, entry));
     switch (check.state) {
       case DestinationState::identical: out.push_back(finding(key, BackupPlace::local, FindingState::ok)); break;
-      case DestinationState::missing: out.push_back(finding(key, BackupPlace::local, FindingState::missing, (base / key).string() + " is missing")); break;
-      case DestinationState::not_a_file: out.push_back(finding(key, BackupPlace::local, FindingState::differs, "not a regular file")); break;
+      case DestinationState::missing:
+        out.push_back(finding(key, BackupPlace::local, FindingState::missing, (base / key).string() + " is missing"));
+        break;
+      case DestinationState::not_a_file:
+        out.push_back(finding(key, BackupPlace::local, FindingState::differs, "not a regular file"));
+        break;
       case DestinationState::differs: {
         bool by_size = check.md5.starts_with("size ");  // check_destination's note when sizes differ
         std::string detail = by_size ? check.md5 + ", record " + std::to_string(entry.size)
@@ -83,14 +88,17 @@ Result<std::vector<FileFinding>> check_s3(ObjectStore& store, const RawFile& rec
   for (const auto& [key, entry] : record.file_info) {
     auto it = found.find(where.prefix + key);
     if (it == found.end()) {
-      out.push_back(finding(key, BackupPlace::s3, FindingState::missing, "s3://" + where.bucket + "/" + where.prefix + key + " is missing"));
+      out.push_back(finding(key, BackupPlace::s3, FindingState::missing,
+                            "s3://" + where.bucket + "/" + where.prefix + key + " is missing"));
     } else if (it->second.size != entry.size) {
-      out.push_back(finding(key, BackupPlace::s3, FindingState::differs, "size " + std::to_string(it->second.size) + ", record " + std::to_string(entry.size)));
+      out.push_back(finding(key, BackupPlace::s3, FindingState::differs,
+                            "size " + std::to_string(it->second.size) + ", record " + std::to_string(entry.size)));
     } else if (options.deep) {
       TRY_ASSIGN(checked, check_content(store, where, key, entry, options));
       out.push_back(checked);
     } else if (!etag_matches(it->second.etag, entry.md5, entry.etag)) {
-      out.push_back(finding(key, BackupPlace::s3, FindingState::differs, "ETag " + it->second.etag + ", record " + entry.etag + " (MD5 " + entry.md5 + ")"));
+      out.push_back(finding(key, BackupPlace::s3, FindingState::differs,
+                            "ETag " + it->second.etag + ", record " + entry.etag + " (MD5 " + entry.md5 + ")"));
     } else {
       out.push_back(finding(key, BackupPlace::s3, FindingState::ok));
     }

@@ -20,10 +20,10 @@ enum class FindingState { ok, missing, differs };
 const char* to_string(FindingState state);  // "ok", "missing", "differs"
 
 struct FileFinding {
-  std::string path;     // the record's relative key
-  BackupPlace backup;   // local or s3 (any: about the record as a whole)
+  std::string path;    // the record's relative key
+  BackupPlace backup;  // local or s3 (any: about the record as a whole)
   FindingState state;
-  std::string detail;   // what differs ("size 10, record 12"); "" when ok
+  std::string detail;  // what differs ("size 10, record 12"); "" when ok
 
   bool ok() const { return state == FindingState::ok; }
 };
@@ -39,17 +39,17 @@ struct S3Location {
 std::optional<S3Location> parse_s3_url(const std::string& url);
 
 struct S3CheckOptions {
-  bool deep = false;            // download and hash every object instead of trusting ETags
-  uint64_t fallback_part_size = 0;  // for records without a part size
-  unsigned workers = 4;         // parallel ranged GETs per object (deep)
+  bool deep = false;                                         // download and hash every object instead of trusting ETags
+  uint64_t fallback_part_size = 0;                           // for records without a part size
+  unsigned workers = 4;                                      // parallel ranged GETs per object (deep)
   std::function<void(uint64_t)> on_bytes = [](uint64_t) {};  // bytes downloaded (deep)
-  RateLimiter* limiter = nullptr;  // caps the bytes downloaded per second (deep)
+  RateLimiter* limiter = nullptr;                            // caps the bytes downloaded per second (deep)
 };
 
 // Every object: recorded size and an ETag the record allows (HeadObject per file, or one
 // ListObjectsV2 page per 1,000 keys for sets of many files). Deep: the size, and the bytes
 // downloaded and hashed must give the record's ETag (holds also when S3's ETag is no MD5).
-Result<std::vector<FileFinding>> check_s3(ObjectStore& store, const RawFile& record,
-                                          const S3Location& where, const S3CheckOptions& options);
+Result<std::vector<FileFinding>> check_s3(ObjectStore& store, const RawFile& record, const S3Location& where,
+                                          const S3CheckOptions& options);
 
 }  // namespace rawbackup

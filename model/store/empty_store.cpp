@@ -11,7 +11,9 @@ class EmptyStore final : public RecordStore {
   const Actor& actor() const override { return actor_; }
   Result<std::optional<RawFile>> get(const std::string&) override { return std::optional<RawFile>{}; }
   Status insert(const RawFile&, const std::string&) override { return read_only(); }
-  Result<RecordRow> update(const std::string&, const RecordChange&) override { return std::unexpected(read_only().error()); }
+  Result<RecordRow> update(const std::string&, const RecordChange&) override {
+    return std::unexpected(read_only().error());
+  }
   Result<std::vector<Event>> history(const std::string&) override { return std::vector<Event>{}; }
   Status list_rows(const RecordQuery&, const RowVisitor&) override { return {}; }
   Result<std::vector<std::string>> list_ids(const RecordFilter&) override { return std::vector<std::string>{}; }

@@ -5,7 +5,8 @@ namespace rawbackup {
 Status check_version(const std::string& location, int found, int latest, bool may_migrate) {
   if (found > latest) {
     return fail(ErrorKind::usage, "store " + location + " has schema version " + std::to_string(found) +
-                                      ", newer than this rawbackup (" + std::to_string(latest) + "); upgrade rawbackup");
+                                      ", newer than this rawbackup (" + std::to_string(latest) +
+                                      "); upgrade rawbackup");
   }
   if (found < latest && !may_migrate) {
     return fail(ErrorKind::usage, "store " + location + " has schema version " + std::to_string(found) +

@@ -51,9 +51,7 @@ S3Error head_error(int status) {
   return e;
 }
 
-std::string etag_header(const HttpResponse& response) {
-  return unquoted(response.header("etag").value_or(""));
-}
+std::string etag_header(const HttpResponse& response) { return unquoted(response.header("etag").value_or("")); }
 
 // A 200 reply that is not what the request asks for: not retried (the same request gets the
 // same reply), except CompleteMultipartUpload's error-in-200, which S3 says to retry.
@@ -91,8 +89,8 @@ HttpRequest S3Client::build(const Call& call) const {
   path += uri_encode(call.key, true);
   std::string amz_date = amz_date_now(clock_offset_s_.load());
   Headers headers{{"host", host},
-             {"x-amz-content-sha256", call.body ? "UNSIGNED-PAYLOAD" : empty_sha256},
-             {"x-amz-date", amz_date}};
+                  {"x-amz-content-sha256", call.body ? "UNSIGNED-PAYLOAD" : empty_sha256},
+                  {"x-amz-date", amz_date}};
   if (call.body && !call.body->md5_hex.empty()) headers.emplace_back("content-md5", hex_to_base64(call.body->md5_hex));
   if (!options_.credentials.session_token.empty()) {
     headers.emplace_back("x-amz-security-token", options_.credentials.session_token);
@@ -119,7 +117,8 @@ S3Result<HttpResponse> S3Client::send(const Call& call) {
   give_back(std::move(connection));
   double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
   if (!response) {
-    spdlog::debug("S3 {} /{}/{}: no reply after {:.0f} ms: {}", call.method, call.bucket, call.key, ms, response.error().message);
+    spdlog::debug("S3 {} /{}/{}: no reply after {:.0f} ms: {}", call.method, call.bucket, call.key, ms,
+                  response.error().message);
     return std::unexpected(transport_error(response.error()));
   }
   spdlog::debug("S3 {} /{}/{}{}{}: HTTP {} in {:.0f} ms", call.method, call.bucket, call.key,
@@ -130,7 +129,8 @@ S3Result<HttpResponse> S3Client::send(const Call& call) {
     }
   }
   if (response->status < 300) return std::move(*response);
-  S3Error error = call.method == "HEAD" ? head_error(response->status) : parse_error_reply(response->status, response->body);
+  S3Error error =
+      call.method == "HEAD" ? head_error(response->status) : parse_error_reply(response->status, response->body);
   if (error.code == "RequestTimeTooSkewed") {
     if (auto offset = clock_offset(*response)) {
       clock_offset_s_ = *offset;  // sign the retry (and what follows) with the server's time
@@ -204,7 +204,12 @@ S3Result<std::string> S3Client::complete_multipart_upload(const std::string& buc
                                                           const std::string& upload_id,
                                                           const std::vector<UploadedPart>& parts) {
   Body body = text_body(complete_request_body(parts));
-  TRY_ASSIGN(response, send({.method = "POST", .bucket = bucket, .key = key, .query = "uploadId=" + query_value(upload_id), .body = &body, .error_in_200 = true}));
+  TRY_ASSIGN(response, send({.method = "POST",
+                             .bucket = bucket,
+                             .key = key,
+                             .query = "uploadId=" + query_value(upload_id),
+                             .body = &body,
+                             .error_in_200 = true}));
   auto etag = parse_complete_etag(response.body);
   if (!etag) return std::unexpected(reply_error(etag.error()));
   return *etag;
@@ -219,7 +224,11 @@ S3Status S3Client::delete_object(const std::string& bucket, const std::string& k
 
 S3Status S3Client::abort_multipart_upload(const std::string& bucket, const std::string& key,
                                           const std::string& upload_id) {
-  TRY(send({.method = "DELETE", .bucket = bucket, .key = key, .query = "uploadId=" + query_value(upload_id), .interruptible = false}));
+  TRY(send({.method = "DELETE",
+            .bucket = bucket,
+            .key = key,
+            .query = "uploadId=" + query_value(upload_id),
+            .interruptible = false}));
   return {};
 }
 

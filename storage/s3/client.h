@@ -10,8 +10,8 @@
 #include <functional>
 #include <memory>
 #include <mutex>
-#include <vector>
 #include <string>
+#include <vector>
 
 #include "config/config.h"
 #include "storage/object_store.h"
@@ -21,9 +21,9 @@
 namespace rawbackup::s3 {
 
 struct S3Endpoint {
-  std::string scheme;     // "http" or "https"
-  std::string host;       // as in the Host header: "127.0.0.1:8000", "s3.eu-west-1.amazonaws.com"
-  bool path_style = true; // custom endpoints: /bucket/key; AWS: bucket.host/key
+  std::string scheme;      // "http" or "https"
+  std::string host;        // as in the Host header: "127.0.0.1:8000", "s3.eu-west-1.amazonaws.com"
+  bool path_style = true;  // custom endpoints: /bucket/key; AWS: bucket.host/key
 };
 
 // `url` "" → AWS in `region` (virtual-hosted); otherwise that endpoint, path-style.
@@ -46,27 +46,23 @@ class S3Client final : public ObjectStore {
   std::string region() const override { return options_.region; }
   S3Status create_bucket(const std::string& bucket) override;
   S3Status head_bucket(const std::string& bucket) override;
-  S3Result<std::optional<ObjectInfo>> head_object(const std::string& bucket,
-                                                  const std::string& key) override;
-  S3Result<std::string> put_object(const std::string& bucket, const std::string& key,
-                                   const Body& body) override;
-  S3Result<std::string> create_multipart_upload(const std::string& bucket,
-                                                const std::string& key) override;
-  S3Result<std::string> upload_part(const std::string& bucket, const std::string& key,
-                                    const std::string& upload_id, int part_number,
-                                    const Body& body) override;
-  S3Result<std::string> complete_multipart_upload(
-      const std::string& bucket, const std::string& key, const std::string& upload_id,
-      const std::vector<UploadedPart>& parts) override;
+  S3Result<std::optional<ObjectInfo>> head_object(const std::string& bucket, const std::string& key) override;
+  S3Result<std::string> put_object(const std::string& bucket, const std::string& key, const Body& body) override;
+  S3Result<std::string> create_multipart_upload(const std::string& bucket, const std::string& key) override;
+  S3Result<std::string> upload_part(const std::string& bucket, const std::string& key, const std::string& upload_id,
+                                    int part_number, const Body& body) override;
+  S3Result<std::string> complete_multipart_upload(const std::string& bucket, const std::string& key,
+                                                  const std::string& upload_id,
+                                                  const std::vector<UploadedPart>& parts) override;
   S3Status delete_object(const std::string& bucket, const std::string& key) override;
   S3Status abort_multipart_upload(const std::string& bucket, const std::string& key,
                                   const std::string& upload_id) override;
-  S3Result<PartsPage> list_parts(const std::string& bucket, const std::string& key,
-                                 const std::string& upload_id, int marker) override;
+  S3Result<PartsPage> list_parts(const std::string& bucket, const std::string& key, const std::string& upload_id,
+                                 int marker) override;
   S3Result<ObjectsPage> list_objects(const std::string& bucket, const std::string& prefix,
                                      const std::string& token) override;
-  S3Result<uint64_t> get_object(const std::string& bucket, const std::string& key,
-                                uint64_t offset, uint64_t length, const ByteSink& sink) override;
+  S3Result<uint64_t> get_object(const std::string& bucket, const std::string& key, uint64_t offset, uint64_t length,
+                                const ByteSink& sink) override;
 
  private:
   struct Call {

@@ -12,8 +12,9 @@ namespace {
 Credentials credentials_from_env() {
   Credentials c{env_or("AWS_ACCESS_KEY_ID"), env_or("AWS_SECRET_ACCESS_KEY"), env_or("AWS_SESSION_TOKEN")};
   if (c.access_key_id.empty() || c.secret_access_key.empty()) {
-    throw UsageError("backup_type s3 needs credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
-                     " (and AWS_SESSION_TOKEN for temporary ones)");
+    throw UsageError(
+        "backup_type s3 needs credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
+        " (and AWS_SESSION_TOKEN for temporary ones)");
   }
   return c;
 }

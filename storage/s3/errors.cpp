@@ -36,15 +36,13 @@ S3Error parse_error_reply(int http_status, std::string_view body) {
 
 bool is_transient(const S3Error& error) {
   static constexpr std::array<std::string_view, 6> transient_codes{
-      "SlowDown", "InternalError", "RequestTimeout", "ServiceUnavailable", "RequestTimeTooSkewed",
-      "OperationAborted"};
+      "SlowDown", "InternalError", "RequestTimeout", "ServiceUnavailable", "RequestTimeTooSkewed", "OperationAborted"};
   for (std::string_view code : transient_codes) {
     if (error.code == code) return true;
   }
   if (error.origin == S3ErrorOrigin::network) return true;
   if (error.origin != S3ErrorOrigin::server) return false;  // no reply because of us
-  return error.http_status == 0 || error.http_status >= 500 || error.http_status == 408 ||
-         error.http_status == 429;
+  return error.http_status == 0 || error.http_status >= 500 || error.http_status == 408 || error.http_status == 429;
 }
 
 bool is_upload_gone(const S3Error& error) {

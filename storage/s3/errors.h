@@ -15,9 +15,9 @@ enum class S3ErrorOrigin {
 };
 
 struct S3Error {
-  int http_status = 0;    // 0: no reply (connection failed, timed out)
-  std::string code;       // S3's <Code> ("NoSuchBucket", "SlowDown", …), or "" when unknown
-  std::string message;    // S3's <Message>, or a summary of a reply that was not S3 XML
+  int http_status = 0;  // 0: no reply (connection failed, timed out)
+  std::string code;     // S3's <Code> ("NoSuchBucket", "SlowDown", …), or "" when unknown
+  std::string message;  // S3's <Message>, or a summary of a reply that was not S3 XML
   std::string request_id;
   S3ErrorOrigin origin = S3ErrorOrigin::server;
 };

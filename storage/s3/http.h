@@ -15,12 +15,12 @@ namespace rawbackup::s3 {
 using Headers = std::vector<std::pair<std::string, std::string>>;
 
 struct HttpRequest {
-  std::string method;  // GET, HEAD, PUT, POST, DELETE
-  std::string url;     // scheme://host[:port]/path?query, already percent-encoded
-  Headers headers;     // sent as given (Host included); Authorization is never logged
-  const Body* body = nullptr;         // nullptr: no body
-  const ByteSink* sink = nullptr;     // receives a 2xx reply's body instead of `body` below
-  bool interruptible = true;          // SIGINT/SIGTERM cancel it (not the clean-up requests)
+  std::string method;              // GET, HEAD, PUT, POST, DELETE
+  std::string url;                 // scheme://host[:port]/path?query, already percent-encoded
+  Headers headers;                 // sent as given (Host included); Authorization is never logged
+  const Body* body = nullptr;      // nullptr: no body
+  const ByteSink* sink = nullptr;  // receives a 2xx reply's body instead of `body` below
+  bool interruptible = true;       // SIGINT/SIGTERM cancel it (not the clean-up requests)
 };
 
 struct HttpResponse {

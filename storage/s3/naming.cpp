@@ -32,8 +32,8 @@ Result<std::string> bucket_name(const std::string& prefix, const std::string& pr
   }
   std::string problem = problem_with(name);
   if (problem.empty()) return name;
-  return fail(ErrorKind::usage, "project " + project_id + " gives bucket name '" + name +
-                                    "', which S3 refuses: it " + problem);
+  return fail(ErrorKind::usage,
+              "project " + project_id + " gives bucket name '" + name + "', which S3 refuses: it " + problem);
 }
 
 }  // namespace rawbackup::s3

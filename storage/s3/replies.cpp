@@ -24,17 +24,15 @@ Result<uint64_t> number_of(pugi::xml_node node, const char* child, uint64_t max 
   uint64_t value = 0;
   auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (text.empty() || error != std::errc{} || end != text.data() + text.size() || value > max) {
-    return fail(std::string("unexpected S3 reply: <") + child + "> is '" +
-                one_line(std::string(text.substr(0, 40))) + "'");
+    return fail(std::string("unexpected S3 reply: <") + child + "> is '" + one_line(std::string(text.substr(0, 40))) +
+                "'");
   }
   return value;
 }
 
 constexpr uint64_t max_part_number = 10000;
 
-bool is_true(pugi::xml_node node, const char* child) {
-  return std::string_view(node.child_value(child)) == "true";
-}
+bool is_true(pugi::xml_node node, const char* child) { return std::string_view(node.child_value(child)) == "true"; }
 
 }  // namespace
 
@@ -98,8 +96,8 @@ Result<std::string> parse_complete_etag(std::string_view xml) {
 std::string complete_request_body(const std::vector<UploadedPart>& parts) {
   std::string body = "<CompleteMultipartUpload>";
   for (const UploadedPart& part : parts) {
-    body += "<Part><PartNumber>" + std::to_string(part.number) + "</PartNumber><ETag>\"" +
-            part.etag + "\"</ETag></Part>";
+    body +=
+        "<Part><PartNumber>" + std::to_string(part.number) + "</PartNumber><ETag>\"" + part.etag + "\"</ETag></Part>";
   }
   return body + "</CompleteMultipartUpload>";
 }

@@ -10,9 +10,7 @@
 namespace rawbackup::s3 {
 namespace {
 
-bool unreserved(unsigned char c) {
-  return std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~';
-}
+bool unreserved(unsigned char c) { return std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~'; }
 
 std::vector<std::string> split(const std::string& text, char separator) {
   std::vector<std::string> parts;
@@ -107,8 +105,8 @@ std::string uri_decode(const std::string& text) {
   return out;
 }
 
-Signature sign_v4(const SigningRequest& request, const Credentials& credentials,
-                  const SigningScope& scope, bool normalize_path) {
+Signature sign_v4(const SigningRequest& request, const Credentials& credentials, const SigningScope& scope,
+                  bool normalize_path) {
   std::map<std::string, std::string> headers;  // sorted by lowercase name; repeats joined
   for (const auto& [name, value] : request.headers) {
     std::string& joined = headers[to_lower(name)];
@@ -121,21 +119,20 @@ Signature sign_v4(const SigningRequest& request, const Credentials& credentials,
   }
   Signature s;
   s.canonical_request = request.method + "\n" + canonical_uri(request.path, normalize_path) + "\n" +
-                        canonical_query(request.query) + "\n" + canonical_headers + "\n" +
-                        signed_headers + "\n" + request.payload_sha256;
+                        canonical_query(request.query) + "\n" + canonical_headers + "\n" + signed_headers + "\n" +
+                        request.payload_sha256;
   std::string date = scope.amz_date.substr(0, 8);
   std::string credential_scope = date + "/" + scope.region + "/" + scope.service + "/aws4_request";
-  s.string_to_sign = "AWS4-HMAC-SHA256\n" + scope.amz_date + "\n" + credential_scope + "\n" +
-                     sha256_hex(s.canonical_request);
+  s.string_to_sign =
+      "AWS4-HMAC-SHA256\n" + scope.amz_date + "\n" + credential_scope + "\n" + sha256_hex(s.canonical_request);
   auto key = hmac_sha256("AWS4" + credentials.secret_access_key, date);
   for (const std::string& part : {scope.region, scope.service, std::string("aws4_request")}) {
     key = hmac_sha256(std::string_view(reinterpret_cast<const char*>(key.data()), key.size()), part);
   }
-  auto signature = hmac_sha256(std::string_view(reinterpret_cast<const char*>(key.data()), key.size()),
-                               s.string_to_sign);
-  s.authorization = "AWS4-HMAC-SHA256 Credential=" + credentials.access_key_id + "/" +
-                    credential_scope + ", SignedHeaders=" + signed_headers +
-                    ", Signature=" + to_hex(signature);
+  auto signature =
+      hmac_sha256(std::string_view(reinterpret_cast<const char*>(key.data()), key.size()), s.string_to_sign);
+  s.authorization = "AWS4-HMAC-SHA256 Credential=" + credentials.access_key_id + "/" + credential_scope +
+                    ", SignedHeaders=" + signed_headers + ", Signature=" + to_hex(signature);
   return s;
 }
 

@@ -15,10 +15,10 @@ struct Credentials {
 
 struct SigningRequest {
   std::string method;
-  std::string path;   // as sent on the request line (percent-encoded)
-  std::string query;  // as sent, without '?'
+  std::string path;                                          // as sent on the request line (percent-encoded)
+  std::string query;                                         // as sent, without '?'
   std::vector<std::pair<std::string, std::string>> headers;  // as sent, host included
-  std::string payload_sha256;  // hex SHA-256 of the body, or "UNSIGNED-PAYLOAD"
+  std::string payload_sha256;                                // hex SHA-256 of the body, or "UNSIGNED-PAYLOAD"
 };
 
 struct SigningScope {
@@ -35,8 +35,8 @@ struct Signature {
 
 // Signs `request`. S3 keeps the path as sent; other services normalize it ("/a/../b" → "/b")
 // and encode it once more, which `normalize_path` selects.
-Signature sign_v4(const SigningRequest& request, const Credentials& credentials,
-                  const SigningScope& scope, bool normalize_path);
+Signature sign_v4(const SigningRequest& request, const Credentials& credentials, const SigningScope& scope,
+                  bool normalize_path);
 
 // RFC 3986 percent-encoding of everything but unreserved characters (and '/' if kept).
 std::string uri_encode(const std::string& text, bool keep_slash);

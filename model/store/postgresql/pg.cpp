@@ -51,7 +51,9 @@ std::optional<std::string> Rows::optional_text(int row, int column) const {
   return text(row, column);
 }
 
-int64_t Rows::integer(int row, int column) const { return std::strtoll(PQgetvalue(res_.get(), row, column), nullptr, 10); }
+int64_t Rows::integer(int row, int column) const {
+  return std::strtoll(PQgetvalue(res_.get(), row, column), nullptr, 10);
+}
 
 int64_t Rows::affected() const { return std::strtoll(PQcmdTuples(res_.get()), nullptr, 10); }
 
@@ -79,8 +81,8 @@ Result<Rows> Connection::exec(const std::string& sql, const Params& params) {
   std::vector<const char*> values;
   values.reserve(params.size());
   for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
-  Rows rows(PQexecParams(conn_.get(), sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(),
-                         nullptr, nullptr, 0));
+  Rows rows(PQexecParams(conn_.get(), sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(), nullptr,
+                         nullptr, 0));
   TRY(exec_status(rows));
   return rows;
 }
@@ -102,9 +104,9 @@ bool Connection::healthy() const { return PQstatus(conn_.get()) == CONNECTION_OK
 Status Connection::reconnect() {
   PQreset(conn_.get());
   if (PQstatus(conn_.get()) == CONNECTION_OK) return {};
-  return std::unexpected(Error{ErrorKind::failed,
-                               "record store " + location_ + " is unreachable: " + first_line(PQerrorMessage(conn_.get())),
-                               true});
+  return std::unexpected(
+      Error{ErrorKind::failed,
+            "record store " + location_ + " is unreachable: " + first_line(PQerrorMessage(conn_.get())), true});
 }
 
 }  // namespace rawbackup::pg

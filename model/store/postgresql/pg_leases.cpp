@@ -14,22 +14,27 @@ class PgLeases final : public LeaseTable {
       : shared_(std::move(shared)), db_(shared_->db), budget_(busy_timeout) {}
 
   Result<bool> insert_if_free(const std::string& id, const Actor& me) override {
-    return changed("INSERT INTO record_locks (raw_file_id, task, host, pid, acquired_at, heartbeat_ms) "
-                   "VALUES ($1, $2, $3, $4, $5, " + std::string(server_ms) + ") ON CONFLICT (raw_file_id) DO NOTHING",
-                   {id, me.task, me.host, std::to_string(me.pid), now_utc()});
+    return changed(
+        "INSERT INTO record_locks (raw_file_id, task, host, pid, acquired_at, heartbeat_ms) "
+        "VALUES ($1, $2, $3, $4, $5, " +
+            std::string(server_ms) + ") ON CONFLICT (raw_file_id) DO NOTHING",
+        {id, me.task, me.host, std::to_string(me.pid), now_utc()});
   }
 
   Result<std::optional<LeaseHolder>> holder(const std::string& id) override {
     std::lock_guard lock(shared_->mutex);
-    return with_retries<std::optional<LeaseHolder>>(db_, budget_, [&]() -> Result<std::optional<LeaseHolder>> {
-      auto rows = db_.exec("SELECT task, host, pid, acquired_at, heartbeat_ms, " + std::string(server_ms) +
-                               " - heartbeat_ms FROM record_locks WHERE raw_file_id = $1",
-                           {id});
-      if (!rows) return std::unexpected(rows.error());
-      if (rows->count() == 0) return std::optional<LeaseHolder>{};
-      return std::optional(LeaseHolder{rows->text(0, 0), rows->text(0, 1), rows->text(0, 3), rows->integer(0, 2),
-                                       rows->integer(0, 4), rows->integer(0, 5)});
-    }, &gave_up_);
+    return with_retries<std::optional<LeaseHolder>>(
+        db_, budget_,
+        [&]() -> Result<std::optional<LeaseHolder>> {
+          auto rows = db_.exec("SELECT task, host, pid, acquired_at, heartbeat_ms, " + std::string(server_ms) +
+                                   " - heartbeat_ms FROM record_locks WHERE raw_file_id = $1",
+                               {id});
+          if (!rows) return std::unexpected(rows.error());
+          if (rows->count() == 0) return std::optional<LeaseHolder>{};
+          return std::optional(LeaseHolder{rows->text(0, 0), rows->text(0, 1), rows->text(0, 3), rows->integer(0, 2),
+                                           rows->integer(0, 4), rows->integer(0, 5)});
+        },
+        &gave_up_);
   }
 
   Result<bool> replace(const std::string& id, const LeaseHolder& stale, const Actor& me) override {
@@ -48,7 +53,7 @@ class PgLeases final : public LeaseTable {
 
   Status release(const std::string& id, const Actor& me) override {
     TRY(changed("DELETE FROM record_locks WHERE raw_file_id = $1 AND host = $2 AND pid = $3",
-                        {id, me.host, std::to_string(me.pid)}));
+                {id, me.host, std::to_string(me.pid)}));
     return {};
   }
 
@@ -56,11 +61,14 @@ class PgLeases final : public LeaseTable {
   // One statement; true when it changed a row.
   Result<bool> changed(const std::string& sql, const Params& params) {
     std::lock_guard lock(shared_->mutex);
-    return with_retries<bool>(db_, budget_, [&]() -> Result<bool> {
-      auto rows = db_.exec(sql, params);
-      if (!rows) return std::unexpected(rows.error());
-      return rows->affected() == 1;
-    }, &gave_up_);
+    return with_retries<bool>(
+        db_, budget_,
+        [&]() -> Result<bool> {
+          auto rows = db_.exec(sql, params);
+          if (!rows) return std::unexpected(rows.error());
+          return rows->affected() == 1;
+        },
+        &gave_up_);
   }
 
   std::shared_ptr<SharedConnection> shared_;
@@ -71,7 +79,8 @@ class PgLeases final : public LeaseTable {
 
 }  // namespace
 
-std::unique_ptr<LeaseTable> make_leases(std::shared_ptr<SharedConnection> shared, std::chrono::milliseconds busy_timeout) {
+std::unique_ptr<LeaseTable> make_leases(std::shared_ptr<SharedConnection> shared,
+                                        std::chrono::milliseconds busy_timeout) {
   return std::make_unique<PgLeases>(std::move(shared), busy_timeout);
 }
 

@@ -10,6 +10,7 @@
 
 namespace rawbackup::pg {
 
-std::unique_ptr<LeaseTable> make_leases(std::shared_ptr<SharedConnection> shared, std::chrono::milliseconds busy_timeout);
+std::unique_ptr<LeaseTable> make_leases(std::shared_ptr<SharedConnection> shared,
+                                        std::chrono::milliseconds busy_timeout);
 
 }  // namespace rawbackup::pg

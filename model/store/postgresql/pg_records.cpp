@@ -40,7 +40,7 @@ Result<FileInfo> files_from_json(const std::string& id, const std::string& text)
       TRY_ASSIGN(parts, part_md5s_from_hex(f.at(6).get<std::string>()));
       files[f.at(0).get<std::string>()] =
           FileEntry{f.at(1).get<uint64_t>(), f.at(2).get<std::string>(), f.at(3).get<std::string>(),
-                    f.at(4).get<uint64_t>(), f.at(5).get<int64_t>(), std::move(parts)};
+                    f.at(4).get<uint64_t>(), f.at(5).get<int64_t>(),     std::move(parts)};
     }
   } catch (const nlohmann::json::exception& e) {
     return fail("record " + id + " has malformed files: " + e.what());
@@ -80,7 +80,8 @@ Result<RecordRow> read_row(const Rows& rows, int i) {
   auto vendor = vendor_from(rows.text(i, 3));
   auto status = raw_file_status_from(rows.text(i, 6));
   auto backup = backup_status_from(rows.text(i, 7));
-  if (!vendor || !status || !backup) return fail("record " + r.id + " has an unknown vendor or status; upgrade rawbackup");
+  if (!vendor || !status || !backup)
+    return fail("record " + r.id + " has an unknown vendor or status; upgrade rawbackup");
   r.vendor = *vendor;
   r.created_at = rows.text(i, 4);
   r.size = static_cast<uint64_t>(rows.integer(i, 5));
@@ -95,11 +96,12 @@ Result<RecordRow> read_row(const Rows& rows, int i) {
 }
 
 Result<std::optional<RawFile>> read_record(Connection& db, const std::string& id) {
-  TRY_ASSIGN(rows, db.exec(std::string("SELECT ") + row_columns +
-                          ", (SELECT coalesce(json_agg(json_build_array(path, size, md5, etag, part_size, mtime_ns, "
-                          "encode(part_md5s, 'hex'))), '[]') FROM raw_file_files f WHERE f.raw_file_id = r.id) "
-                          "FROM raw_files r WHERE id = $1",
-                      {id}));
+  TRY_ASSIGN(rows,
+             db.exec(std::string("SELECT ") + row_columns +
+                         ", (SELECT coalesce(json_agg(json_build_array(path, size, md5, etag, part_size, mtime_ns, "
+                         "encode(part_md5s, 'hex'))), '[]') FROM raw_file_files f WHERE f.raw_file_id = r.id) "
+                         "FROM raw_files r WHERE id = $1",
+                     {id}));
   if (rows.count() == 0) return std::optional<RawFile>{};
   TRY_ASSIGN(record, read_head(rows, 0));
   TRY_ASSIGN(files, files_from_json(id, rows.text(0, 14)));
@@ -120,7 +122,8 @@ Status insert_row(Connection& db, const RawFile& r) {
       "backup_base_path, s3_upload_path, error, updated_at, last_verified_at, s3_uploads) "
       "VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14)",
       row_params(r));
-  if (!done && done.error().kind == ErrorKind::conflict) return fail(ErrorKind::conflict, "record " + r.id + " already exists");
+  if (!done && done.error().kind == ErrorKind::conflict)
+    return fail(ErrorKind::conflict, "record " + r.id + " already exists");
   if (!done) return std::unexpected(done.error());
   return {};
 }
@@ -146,11 +149,11 @@ Status write_files(Connection& db, const std::string& id, const FileInfo& files,
     rows.push_back({path, e.size, e.md5, e.etag, e.part_size, e.mtime_ns, part_md5s_hex(e.part_md5s)});
   }
   TRY_ASSIGN(text, json_text(rows, "a file name of " + id));
-  TRY(db.exec(
-      "INSERT INTO raw_file_files (raw_file_id, path, size, md5, etag, part_size, mtime_ns, part_md5s) "
-      "SELECT $1, f->>0, (f->>1)::bigint, f->>2, f->>3, (f->>4)::bigint, (f->>5)::bigint, decode(f->>6, 'hex') "
-      "FROM jsonb_array_elements($2::jsonb) AS f",
-      {id, text}));
+  TRY(
+      db.exec("INSERT INTO raw_file_files (raw_file_id, path, size, md5, etag, part_size, mtime_ns, part_md5s) "
+              "SELECT $1, f->>0, (f->>1)::bigint, f->>2, f->>3, (f->>4)::bigint, (f->>5)::bigint, decode(f->>6, 'hex') "
+              "FROM jsonb_array_elements($2::jsonb) AS f",
+              {id, text}));
   return {};
 }
 
@@ -162,11 +165,11 @@ Status append_events(Connection& db, const std::vector<Event>& events) {
     rows.push_back({e.raw_file_id, e.at, e.task, e.host, e.pid, e.field, nullable(e.from), nullable(e.to), e.message});
   }
   TRY_ASSIGN(text, json_text(rows, "an event"));
-  TRY(db.exec(
-      "INSERT INTO events (raw_file_id, at, task, host, pid, field, from_value, to_value, message) "
-      "SELECT e->>0, e->>1, e->>2, e->>3, (e->>4)::bigint, e->>5, e->>6, e->>7, e->>8 "
-      "FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS x(e, n) ORDER BY n",
-      {text}));
+  TRY(
+      db.exec("INSERT INTO events (raw_file_id, at, task, host, pid, field, from_value, to_value, message) "
+              "SELECT e->>0, e->>1, e->>2, e->>3, (e->>4)::bigint, e->>5, e->>6, e->>7, e->>8 "
+              "FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS x(e, n) ORDER BY n",
+              {text}));
   return {};
 }
 

@@ -81,7 +81,8 @@ Status migrate_locked(Connection& db, const std::string& location, std::span<con
   TRY(check_version(location, *current, latest, true));
   for (const Migration& step : steps) {
     if (step.version <= *current) continue;
-    if (Status done = db.exec_script(step.sql); !done) return fail(done.error(), "migration " + std::to_string(step.version));
+    if (Status done = db.exec_script(step.sql); !done)
+      return fail(done.error(), "migration " + std::to_string(step.version));
   }
   if (*current == latest) return {};
   TRY(db.exec("DELETE FROM rawbackup_schema"));
@@ -105,7 +106,9 @@ Status migrate(Connection& db, const std::string& location, std::span<const Migr
   auto current = current_version(db);  // the usual case, one statement: up to date
   if (current && *current == latest) return {};
   if (read_only) {
-    if (!current) return fail(ErrorKind::usage, "store " + location + " has no rawbackup schema yet; run a task with write access first");
+    if (!current)
+      return fail(ErrorKind::usage,
+                  "store " + location + " has no rawbackup schema yet; run a task with write access first");
     return check_version(location, *current, latest, false);
   }
   if (current) {

@@ -41,7 +41,11 @@ constexpr int64_t rows_per_fetch = 1000;
 class PgStore final : public RecordStore {
  public:
   PgStore(Connection db, std::string url, Actor actor, StoreOptions options)
-      : shared_(std::make_shared<pg::SharedConnection>(std::move(db))), db_(shared_->db), url_(std::move(url)), location_(redact_store_url(url_)), actor_(std::move(actor)),
+      : shared_(std::make_shared<pg::SharedConnection>(std::move(db))),
+        db_(shared_->db),
+        url_(std::move(url)),
+        location_(redact_store_url(url_)),
+        actor_(std::move(actor)),
         options_(options) {}
 
   std::string location() const override { return location_; }
@@ -105,9 +109,9 @@ class PgStore final : public RecordStore {
     params.push_back(q.limit == 0 ? std::nullopt : std::optional(std::to_string(q.limit)));
     return retried<void>([&] {
       return pg::transaction<void>(db_, [&]() -> Status {
-        TRY(db_.exec(std::string("DECLARE listing NO SCROLL CURSOR FOR SELECT ") + pg::row_columns +
-                                     " FROM raw_files" + filter_where + " ORDER BY created_at DESC, id DESC LIMIT $4::bigint",
-                                 params));
+        TRY(db_.exec(std::string("DECLARE listing NO SCROLL CURSOR FOR SELECT ") + pg::row_columns + " FROM raw_files" +
+                         filter_where + " ORDER BY created_at DESC, id DESC LIMIT $4::bigint",
+                     params));
         while (true) {
           auto rows = db_.exec("FETCH " + std::to_string(rows_per_fetch) + " FROM listing");
           if (!rows) return std::unexpected(rows.error());
@@ -123,8 +127,9 @@ class PgStore final : public RecordStore {
 
   Result<std::vector<std::string>> list_ids(const RecordFilter& filter) override {
     return retried<std::vector<std::string>>([&]() -> Result<std::vector<std::string>> {
-      auto rows = db_.exec(std::string("SELECT id FROM raw_files") + filter_where + " ORDER BY created_at DESC, id DESC",
-                           filter_params(filter));
+      auto rows =
+          db_.exec(std::string("SELECT id FROM raw_files") + filter_where + " ORDER BY created_at DESC, id DESC",
+                   filter_params(filter));
       if (!rows) return std::unexpected(rows.error());
       std::vector<std::string> ids;
       ids.reserve(static_cast<size_t>(rows->count()));
@@ -144,21 +149,23 @@ class PgStore final : public RecordStore {
   Result<StoreSummary> summarize(const RecordFilter& filter, size_t max_errors) override {
     return retried<StoreSummary>([&]() -> Result<StoreSummary> {
       StoreSummary summary;
-      TRY_ASSIGN(groups, db_.exec(
-          std::string("SELECT instrument_id, status, backup_status, count(*), sum(size), "
-                      "sum(CASE WHEN status = 'copying_done' AND backup_base_path IS NOT NULL THEN size ELSE 0 END), "
-                      "sum(CASE WHEN s3_upload_path IS NOT NULL THEN size ELSE 0 END) FROM raw_files") +
-              filter_where + " GROUP BY 1, 2, 3",
-          filter_params(filter)));
+      TRY_ASSIGN(
+          groups,
+          db_.exec(std::string(
+                       "SELECT instrument_id, status, backup_status, count(*), sum(size), "
+                       "sum(CASE WHEN status = 'copying_done' AND backup_base_path IS NOT NULL THEN size ELSE 0 END), "
+                       "sum(CASE WHEN s3_upload_path IS NOT NULL THEN size ELSE 0 END) FROM raw_files") +
+                       filter_where + " GROUP BY 1, 2, 3",
+                   filter_params(filter)));
       for (int i = 0; i < groups.count(); ++i) {
         auto n = [&](int c) { return static_cast<uint64_t>(groups.integer(i, c)); };
         add_group(summary, {groups.text(i, 0), groups.text(i, 1), groups.text(i, 2), n(3), n(4), n(5), n(6)});
       }
       Params params = filter_params(filter);
       params.push_back(std::to_string(max_errors));
-      TRY_ASSIGN(errors, db_.exec(std::string("SELECT id, instrument_id, updated_at, error FROM raw_files") + filter_where +
-                                 " AND error IS NOT NULL ORDER BY updated_at DESC LIMIT $4::bigint",
-                             params));
+      TRY_ASSIGN(errors, db_.exec(std::string("SELECT id, instrument_id, updated_at, error FROM raw_files") +
+                                      filter_where + " AND error IS NOT NULL ORDER BY updated_at DESC LIMIT $4::bigint",
+                                  params));
       for (int i = 0; i < errors.count(); ++i) {
         summary.last_errors.push_back({errors.text(i, 0), errors.text(i, 1), errors.text(i, 2), errors.text(i, 3)});
       }
@@ -225,9 +232,8 @@ Result<std::unique_ptr<RecordStore>> open_postgresql_store(const std::string& ur
     TRY_ASSIGN(missing, pg::schema_missing(db));
     if (missing) return make_empty_store(location, std::move(actor));  // nothing recorded yet
   }
-  TRY(pg::with_retries<void>(db, options.busy_timeout, [&] {
-    return pg::migrate(db, location, pg::schema_migrations(), options.read_only);
-  }));
+  TRY(pg::with_retries<void>(db, options.busy_timeout,
+                             [&] { return pg::migrate(db, location, pg::schema_migrations(), options.read_only); }));
   return std::unique_ptr<RecordStore>(std::make_unique<PgStore>(std::move(db), url, std::move(actor), options));
 }
 

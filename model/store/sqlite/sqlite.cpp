@@ -22,10 +22,10 @@ Error error_from(sqlite3* db, int rc, const std::string& what) {
     return {ErrorKind::failed, what + ": record store is busy (another rawbackup is writing); retry"};
   }
   std::string detail = db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
-  ErrorKind kind = primary == SQLITE_READONLY || primary == SQLITE_CANTOPEN ||
-                           primary == SQLITE_NOTADB || primary == SQLITE_CORRUPT
-                       ? ErrorKind::usage
-                       : ErrorKind::failed;
+  ErrorKind kind =
+      primary == SQLITE_READONLY || primary == SQLITE_CANTOPEN || primary == SQLITE_NOTADB || primary == SQLITE_CORRUPT
+          ? ErrorKind::usage
+          : ErrorKind::failed;
   return {kind, what + ": " + detail};
 }
 
@@ -37,8 +37,7 @@ Statement::Statement(sqlite3* db, const std::string& sql) : db_(db) {
 }
 
 Statement& Statement::bind(int index, const std::string& value) {
-  sqlite3_bind_text(stmt_.get(), index, value.data(), static_cast<int>(value.size()),
-                    SQLITE_TRANSIENT);
+  sqlite3_bind_text(stmt_.get(), index, value.data(), static_cast<int>(value.size()), SQLITE_TRANSIENT);
   return *this;
 }
 

@@ -24,13 +24,15 @@ class SqliteLeases final : public LeaseTable {
   }
 
   Result<std::optional<LeaseHolder>> holder(const std::string& id) override {
-    auto query = db_.prepare("SELECT task, host, pid, acquired_at, heartbeat_ms FROM record_locks WHERE raw_file_id=?1");
+    auto query =
+        db_.prepare("SELECT task, host, pid, acquired_at, heartbeat_ms FROM record_locks WHERE raw_file_id=?1");
     query.bind(1, id);
     Result<bool> row = query.step();
     if (!row) return std::unexpected(row.error());
     if (!*row) return std::optional<LeaseHolder>{};
     int64_t beat = query.integer(4);
-    return std::optional(LeaseHolder{query.text(0), query.text(1), query.text(3), query.integer(2), beat, now_ms() - beat});
+    return std::optional(
+        LeaseHolder{query.text(0), query.text(1), query.text(3), query.integer(2), beat, now_ms() - beat});
   }
 
   Result<bool> replace(const std::string& id, const LeaseHolder& stale, const Actor& me) override {

@@ -81,7 +81,8 @@ CREATE INDEX raw_files_by_updated ON raw_files(updated_at);
     // status --summary groups every record: a covering index keeps it from reading (and
     // sorting) the table itself (96 → 22 ms at 100,000 records, bench/status_at_scale.sh).
     {6, R"sql(
-CREATE INDEX raw_files_by_group ON raw_files(instrument_id, status, backup_status, size, backup_base_path, s3_upload_path);
+CREATE INDEX raw_files_by_group
+  ON raw_files(instrument_id, status, backup_status, size, backup_base_path, s3_upload_path);
 )sql"},
 }};
 

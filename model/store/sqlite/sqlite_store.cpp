@@ -36,7 +36,8 @@ Result<RecordRow> read_row(const Statement& row) {
   auto vendor = vendor_from(row.text(3));
   auto status = raw_file_status_from(row.text(6));
   auto backup = backup_status_from(row.text(7));
-  if (!vendor || !status || !backup) return fail("record " + r.id + " has an unknown vendor or status; upgrade rawbackup");
+  if (!vendor || !status || !backup)
+    return fail("record " + r.id + " has an unknown vendor or status; upgrade rawbackup");
   r.vendor = *vendor;
   r.created_at = row.text(4);
   r.size = static_cast<uint64_t>(row.integer(5));
@@ -135,15 +136,14 @@ class SqliteStore final : public RecordStore {
       Result<bool> row = query.step();
       if (!row) return std::unexpected(row.error());
       if (!*row) return events;
-      events.push_back({query.integer(0), query.text(1), query.text(2), query.text(3), query.text(4),
-                        query.integer(5), query.text(6), query.optional_text(7), query.optional_text(8),
-                        query.text(9)});
+      events.push_back({query.integer(0), query.text(1), query.text(2), query.text(3), query.text(4), query.integer(5),
+                        query.text(6), query.optional_text(7), query.optional_text(8), query.text(9)});
     }
   }
 
   Status list_rows(const RecordQuery& q, const RowVisitor& visit) override {
-    Statement query = db_.prepare(std::string(row_columns) + filter_where +
-                                  " ORDER BY created_at DESC, id DESC LIMIT ?4");
+    Statement query =
+        db_.prepare(std::string(row_columns) + filter_where + " ORDER BY created_at DESC, id DESC LIMIT ?4");
     bind_filter(query, q.filter);
     query.bind(4, q.limit == 0 ? int64_t{-1} : static_cast<int64_t>(q.limit));
     while (true) {
@@ -157,8 +157,8 @@ class SqliteStore final : public RecordStore {
   }
 
   Result<std::vector<std::string>> list_ids(const RecordFilter& filter) override {
-    Statement query = db_.prepare(std::string("SELECT id FROM raw_files") + filter_where +
-                                  " ORDER BY created_at DESC, id DESC");
+    Statement query =
+        db_.prepare(std::string("SELECT id FROM raw_files") + filter_where + " ORDER BY created_at DESC, id DESC");
     bind_filter(query, filter);
     std::vector<std::string> ids;
     while (true) {
@@ -251,14 +251,15 @@ class SqliteStore final : public RecordStore {
       if (!more) return std::unexpected(more.error());
       if (!*more) return files;
       TRY_ASSIGN(parts, unpack_part_md5s(query.blob(6)));
-      files[query.text(0)] = FileEntry{static_cast<uint64_t>(query.integer(1)), query.text(2), query.text(3),
+      files[query.text(0)] = FileEntry{static_cast<uint64_t>(query.integer(1)), query.text(2),    query.text(3),
                                        static_cast<uint64_t>(query.integer(4)), query.integer(5), std::move(parts)};
     }
   }
 
   Status insert_record(const RawFile& r) {
     if (auto existing = get_row(r.id); !existing || *existing) {
-      return existing ? fail(ErrorKind::conflict, "record " + r.id + " already exists") : std::unexpected(existing.error());
+      return existing ? fail(ErrorKind::conflict, "record " + r.id + " already exists")
+                      : std::unexpected(existing.error());
     }
     TRY(write_row(r, "INSERT"));
     return write_files(r.id, r.file_info, false);
@@ -319,7 +320,8 @@ class SqliteStore final : public RecordStore {
 
 Result<std::unique_ptr<RecordStore>> open_sqlite_store(const fs::path& path, Actor actor, const StoreOptions& options) {
   std::error_code ec;
-  if (fs::is_directory(path, ec)) return fail(ErrorKind::usage, "store " + path.string() + " is a folder, not a SQLite file");
+  if (fs::is_directory(path, ec))
+    return fail(ErrorKind::usage, "store " + path.string() + " is a folder, not a SQLite file");
   int busy_ms = static_cast<int>(options.busy_timeout.count());
   if (options.read_only && !fs::exists(path, ec)) {
     return make_empty_store("sqlite://" + path.string(), std::move(actor));  // nothing recorded yet
@@ -329,7 +331,7 @@ Result<std::unique_ptr<RecordStore>> open_sqlite_store(const fs::path& path, Act
   }
   TRY_ASSIGN(db, sqlite::Database::open(path.string(), busy_ms, options.read_only));
   TRY(options.read_only ? sqlite::check_schema(db, sqlite::schema_migrations())
-                                    : sqlite::migrate(db, sqlite::schema_migrations()));
+                        : sqlite::migrate(db, sqlite::schema_migrations()));
   return std::unique_ptr<RecordStore>(std::make_unique<SqliteStore>(std::move(db), std::move(actor), options, path));
 }
 
