@@ -9,18 +9,10 @@ source "$(dirname "$0")/lib.sh"
 rb="$1"
 inst="$work/instruments"
 mkdir -p "$inst/astral1" "$inst/timstof1"
-cat >"$work/c.yaml" <<YAML
-store: {path: store.sqlite}
-instruments:
-  astral1: {type: thermo, path: instruments/astral1}
-  timstof1: {type: bruker, path: instruments/timstof1}
-locations: {backup: backup}
-backup: {backup_type: local, s3: {region: r, bucket_prefix: b, part_size_mb: 64}}
-YAML
+write_config "$work/c.yaml" '{backup_type: local, s3: {region: r, bucket_prefix: b, part_size_mb: 64}}' 'checksum:' 'project_pattern:'
 c=(--config "$work/c.yaml")
 finished() { touch -d "@$(($(date +%s) - 600))" "$@"; }  # a finished acquisition: 10 min old
 # wait_for FILE REGEX: until a run's log says it got that far (at most 20 s).
-wait_for() { for _ in $(seq 200); do grep -Eq -- "$2" "$1" 2>/dev/null && return 0; sleep 0.1; done; return 1; }
 
 # --- the issue's case: a 4 MiB .raw growing by 1 MiB a second ---
 grow="$inst/astral1/growing.raw"

@@ -36,8 +36,8 @@ base >"$work/c.yaml"
 c=(--config "$work/c.yaml")
 s3 PUT /rb-bad-prid1 -o /dev/null
 for id in ok_PRID1_a.raw big_PRID1_b.raw; do
-  "$rb" "${c[@]}" checksum --instrument astral1 "$id" >/dev/null 2>&1
-  "$rb" "${c[@]}" copy-local "$id" >/dev/null 2>&1
+  must "checksum" "$rb" "${c[@]}" checksum --instrument astral1 "$id"
+  must "copy-local" "$rb" "${c[@]}" copy-local "$id"
 done
 
 # What "nothing written" compares: every store row, the backup tree, the bucket's keys.

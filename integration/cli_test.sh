@@ -9,18 +9,7 @@ head -c $((11 * 1024 * 1024)) /dev/urandom >"$inst/astral1/a_PRID1_x.raw"
 echo tdf >"$inst/timstof1/run 1_PRID9_ü.d/analysis.tdf"
 : >"$inst/timstof1/run 1_PRID9_ü.d/sub/deeper/zero.bin"
 ln -s /etc/hostname "$inst/astral1/leak.raw"
-cat >"$work/c.yaml" <<YAML
-store: {path: var/store.sqlite}
-checksum: {settle_seconds: 0}  # files written just now count as finished acquisitions
-instruments:
-  astral1: {type: thermo, path: instruments/astral1}
-  timstof1: {type: bruker, path: instruments/timstof1}
-locations: {backup: backup}
-project_pattern: "_(PRID\\\\d+)_"
-backup:
-  backup_type: local
-  s3: {region: r, bucket_prefix: b, part_size_mb: 5}
-YAML
+write_config "$work/c.yaml" '{backup_type: local, s3: {region: r, bucket_prefix: b, part_size_mb: 5}}' 'store: {path: var/store.sqlite}'
 c=(--config "$work/c.yaml")
 
 expect_code "--version" 0 "$rb" --version

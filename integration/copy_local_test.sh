@@ -11,23 +11,15 @@ mkdir -p "$inst/astral1" "$bruker/sub/deeper" "$bruker/empty"
 head -c $((7 * 1024 * 1024 + 3)) /dev/urandom >"$inst/astral1/a.raw"
 head -c 70000 /dev/urandom >"$bruker/analysis.tdf"
 : >"$bruker/sub/deeper/zero.bin"
-cat >"$work/c.yaml" <<YAML
-store: {path: store.sqlite}
-checksum: {settle_seconds: 0}  # files written just now count as finished acquisitions
-instruments:
-  astral1: {type: thermo, path: instruments/astral1}
-  timstof1: {type: bruker, path: instruments/timstof1}
-locations: {backup: backup}
-backup: {backup_type: local, s3: {region: r, bucket_prefix: b, part_size_mb: 5}}
-YAML
+write_config "$work/c.yaml" '{backup_type: local, s3: {region: r, bucket_prefix: b, part_size_mb: 5}}' 'project_pattern:'
 c=(--config "$work/c.yaml")
 month="$(date -u -r "$inst/astral1/a.raw" +%Y_%m)"
 dest="$work/backup/astral1/$month/a.raw"
 
 expect_code "copy-local before checksum" 2 "$rb" "${c[@]}" copy-local a.raw
 expect_match "says to run checksum" "$work/err" 'run checksum first'
-"$rb" "${c[@]}" checksum --instrument astral1 a.raw >/dev/null 2>&1
-"$rb" "${c[@]}" checksum --instrument timstof1 "run 1_PRID9_ü.d" >/dev/null 2>&1
+must "checksum" "$rb" "${c[@]}" checksum --instrument astral1 a.raw
+must "checksum" "$rb" "${c[@]}" checksum --instrument timstof1 "run 1_PRID9_ü.d"
 
 expect_code "dry run" 0 "$rb" "${c[@]}" copy-local --dry-run a.raw
 [ ! -e "$dest" ] && pass "dry run writes nothing" || failure "dry run writes nothing"
@@ -63,7 +55,7 @@ expect_match "failure recorded" "$work/out" '"backup_status":"failed".*"error":"
 
 # kill -9 in the middle of a large copy: never a partial file under the final name.
 head -c $((400 * 1024 * 1024)) /dev/zero >"$inst/astral1/big.raw"
-"$rb" "${c[@]}" checksum --instrument astral1 big.raw >/dev/null 2>&1
+must "checksum" "$rb" "${c[@]}" checksum --instrument astral1 big.raw
 big="$work/backup/astral1/$(date -u -r "$inst/astral1/big.raw" +%Y_%m)/big.raw"
 for delay in 0.05 0.2 0.4; do
   "$rb" "${c[@]}" copy-local big.raw >/dev/null 2>&1 &

@@ -16,18 +16,11 @@ points=20
 src="$work/instruments/astral1/k_PRID1_a.raw"
 mkdir -p "$(dirname "$src")"
 head -c $((96 * 1024 * 1024 + 12345)) /dev/urandom >"$src"
-cat >"$work/c.yaml" <<YAML
-store: {path: store.sqlite}
-checksum: {settle_seconds: 0}  # files written just now count as finished acquisitions
-instruments: {astral1: {type: thermo, path: instruments/astral1}}
-locations: {backup: backup}
-project_pattern: "_(PRID\\\\d+)_"
-backup: {backup_type: s3, s3: {region: us-east-1, bucket_prefix: rb-crash, endpoint_url: "$proxy", part_size_mb: 5}}
-YAML
+write_config "$work/c.yaml" "{backup_type: s3, s3: {region: us-east-1, bucket_prefix: rb-crash, endpoint_url: \"$proxy\", part_size_mb: 5}}" 'instruments: {astral1: {type: thermo, path: instruments/astral1}}'
 c=(--config "$work/c.yaml")
 id=k_PRID1_a.raw
 s3 PUT /rb-crash-prid1 -o /dev/null
-"$rb" "${c[@]}" checksum --instrument astral1 "$id" >/dev/null 2>&1
+must "checksum" "$rb" "${c[@]}" checksum --instrument astral1 "$id"
 record_field() { "$rb" "${c[@]}" --json status "$id" | python3 -c "import json,sys; r=json.load(sys.stdin)['records'][0]; print(r$1)"; }
 src_md5="$(md5sum <"$src")"
 

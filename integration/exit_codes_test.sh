@@ -21,14 +21,7 @@ done
 inst="$work/instruments/astral1"
 mkdir -p "$inst"
 for n in a b c; do head -c $((1024 * 1024)) /dev/urandom >"$inst/${n}_PRID1.raw"; done
-cat >"$work/c.yaml" <<YAML
-store: {path: store.sqlite}
-checksum: {settle_seconds: 0}  # files written just now count as finished acquisitions
-instruments:
-  astral1: {type: thermo, path: instruments/astral1}
-locations: {backup: backup}
-backup: {backup_type: local}
-YAML
+write_config "$work/c.yaml" '{backup_type: local}' 'instruments: {astral1: {type: thermo, path: instruments/astral1}}' 'project_pattern:'
 c=(--config "$work/c.yaml")
 for n in a b c; do "$rb" "${c[@]}" checksum --instrument astral1 "${n}_PRID1.raw" >/dev/null 2>&1; done
 
@@ -58,7 +51,7 @@ expect_code "99: upload-s3 --skip-exit-code 99 with backup_type local" 99 "$rb" 
 truncate -s 8G "$inst/big_PRID1.raw"
 "$rb" "${c[@]}" checksum --instrument astral1 big_PRID1.raw >"$work/out" 2>"$work/err" &
 pid=$!
-sleep 1
+wait_for "$work/err" 'hashing 1 file'
 kill -TERM "$pid"
 wait "$pid"
 code=$?

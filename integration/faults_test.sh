@@ -13,18 +13,11 @@ source "$here/s3/harness.sh"
 src="$work/instruments/astral1/f_PRID1_a.raw"
 mkdir -p "$(dirname "$src")"
 head -c $((21 * 1024 * 1024 + 7)) /dev/urandom >"$src"  # 5 parts of 5 MiB
-cat >"$work/c.yaml" <<YAML
-store: {path: store.sqlite}
-checksum: {settle_seconds: 0}  # files written just now count as finished acquisitions
-instruments: {astral1: {type: thermo, path: instruments/astral1}}
-locations: {backup: backup}
-project_pattern: "_(PRID\\\\d+)_"
-backup: {backup_type: s3, s3: {region: us-east-1, bucket_prefix: rb-fault, endpoint_url: "$proxy", part_size_mb: 5, stall_timeout_s: 2}}
-YAML
+write_config "$work/c.yaml" "{backup_type: s3, s3: {region: us-east-1, bucket_prefix: rb-fault, endpoint_url: \"$proxy\", part_size_mb: 5, stall_timeout_s: 2}}" 'instruments: {astral1: {type: thermo, path: instruments/astral1}}'
 c=(--config "$work/c.yaml")
 id=f_PRID1_a.raw
 s3 PUT /rb-fault-prid1 -o /dev/null
-"$rb" "${c[@]}" checksum --instrument astral1 "$id" >/dev/null 2>&1
+must "checksum" "$rb" "${c[@]}" checksum --instrument astral1 "$id"
 want="$("$rb" "${c[@]}" --json status "$id" | python3 -c "import json,sys; print(json.load(sys.stdin)['records'][0]['file_info']['$id']['etag'])")"
 src_md5="$(md5sum <"$src")"
 field() { "$rb" "${c[@]}" --json status "$id" | python3 -c "import json,sys; print(json.load(sys.stdin)['records'][0]$1)"; }
@@ -90,7 +83,7 @@ expect_code "  a re-run verifies it" 0 "$rb" "${c[@]}" upload-s3 "$id"
 [ "$(field "['backup_status']")" = done ] && pass "  then recorded done" || failure "  not done after the re-run"
 
 # Restore and verify --deep through broken replies: ranged GETs retried for the missing bytes.
-"$rb" "${c[@]}" upload-s3 "$id" >/dev/null 2>&1
+must "upload-s3" "$rb" "${c[@]}" upload-s3 "$id"
 rules '[{"method": "GET", "fault": "reset_mid_body", "times": 2}, {"method": "GET", "fault": "truncate", "times": 2}]'
 expect_code "restore through reset and truncated GETs" 0 "$rb" "${c[@]}" restore --from s3 --to "$work/restored" "$id"
 cmp -s "$src" "$work/restored/$id" && pass "  restored bytes identical" || failure "  restored bytes differ"
@@ -102,7 +95,7 @@ rules '[]'
 # time): detected, failed, nothing completed.
 s3 DELETE "/rb-fault-prid1/$id" -o /dev/null
 "$rb" "${c[@]}" upload-s3 --max-bandwidth 5MB/s --concurrency 1 "$id" >"$work/out" 2>"$work/err" & pid=$!
-sleep 1.5
+wait_for "$log" "^PUT [^ ]*partNumber=1&.* 200"  # part 1 is in; the change is in part 4
 python3 -c "
 import os, sys
 p = sys.argv[1]; st = os.stat(p)

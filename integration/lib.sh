@@ -27,3 +27,56 @@ summary() {
   echo "$passed passed, $failed failed"
   [ "$failed" -eq 0 ]
 }
+
+# must NAME COMMAND...: a set-up step the test depends on; when it fails the test stops here
+# (one FAIL line with its stderr), instead of going on and failing later for another reason.
+must() {
+  local name="$1"
+  shift
+  if ! "$@" >"$work/must.out" 2>"$work/must.err"; then
+    failure "set-up: $name" "$(tail -c 400 "$work/must.err")"
+    summary
+    exit 1
+  fi
+}
+
+# wait_for FILE REGEX [SECONDS]: until a line of FILE (a log) matches, at most SECONDS (20).
+wait_for() {
+  local file="$1" regex="$2" tries=$((${3:-20} * 10))
+  for _ in $(seq "$tries"); do grep -Eq -- "$regex" "$file" 2>/dev/null && return 0; sleep 0.1; done
+  return 1
+}
+
+# wait_until SECONDS COMMAND...: until COMMAND succeeds, at most SECONDS.
+wait_until() {
+  local tries=$(($1 * 10))
+  shift
+  for _ in $(seq "$tries"); do "$@" && return 0; sleep 0.1; done
+  return 1
+}
+
+# write_config FILE BACKUP [LINE...]: the tests' usual config: a store at store.sqlite, the
+# instruments astral1 (thermo) and timstof1 (bruker) under instruments/, backups under
+# backup/, projects from "_(PRIDn)_", files written just now counted as finished
+# acquisitions (settle 0); BACKUP is the `backup:` value; each LINE replaces the top-level
+# key it sets (e.g. "store: {path: var/store.sqlite}"), removes it ("checksum:"), or is added.
+write_config() {
+  local file="$1" backup="$2"
+  shift 2
+  local -A lines=(
+    [store]="store: {path: store.sqlite}"
+    [checksum]="checksum: {settle_seconds: 0}"
+    [instruments]="instruments: {astral1: {type: thermo, path: instruments/astral1}, timstof1: {type: bruker, path: instruments/timstof1}}"
+    [locations]="locations: {backup: backup}"
+    [project_pattern]='project_pattern: "_(PRID\\d+)_"'
+    [backup]="backup: $backup"
+  )
+  local line
+  for line in "$@"; do lines[${line%%:*}]="$line"; done
+  : >"$file"
+  for key in store checksum instruments locations project_pattern backup; do
+    [ "${lines[$key]}" != "$key:" ] && echo "${lines[$key]}" >>"$file"
+    unset "lines[$key]"
+  done
+  for line in "${lines[@]}"; do echo "$line" >>"$file"; done
+}

@@ -46,12 +46,12 @@ expect_code "no --json: nothing on stdout" 2 "$rb" "${c[@]}" copy-local --frobni
 [ ! -s "$work/out" ] && pass "  stdout empty" || failure "  stdout" "$(cat "$work/out")"
 
 # --- a path for an id ---
-"$rb" "${c[@]}" checksum --instrument astral1 a_PRID1.raw >/dev/null 2>&1
+must "checksum" "$rb" "${c[@]}" checksum --instrument astral1 a_PRID1.raw
 expect_code "copy-local instruments/astral1/a_PRID1.raw" 2 "$rb" "${c[@]}" copy-local instruments/astral1/a_PRID1.raw
 expect_match "  says it looks like a path and shows the id" "$work/err" "looks like a path: tasks take the raw file's id, its name \(a_PRID1.raw\)"
 
 # --- the lock-wait line ---
-"$rb" "${c[@]}" checksum --instrument astral1 big_PRID1.raw >/dev/null 2>&1
+must "checksum" "$rb" "${c[@]}" checksum --instrument astral1 big_PRID1.raw
 "$rb" "${c[@]}" copy-local big_PRID1.raw >/dev/null 2>&1 &
 holder=$!
 for _ in $(seq 100); do

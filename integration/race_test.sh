@@ -12,14 +12,7 @@ source "$here/s3/harness.sh"
 
 mkdir -p "$work/instruments/astral1"
 head -c $((24 * 1024 * 1024)) /dev/urandom >"$work/instruments/astral1/r_PRID1_a.raw"
-cat >"$work/c.yaml" <<YAML
-store: {path: store.sqlite}
-checksum: {settle_seconds: 0}  # files written just now count as finished acquisitions
-instruments: {astral1: {type: thermo, path: instruments/astral1}}
-locations: {backup: backup}
-project_pattern: "_(PRID\\\\d+)_"
-backup: {backup_type: s3, s3: {region: us-east-1, bucket_prefix: rb-race, endpoint_url: "$proxy", part_size_mb: 8}}
-YAML
+write_config "$work/c.yaml" "{backup_type: s3, s3: {region: us-east-1, bucket_prefix: rb-race, endpoint_url: \"$proxy\", part_size_mb: 8}}" 'instruments: {astral1: {type: thermo, path: instruments/astral1}}'
 s3 PUT /rb-race-prid1 -o /dev/null
 id=r_PRID1_a.raw
 

@@ -49,7 +49,7 @@ done
 
 # --- TLS ---
 config "$https" "$work/store.sqlite" "$work/backup"
-"$rb" "${c[@]}" checksum --instrument astral1 "$id" >/dev/null 2>&1
+must "checksum" "$rb" "${c[@]}" checksum --instrument astral1 "$id"
 : >"$work/tls/requests.log"
 expect_code "self-signed HTTPS endpoint refused" 1 "$rb" "${c[@]}" upload-s3 "$id"
 expect_match "  says why (certificate)" "$work/err" '[Cc]ertificate|SSL'

@@ -67,7 +67,7 @@ expect_match "  names the key, not the password" "$work/err" 'store.url: must no
 
 # --- store copy: SQLite → PostgreSQL ---
 for n in a b c; do "$rb" --config "$work/lite.yaml" checksum --instrument astral1 "${n}_PRID1.raw" >/dev/null 2>&1; done
-"$rb" --config "$work/lite.yaml" copy-local b_PRID1.raw >/dev/null 2>&1
+must "copy-local" "$rb" --config "$work/lite.yaml" copy-local b_PRID1.raw
 psql_admin "CREATE DATABASE moved OWNER rawbackup" postgres
 moved="${pg_url%/rawbackup}/moved"
 expect_code "store copy --dry-run" 0 "$rb" --json store copy --dry-run "sqlite://$work/store.sqlite" "$moved"
@@ -86,7 +86,7 @@ for id in a_PRID1.raw b_PRID1.raw; do
   cmp -s "$work/h1" "$work/h2" && pass "  $id: record, files and history identical" || failure "  $id differs" "$(diff "$work/h1" "$work/h2" | head -4)"
 done
 config "{path: other.sqlite}" other
-"$rb" --config "$work/other.yaml" checksum --instrument astral1 c_PRID1.raw >/dev/null 2>&1
+must "checksum" "$rb" --config "$work/other.yaml" checksum --instrument astral1 c_PRID1.raw
 expect_code "a target with other records is refused" 3 "$rb" store copy "sqlite://$work/other.sqlite" "$moved"
 expect_match "  says why" "$work/err" 'holds [0-9]+ record\(s\) that .* does not have'
 expect_code "the same store twice is refused" 2 "$rb" store copy "$pg_url" "$pg_url"

@@ -24,24 +24,15 @@ src="$work/instruments/astral1/$id"
 mkdir -p "$(dirname "$src")"
 head -c $((1001 << 20)) < <(openssl enc -aes-128-ctr -nosalt -pass pass:phases -pbkdf2 </dev/zero 2>/dev/null) >"$src"
 touch -d '-1 hour' "$src"
-cat >"$work/c.yaml" <<YAML
-store: {path: store.sqlite}
-checksum: {settle_seconds: 0}
-instruments: {astral1: {type: thermo, path: instruments/astral1}}
-locations: {backup: backup}
-project_pattern: "_(PRID\\\\d+)_"
-backup: {backup_type: s3, s3: {region: us-east-1, bucket_prefix: rb-phases, endpoint_url: "$proxy", part_size_mb: 500}}
-YAML
+write_config "$work/c.yaml" "{backup_type: s3, s3: {region: us-east-1, bucket_prefix: rb-phases, endpoint_url: \"$proxy\", part_size_mb: 500}}" 'instruments: {astral1: {type: thermo, path: instruments/astral1}}'
 c=(--config "$work/c.yaml")
 s3 PUT /rb-phases-prid1 -o /dev/null
-"$rb" "${c[@]}" checksum --instrument astral1 "$id" >/dev/null 2>&1
+must "checksum" "$rb" "${c[@]}" checksum --instrument astral1 "$id"
 src_md5="$(md5sum <"$src" | cut -d' ' -f1)"
 record_etag="$("$rb" "${c[@]}" --json status "$id" | python3 -c "import json,sys; print(json.load(sys.stdin)['records'][0]['file_info']['$id']['etag'])")"
 part2='bytes=524288000-'
 
 parts_sent() { grep -c '^PUT [^ ]*partNumber=.* 200' "$log"; }
-# wait_for REGEX: until the proxy has logged a matching request (at most 120 s)
-wait_for() { for _ in $(seq 1200); do grep -qE "$1" "$log" && return 0; sleep 0.1; done; return 1; }
 upload_in_background() { "$rb" "${c[@]}" upload-s3 --concurrency 1 "$@" "$id" >/dev/null 2>"$work/err" & pid=$!; }
 
 # interrupted NAME: SIGTERM to $pid; exit 130, nothing aborted, the record says resumable
@@ -62,18 +53,21 @@ resumed() {
   [ "$(etag_of "rb-phases-prid1/$id")" = "$record_etag" ] && pass "$1: object has the record's ETag" || failure "$1: object has the record's ETag"
 }
 fresh() { s3 DELETE "/rb-phases-prid1/$id" -o /dev/null; }
+# Each phase: wait for the request before it in the proxy's log, then one more second so the
+# next request is under way (the proxy logs a request only when it is answered, and the
+# phase's request is stalled or takes seconds) before the signal.
 
 # 1. While a part is sent (capped at 200 MB/s: part 2 takes seconds), then while the parts of
 #    the upload to resume are listed.
 fresh
 rules '[]'
 upload_in_background --max-bandwidth 200MB/s
-wait_for '^PUT [^ ]*partNumber=1.* 200' && sleep 1
+wait_for "$log" '^PUT [^ ]*partNumber=1.* 200' 120 && sleep 1
 interrupted "SIGTERM while part 2 is sent"
 [ "$(parts_sent)" -eq 1 ] && pass "part 1 was in S3 before the signal" || failure "part 1 was in S3 before the signal" "$(cat "$log")"
 rules '[{"method": "GET", "query": "uploadId=", "fault": "stall", "seconds": 30}]'
 upload_in_background
-wait_for '^HEAD ' && sleep 1
+wait_for "$log" '^HEAD ' 120 && sleep 1
 interrupted "SIGTERM while listing the parts to resume"
 ! grep -q 'uploads=' "$log" && pass "no new upload started" || failure "no new upload started" "$(cat "$log")"
 resumed "resume after both" 2
@@ -84,7 +78,7 @@ expect_match "resume logged" "$work/err" 'resumed: 1 part\(s\) already in S3 wer
 fresh
 rules '[{"method": "POST", "query": "uploadId=", "fault": "stall", "seconds": 30}]'
 upload_in_background
-wait_for '^PUT [^ ]*partNumber=3.* 200' && sleep 1
+wait_for "$log" '^PUT [^ ]*partNumber=3.* 200' 120 && sleep 1
 interrupted "SIGTERM while completing"
 mv "$src" "$work/original"
 head -c $((1001 << 20)) /dev/zero >"$src"
@@ -96,7 +90,7 @@ mv -f "$work/original" "$src"
 fresh
 rules '[{"method": "HEAD", "path": "/p_PRID1", "after": 1, "fault": "stall", "seconds": 30}]'
 upload_in_background
-wait_for '^POST [^ ]*uploadId=.* 200' && sleep 1
+wait_for "$log" '^POST [^ ]*uploadId=.* 200' 120 && sleep 1
 interrupted "SIGTERM in the HEAD after Complete"
 resumed "re-run after Complete" 0
 expect_code "record done" 0 "$rb" "${c[@]}" --json status "$id"
@@ -112,10 +106,10 @@ db.commit()
 PY
 rules '[]'
 upload_in_background --max-bandwidth 200MB/s
-wait_for '^PUT [^ ]*partNumber=1.* 200'
+wait_for "$log" '^PUT [^ ]*partNumber=1.* 200' 120
 interrupted "old record: SIGTERM while part 2 is hashed or sent"
 resumed "old record: resume" 2
-"$rb" "${c[@]}" checksum --rehash --instrument astral1 "$id" >/dev/null 2>&1
+must "checksum" "$rb" "${c[@]}" checksum --rehash --instrument astral1 "$id"
 
 # 5. The source changed since checksum with the same size and mtime: the server refuses part 2
 #    against its recorded MD5; nothing completes, the upload is aborted.

@@ -42,8 +42,8 @@ YAML
 c=(--config "$work/c.yaml")
 config s3
 for id in t_PRID1_a.raw "$long_id"; do "$rb" "${c[@]}" checksum --instrument astral1 "$id" >/dev/null 2>&1; done
-"$rb" "${c[@]}" checksum --instrument timstof1 b_PRID2_x.d >/dev/null 2>&1
-"$rb" "${c[@]}" checksum --instrument zenotof1 s_PRID3_q.wiff2 >/dev/null 2>&1
+must "checksum" "$rb" "${c[@]}" checksum --instrument timstof1 b_PRID2_x.d
+must "checksum" "$rb" "${c[@]}" checksum --instrument zenotof1 s_PRID3_q.wiff2
 s3 PUT /rb-it-prid2 -o /dev/null
 s3 PUT /rb-it-prid3 -o /dev/null
 

@@ -16,22 +16,13 @@ mkdir -p "$inst/astral1" "$bruker/sub"
 head -c $((12 * 1024 * 1024 + 5)) /dev/urandom >"$inst/astral1/t_PRID1_a.raw"  # 3 parts of 5 MiB
 for i in 1 2 3 4; do head -c $((2 * 1024 * 1024 + i)) /dev/urandom >"$bruker/sub/f$i.bin"; done
 head -c 7000 /dev/urandom >"$bruker/analysis.tdf"
-cat >"$work/c.yaml" <<YAML
-store: {path: store.sqlite}
-checksum: {settle_seconds: 0}  # files written just now count as finished acquisitions
-instruments:
-  astral1: {type: thermo, path: instruments/astral1}
-  timstof1: {type: bruker, path: instruments/timstof1}
-locations: {backup: backup}
-project_pattern: "_(PRID\\\\d+)_"
-backup: {backup_type: s3, s3: {region: us-east-1, bucket_prefix: rb-vr, endpoint_url: "$proxy", part_size_mb: 5}}
-YAML
+write_config "$work/c.yaml" "{backup_type: s3, s3: {region: us-east-1, bucket_prefix: rb-vr, endpoint_url: \"$proxy\", part_size_mb: 5}}"
 c=(--config "$work/c.yaml")
 s3 PUT /rb-vr-prid1 -o /dev/null
 s3 PUT /rb-vr-prid2 -o /dev/null
 for set in astral1:t_PRID1_a.raw timstof1:b_PRID2_x.d; do
-  "$rb" "${c[@]}" checksum --instrument "${set%%:*}" "${set#*:}" >/dev/null 2>&1
-  "$rb" "${c[@]}" copy-local "${set#*:}" >/dev/null 2>&1
+  must "checksum" "$rb" "${c[@]}" checksum --instrument "${set%%:*}" "${set#*:}"
+  must "copy-local" "$rb" "${c[@]}" copy-local "${set#*:}"
   "$rb" "${c[@]}" upload-s3 "${set#*:}" >/dev/null 2>&1 || echo "set-up upload of ${set#*:} failed"
 done
 month="$(date -u -r "$inst/astral1/t_PRID1_a.raw" +%Y_%m)"
@@ -90,8 +81,7 @@ diff -r "$bruker" "$work/r2/b_PRID2_x.d" >/dev/null && pass "bruker from local i
 # finished files (no GET for them) and redoes the rest.
 rules '[{"method": "GET", "path": "sub/f3.bin", "fault": "stall", "seconds": 30}]'
 "$rb" "${c[@]}" restore --from s3 --to "$work/r3" b_PRID2_x.d >/dev/null 2>&1 & pid=$!
-for _ in $(seq 100); do grep -q 'f2.bin' "$log" && break; sleep 0.1; done
-sleep 1
+wait_until 10 test -f "$work/r3/b_PRID2_x.d/sub/f2.bin"  # f1 and f2 restored, f3 stalls
 kill -9 $pid; wait $pid 2>/dev/null
 [ -f "$work/r3/b_PRID2_x.d/sub/f1.bin" ] && pass "files before the kill are there" || failure "files before the kill are there"
 [ ! -e "$work/r3/b_PRID2_x.d/sub/f3.bin" ] && pass "no partial file under its name" || failure "no partial file under its name"

@@ -79,14 +79,17 @@ TEST(Config, UnknownKeyIsATypo) {
 TEST(Config, MissingRequiredKey) {
   EXPECT_EQ(error_of(replaced(valid, "  backup: /data/backup", "  other: x")),
             "/etc/rawbackup/test.yaml: locations.backup: is required");
-  EXPECT_THAT(error_of(replaced(valid, "    region: eu-central-1\n", "")), ::testing::HasSubstr("backup.s3.region: is required"));
+  EXPECT_THAT(error_of(replaced(valid, "    region: eu-central-1\n", "")),
+              ::testing::HasSubstr("backup.s3.region: is required"));
 }
 
 TEST(Config, WrongType) {
   EXPECT_EQ(error_of(replaced(valid, "part_size_mb: 500", "part_size_mb: lots")),
             "/etc/rawbackup/test.yaml: backup.s3.part_size_mb: must be a whole number, got 'lots'");
-  EXPECT_THAT(error_of(replaced(valid, "  backup: /data/backup", "  backup: [a, b]")), ::testing::HasSubstr("locations.backup: must be a string"));
-  EXPECT_THAT(error_of(replaced(valid, "store:\n  path: var/rawbackup.sqlite", "store: here")), ::testing::HasSubstr("store: must be a mapping"));
+  EXPECT_THAT(error_of(replaced(valid, "  backup: /data/backup", "  backup: [a, b]")),
+              ::testing::HasSubstr("locations.backup: must be a string"));
+  EXPECT_THAT(error_of(replaced(valid, "store:\n  path: var/rawbackup.sqlite", "store: here")),
+              ::testing::HasSubstr("store: must be a mapping"));
 }
 
 // Found by fuzz/config_fuzz.cpp: yaml-cpp quoted the offending character, a newline.
@@ -101,17 +104,20 @@ TEST(Config, BadEnumValue) {
   EXPECT_EQ(error_of(replaced(valid, "type: bruker", "type: waters")),
             "/etc/rawbackup/test.yaml: instruments.timstof1.type: must be one of bruker, sciex, "
             "thermo, got 'waters'");
-  EXPECT_THAT(error_of(replaced(valid, "backup_type: s3", "backup_type: tape")), ::testing::HasSubstr("backup.backup_type: must be one of local, s3"));
+  EXPECT_THAT(error_of(replaced(valid, "backup_type: s3", "backup_type: tape")),
+              ::testing::HasSubstr("backup.backup_type: must be one of local, s3"));
 }
 
 TEST(Config, S3SectionRequiredForS3Backups) {
-  auto text = valid.substr(0, valid.find("  s3:")) ;
+  auto text = valid.substr(0, valid.find("  s3:"));
   EXPECT_EQ(error_of(text), "/etc/rawbackup/test.yaml: backup.s3: is required when backup_type is s3");
 }
 
 TEST(Config, PartSizeOutsideS3Limits) {
-  EXPECT_THAT(error_of(replaced(valid, "part_size_mb: 500", "part_size_mb: 4")), ::testing::HasSubstr("between 5 and 5120"));
-  EXPECT_THAT(error_of(replaced(valid, "part_size_mb: 500", "part_size_mb: 5121")), ::testing::HasSubstr("between 5 and 5120"));
+  EXPECT_THAT(error_of(replaced(valid, "part_size_mb: 500", "part_size_mb: 4")),
+              ::testing::HasSubstr("between 5 and 5120"));
+  EXPECT_THAT(error_of(replaced(valid, "part_size_mb: 500", "part_size_mb: 5121")),
+              ::testing::HasSubstr("between 5 and 5120"));
   EXPECT_EQ(error_of(replaced(valid, "part_size_mb: 500", "part_size_mb: 5")), "");
   EXPECT_EQ(error_of(replaced(valid, "part_size_mb: 500", "part_size_mb: 5120")), "");
 }
@@ -119,11 +125,14 @@ TEST(Config, PartSizeOutsideS3Limits) {
 TEST(Config, StoreIsAPathOrAUrlWithoutPassword) {
   auto url = replaced(valid, "  path: var/rawbackup.sqlite", "  url: postgresql://rawbackup@db.example.org/rawbackup");
   EXPECT_EQ(parse_config(url, "/x/c.yaml").store_url, "postgresql://rawbackup@db.example.org/rawbackup");
-  EXPECT_EQ(error_of(replaced(valid, "  path: var/rawbackup.sqlite", "  url: postgresql://rawbackup:hunter2@db/rb")),
-            "/etc/rawbackup/test.yaml: store.url: must not contain a password (use PGPASSWORD, ~/.pgpass or a service file)");
-  EXPECT_EQ(error_of(replaced(valid, "  path: var/rawbackup.sqlite", "  path: a.sqlite\n  url: sqlite:///b.sqlite")),
-            "/etc/rawbackup/test.yaml: store: needs exactly one of path (SQLite file) or url (sqlite:// or postgresql://)");
-  EXPECT_THAT(error_of(replaced(valid, "  path: var/rawbackup.sqlite", "  url: mysql://db/x")), ::testing::HasSubstr("store.url: store URL"));
+  EXPECT_EQ(
+      error_of(replaced(valid, "  path: var/rawbackup.sqlite", "  url: postgresql://rawbackup:hunter2@db/rb")),
+      "/etc/rawbackup/test.yaml: store.url: must not contain a password (use PGPASSWORD, ~/.pgpass or a service file)");
+  EXPECT_EQ(
+      error_of(replaced(valid, "  path: var/rawbackup.sqlite", "  path: a.sqlite\n  url: sqlite:///b.sqlite")),
+      "/etc/rawbackup/test.yaml: store: needs exactly one of path (SQLite file) or url (sqlite:// or postgresql://)");
+  EXPECT_THAT(error_of(replaced(valid, "  path: var/rawbackup.sqlite", "  url: mysql://db/x")),
+              ::testing::HasSubstr("store.url: store URL"));
   auto lease = replaced(valid, "  path: var/rawbackup.sqlite", "  path: s.sqlite\n  lease_seconds: 30");
   EXPECT_EQ(parse_config(lease, "/x/c.yaml").lease_seconds, 30);
 }
@@ -149,17 +158,25 @@ TEST(Config, SettleTimeDefaultsTo120SecondsAndZeroDisablesIt) {
 }
 
 TEST(Config, ProjectPatternMustCompileAndCapture) {
-  EXPECT_THAT(error_of(replaced(valid, "_(PRID\\\\d+)_", "_(PRID")), ::testing::HasSubstr("project_pattern: is not a valid regular expression"));
-  EXPECT_THAT(error_of(replaced(valid, "_(PRID\\\\d+)_", "_PRID\\\\d+_")), ::testing::HasSubstr("project_pattern: needs a capture group"));
+  EXPECT_THAT(error_of(replaced(valid, "_(PRID\\\\d+)_", "_(PRID")),
+              ::testing::HasSubstr("project_pattern: is not a valid regular expression"));
+  EXPECT_THAT(error_of(replaced(valid, "_(PRID\\\\d+)_", "_PRID\\\\d+_")),
+              ::testing::HasSubstr("project_pattern: needs a capture group"));
 }
 
 TEST(Config, EndpointNeedsAScheme) {
-  EXPECT_THAT(error_of(replaced(valid, "endpoint_url: null", "endpoint_url: localhost:9000")), ::testing::HasSubstr("backup.s3.endpoint_url: must start with http"));
+  EXPECT_THAT(error_of(replaced(valid, "endpoint_url: null", "endpoint_url: localhost:9000")),
+              ::testing::HasSubstr("backup.s3.endpoint_url: must start with http"));
 }
 
 TEST(Config, InstrumentIdsAreSafePathComponents) {
   EXPECT_THAT(error_of(replaced(valid, "astral1:", "\"../x\":")), ::testing::HasSubstr("instrument ids may use"));
-  EXPECT_THAT(error_of(replaced(valid, "  astral1: {type: thermo, path: /data/instruments/astral1}\n  timstof1: {type: bruker, path: instruments/timstof1}\n  zenotof1: {type: sciex, path: /data/instruments/zenotof1}\n", "  {}\n")), ::testing::HasSubstr("instruments"));
+  EXPECT_THAT(
+      error_of(replaced(valid,
+                        "  astral1: {type: thermo, path: /data/instruments/astral1}\n  timstof1: {type: bruker, path: "
+                        "instruments/timstof1}\n  zenotof1: {type: sciex, path: /data/instruments/zenotof1}\n",
+                        "  {}\n")),
+      ::testing::HasSubstr("instruments"));
 }
 
 TEST(Config, InvalidYamlNamesTheLine) {
@@ -167,9 +184,7 @@ TEST(Config, InvalidYamlNamesTheLine) {
   EXPECT_EQ(error_of(""), "/etc/rawbackup/test.yaml: the file is empty");
 }
 
-TEST(Config, MissingFileIsAUsageError) {
-  EXPECT_THROW(load_config("/nonexistent/rawbackup.yaml"), UsageError);
-}
+TEST(Config, MissingFileIsAUsageError) { EXPECT_THROW(load_config("/nonexistent/rawbackup.yaml"), UsageError); }
 
 TEST(Config, UnknownInstrumentListsTheKnownOnes) {
   Config c = parse_config(valid, "/etc/rawbackup/test.yaml");

@@ -1,5 +1,6 @@
 // Store URLs: the two forms, and passwords never shown.
 #include "config/store_url.h"
+#include "error_of.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -13,7 +14,7 @@ TEST(StoreUrl, SqliteNeedsAnAbsolutePath) {
   EXPECT_EQ(s->kind, StoreKind::sqlite);
   EXPECT_EQ(s->path, "/var/lib/rawbackup/s.sqlite");
   EXPECT_FALSE(parse_store_url("sqlite://relative.sqlite"));
-  EXPECT_EQ(parse_store_url("sqlite://x").error().kind, ErrorKind::usage);
+  EXPECT_EQ(error_of(parse_store_url("sqlite://x")).kind, ErrorKind::usage);
 }
 
 TEST(StoreUrl, PostgresqlIsHandedOnAndItsPasswordNoticed) {

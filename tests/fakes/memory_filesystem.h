@@ -48,7 +48,7 @@ class MemoryFileSystem final : public FileSystem {
     EntryType type = EntryType::file;
     std::string content;
     int64_t mtime_ns = 0;
-    std::string target;  // symlinks
+    std::string target;                 // symlinks
     std::optional<uint64_t> stat_size;  // overrides content.size() for stat
   };
   const Node* find(const std::string& path) const;

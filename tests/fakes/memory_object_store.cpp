@@ -40,7 +40,8 @@ S3Result<std::string> MemoryObjectStore::read_body(const Body& body) const {
     // As the client's progress callback: SIGINT/SIGTERM stops a body being sent.
     if (interrupted()) return std::unexpected(s3::local_error(s3::S3ErrorOrigin::interrupted, "interrupted"));
     auto n = body.read_at(done, std::as_writable_bytes(std::span(data)).subspan(done));
-    if (!n && n.error().kind == ErrorKind::interrupted) return std::unexpected(s3::local_error(s3::S3ErrorOrigin::interrupted, n.error().message));
+    if (!n && n.error().kind == ErrorKind::interrupted)
+      return std::unexpected(s3::local_error(s3::S3ErrorOrigin::interrupted, n.error().message));
     if (!n) return std::unexpected(s3::local_error(s3::S3ErrorOrigin::local_read, n.error().message));
     if (*n == 0) return std::unexpected(s3::local_error(s3::S3ErrorOrigin::local_read, "body ended early"));
     done += *n;
@@ -67,15 +68,16 @@ S3Status MemoryObjectStore::create_bucket(const std::string& bucket) {
 S3Status MemoryObjectStore::head_bucket(const std::string& bucket) {
   std::lock_guard lock(mutex_);
   if (auto fault = enter("head_bucket")) return std::unexpected(*fault);
-  if (!buckets_.contains(bucket)) return std::unexpected(error(404, "NoSuchBucket", "The specified bucket does not exist"));
+  if (!buckets_.contains(bucket))
+    return std::unexpected(error(404, "NoSuchBucket", "The specified bucket does not exist"));
   return {};
 }
 
-S3Result<std::optional<ObjectInfo>> MemoryObjectStore::head_object(const std::string& bucket,
-                                                                   const std::string& key) {
+S3Result<std::optional<ObjectInfo>> MemoryObjectStore::head_object(const std::string& bucket, const std::string& key) {
   std::lock_guard lock(mutex_);
   if (auto fault = enter("head_object")) return std::unexpected(*fault);
-  if (!buckets_.contains(bucket)) return std::unexpected(error(404, "NoSuchBucket", "The specified bucket does not exist"));
+  if (!buckets_.contains(bucket))
+    return std::unexpected(error(404, "NoSuchBucket", "The specified bucket does not exist"));
   auto it = objects_.find({bucket, key});
   if (it == objects_.end()) return std::optional<ObjectInfo>{};
   return ObjectInfo{it->second.data.size(), it->second.etag};
@@ -87,25 +89,25 @@ S3Result<std::string> MemoryObjectStore::put_object(const std::string& bucket, c
   std::lock_guard lock(mutex_);
   if (auto fault = enter("put_object")) return std::unexpected(*fault);
   if (!data) return std::unexpected(data.error());
-  if (!buckets_.contains(bucket)) return std::unexpected(error(404, "NoSuchBucket", "The specified bucket does not exist"));
+  if (!buckets_.contains(bucket))
+    return std::unexpected(error(404, "NoSuchBucket", "The specified bucket does not exist"));
   std::string etag = forced_etag_.empty() ? to_hex(md5_of(*data)) : forced_etag_;
   objects_[{bucket, key}] = {std::move(*data), etag};
   return etag;
 }
 
-S3Result<std::string> MemoryObjectStore::create_multipart_upload(const std::string& bucket,
-                                                                 const std::string& key) {
+S3Result<std::string> MemoryObjectStore::create_multipart_upload(const std::string& bucket, const std::string& key) {
   std::lock_guard lock(mutex_);
   if (auto fault = enter("create_multipart_upload")) return std::unexpected(*fault);
-  if (!buckets_.contains(bucket)) return std::unexpected(error(404, "NoSuchBucket", "The specified bucket does not exist"));
+  if (!buckets_.contains(bucket))
+    return std::unexpected(error(404, "NoSuchBucket", "The specified bucket does not exist"));
   std::string id = "upload-" + std::to_string(next_upload_++);
   uploads_[id] = {bucket, key, {}};
   return id;
 }
 
 S3Result<std::string> MemoryObjectStore::upload_part(const std::string& bucket, const std::string& key,
-                                                     const std::string& upload_id, int part_number,
-                                                     const Body& body) {
+                                                     const std::string& upload_id, int part_number, const Body& body) {
   (void)bucket;
   (void)key;
   auto data = read_body(body);
@@ -119,9 +121,9 @@ S3Result<std::string> MemoryObjectStore::upload_part(const std::string& bucket, 
   return etag;
 }
 
-S3Result<std::string> MemoryObjectStore::complete_multipart_upload(
-    const std::string& bucket, const std::string& key, const std::string& upload_id,
-    const std::vector<s3::UploadedPart>& parts) {
+S3Result<std::string> MemoryObjectStore::complete_multipart_upload(const std::string& bucket, const std::string& key,
+                                                                   const std::string& upload_id,
+                                                                   const std::vector<s3::UploadedPart>& parts) {
   std::lock_guard lock(mutex_);
   if (auto fault = enter("complete_multipart_upload")) return std::unexpected(*fault);
   auto upload = find_upload(upload_id);
@@ -137,7 +139,8 @@ S3Result<std::string> MemoryObjectStore::complete_multipart_upload(
       return std::unexpected(error(400, "InvalidPartOrder", "The list of parts was not in ascending order."));
     }
     if (i + 1 < parts.size() && it->second.data.size() < options_.min_part_size) {
-      return std::unexpected(error(400, "EntityTooSmall", "Your proposed upload is smaller than the minimum allowed size"));
+      return std::unexpected(
+          error(400, "EntityTooSmall", "Your proposed upload is smaller than the minimum allowed size"));
     }
     data += it->second.data;
     digests.push_back(md5_of(it->second.data));
@@ -152,7 +155,8 @@ S3Result<std::string> MemoryObjectStore::complete_multipart_upload(
 S3Status MemoryObjectStore::delete_object(const std::string& bucket, const std::string& key) {
   std::lock_guard lock(mutex_);
   if (auto fault = enter("delete_object")) return std::unexpected(*fault);
-  if (!buckets_.contains(bucket)) return std::unexpected(error(404, "NoSuchBucket", "The specified bucket does not exist"));
+  if (!buckets_.contains(bucket))
+    return std::unexpected(error(404, "NoSuchBucket", "The specified bucket does not exist"));
   objects_.erase({bucket, key});
   return {};
 }
@@ -163,7 +167,8 @@ S3Status MemoryObjectStore::abort_multipart_upload(const std::string& bucket, co
   (void)key;
   std::lock_guard lock(mutex_);
   if (auto fault = enter("abort_multipart_upload")) return std::unexpected(*fault);
-  if (!uploads_.erase(upload_id)) return std::unexpected(error(404, "NoSuchUpload", "The specified upload does not exist."));
+  if (!uploads_.erase(upload_id))
+    return std::unexpected(error(404, "NoSuchUpload", "The specified upload does not exist."));
   return {};
 }
 
@@ -191,7 +196,8 @@ S3Result<s3::ObjectsPage> MemoryObjectStore::list_objects(const std::string& buc
                                                           const std::string& token) {
   std::lock_guard lock(mutex_);
   if (auto fault = enter("list_objects")) return std::unexpected(*fault);
-  if (!buckets_.contains(bucket)) return std::unexpected(error(404, "NoSuchBucket", "The specified bucket does not exist"));
+  if (!buckets_.contains(bucket))
+    return std::unexpected(error(404, "NoSuchBucket", "The specified bucket does not exist"));
   s3::ObjectsPage page;
   for (auto it = objects_.upper_bound({bucket, token}); it != objects_.end() && it->first.first == bucket; ++it) {
     if (!it->first.second.starts_with(prefix)) continue;
@@ -205,8 +211,8 @@ S3Result<s3::ObjectsPage> MemoryObjectStore::list_objects(const std::string& buc
   return page;
 }
 
-S3Result<uint64_t> MemoryObjectStore::get_object(const std::string& bucket, const std::string& key,
-                                                 uint64_t offset, uint64_t length, const ByteSink& sink) {
+S3Result<uint64_t> MemoryObjectStore::get_object(const std::string& bucket, const std::string& key, uint64_t offset,
+                                                 uint64_t length, const ByteSink& sink) {
   std::string slice;
   {
     std::lock_guard lock(mutex_);
@@ -224,7 +230,8 @@ S3Result<uint64_t> MemoryObjectStore::get_object(const std::string& bucket, cons
       corrupt_at_.reset();
     }
   }
-  if (!sink(std::as_bytes(std::span(slice)))) return std::unexpected(s3::local_error(s3::S3ErrorOrigin::cancelled, "download cancelled"));
+  if (!sink(std::as_bytes(std::span(slice))))
+    return std::unexpected(s3::local_error(s3::S3ErrorOrigin::cancelled, "download cancelled"));
   return uint64_t{slice.size()};
 }
 

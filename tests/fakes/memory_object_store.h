@@ -26,27 +26,23 @@ class MemoryObjectStore : public ObjectStore {
   std::string region() const override { return "us-east-1"; }
   S3Status create_bucket(const std::string& bucket) override;
   S3Status head_bucket(const std::string& bucket) override;
-  S3Result<std::optional<ObjectInfo>> head_object(const std::string& bucket,
-                                                  const std::string& key) override;
-  S3Result<std::string> put_object(const std::string& bucket, const std::string& key,
-                                   const Body& body) override;
-  S3Result<std::string> create_multipart_upload(const std::string& bucket,
-                                                const std::string& key) override;
-  S3Result<std::string> upload_part(const std::string& bucket, const std::string& key,
-                                    const std::string& upload_id, int part_number,
-                                    const Body& body) override;
-  S3Result<std::string> complete_multipart_upload(
-      const std::string& bucket, const std::string& key, const std::string& upload_id,
-      const std::vector<s3::UploadedPart>& parts) override;
+  S3Result<std::optional<ObjectInfo>> head_object(const std::string& bucket, const std::string& key) override;
+  S3Result<std::string> put_object(const std::string& bucket, const std::string& key, const Body& body) override;
+  S3Result<std::string> create_multipart_upload(const std::string& bucket, const std::string& key) override;
+  S3Result<std::string> upload_part(const std::string& bucket, const std::string& key, const std::string& upload_id,
+                                    int part_number, const Body& body) override;
+  S3Result<std::string> complete_multipart_upload(const std::string& bucket, const std::string& key,
+                                                  const std::string& upload_id,
+                                                  const std::vector<s3::UploadedPart>& parts) override;
   S3Status delete_object(const std::string& bucket, const std::string& key) override;
   S3Status abort_multipart_upload(const std::string& bucket, const std::string& key,
                                   const std::string& upload_id) override;
-  S3Result<s3::PartsPage> list_parts(const std::string& bucket, const std::string& key,
-                                     const std::string& upload_id, int marker) override;
+  S3Result<s3::PartsPage> list_parts(const std::string& bucket, const std::string& key, const std::string& upload_id,
+                                     int marker) override;
   S3Result<s3::ObjectsPage> list_objects(const std::string& bucket, const std::string& prefix,
                                          const std::string& token) override;
-  S3Result<uint64_t> get_object(const std::string& bucket, const std::string& key,
-                                uint64_t offset, uint64_t length, const ByteSink& sink) override;
+  S3Result<uint64_t> get_object(const std::string& bucket, const std::string& key, uint64_t offset, uint64_t length,
+                                const ByteSink& sink) override;
 
   // --- for tests ---
   // After `after` more calls of `operation` ("put_object", "upload_part", …) succeed, the
@@ -56,8 +52,7 @@ class MemoryObjectStore : public ObjectStore {
   int calls(const std::string& operation) const;
   std::optional<std::string> object_data(const std::string& bucket, const std::string& key) const;
   // Stores `data` as the object with the given ETag (default: its MD5), behind the client's back.
-  void set_object(const std::string& bucket, const std::string& key, std::string data,
-                  std::string etag = "");
+  void set_object(const std::string& bucket, const std::string& key, std::string data, std::string etag = "");
   size_t uploads_in_progress() const;
   // Objects stored from now on report this ETag (a store that holds other bytes than sent).
   void force_etag(std::string etag);

@@ -23,22 +23,16 @@ std::string etag_of(const std::string& data, uint64_t part_size, size_t chunk = 
   return builder.finish();
 }
 
-TEST(Etag, EmptyFileIsMd5OfNothing) {
-  EXPECT_EQ(etag_of("", 4), "d41d8cd98f00b204e9800998ecf8427e");
-}
+TEST(Etag, EmptyFileIsMd5OfNothing) { EXPECT_EQ(etag_of("", 4), "d41d8cd98f00b204e9800998ecf8427e"); }
 
 TEST(Etag, SmallerThanOnePartIsPlainMd5) {
   EXPECT_EQ(etag_of(pattern(3), 4), "b95f67f61ebb03619622d798f45fc2d3");
   EXPECT_EQ(etag_of(pattern(3), 4), md5_hex(pattern(3)));
 }
 
-TEST(Etag, ExactlyOnePartIsPlainMd5) {
-  EXPECT_EQ(etag_of(pattern(4), 4), "37b59afd592725f9305e484a5d7f5168");
-}
+TEST(Etag, ExactlyOnePartIsPlainMd5) { EXPECT_EQ(etag_of(pattern(4), 4), "37b59afd592725f9305e484a5d7f5168"); }
 
-TEST(Etag, ExactMultipleOfPartSize) {
-  EXPECT_EQ(etag_of(pattern(8), 4), "e068be432789f503175bbb1fd503b27a-2");
-}
+TEST(Etag, ExactMultipleOfPartSize) { EXPECT_EQ(etag_of(pattern(8), 4), "e068be432789f503175bbb1fd503b27a-2"); }
 
 TEST(Etag, LastPartShort) {
   EXPECT_EQ(etag_of(pattern(10), 4), "4a189077b70cf1ee89e5a2e8b7f5770a-3");
@@ -76,9 +70,9 @@ namespace {
 
 TEST(PartSize, GrowsToStayWithinTenThousandParts) {
   const uint64_t mib = 1 << 20;
-  EXPECT_EQ(part_size_for(10000 * 5 * mib, 5 * mib), 5 * mib);          // exactly 10,000 parts
-  EXPECT_EQ(part_size_for(10000 * 5 * mib + 1, 5 * mib), 6 * mib);      // one byte more: grows
-  EXPECT_EQ(part_size_for(100ULL << 30, 5 * mib), 11 * mib);             // 100 GiB
+  EXPECT_EQ(part_size_for(10000 * 5 * mib, 5 * mib), 5 * mib);      // exactly 10,000 parts
+  EXPECT_EQ(part_size_for(10000 * 5 * mib + 1, 5 * mib), 6 * mib);  // one byte more: grows
+  EXPECT_EQ(part_size_for(100ULL << 30, 5 * mib), 11 * mib);        // 100 GiB
   EXPECT_LE(part_count(100ULL << 30, part_size_for(100ULL << 30, 5 * mib)), 10000U);
   EXPECT_EQ(part_size_for(100ULL << 30, 500 * mib), 500 * mib);
 }

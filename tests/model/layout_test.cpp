@@ -47,8 +47,8 @@ TEST(Layout, BrukerIsEveryFileUnderTheFolderWithNestedKeys) {
   fs.add_file("/data/inst/other.d/x", "x");
   auto set = find_raw_file_set(fs, instrument(Vendor::bruker), "s.d");
   ASSERT_TRUE(set) << set.error().message;
-  EXPECT_EQ(keys(*set), (std::vector<std::string>{"s.d/1.m/sub/method.xml", "s.d/analysis.tdf",
-                                                  "s.d/analysis.tdf_bin", "s.d/zero"}));
+  EXPECT_EQ(keys(*set), (std::vector<std::string>{"s.d/1.m/sub/method.xml", "s.d/analysis.tdf", "s.d/analysis.tdf_bin",
+                                                  "s.d/zero"}));
   EXPECT_EQ(set->total_size, 7u);
   EXPECT_EQ(set->newest_mtime_ns, 1'000'000'000);  // "zero" has the default mtime
 }

@@ -20,7 +20,7 @@ TEST(FileEntry, PartMd5AppliesOnlyAtTheRecordedPartSize) {
   three.part_md5s = {Md5Digest{}, Md5Digest{}, Md5Digest{}};
   three.part_md5s[2][0] = 0xab;
   EXPECT_EQ(three.part_md5_hex(100, 2), "ab" + std::string(30, '0'));
-  EXPECT_EQ(three.part_md5_hex(50, 0), "");   // recorded at another part size
+  EXPECT_EQ(three.part_md5_hex(50, 0), "");  // recorded at another part size
   three.part_md5s.clear();
   EXPECT_EQ(three.part_md5_hex(100, 0), "");  // a record from before part MD5s were kept
 }

@@ -5,8 +5,8 @@
 
 #include "common/interrupt.h"
 #include "fakes/memory_filesystem.h"
-#include "storage/block_fanout.h"
 #include "integrity/etag.h"
+#include "storage/block_fanout.h"
 #include "test_data.h"
 
 namespace rawbackup {

@@ -5,8 +5,8 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
-#include "storage/file_hasher.h"
 #include "integrity/md5.h"
+#include "storage/file_hasher.h"
 #include "temp_dir.h"
 #include "test_data.h"
 
@@ -32,8 +32,7 @@ TEST(LocalFileSystem, StatListCanonical) {
 // Sizes around the 1 MiB mapping window: the mapped path must match a plain MD5.
 TEST(LocalFileSystem, HashingMappedWindowsMatchesAPlainMd5) {
   TempDir dir;
-  for (size_t size : {size_t{0}, size_t{1}, size_t{1} << 20, (size_t{1} << 20) + 1,
-                      (size_t{5} << 20) + 4097}) {
+  for (size_t size : {size_t{0}, size_t{1}, size_t{1} << 20, (size_t{1} << 20) + 1, (size_t{5} << 20) + 4097}) {
     std::string content = test_data(size, 31, 7);
     auto path = dir.write("f" + std::to_string(size), content);
     auto digest = hash_file(local_filesystem(), path, 2 << 20);

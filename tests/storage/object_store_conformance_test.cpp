@@ -17,12 +17,12 @@ namespace rawbackup {
 namespace {
 
 struct Capabilities {
-  bool multipart_etag = true;      // false: s3rver reports the whole-file MD5
+  bool multipart_etag = true;        // false: s3rver reports the whole-file MD5
   bool list_parts_and_abort = true;  // false: s3rver has neither
-  bool checks_content_md5 = true;  // false: s3rver ignores Content-MD5
-  bool checks_part_etags = true;   // false: s3rver crashes on a Complete naming unknown parts
-  bool signs = false;              // the server checks signatures (real servers)
-  bool lists_ampersands = true;    // false: s3rver escapes '&' in listed keys twice ("&amp;amp;")
+  bool checks_content_md5 = true;    // false: s3rver ignores Content-MD5
+  bool checks_part_etags = true;     // false: s3rver crashes on a Complete naming unknown parts
+  bool signs = false;                // the server checks signatures (real servers)
+  bool lists_ampersands = true;      // false: s3rver escapes '&' in listed keys twice ("&amp;amp;")
 };
 
 struct Backend {
@@ -43,7 +43,8 @@ std::vector<Backend> backends() {
   std::vector<Backend> out;
   out.push_back({"memory", {}, [](const std::string&) { return std::make_unique<testing::MemoryObjectStore>(); }});
   out.push_back({"memory_whole_md5", {.multipart_etag = false}, [](const std::string&) {
-                   return std::make_unique<testing::MemoryObjectStore>(testing::MemoryObjectStoreOptions{.whole_md5_etags = true});
+                   return std::make_unique<testing::MemoryObjectStore>(
+                       testing::MemoryObjectStoreOptions{.whole_md5_etags = true});
                  }});
   out.push_back({"memory_like_s3rver", {.multipart_etag = false, .checks_content_md5 = false}, [](const std::string&) {
                    return std::make_unique<testing::MemoryObjectStore>(
@@ -53,18 +54,23 @@ std::vector<Backend> backends() {
   if (server.empty()) return out;
   Capabilities can{.signs = true};
   if (server == "s3rver") {
-    can = {.multipart_etag = false, .list_parts_and_abort = false, .checks_content_md5 = false,
-           .checks_part_etags = false, .signs = true, .lists_ampersands = false};
+    can = {.multipart_etag = false,
+           .list_parts_and_abort = false,
+           .checks_content_md5 = false,
+           .checks_part_etags = false,
+           .signs = true,
+           .lists_ampersands = false};
   }
-  out.push_back({server, can, [](const std::string& secret) -> std::unique_ptr<ObjectStore> {
-                   s3::S3ClientOptions options;
-                   options.region = "us-east-1";
-                   options.endpoint = s3::parse_endpoint(env("S3_ENDPOINT"), options.region);
-                   options.credentials = {env("AWS_ACCESS_KEY_ID"), secret.empty() ? env("AWS_SECRET_ACCESS_KEY") : secret, ""};
-                   return std::make_unique<RetryingObjectStore>(
-                       std::make_unique<s3::S3Client>(options, [] { return s3::make_curl_client({}); }),
-                       RetryPolicy{.base_delay = std::chrono::milliseconds(10)});
-                 }});
+  out.push_back(
+      {server, can, [](const std::string& secret) -> std::unique_ptr<ObjectStore> {
+         s3::S3ClientOptions options;
+         options.region = "us-east-1";
+         options.endpoint = s3::parse_endpoint(env("S3_ENDPOINT"), options.region);
+         options.credentials = {env("AWS_ACCESS_KEY_ID"), secret.empty() ? env("AWS_SECRET_ACCESS_KEY") : secret, ""};
+         return std::make_unique<RetryingObjectStore>(
+             std::make_unique<s3::S3Client>(options, [] { return s3::make_curl_client({}); }),
+             RetryPolicy{.base_delay = std::chrono::milliseconds(10)});
+       }});
   return out;
 }
 
@@ -144,8 +150,8 @@ TEST_P(ObjectStoreConformance, DeleteRemovesTheObjectAndAMissingOneIsFine) {
 }
 
 TEST_P(ObjectStoreConformance, KeysWithSpacesUnicodeAndReservedCharacters) {
-  const std::string key = std::string("20261122 run/x.d/analysis + ü=1") +
-                          (can().lists_ampersands ? "&" : "") + "b~(2).tdf";
+  const std::string key =
+      std::string("20261122 run/x.d/analysis + ü=1") + (can().lists_ampersands ? "&" : "") + "b~(2).tdf";
   ASSERT_TRUE(store->put_object(bucket, key, text_body("abc")));
   auto info = store->head_object(bucket, key);
   ASSERT_TRUE(info && *info) << (info ? "missing" : s3::describe(info.error()));

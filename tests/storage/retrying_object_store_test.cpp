@@ -7,6 +7,7 @@
 
 #include "common/interrupt.h"
 #include "fakes/memory_object_store.h"
+#include "error_of.h"
 
 namespace rawbackup {
 namespace {
@@ -19,8 +20,8 @@ S3Error server_error(int status, const char* code) { return S3Error{status, code
 // Delivers the first half of the first GET, then the connection drops.
 class DropsOnceMidway : public testing::MemoryObjectStore {
  public:
-  S3Result<uint64_t> get_object(const std::string& bucket, const std::string& key, uint64_t offset,
-                                uint64_t length, const ByteSink& sink) override {
+  S3Result<uint64_t> get_object(const std::string& bucket, const std::string& key, uint64_t offset, uint64_t length,
+                                const ByteSink& sink) override {
     requests.push_back(std::to_string(offset) + "+" + std::to_string(length));
     if (dropped) return MemoryObjectStore::get_object(bucket, key, offset, length, sink);
     dropped = true;
@@ -75,10 +76,10 @@ TEST_F(Retrying, AttemptsAreBounded) {
 TEST_F(Retrying, PermanentAndLocalErrorsReturnAtOnce) {
   inner->inject("put_object", server_error(400, "BadDigest"));
   inner->inject("upload_part", s3::local_error(S3ErrorOrigin::local_read, "disk error"));
-  EXPECT_EQ(store->put_object("b", "k", text_body("x")).error().code, "BadDigest");
+  EXPECT_EQ(error_of(store->put_object("b", "k", text_body("x"))).code, "BadDigest");
   auto id = store->create_multipart_upload("b", "k");
   ASSERT_TRUE(id);
-  EXPECT_EQ(store->upload_part("b", "k", *id, 1, text_body("x")).error().origin, S3ErrorOrigin::local_read);
+  EXPECT_EQ(error_of(store->upload_part("b", "k", *id, 1, text_body("x"))).origin, S3ErrorOrigin::local_read);
   EXPECT_EQ(waits, 0);
 }
 

@@ -5,12 +5,13 @@
 #include <gmock/gmock.h>
 #include <cstdlib>
 
+#include "scoped_env.h"
+#include "task_fixture.h"
 #include "tasks/checksum.h"
 #include "tasks/copy_local.h"
 #include "tasks/status.h"
 #include "tasks/verify.h"
-#include "scoped_env.h"
-#include "task_fixture.h"
+#include "error_of.h"
 
 namespace rawbackup {
 namespace {
@@ -50,10 +51,11 @@ class Batch : public TaskFixture {
 // A usage error thrown inside a run (S3 credentials missing, found when S3 is first needed) is
 // that id's error: the batch goes on and reports it per id, exit 2.
 TEST_F(Batch, AUsageErrorThrownByOneRunIsThatIdsError) {
-  auto out = run_batch(context(), "upload-s3", filter("checksummed", "astral1"), [&](const std::string& id) -> Result<TaskOutput> {
-    if (id == "b.raw") throw UsageError("backup_type s3 needs credentials: set AWS_ACCESS_KEY_ID");
-    return TaskOutput{{{"id", id}, {"outcome", "done"}}, id + " done", 0, "done"};
-  });
+  auto out = run_batch(context(), "upload-s3", filter("checksummed", "astral1"),
+                       [&](const std::string& id) -> Result<TaskOutput> {
+                         if (id == "b.raw") throw UsageError("backup_type s3 needs credentials: set AWS_ACCESS_KEY_ID");
+                         return TaskOutput{{{"id", id}, {"outcome", "done"}}, id + " done", 0, "done"};
+                       });
   ASSERT_TRUE(out) << out.error().message;
   EXPECT_EQ(out->exit_code, exit_codes::usage);
   EXPECT_EQ(out->result["counts"]["done"], 2);
@@ -100,10 +102,10 @@ TEST_F(Batch, OneNamedIdKeepsTheSingleRunOutputAndError) {
 TEST_F(Batch, SelectionMistakesAreUsageErrorsAndNoMatchIsNothingToDo) {
   Selection both = filter("failed");
   both.ids = {"a.raw"};
-  EXPECT_EQ(copy_batch(both).error().kind, ErrorKind::usage);
-  EXPECT_EQ(copy_batch(Selection{}).error().kind, ErrorKind::usage);
-  EXPECT_EQ(copy_batch(filter("broken")).error().kind, ErrorKind::usage);
-  EXPECT_EQ(copy_batch(filter("", "", "last tuesday-ish")).error().kind, ErrorKind::usage);
+  EXPECT_EQ(error_of(copy_batch(both)).kind, ErrorKind::usage);
+  EXPECT_EQ(error_of(copy_batch(Selection{})).kind, ErrorKind::usage);
+  EXPECT_EQ(error_of(copy_batch(filter("broken"))).kind, ErrorKind::usage);
+  EXPECT_EQ(error_of(copy_batch(filter("", "", "last tuesday-ish"))).kind, ErrorKind::usage);
   auto none = copy_batch(filter("", "", "2199-01-01"));
   ASSERT_TRUE(none);
   EXPECT_EQ(none->exit_code, 0);

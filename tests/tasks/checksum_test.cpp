@@ -129,7 +129,8 @@ TEST_F(Checksum, FileChangingWhileReadIsNotReadyAndMarksANewRecord) {
   EXPECT_EQ(exit_code_for(out.error().kind), exit_codes::failed);
   EXPECT_THAT(out.error().message, ::testing::HasSubstr("a.raw changed while it was read"));
   EXPECT_THAT(out.error().message, ::testing::HasSubstr("retry after"));
-  EXPECT_THAT(out.error().message, ::testing::Not(::testing::HasSubstr("/data/astral1"))) << "the path once, as its key";
+  EXPECT_THAT(out.error().message, ::testing::Not(::testing::HasSubstr("/data/astral1")))
+      << "the path once, as its key";
   RawFile r = record("a.raw");
   EXPECT_EQ(r.status, RawFileStatus::error);
   EXPECT_TRUE(r.error);

@@ -3,8 +3,8 @@
 #include <gmock/gmock.h>
 
 #include "integrity/md5.h"
-#include "tasks/checksum.h"
 #include "task_fixture.h"
+#include "tasks/checksum.h"
 
 namespace rawbackup {
 namespace {
@@ -24,9 +24,7 @@ class CopyLocal : public TaskFixture {
   Result<TaskOutput> copy(const std::string& id, bool overwrite = false, bool dry_run = false) {
     return run_copy_local(context(), CopyLocalOptions{id, overwrite, dry_run});
   }
-  void use_s3_backup() {
-    config_.backup_type = BackupType::s3;
-  }
+  void use_s3_backup() { config_.backup_type = BackupType::s3; }
 };
 
 TEST_F(CopyLocal, CopiesVerifiesAndRecords) {

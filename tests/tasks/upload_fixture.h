@@ -1,9 +1,9 @@
 // Task tests of upload-s3: the task fixture with an in-memory S3 and checksummed raw files.
 #pragma once
 #include "fakes/memory_object_store.h"
+#include "task_fixture.h"
 #include "tasks/checksum.h"
 #include "tasks/upload_s3.h"
-#include "task_fixture.h"
 
 namespace rawbackup {
 

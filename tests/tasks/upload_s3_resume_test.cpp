@@ -125,7 +125,8 @@ TEST_F(UploadS3Resume, InterruptedWhileCompleting) {
 // Complete went through but its check did not: the re-run finds the object whole, verifies
 // it by HEAD and forgets the upload.
 TEST_F(UploadS3Resume, InterruptedInTheHeadAfterComplete) {
-  s3_.inject("head_object", s3::local_error(s3::S3ErrorOrigin::interrupted, "interrupted"), 1, 1);  // after the plan's HEAD
+  s3_.inject("head_object", s3::local_error(s3::S3ErrorOrigin::interrupted, "interrupted"), 1,
+             1);  // after the plan's HEAD
   auto out = upload_one_at_a_time(id_);
   ASSERT_FALSE(out);
   EXPECT_EQ(out.error().kind, ErrorKind::interrupted);

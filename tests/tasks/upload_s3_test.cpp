@@ -96,7 +96,9 @@ TEST_F(UploadS3, AnotherEtagAfterThePutIsDeletedAndNeverDone) {
   ASSERT_FALSE(out);
   EXPECT_EQ(out.error().kind, ErrorKind::failed);
   EXPECT_TRUE(out.error().transient);
-  EXPECT_THAT(out.error().message, ::testing::HasSubstr("S3 stored ETag 0123456789abcdef0123456789abcdef for bytes sent with MD5")) << out.error().message;
+  EXPECT_THAT(out.error().message,
+              ::testing::HasSubstr("S3 stored ETag 0123456789abcdef0123456789abcdef for bytes sent with MD5"))
+      << out.error().message;
   EXPECT_THAT(out.error().message, ::testing::HasSubstr("corrupted on the way"));
   EXPECT_EQ(s3_.calls("put_object"), 2);
   EXPECT_EQ(s3_.calls("delete_object"), 2);
@@ -124,7 +126,10 @@ TEST_F(UploadS3, BadDigestTwiceKeepsTheUploadForARerun) {
   auto out = run_upload_s3(s3_context(), UploadS3Options{"a_PRID7_x.raw", false, 0, 1});
   ASSERT_FALSE(out);
   EXPECT_EQ(out.error().kind, ErrorKind::failed);
-  EXPECT_THAT(out.error().message, ::testing::HasSubstr("part 1 of s3://b-prid7/a_PRID7_x.raw: the server refused the bytes sent (BadDigest")) << out.error().message;
+  EXPECT_THAT(
+      out.error().message,
+      ::testing::HasSubstr("part 1 of s3://b-prid7/a_PRID7_x.raw: the server refused the bytes sent (BadDigest"))
+      << out.error().message;
   EXPECT_THAT(out.error().message, ::testing::HasSubstr("resumable"));
   EXPECT_EQ(s3_.calls("abort_multipart_upload"), 0);
   EXPECT_EQ(record("a_PRID7_x.raw").s3_uploads.size(), 1U);
@@ -215,8 +220,10 @@ TEST_F(UploadS3, SourceChangedWithSameSizeAndMtimeIsRefusedByTheServer) {
   auto out = upload("a_PRID7_x.raw");
   ASSERT_FALSE(out);
   EXPECT_EQ(out.error().kind, ErrorKind::conflict);
-  EXPECT_THAT(out.error().message, ::testing::HasSubstr("the source changed since checksum (part 2 of s3://b-prid7/a_PRID7_x.raw "
-                                     "(bytes 5242880–10485759 of /data/astral1/a_PRID7_x.raw) has MD5")) << out.error().message;
+  EXPECT_THAT(out.error().message,
+              ::testing::HasSubstr("the source changed since checksum (part 2 of s3://b-prid7/a_PRID7_x.raw "
+                                   "(bytes 5242880–10485759 of /data/astral1/a_PRID7_x.raw) has MD5"))
+      << out.error().message;
   EXPECT_THAT(out.error().message, ::testing::HasSubstr("checksum --rehash"));
   EXPECT_EQ(s3_.calls("complete_multipart_upload"), 0);
   EXPECT_EQ(s3_.uploads_in_progress(), 0U);

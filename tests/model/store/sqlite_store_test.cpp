@@ -74,29 +74,5 @@ TEST(SqliteStore, NotAStoreFileIsAUsageError) {
   EXPECT_EQ(store.error().kind, ErrorKind::usage);
 }
 
-// Found through the Snakemake example: two processes opening a store that did not exist yet
-// could get "busy" at once from the switch to WAL, which SQLite does not retry by itself.
-TEST(SqliteStore, ProcessesCreatingTheStoreAtOnceAllOpenIt) {
-  TempDir dir;
-  for (int round = 0; round < 100; ++round) {
-    auto path = dir.path() / ("new" + std::to_string(round) + ".sqlite");
-    std::vector<pid_t> children;
-    for (int child = 0; child < 6; ++child) {
-      pid_t pid = fork();
-      if (pid == 0) {
-        auto store = open_sqlite_store(path, Actor{"opener", "h", getpid()}, {});
-        if (!store) std::fprintf(stderr, "%s\n", store.error().message.c_str());
-        _exit(store ? 0 : 1);
-      }
-      children.push_back(pid);
-    }
-    for (pid_t pid : children) {
-      int status = 0;
-      waitpid(pid, &status, 0);
-      EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "round " << round;
-    }
-  }
-}
-
 }  // namespace
 }  // namespace rawbackup

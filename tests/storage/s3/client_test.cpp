@@ -1,6 +1,6 @@
 // The S3 client over a scripted HttpClient: addressing, signed headers, retries, errors.
-#include "storage/retrying_object_store.h"
 #include "storage/s3/client.h"
+#include "storage/retrying_object_store.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -9,6 +9,7 @@
 #include <deque>
 
 #include "integrity/md5.h"
+#include "error_of.h"
 
 namespace rawbackup::s3 {
 namespace {
@@ -86,12 +87,15 @@ TEST_F(Client, PutIsPathStyleSignedAndCarriesContentMd5) {
   EXPECT_EQ(header(r, "x-amz-content-sha256"), "UNSIGNED-PAYLOAD");
   std::string auth = header(r, "Authorization");
   EXPECT_TRUE(auth.starts_with("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/")) << auth;
-  EXPECT_THAT(auth, ::testing::HasSubstr("/us-east-1/s3/aws4_request, SignedHeaders=content-md5;host;x-amz-content-sha256;x-amz-date")) << auth;
+  EXPECT_THAT(auth, ::testing::HasSubstr(
+                        "/us-east-1/s3/aws4_request, SignedHeaders=content-md5;host;x-amz-content-sha256;x-amz-date"))
+      << auth;
   EXPECT_THAT(auth, ::testing::Not(::testing::HasSubstr("secret-never-sent")));
 }
 
 TEST_F(Client, QueriesAreCanonical) {
-  http->replies.push_back(reply(200, "<InitiateMultipartUploadResult><UploadId>2~x/y</UploadId></InitiateMultipartUploadResult>"));
+  http->replies.push_back(
+      reply(200, "<InitiateMultipartUploadResult><UploadId>2~x/y</UploadId></InitiateMultipartUploadResult>"));
   http->replies.push_back(reply(200, "", {{"etag", "\"e\""}}));
   auto id = client->create_multipart_upload("b", "k");
   ASSERT_TRUE(id);
@@ -122,17 +126,17 @@ TEST_F(Client, RetriesAreBounded) {
 TEST_F(Client, PermanentErrorsAreNotRetried) {
   http->replies.push_back(reply(400, error_xml("BadDigest")));
   http->replies.push_back(std::unexpected(TransportError{TransportError::Cause::body_read, "disk error"}));
-  EXPECT_EQ(client->put_object("b", "k", text_body("x")).error().code, "BadDigest");
-  EXPECT_EQ(client->put_object("b", "k", text_body("x")).error().origin, S3ErrorOrigin::local_read);
+  EXPECT_EQ(error_of(client->put_object("b", "k", text_body("x"))).code, "BadDigest");
+  EXPECT_EQ(error_of(client->put_object("b", "k", text_body("x"))).origin, S3ErrorOrigin::local_read);
   EXPECT_EQ(http->sent.size(), 2U);
 }
 
 TEST_F(Client, HeadBucketNamesTheErrorThatHeadCannotCarry) {
   http->replies.push_back(reply(404));
-  EXPECT_EQ(client->head_bucket("b").error().code, "NoSuchBucket");
+  EXPECT_EQ(error_of(client->head_bucket("b")).code, "NoSuchBucket");
   http->replies.push_back(reply(403));
   http->replies.push_back(reply(403, error_xml("SignatureDoesNotMatch")));
-  EXPECT_EQ(client->head_bucket("b").error().code, "SignatureDoesNotMatch");
+  EXPECT_EQ(error_of(client->head_bucket("b")).code, "SignatureDoesNotMatch");
   EXPECT_EQ(http->sent.back().url, "http://127.0.0.1:9000/b?list-type=2&max-keys=0");
 }
 
@@ -156,7 +160,8 @@ TEST_F(Client, HeadObjectWithAGarbledLengthIsAnError) {
 
 TEST_F(Client, CompleteReplyCarryingAnErrorIsRetried) {
   http->replies.push_back(reply(200, error_xml("InternalError")));
-  http->replies.push_back(reply(200, "<CompleteMultipartUploadResult><ETag>\"x-1\"</ETag></CompleteMultipartUploadResult>"));
+  http->replies.push_back(
+      reply(200, "<CompleteMultipartUploadResult><ETag>\"x-1\"</ETag></CompleteMultipartUploadResult>"));
   auto etag = client->complete_multipart_upload("b", "k", "id", {{1, "e", 1}});
   ASSERT_TRUE(etag) << describe(etag.error());
   EXPECT_EQ(*etag, "x-1");
@@ -216,9 +221,7 @@ TEST(Connect, MissingCredentialsIsOneLineBeforeAnyRequest) {
   if (saved) setenv("AWS_SECRET_ACCESS_KEY", keep.c_str(), 1);
 }
 
-TEST(Base64, ContentMd5Form) {
-  EXPECT_EQ(hex_to_base64(md5_hex("")), "1B2M2Y8AsgTpgAmY7PhCfg==");
-}
+TEST(Base64, ContentMd5Form) { EXPECT_EQ(hex_to_base64(md5_hex("")), "1B2M2Y8AsgTpgAmY7PhCfg=="); }
 
 }  // namespace
 }  // namespace rawbackup::s3

@@ -53,7 +53,8 @@ TEST(S3Replies, ListObjectsV2Pages) {
 }
 
 TEST(S3Replies, CompleteEtagMayBeEmptyButAnErrorIsAnError) {
-  EXPECT_EQ(*parse_complete_etag(R"(<CompleteMultipartUploadResult><ETag>"3858f62230ac3c915f300c664312c11f-9"</ETag></CompleteMultipartUploadResult>)"),
+  EXPECT_EQ(*parse_complete_etag(R"(<CompleteMultipartUploadResult><ETag>"3858f62230ac3c915f300c664312c11f-9"</ETag>)"
+                                 "</CompleteMultipartUploadResult>"),
             "3858f62230ac3c915f300c664312c11f-9");
   EXPECT_EQ(*parse_complete_etag("<CompleteMultipartUploadResult><ETag></ETag></CompleteMultipartUploadResult>"), "");
   auto failed = parse_complete_etag("<Error><Code>InternalError</Code><Message>try again</Message></Error>");
@@ -72,14 +73,18 @@ TEST(S3Replies, GarbageAndHtmlAreErrorsNotCrashes) {
 // Found by fuzz/s3_replies_fuzz.cpp: a Size beyond 2^64 threw std::out_of_range (a crash in
 // an upload worker thread).
 TEST(S3Replies, NumbersOutOfRangeAreErrors) {
-  EXPECT_FALSE(parse_objects_page("<ListBucketResult><Contents><Key>k</Key><Size>99999999999999999999999</Size>"
-                                  "</Contents></ListBucketResult>"));
-  EXPECT_FALSE(parse_parts_page("<ListPartsResult><Part><PartNumber>10001</PartNumber><ETag>e</ETag>"
-                                "<Size>1</Size></Part></ListPartsResult>"));
-  EXPECT_FALSE(parse_parts_page("<ListPartsResult><Part><PartNumber>4294967297</PartNumber><ETag>e</ETag>"
-                                "<Size>1</Size></Part></ListPartsResult>"));
-  auto fine = parse_parts_page("<ListPartsResult><Part><PartNumber>10000</PartNumber><ETag>e</ETag>"
-                               "<Size>18446744073709551615</Size></Part></ListPartsResult>");
+  EXPECT_FALSE(
+      parse_objects_page("<ListBucketResult><Contents><Key>k</Key><Size>99999999999999999999999</Size>"
+                         "</Contents></ListBucketResult>"));
+  EXPECT_FALSE(
+      parse_parts_page("<ListPartsResult><Part><PartNumber>10001</PartNumber><ETag>e</ETag>"
+                       "<Size>1</Size></Part></ListPartsResult>"));
+  EXPECT_FALSE(
+      parse_parts_page("<ListPartsResult><Part><PartNumber>4294967297</PartNumber><ETag>e</ETag>"
+                       "<Size>1</Size></Part></ListPartsResult>"));
+  auto fine = parse_parts_page(
+      "<ListPartsResult><Part><PartNumber>10000</PartNumber><ETag>e</ETag>"
+      "<Size>18446744073709551615</Size></Part></ListPartsResult>");
   ASSERT_TRUE(fine);
   EXPECT_EQ(fine->parts[0].size, UINT64_MAX);
 }

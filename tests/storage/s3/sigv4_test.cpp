@@ -54,17 +54,20 @@ TEST(SigV4, AwsPublishedTestSuite) {
     ++checked;
   }
   EXPECT_EQ(checked, 26);
-  EXPECT_EQ(inconsistent, (std::vector<std::string>{"post-x-www-form-urlencoded",
-                                                    "post-x-www-form-urlencoded-parameters"}));
+  EXPECT_EQ(inconsistent,
+            (std::vector<std::string>{"post-x-www-form-urlencoded", "post-x-www-form-urlencoded-parameters"}));
 }
 
 // The first inconsistent case, signed as its published signature was made (no
 // Content-Length header), gives exactly the published Authorization.
 TEST(SigV4, FormPostAsPublishedWithoutContentLength) {
-  SigningRequest request{"POST", "/", "", {
-      {"Content-Type", "application/x-www-form-urlencoded"},
-      {"Host", "example.amazonaws.com"},
-      {"X-Amz-Date", "20150830T123600Z"}}, sha256_hex("Param1=value1")};
+  SigningRequest request{"POST",
+                         "/",
+                         "",
+                         {{"Content-Type", "application/x-www-form-urlencoded"},
+                          {"Host", "example.amazonaws.com"},
+                          {"X-Amz-Date", "20150830T123600Z"}},
+                         sha256_hex("Param1=value1")};
   Credentials credentials{"AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", ""};
   Signature s = sign_v4(request, credentials, {"us-east-1", "service", "20150830T123600Z"}, true);
   EXPECT_EQ(s.authorization,
@@ -75,12 +78,14 @@ TEST(SigV4, FormPostAsPublishedWithoutContentLength) {
 
 // "GET Object" example of AWS's S3 SigV4 documentation (header-based auth, range request).
 TEST(SigV4, AwsS3DocumentationExample) {
-  SigningRequest request{"GET", "/test.txt", "", {
-      {"Host", "examplebucket.s3.amazonaws.com"},
-      {"Range", "bytes=0-9"},
-      {"x-amz-content-sha256", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"},
-      {"x-amz-date", "20130524T000000Z"}},
-      "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"};
+  SigningRequest request{"GET",
+                         "/test.txt",
+                         "",
+                         {{"Host", "examplebucket.s3.amazonaws.com"},
+                          {"Range", "bytes=0-9"},
+                          {"x-amz-content-sha256", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"},
+                          {"x-amz-date", "20130524T000000Z"}},
+                         "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"};
   Credentials credentials{"AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", ""};
   Signature s = sign_v4(request, credentials, {"us-east-1", "s3", "20130524T000000Z"}, false);
   EXPECT_EQ(s.authorization,

@@ -1,8 +1,8 @@
+// S3 error replies: parsing, retryability, one-line descriptions.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "storage/s3/errors.h"
-#include "storage/s3/naming.h"
 
 namespace rawbackup::s3 {
 namespace {
@@ -40,23 +40,6 @@ TEST(S3Errors, NonXmlRepliesStillDescribeThemselves) {
   EXPECT_TRUE(is_transient(html));
   EXPECT_EQ(describe(parse_error_reply(403, "")), "S3 error (HTTP 403): empty reply");
   EXPECT_EQ(parse_error_reply(400, "<Error><Code>Bad").message, "unexpected reply: <Error><Code>Bad");
-}
-
-TEST(BucketName, NormalisedFromPrefixAndProject) {
-  EXPECT_EQ(*bucket_name("alphakraken", "PRID001"), "alphakraken-prid001");
-  EXPECT_EQ(*bucket_name("Alpha.Kraken", "my project_1"), "alpha-kraken-my-project-1");
-  EXPECT_EQ(*bucket_name("ak", "_FALLBACK"), "ak--fallback");
-}
-
-TEST(BucketName, InvalidNamesNameTheProject) {
-  auto long_name = bucket_name("alphakraken", std::string(60, 'p'));
-  ASSERT_FALSE(long_name);
-  EXPECT_EQ(long_name.error().kind, ErrorKind::usage);
-  EXPECT_THAT(long_name.error().message, ::testing::HasSubstr("3 to 63"));
-  EXPECT_THAT(bucket_name("ak", "P#1").error().message, ::testing::HasSubstr("may not contain '#'"));
-  EXPECT_THAT(bucket_name("ak", "p-").error().message, ::testing::HasSubstr("start and end"));
-  EXPECT_THAT(bucket_name("xn", "-x").error().message, ::testing::HasSubstr("reserved prefix"));
-  EXPECT_THAT(bucket_name("ak", "s3alias").error().message, ::testing::HasSubstr("reserved suffix"));
 }
 
 }  // namespace

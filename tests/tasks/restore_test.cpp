@@ -1,0 +1,69 @@
+// restore: a set back from S3 or the local backup, nothing written that differs from the record.
+#include <gmock/gmock.h>
+
+#include "backups_fixture.h"
+
+namespace rawbackup {
+namespace {
+
+TEST_F(VerifyRestore, RestoreRefetchesOnlyThePartThatArrivedCorrupted) {
+  backed_up(big);
+  s3_.corrupt_next_get((5 << 20) + 1);
+  auto out = restore(BackupPlace::s3);
+  ASSERT_TRUE(out) << out.error().message;
+  EXPECT_EQ(fs_.read_all("/restore/" + id), big);
+  auto ranges = s3_.get_ranges();
+  ASSERT_EQ(ranges.size(), 3U);
+  EXPECT_EQ(ranges[2], "5242880+1048580");
+}
+
+TEST_F(VerifyRestore, RestoreFromS3WritesVerifiedFilesAndSkipsOnReRun) {
+  backed_up(big);
+  auto out = restore(std::nullopt);
+  ASSERT_TRUE(out) << out.error().message;
+  EXPECT_EQ(out->result["from"], "s3");
+  EXPECT_EQ(fs_.read_all("/restore/" + id), big);
+  EXPECT_TRUE(fs_.files_containing("rawbackup-tmp").empty());
+  auto again = restore(std::nullopt);
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->result["outcome"], "skipped");
+}
+
+TEST_F(VerifyRestore, RestoreNeverWritesWhatDoesNotMatchTheRecord) {
+  backed_up(big);
+  std::string other = big;
+  other[3] = 'Q';
+  s3_.set_object("b-prid7", id, other, record(id).file_info.begin()->second.etag);
+  auto out = restore(BackupPlace::s3);
+  ASSERT_FALSE(out);
+  EXPECT_EQ(out.error().kind, ErrorKind::mismatch);
+  EXPECT_THAT(out.error().message,
+              ::testing::HasSubstr("s3://b-prid7/a_PRID7_x.raw: part 1 (bytes 0–5242879) differs from the record"))
+      << out.error().message;
+  EXPECT_FALSE(fs_.exists("/restore/" + id));
+  EXPECT_TRUE(fs_.files_containing("rawbackup-tmp").empty());
+}
+
+TEST_F(VerifyRestore, RestoreRefusesADifferingFile) {
+  backed_up("small");
+  fs_.add_file("/restore/" + id, "other", t0);
+  auto out = restore(BackupPlace::s3);
+  ASSERT_FALSE(out);
+  EXPECT_EQ(out.error().kind, ErrorKind::conflict);
+  EXPECT_EQ(fs_.read_all("/restore/" + id), "other");
+}
+
+TEST_F(VerifyRestore, RestoreFromTheLocalBackup) {
+  backed_up("small");
+  auto dry = restore(BackupPlace::local, true);
+  ASSERT_TRUE(dry);
+  EXPECT_EQ(dry->result["files"][0]["action"], "restore");
+  EXPECT_FALSE(fs_.exists("/restore/" + id));
+  auto out = restore(BackupPlace::local);
+  ASSERT_TRUE(out) << out.error().message;
+  EXPECT_EQ(fs_.read_all("/restore/" + id), "small");
+  EXPECT_EQ(s3_.calls("get_object"), 0);
+}
+
+}  // namespace
+}  // namespace rawbackup

@@ -1,0 +1,106 @@
+// verify: every backup of a record checked against it, findings recorded.
+#include <gmock/gmock.h>
+
+#include "backups_fixture.h"
+
+namespace rawbackup {
+namespace {
+
+TEST_F(VerifyRestore, CleanVerifyChecksBothBackupsAndRecordsIt) {
+  backed_up(big);
+  TaskOutput out = verify();
+  EXPECT_EQ(out.exit_code, 0);
+  EXPECT_EQ(out.result["results"][0]["checked"], (nlohmann::json{"local", "s3"}));
+  EXPECT_EQ(out.result["results"][0]["outcome"], "ok");
+  EXPECT_TRUE(record(id).last_verified_at);
+  EXPECT_EQ(store_.history(id)->back().message, "verified ok: local, s3, 1 file(s)");
+}
+
+TEST_F(VerifyRestore, CorruptedLocalCopyIsFoundWithBothMd5s) {
+  backed_up(big);
+  std::string corrupted = big;
+  corrupted[10] = 'X';
+  fs_.add_file(local_copy, corrupted, t0);
+  TaskOutput out = verify(true);
+  EXPECT_EQ(out.exit_code, exit_codes::mismatch);
+  auto file = out.result["results"][0]["files"][0];
+  EXPECT_EQ(file["state"], "differs");
+  EXPECT_THAT(file["detail"].get<std::string>(), ::testing::HasSubstr("MD5 "));
+  EXPECT_THAT(*record(id).error, ::testing::HasSubstr("verify failed: local a_PRID7_x.raw: MD5"));
+  EXPECT_FALSE(record(id).last_verified_at);
+}
+
+TEST_F(VerifyRestore, SameSizeReplacementIsFoundShallowByEtagAndDeepByContent) {
+  backed_up(big);
+  std::string other = big;
+  other[(5 << 20) + 10] = 'Z';           // in part 2
+  s3_.set_object("b-prid7", id, other);  // plain MD5 ETag: not the record's "-2"
+  EXPECT_EQ(verify(false, true).exit_code, exit_codes::mismatch);
+  // Deep also catches it when the ETag looks right (as with SSE-KMS, ETags say nothing).
+  s3_.set_object("b-prid7", id, other, record(id).file_info.begin()->second.etag);
+  EXPECT_EQ(verify(false, true).exit_code, 0);
+  TaskOutput deep = verify(false, true, true);
+  EXPECT_EQ(deep.exit_code, exit_codes::mismatch);
+  EXPECT_EQ(deep.result["results"][0]["files"][0]["detail"].get<std::string>(),
+            "content differs: part 2 (bytes 5242880–6291459) differs from the record (its bytes give ETag " +
+                md5_etag_of(other) + ", the record " + record(id).file_info.begin()->second.etag + ")");
+  EXPECT_EQ(s3_.calls("get_object"), 3);  // both parts, then part 2 again
+}
+
+// A part corrupted on the way once is read again, alone, and then matches: ok.
+
+TEST_F(VerifyRestore, DeepVerifyReadsADifferingPartAgainBeforeCallingItDifferent) {
+  backed_up(big);
+  s3_.corrupt_next_get(10);
+  TaskOutput deep = verify(false, true, true);
+  EXPECT_EQ(deep.exit_code, 0);
+  auto ranges = s3_.get_ranges();  // the first two in either order (two workers)
+  ASSERT_EQ(ranges.size(), 3U);
+  EXPECT_EQ(ranges[2], "0+5242880");
+}
+
+// Restore re-fetches only the part that arrived corrupted, and commits the file.
+
+TEST_F(VerifyRestore, MissingObjectAndNoBackupAreFindings) {
+  backed_up("small");
+  s3_.set_object("b-prid7", "unrelated", "x");
+  testing::MemoryObjectStore empty;
+  ASSERT_TRUE(empty.create_bucket("b-prid7"));
+  Context ctx = context();
+  ctx.objects = [&]() -> ObjectStore& { return empty; };
+  auto out = run_verify(ctx, VerifyOptions{{id}, false, true, false});
+  ASSERT_TRUE(out);
+  EXPECT_EQ(out->exit_code, exit_codes::mismatch);
+  EXPECT_EQ(out->result["results"][0]["files"][0]["state"], "missing");
+  auto unknown = run_verify(ctx, VerifyOptions{{"nope.raw"}, false, false, false});
+  EXPECT_EQ(unknown->exit_code, exit_codes::usage);
+}
+
+TEST_F(VerifyRestore, CouldNotCheckIsExitOne) {
+  backed_up("small");
+  s3_.inject("head_object", {503, "SlowDown", "slow", ""});
+  TaskOutput out = verify(false, true);
+  EXPECT_EQ(out.exit_code, exit_codes::failed);
+  EXPECT_EQ(out.result["results"][0]["outcome"], "error");
+}
+
+TEST_F(VerifyRestore, ManyFilesAreListedNotHeaded) {
+  fs_.add_file("/data/timstof1/r_PRID7_x.d/analysis.tdf", "t", t0);
+  for (int i = 0; i < 20; ++i) fs_.add_file("/data/timstof1/r_PRID7_x.d/f" + std::to_string(i), std::to_string(i), t0);
+  ChecksumOptions checksum;
+  checksum.instrument = "timstof1";
+  checksum.name = "r_PRID7_x.d";
+  ASSERT_TRUE(run_checksum(context(), checksum));
+  ASSERT_TRUE(s3_.create_bucket("b-prid7"));
+  ASSERT_TRUE(run_upload_s3(s3_context(), UploadS3Options{"r_PRID7_x.d", false, 0, 0}));
+  EXPECT_EQ(s3_.calls("list_objects"), 1);  // upload-s3's plan lists too
+  int heads = s3_.calls("head_object");
+  auto out = run_verify(s3_context(), VerifyOptions{{"r_PRID7_x.d"}, false, false, false});
+  ASSERT_TRUE(out);
+  EXPECT_EQ(out->exit_code, 0) << out->text;
+  EXPECT_EQ(s3_.calls("head_object"), heads);
+  EXPECT_EQ(s3_.calls("list_objects"), 2);
+}
+
+}  // namespace
+}  // namespace rawbackup
