@@ -33,34 +33,51 @@ Result<std::vector<RawFile>> records_of(const Context& ctx, const std::vector<st
   return records;
 }
 
-// Detail view with optional history for each record.
-Result<TaskOutput> describe(const Context& ctx, const std::vector<RawFile>& records, bool history) {
-  TaskOutput out;
-  out.result = {{"records", nlohmann::json::array()}};
-  for (const RawFile& r : records) {
-    nlohmann::json j = to_json(r);
-    out.text += format_record_detail(r);
-    if (history) {
-      TRY_ASSIGN(events, ctx.store->history(r.id));
-      j["history"] = nlohmann::json::array();
-      for (const Event& e : events) j["history"].push_back(event_json(e));
-      out.text += format_history(events);
+// Whole records (status ID…), with their events when asked (--history).
+struct RecordsResult {
+  std::vector<RawFile> records;
+  std::vector<std::vector<Event>> histories;  // one per record with --history, else empty
+
+  std::string outcome() const { return "ok"; }
+  uint64_t bytes_moved() const { return 0; }
+  nlohmann::json to_json() const {
+    nlohmann::json j{{"records", nlohmann::json::array()}};
+    for (size_t i = 0; i < records.size(); ++i) {
+      nlohmann::json record = rawbackup::to_json(records[i]);
+      if (!histories.empty()) {
+        record["history"] = nlohmann::json::array();
+        for (const Event& e : histories[i]) record["history"].push_back(event_json(e));
+      }
+      j["records"].push_back(std::move(record));
     }
-    out.result["records"].push_back(std::move(j));
-    out.text += "\n";
+    return j;
   }
-  if (!out.text.empty()) out.text.pop_back();
-  return out;
+  std::string to_text() const {
+    std::string text;
+    for (size_t i = 0; i < records.size(); ++i) {
+      text += format_record_detail(records[i]);
+      if (!histories.empty()) text += format_history(histories[i]);
+      text += "\n";
+    }
+    if (!text.empty()) text.pop_back();
+    return text;
+  }
+};
+
+Result<TaskOutput> describe(const Context& ctx, std::vector<RawFile> records, bool history) {
+  RecordsResult result{std::move(records), {}};
+  if (history) {
+    for (const RawFile& r : result.records) {
+      TRY_ASSIGN(events, ctx.store->history(r.id));
+      result.histories.push_back(std::move(events));
+    }
+  }
+  return output_of(result);
 }
 
 Result<TaskOutput> summary_output(const Context& ctx, const RecordFilter& filter) {
-  auto summary = ctx.store->summarize(filter, 10);
-  if (!summary) return std::unexpected(summary.error());
-  TaskOutput out;
-  out.result = {{"summary", summary_json(*summary)}};
-  out.text = format_summary(out.result["summary"]);
-  if (!out.text.empty() && out.text.back() == '\n') out.text.pop_back();
-  return out;
+  TRY_ASSIGN(summary, ctx.store->summarize(filter, 10));
+  return output_of(SummaryResult{std::move(summary)});
 }
 
 // The table, streamed from the store: JSON in one pass; text in two (column widths, then
@@ -116,7 +133,7 @@ Result<TaskOutput> run_status(const Context& ctx, const StatusOptions& options) 
   if (!options.ids.empty()) {
     auto records = records_of(ctx, options.ids);
     if (!records) return std::unexpected(records.error());
-    return describe(ctx, *records, options.history);
+    return describe(ctx, std::move(*records), options.history);
   }
   RecordQuery query{filter, options.limit};
   if (!options.history) return table_output(ctx, query);
@@ -127,7 +144,7 @@ Result<TaskOutput> run_status(const Context& ctx, const StatusOptions& options) 
   }));
   auto records = records_of(ctx, ids);
   if (!records) return std::unexpected(records.error());
-  return describe(ctx, *records, true);
+  return describe(ctx, std::move(*records), true);
 }
 
 TaskRunner bind_status(CLI::App& command) {

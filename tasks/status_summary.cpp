@@ -14,25 +14,25 @@ nlohmann::json counts_json(const StatusCounts& c) {
           {"bytes_s3", c.bytes_s3}, {"status", c.status}, {"backup_status", c.backup_status}};
 }
 
-std::string counts_text(const nlohmann::json& counts) {
+std::string counts_text(const std::map<std::string, uint64_t>& counts) {
   std::vector<std::string> parts;
-  for (const auto& [name, n] : counts.items()) parts.push_back(name + " " + std::to_string(n.get<uint64_t>()));
+  for (const auto& [name, n] : counts) parts.push_back(name + " " + std::to_string(n));
   return parts.empty() ? "-" : join(parts, ", ");
 }
 
-std::vector<std::string> row(const std::string& name, const nlohmann::json& c) {
+std::vector<std::string> row(const std::string& name, const StatusCounts& c) {
   return {name,
-          std::to_string(c["records"].get<uint64_t>()),
-          format_bytes(c["bytes"].get<uint64_t>()),
-          format_bytes(c["bytes_local"].get<uint64_t>()),
-          format_bytes(c["bytes_s3"].get<uint64_t>()),
-          counts_text(c["status"]),
-          counts_text(c["backup_status"])};
+          std::to_string(c.records),
+          format_bytes(c.bytes),
+          format_bytes(c.bytes_local),
+          format_bytes(c.bytes_s3),
+          counts_text(c.status),
+          counts_text(c.backup_status)};
 }
 
 }  // namespace
 
-nlohmann::json summary_json(const StoreSummary& summary) {
+nlohmann::json SummaryResult::to_json() const {
   nlohmann::json j = counts_json(summary.all);
   j["instruments"] = nlohmann::json::object();
   for (const auto& [id, counts] : summary.instruments) j["instruments"][id] = counts_json(counts);
@@ -41,23 +41,22 @@ nlohmann::json summary_json(const StoreSummary& summary) {
     j["last_errors"].push_back(
         {{"id", e.id}, {"instrument", e.instrument_id}, {"updated_at", e.updated_at}, {"error", e.error}});
   }
-  return j;
+  return {{"summary", j}};
 }
 
-std::string format_summary(const nlohmann::json& summary) {
+std::string SummaryResult::to_text() const {
   std::vector<std::vector<std::string>> rows{{"INSTRUMENT", "RECORDS", "SIZE", "LOCAL", "S3", "STATUS", "BACKUP"}};
-  for (const auto& [id, counts] : summary["instruments"].items()) rows.push_back(row(id, counts));
-  rows.push_back(row("(all)", summary));
+  for (const auto& [id, counts] : summary.instruments) rows.push_back(row(id, counts));
+  rows.push_back(row("(all)", summary.all));
   std::string out = align_columns(rows);
-  const nlohmann::json& errors = summary["last_errors"];
-  out += errors.empty() ? "no errors recorded\n" : "last errors:\n";
+  if (summary.last_errors.empty()) return out + "no errors recorded";
   std::vector<std::vector<std::string>> error_rows;
-  for (const nlohmann::json& e : errors) {
-    error_rows.push_back({"  " + e["updated_at"].get<std::string>().substr(0, 19) + "Z",
-                          e["instrument"].get<std::string>(), e["id"].get<std::string>(),
-                          e["error"].get<std::string>()});
+  for (const ErrorLine& e : summary.last_errors) {
+    error_rows.push_back({"  " + e.updated_at.substr(0, 19) + "Z", e.instrument_id, e.id, e.error});
   }
-  return error_rows.empty() ? out : out + align_columns(error_rows);
+  out += "last errors:\n" + align_columns(error_rows);
+  if (out.back() == '\n') out.pop_back();
+  return out;
 }
 
 }  // namespace rawbackup

@@ -2,19 +2,24 @@
 #pragma once
 #include <nlohmann/json.hpp>
 #include <string>
-#include <vector>
 
 #include "model/record_store.h"
 
 namespace rawbackup {
 
-// {"records", "bytes", "bytes_local", "bytes_s3", "status": {name: n}, "backup_status":
-// {name: n}, "instruments": {id: the same fields}, "last_errors": [{"id", "instrument",
-// "updated_at", "error"}] (newest first)}. Local bytes: records whose copy-local finished;
-// S3 bytes: records with an S3 upload path (upload-s3 finished).
-nlohmann::json summary_json(const StoreSummary& summary);
+// The store's summary as status's result (a TaskResult).
+struct SummaryResult {
+  StoreSummary summary;
 
-// A table with one row per instrument and one for all, then the last errors.
-std::string format_summary(const nlohmann::json& summary);
+  std::string outcome() const { return "ok"; }
+  uint64_t bytes_moved() const { return 0; }
+  // {"summary": {"records", "bytes", "bytes_local", "bytes_s3", "status": {name: n},
+  // "backup_status": {name: n}, "instruments": {id: the same fields}, "last_errors": [{"id",
+  // "instrument", "updated_at", "error"}] (newest first)}}. Local bytes: records whose
+  // copy-local finished; S3 bytes: records with an S3 upload path (upload-s3 finished).
+  nlohmann::json to_json() const;
+  // A table with one row per instrument and one for all, then the last errors.
+  std::string to_text() const;
+};
 
 }  // namespace rawbackup

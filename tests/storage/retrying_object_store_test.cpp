@@ -6,8 +6,8 @@
 #include <gtest/gtest.h>
 
 #include "common/interrupt.h"
-#include "fakes/memory_object_store.h"
 #include "error_of.h"
+#include "fakes/memory_object_store.h"
 
 namespace rawbackup {
 namespace {

@@ -5,13 +5,13 @@
 #include <gmock/gmock.h>
 #include <cstdlib>
 
+#include "error_of.h"
 #include "scoped_env.h"
 #include "task_fixture.h"
 #include "tasks/checksum.h"
 #include "tasks/copy_local.h"
 #include "tasks/status.h"
 #include "tasks/verify.h"
-#include "error_of.h"
 
 namespace rawbackup {
 namespace {

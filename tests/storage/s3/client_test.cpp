@@ -8,8 +8,8 @@
 #include <cstdlib>
 #include <deque>
 
-#include "integrity/md5.h"
 #include "error_of.h"
+#include "integrity/md5.h"
 
 namespace rawbackup::s3 {
 namespace {
