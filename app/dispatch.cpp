@@ -36,6 +36,7 @@ struct GlobalOptions {
   std::string log_level = env_or("RAWBACKUP_LOG_LEVEL", "info");
   std::string log_format = env_or("RAWBACKUP_LOG_FORMAT", "auto");
   double lock_wait_seconds = 10;
+  std::string profile;  // AWS shared-config profile, over backup.s3.profile
 };
 
 struct Chosen {
@@ -113,6 +114,7 @@ Result<int> run_task(const Chosen& chosen, const GlobalOptions& global) {
   std::unique_ptr<RecordStore> store;
   if (chosen.entry->needs & (needs::config | needs::store)) {
     config = load_config(config_path(global));
+    if (config->s3 && !global.profile.empty()) config->s3->profile = global.profile;
     ctx.config = &*config;
   }
   if (chosen.entry->needs & needs::store) {
@@ -166,6 +168,8 @@ int run_main(int argc, const char* const* argv) {
   app.add_option("--lock-wait", global.lock_wait_seconds, "Seconds to wait while another run holds the same raw file")
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);
+  app.add_option("--profile", global.profile,
+                 "AWS profile for S3 credentials and settings (default: backup.s3.profile, $AWS_PROFILE, default)");
   std::vector<Chosen> tasks;
   add_tasks(app, tasks);
   try {

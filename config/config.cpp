@@ -161,7 +161,8 @@ std::optional<std::string> read_endpoint(MapReader& s3) {
 S3Config read_s3(MapReader& backup) {
   MapReader s3 = backup.map("s3");
   S3Config config;
-  config.region = s3.string("region");
+  config.region = s3.optional_string("region").value_or("");
+  config.profile = s3.optional_string("profile").value_or("");
   config.bucket_prefix = s3.string("bucket_prefix");
   config.endpoint_url = read_endpoint(s3);
   if (s3.has("part_size_mb")) {

@@ -27,13 +27,14 @@ struct InstrumentConfig {
 };
 
 struct S3Config {
-  std::string region;
+  std::string region;  // "" : from AWS_REGION, AWS_DEFAULT_REGION or the profile (storage/s3/client.h)
   std::string bucket_prefix;
   std::optional<std::string> endpoint_url;
   uint64_t part_size = default_part_size;   // bytes
   unsigned concurrency = 4;                 // parallel requests (parts and files) per task
   std::optional<uint64_t> max_bandwidth{};  // bytes per second sent, all requests together
   unsigned stall_timeout_seconds = 30;      // a transfer moving no bytes this long is retried
+  std::string profile{};                    // AWS shared-config profile ("" : AWS_PROFILE, else default)
 };
 
 inline constexpr int64_t default_settle_seconds = 120;

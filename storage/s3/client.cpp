@@ -81,7 +81,9 @@ void S3Client::give_back(std::unique_ptr<HttpClient> connection) {
 
 std::string S3Client::endpoint() const { return options_.endpoint.scheme + "://" + options_.endpoint.host; }
 
-HttpRequest S3Client::build(const Call& call) const {
+S3Result<HttpRequest> S3Client::build(const Call& call) const {
+  auto credentials = options_.credentials->get();
+  if (!credentials) return std::unexpected(local_error(S3ErrorOrigin::credentials, credentials.error().message));
   const S3Endpoint& ep = options_.endpoint;
   std::string host = ep.path_style || call.bucket.empty() ? ep.host : call.bucket + "." + ep.host;
   std::string path = "/";
@@ -92,12 +94,10 @@ HttpRequest S3Client::build(const Call& call) const {
                   {"x-amz-content-sha256", call.body ? "UNSIGNED-PAYLOAD" : empty_sha256},
                   {"x-amz-date", amz_date}};
   if (call.body && !call.body->md5_hex.empty()) headers.emplace_back("content-md5", hex_to_base64(call.body->md5_hex));
-  if (!options_.credentials.session_token.empty()) {
-    headers.emplace_back("x-amz-security-token", options_.credentials.session_token);
-  }
+  if (!credentials->session_token.empty()) headers.emplace_back("x-amz-security-token", credentials->session_token);
   headers.insert(headers.end(), call.headers.begin(), call.headers.end());
   SigningRequest signing{call.method, path, call.query, headers, headers[1].second};
-  Signature signature = sign_v4(signing, options_.credentials, {options_.region, "s3", amz_date}, false);
+  Signature signature = sign_v4(signing, *credentials, {options_.region, "s3", amz_date}, false);
   headers.emplace_back("Authorization", signature.authorization);
   HttpRequest request;
   request.method = call.method;
@@ -109,8 +109,20 @@ HttpRequest S3Client::build(const Call& call) const {
   return request;
 }
 
+// Temporary credentials that expired before their time (revoked, or a clock off): fetched
+// again and the request sent once more.
 S3Result<HttpResponse> S3Client::send(const Call& call) {
-  HttpRequest request = build(call);  // signed now, just before sending
+  auto response = send_signed(call);
+  if (!response && (response.error().code == "ExpiredToken" || response.error().code == "TokenRefreshRequired")) {
+    spdlog::info("S3 credentials from {} expired; fetching them again", options_.credentials->provider_name());
+    options_.credentials->invalidate();
+    response = send_signed(call);
+  }
+  return response;
+}
+
+S3Result<HttpResponse> S3Client::send_signed(const Call& call) {
+  TRY_ASSIGN(request, build(call));  // signed now, just before sending
   auto started = std::chrono::steady_clock::now();
   auto connection = take_connection();
   auto response = connection->send(request);

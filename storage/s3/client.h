@@ -15,6 +15,7 @@
 
 #include "config/config.h"
 #include "storage/object_store.h"
+#include "storage/s3/credentials.h"
 #include "storage/s3/http.h"
 #include "storage/s3/sigv4.h"
 
@@ -33,7 +34,7 @@ S3Endpoint parse_endpoint(const std::string& url, const std::string& region);
 struct S3ClientOptions {
   S3Endpoint endpoint;
   std::string region;
-  Credentials credentials;
+  std::shared_ptr<RefreshingCredentials> credentials;  // shared by every request, refreshed
 };
 
 using HttpConnector = std::function<std::unique_ptr<HttpClient>()>;
@@ -76,10 +77,12 @@ class S3Client final : public ObjectStore {
     bool error_in_200 = false;  // a 200 reply may carry <Error> (CompleteMultipartUpload)
     bool interruptible = true;  // false: clean-up (Abort) still goes out after SIGTERM
   };
-  // Sends `call` once; no reply, or a reply of 300 or more, is an S3Error.
+  // Sends `call` once (once more with fresh credentials after ExpiredToken); no reply, or a
+  // reply of 300 or more, is an S3Error.
   S3Result<HttpResponse> send(const Call& call);
   // The signed request for `call` (signed at this moment).
-  HttpRequest build(const Call& call) const;
+  S3Result<HttpRequest> build(const Call& call) const;
+  S3Result<HttpResponse> send_signed(const Call& call);
 
   std::unique_ptr<HttpClient> take_connection();
   void give_back(std::unique_ptr<HttpClient> connection);
@@ -91,10 +94,24 @@ class S3Client final : public ObjectStore {
   std::vector<std::unique_ptr<HttpClient>> idle_;
 };
 
-// The client for a config's s3 section, with retries (RetryingObjectStore): credentials from AWS_ACCESS_KEY_ID,
-// AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN), endpoint from `endpoint_url` or
-// AWS_ENDPOINT_URL, extra CAs from AWS_CA_BUNDLE. Throws UsageError (one line, naming the
-// variables) when credentials are missing; no request is made here.
+// Where a config's S3 settings come from when the YAML does not set them (the YAML wins):
+// region: AWS_REGION, AWS_DEFAULT_REGION, the profile's region; endpoint: AWS_ENDPOINT_URL_S3,
+// AWS_ENDPOINT_URL, the profile's services s3 endpoint_url, its endpoint_url; CA bundle:
+// AWS_CA_BUNDLE, the profile's ca_bundle; addressing style: the profile's s3.addressing_style.
+// Throws UsageError when no region is found or a setting is invalid.
+struct S3Settings {
+  std::string region;
+  std::string endpoint_url;
+  std::string ca_bundle;
+  std::string addressing_style = "auto";  // auto (AWS: virtual-hosted; custom: path), path, virtual
+};
+S3Settings resolve_s3_settings(const S3Config& config, const AwsProfile& profile);
+
+// The client for a config's s3 section, with retries (RetryingObjectStore): settings as
+// resolve_s3_settings says, credentials from the chain (storage/s3/credentials.h) for the
+// profile (backup.s3.profile / --profile, else AWS_PROFILE, else default). Throws UsageError
+// (one line, naming what was tried) when no credentials are configured; no request is made
+// here.
 std::unique_ptr<ObjectStore> connect_s3(const S3Config& config);
 
 }  // namespace rawbackup::s3

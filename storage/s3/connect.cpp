@@ -1,4 +1,6 @@
 // From a config's s3 section and the environment to a ready S3 client.
+#include <spdlog/spdlog.h>
+
 #include <regex>
 
 #include "common/result.h"
@@ -9,14 +11,27 @@
 namespace rawbackup::s3 {
 namespace {
 
-Credentials credentials_from_env() {
-  Credentials c{env_or("AWS_ACCESS_KEY_ID"), env_or("AWS_SECRET_ACCESS_KEY"), env_or("AWS_SESSION_TOKEN")};
-  if (c.access_key_id.empty() || c.secret_access_key.empty()) {
-    throw UsageError(
-        "backup_type s3 needs credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
-        " (and AWS_SESSION_TOKEN for temporary ones)");
+// The first of `values` that is set ("" when none is).
+std::string first_of(std::initializer_list<std::string> values) {
+  for (const std::string& v : values) {
+    if (!v.empty()) return v;
   }
-  return c;
+  return "";
+}
+
+std::shared_ptr<RefreshingCredentials> credentials_for(const AwsProfile& profile) {
+  CredentialsChoice choice = choose_credentials(profile);
+  if (!choice.provider) {
+    std::string tried;
+    for (const std::string& t : choice.tried) tried += (tried.empty() ? "" : "; ") + t;
+    throw UsageError(
+        "backup_type s3 needs credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and "
+        "AWS_SESSION_TOKEN for temporary ones), or use a profile (--profile, backup.s3.profile, "
+        "AWS_PROFILE); tried: " +
+        tried);
+  }
+  spdlog::debug("S3 credentials: {}", choice.provider->name());
+  return std::make_shared<RefreshingCredentials>(std::move(choice.provider));
 }
 
 }  // namespace
@@ -36,14 +51,43 @@ S3Endpoint parse_endpoint(const std::string& url, const std::string& region) {
   return {scheme, m[2].str() + (default_port ? "" : ":" + port), true};
 }
 
+S3Settings resolve_s3_settings(const S3Config& config, const AwsProfile& profile) {
+  S3Settings out;
+  const AwsSettings& p = profile.settings;
+  out.region =
+      first_of({config.region, env_or("AWS_REGION"), env_or("AWS_DEFAULT_REGION"), p.get("region").value_or("")});
+  if (out.region.empty()) {
+    throw UsageError("no S3 region: set backup.s3.region, AWS_REGION, or region in profile " + profile.name);
+  }
+  out.endpoint_url =
+      first_of({config.endpoint_url.value_or(""), env_or("AWS_ENDPOINT_URL_S3"), env_or("AWS_ENDPOINT_URL"),
+                profile.s3_service.get("endpoint_url").value_or(""), p.get("endpoint_url").value_or("")});
+  out.ca_bundle = first_of({env_or("AWS_CA_BUNDLE"), p.get("ca_bundle").value_or("")});
+  std::string style = p.get("s3.addressing_style").value_or("auto");
+  if (style != "auto" && style != "path" && style != "virtual") {
+    throw UsageError("profile " + profile.name + ": s3.addressing_style must be auto, path or virtual, not '" + style +
+                     "'");
+  }
+  out.addressing_style = style;
+  return out;
+}
+
 std::unique_ptr<ObjectStore> connect_s3(const S3Config& config) {
+  auto profile = load_aws_profile(aws_profile_name(config.profile));
+  if (!profile) throw UsageError(profile.error().message);
+  if (!config.profile.empty() && !profile->found) {
+    throw UsageError("profile " + config.profile + " is in neither " + profile->credentials_path + " nor " +
+                     profile->config_path);
+  }
+  S3Settings settings = resolve_s3_settings(config, *profile);
   S3ClientOptions options;
-  options.region = config.region;
-  std::string url = config.endpoint_url.value_or(env_or("AWS_ENDPOINT_URL"));
-  options.endpoint = parse_endpoint(url, config.region);
-  options.credentials = credentials_from_env();
+  options.region = settings.region;
+  options.endpoint = parse_endpoint(settings.endpoint_url, settings.region);
+  if (settings.addressing_style == "path") options.endpoint.path_style = true;
+  if (settings.addressing_style == "virtual") options.endpoint.path_style = false;
+  options.credentials = credentials_for(*profile);
   HttpOptions http;
-  http.ca_bundle = env_or("AWS_CA_BUNDLE");
+  http.ca_bundle = settings.ca_bundle;
   http.stall_timeout = std::chrono::seconds(config.stall_timeout_seconds);
   auto client = std::make_unique<S3Client>(std::move(options), [http] { return make_curl_client(http); });
   return std::make_unique<RetryingObjectStore>(std::move(client), RetryPolicy{});

@@ -12,6 +12,7 @@ enum class S3ErrorOrigin {
   local_read,   // reading the request body from the local file failed
   cancelled,    // the sink refused the bytes of a GET
   interrupted,  // SIGINT/SIGTERM
+  credentials,  // none could be had to sign the request (a credential_process failed, …)
 };
 
 struct S3Error {

@@ -72,15 +72,20 @@ TEST(Config, UnknownKeyIsATypo) {
   EXPECT_EQ(error_of(replaced(valid, "endpoint_url:", "endpoint_ulr:")),
             "/etc/rawbackup/test.yaml: backup.s3.endpoint_ulr: unknown key (typo?)");
   EXPECT_EQ(error_of(replaced(valid, "region:", "regoin:")),
-            "/etc/rawbackup/test.yaml: backup.s3.region: is required (found 'regoin': a typo?)");
+            "/etc/rawbackup/test.yaml: backup.s3.regoin: unknown key (typo?)");
   EXPECT_THAT(error_of(valid + "extra: 1\n"), ::testing::HasSubstr("extra: unknown key"));
 }
 
 TEST(Config, MissingRequiredKey) {
   EXPECT_EQ(error_of(replaced(valid, "  backup: /data/backup", "  other: x")),
             "/etc/rawbackup/test.yaml: locations.backup: is required");
-  EXPECT_THAT(error_of(replaced(valid, "    region: eu-central-1\n", "")),
-              ::testing::HasSubstr("backup.s3.region: is required"));
+}
+
+// The region may come from the environment or the AWS profile instead (issue 17): optional here.
+TEST(Config, RegionAndProfileAreOptional) {
+  Config c = parse_config(replaced(valid, "    region: eu-central-1\n", "    profile: facility\n"), "/x/c.yaml");
+  EXPECT_EQ(c.s3->region, "");
+  EXPECT_EQ(c.s3->profile, "facility");
 }
 
 TEST(Config, WrongType) {

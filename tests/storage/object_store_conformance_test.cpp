@@ -61,16 +61,16 @@ std::vector<Backend> backends() {
            .signs = true,
            .lists_ampersands = false};
   }
-  out.push_back(
-      {server, can, [](const std::string& secret) -> std::unique_ptr<ObjectStore> {
-         s3::S3ClientOptions options;
-         options.region = "us-east-1";
-         options.endpoint = s3::parse_endpoint(env("S3_ENDPOINT"), options.region);
-         options.credentials = {env("AWS_ACCESS_KEY_ID"), secret.empty() ? env("AWS_SECRET_ACCESS_KEY") : secret, ""};
-         return std::make_unique<RetryingObjectStore>(
-             std::make_unique<s3::S3Client>(options, [] { return s3::make_curl_client({}); }),
-             RetryPolicy{.base_delay = std::chrono::milliseconds(10)});
-       }});
+  out.push_back({server, can, [](const std::string& secret) -> std::unique_ptr<ObjectStore> {
+                   s3::S3ClientOptions options;
+                   options.region = "us-east-1";
+                   options.endpoint = s3::parse_endpoint(env("S3_ENDPOINT"), options.region);
+                   options.credentials = std::make_shared<s3::RefreshingCredentials>(s3::static_credentials(
+                       {env("AWS_ACCESS_KEY_ID"), secret.empty() ? env("AWS_SECRET_ACCESS_KEY") : secret, ""}, "test"));
+                   return std::make_unique<RetryingObjectStore>(
+                       std::make_unique<s3::S3Client>(options, [] { return s3::make_curl_client({}); }),
+                       RetryPolicy{.base_delay = std::chrono::milliseconds(10)});
+                 }});
   return out;
 }
 

@@ -10,6 +10,7 @@
 
 #include "error_of.h"
 #include "integrity/md5.h"
+#include "scoped_env.h"
 
 namespace rawbackup::s3 {
 namespace {
@@ -64,7 +65,8 @@ class Client : public ::testing::Test {
     S3ClientOptions options;
     options.region = "us-east-1";
     options.endpoint = parse_endpoint("http://127.0.0.1:9000", "us-east-1");
-    options.credentials = {"AKIDEXAMPLE", "secret-never-sent", ""};
+    options.credentials =
+        std::make_shared<RefreshingCredentials>(static_credentials({"AKIDEXAMPLE", "secret-never-sent", ""}, "test"));
     // As connect_s3 makes it: the client inside the retry wrapper.
     client = std::make_unique<RetryingObjectStore>(std::make_unique<S3Client>(options, connector(http)),
                                                    RetryPolicy{.base_delay = std::chrono::milliseconds(1)});
@@ -168,6 +170,20 @@ TEST_F(Client, CompleteReplyCarryingAnErrorIsRetried) {
   EXPECT_EQ(http->sent.size(), 2U);
 }
 
+// Temporary credentials revoked or expired early: fetched again, the request sent once more.
+TEST_F(Client, ExpiredTokenIsRetriedOnceWithFreshCredentials) {
+  http->replies.push_back(reply(400, error_xml("ExpiredToken")));
+  http->replies.push_back(reply(200, "", {{"etag", "\"e\""}}));
+  ASSERT_TRUE(client->put_object("b", "k", text_body("x")));
+  EXPECT_EQ(http->sent.size(), 2U);
+  http->replies.push_back(reply(400, error_xml("ExpiredToken")));
+  http->replies.push_back(reply(400, error_xml("ExpiredToken")));
+  auto twice = client->put_object("b", "k", text_body("x"));
+  ASSERT_FALSE(twice);
+  EXPECT_EQ(twice.error().code, "ExpiredToken");
+  EXPECT_EQ(http->sent.size(), 4U);  // not retried further: 400 is permanent
+}
+
 TEST_F(Client, SkewedClockIsCorrectedFromTheServersDate) {
   std::time_t later = std::time(nullptr) + 3600;
   std::tm tm{};
@@ -200,7 +216,9 @@ TEST(Endpoint, AwsIsVirtualHostedCustomIsPathStyle) {
 TEST(Endpoint, VirtualHostedRequestsPutTheBucketInTheHost) {
   ScriptedHttp scripted;
   ScriptedHttp* http = &scripted;
-  S3Client client({parse_endpoint("", "eu-central-1"), "eu-central-1", {"AK", "SK", "token"}}, connector(http));
+  S3Client client({parse_endpoint("", "eu-central-1"), "eu-central-1",
+                   std::make_shared<RefreshingCredentials>(static_credentials({"AK", "SK", "token"}, "test"))},
+                  connector(http));
   http->replies.push_back(reply(404));
   (void)client.head_object("my-bucket", "a/b.raw");
   EXPECT_EQ(http->sent[0].url, "https://my-bucket.s3.eu-central-1.amazonaws.com/a/b.raw");
@@ -208,17 +226,18 @@ TEST(Endpoint, VirtualHostedRequestsPutTheBucketInTheHost) {
 }
 
 TEST(Connect, MissingCredentialsIsOneLineBeforeAnyRequest) {
-  const char* saved = std::getenv("AWS_SECRET_ACCESS_KEY");
-  std::string keep = saved ? saved : "";
-  unsetenv("AWS_SECRET_ACCESS_KEY");
+  ScopedEnv secret("AWS_SECRET_ACCESS_KEY", std::nullopt);
+  ScopedEnv config_file("AWS_CONFIG_FILE", "/nonexistent/config");
+  ScopedEnv credentials_file("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/credentials");
   S3Config config{"us-east-1", "b", "http://127.0.0.1:1", 5 << 20};
   try {
     (void)connect_s3(config);
     ADD_FAILURE() << "no error";
   } catch (const UsageError& e) {
     EXPECT_THAT(std::string(e.what()), ::testing::HasSubstr("set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"));
+    EXPECT_THAT(std::string(e.what()), ::testing::HasSubstr("tried: environment"));
+    EXPECT_THAT(std::string(e.what()), ::testing::HasSubstr("profile default in /nonexistent/credentials"));
   }
-  if (saved) setenv("AWS_SECRET_ACCESS_KEY", keep.c_str(), 1);
 }
 
 TEST(Base64, ContentMd5Form) { EXPECT_EQ(hex_to_base64(md5_hex("")), "1B2M2Y8AsgTpgAmY7PhCfg=="); }

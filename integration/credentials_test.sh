@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# S3 credentials and settings the way awscli/boto3 users keep them, against Ceph through the
+# proxy: a profile in the shared files only (no AWS_* keys in the environment), a real
+# credential_process script, the precedence (environment keys over the profile; the YAML's
+# region/endpoint over the profile's), AWS_REGION + AWS_ENDPOINT_URL_S3 without them in the
+# YAML, and the one-line errors for no credentials and an unknown profile. No secret in any
+# log at trace level.
+# Usage: credentials_test.sh PATH/TO/rawbackup
+source "$(dirname "$0")/lib.sh"
+here="$(cd "$(dirname "$0")" && pwd)"
+server=ceph rb="$1"
+source "$here/s3/harness.sh"
+
+test_key="$AWS_ACCESS_KEY_ID" test_secret="$AWS_SECRET_ACCESS_KEY"
+unset AWS_PROFILE AWS_REGION AWS_DEFAULT_REGION AWS_ENDPOINT_URL_S3
+mkdir -p "$work/instruments/astral1" "$work/aws"
+for n in 1 2 3 4 5 6; do head -c $((1 << 20)) /dev/urandom >"$work/instruments/astral1/c${n}_PRID1_x.raw"; done
+s3 PUT /rb-cred-prid1 -o /dev/null
+
+# YAML without region or endpoint: they come from the profile or the environment.
+write_config "$work/c.yaml" '{backup_type: s3, s3: {bucket_prefix: rb-cred, part_size_mb: 5}}' \
+  'instruments: {astral1: {type: thermo, path: instruments/astral1}}'
+write_config "$work/yaml-wins.yaml" "{backup_type: s3, s3: {bucket_prefix: rb-cred, part_size_mb: 5, region: us-east-1, endpoint_url: \"$proxy\"}}" \
+  'instruments: {astral1: {type: thermo, path: instruments/astral1}}'
+c=(--config "$work/c.yaml")
+
+cat >"$work/aws/vault.sh" <<SH
+#!/bin/sh
+# stands in for a vault client: counts its runs, prints the keys as credential_process JSON
+echo run >>"$work/aws/vault.runs"
+printf '{"Version": 1, "AccessKeyId": "%s", "SecretAccessKey": "%s", "Expiration": "%s"}\n' \
+  "$test_key" "$test_secret" "\$(date -u -d '+1 hour' +%Y-%m-%dT%H:%M:%SZ)"
+SH
+cat >"$work/aws/credentials" <<INI
+# keys as awscli's "aws configure" writes them
+[lab]
+aws_access_key_id = $test_key
+aws_secret_access_key = $test_secret
+[wrong]
+aws_access_key_id = AKIANOTAKEY
+aws_secret_access_key = not-the-secret
+INI
+cat >"$work/aws/config" <<INI
+[profile lab]
+region = us-east-1
+services = local-ceph
+[profile proc]
+region = us-east-1
+services = local-ceph
+credential_process = sh $work/aws/vault.sh
+[profile wrong]
+region = us-east-1
+services = local-ceph
+[profile dead-endpoint]
+region = eu-west-1
+endpoint_url = http://127.0.0.1:1
+[services local-ceph]
+s3 =
+  endpoint_url = $proxy
+INI
+# rawbackup as a user with only the shared files: no AWS_* keys in its environment.
+rb_files() {
+  env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY -u AWS_SESSION_TOKEN -u AWS_ENDPOINT_URL \
+    AWS_CONFIG_FILE="$work/aws/config" AWS_SHARED_CREDENTIALS_FILE="$work/aws/credentials" "$rb" "$@"
+}
+must "checksum" rb_files "${c[@]}" checksum --instrument astral1 c1_PRID1_x.raw
+for n in 2 3 4 5 6; do must "checksum" rb_files "${c[@]}" checksum --instrument astral1 "c${n}_PRID1_x.raw"; done
+
+rules '[]'
+expect_code "profile from the shared files only (--profile lab)" 0 rb_files "${c[@]}" --log-level debug --profile lab upload-s3 c1_PRID1_x.raw
+expect_match "  says where the credentials came from" "$work/err" 'S3 credentials: profile lab \(static keys\)'
+grep -q '^PUT /rb-cred-prid1/c1_PRID1_x.raw' "$log" && pass "  sent to the profile's services endpoint" || failure "  sent to the profile's services endpoint" "$(cat "$log")"
+
+AWS_PROFILE=lab expect_code "AWS_PROFILE selects the profile" 0 rb_files "${c[@]}" upload-s3 c2_PRID1_x.raw
+
+rm -f "$work/aws/vault.runs"
+expect_code "credential_process (a real script)" 0 rb_files "${c[@]}" --log-level trace --profile proc upload-s3 c3_PRID1_x.raw
+[ "$(wc -l <"$work/aws/vault.runs")" -eq 1 ] && pass "  the script ran once for the whole upload" || failure "  the script ran once" "$(cat "$work/aws/vault.runs" 2>/dev/null)"
+! grep -qF -- "$test_secret" "$work/err" "$work/out" && pass "  no secret in the trace log" || failure "  no secret in the trace log"
+expect_match "  credentials valid for an hour" "$work/err" 'S3 credentials from profile proc \(credential_process\), valid for 3[0-9]{3} s'
+
+expect_code "environment keys beat the profile" 0 env AWS_CONFIG_FILE="$work/aws/config" AWS_SHARED_CREDENTIALS_FILE="$work/aws/credentials" \
+  "$rb" "${c[@]}" --profile wrong upload-s3 c4_PRID1_x.raw
+expect_code "the YAML's region and endpoint beat the profile's" 0 env AWS_CONFIG_FILE="$work/aws/config" \
+  AWS_SHARED_CREDENTIALS_FILE="$work/aws/credentials" "$rb" --config "$work/yaml-wins.yaml" --profile dead-endpoint upload-s3 c5_PRID1_x.raw
+expect_code "AWS_REGION and AWS_ENDPOINT_URL_S3 without them in the YAML" 0 env AWS_CONFIG_FILE=/nonexistent \
+  AWS_SHARED_CREDENTIALS_FILE=/nonexistent AWS_REGION=us-east-1 AWS_ENDPOINT_URL_S3="$proxy" "$rb" "${c[@]}" upload-s3 c6_PRID1_x.raw
+
+expect_code "wrong keys in the profile: refused by the server" 1 rb_files "${c[@]}" --profile wrong verify --s3 c1_PRID1_x.raw
+expect_code "no credentials anywhere: exit 2 before any request" 2 env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY \
+  AWS_CONFIG_FILE=/nonexistent/config AWS_SHARED_CREDENTIALS_FILE=/nonexistent/credentials \
+  "$rb" --config "$work/yaml-wins.yaml" upload-s3 c1_PRID1_x.raw
+expect_match "  one line naming what was tried" "$work/err" 'tried: environment .*; profile default in /nonexistent/credentials and /nonexistent/config'
+expect_code "an unknown --profile: exit 2" 2 rb_files "${c[@]}" --profile nosuch upload-s3 c1_PRID1_x.raw
+expect_match "  names both files" "$work/err" "profile nosuch is in neither $work/aws/credentials nor $work/aws/config"
+expect_code "no region anywhere: exit 2" 2 env AWS_CONFIG_FILE=/nonexistent AWS_SHARED_CREDENTIALS_FILE=/nonexistent \
+  "$rb" "${c[@]}" upload-s3 c1_PRID1_x.raw
+expect_match "  says where a region can be set" "$work/err" 'no S3 region: set backup.s3.region, AWS_REGION, or region in profile default'
+summary
