@@ -4,7 +4,9 @@
 # credential_process script, the precedence (environment keys over the profile; the YAML's
 # region/endpoint over the profile's), AWS_REGION + AWS_ENDPOINT_URL_S3 without them in the
 # YAML, and the one-line errors for no credentials and an unknown profile. No secret in any
-# log at trace level.
+# log at trace level. Web identity (STS), container and EC2 instance-metadata credentials from a
+# stand-in on 127.0.0.1 (s3/credentials_standin.py) handing out Ceph's keys valid for 40 s;
+# a one-minute capped upload refreshes them on the way.
 # Usage: credentials_test.sh PATH/TO/rawbackup
 source "$(dirname "$0")/lib.sh"
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -14,7 +16,7 @@ source "$here/s3/harness.sh"
 test_key="$AWS_ACCESS_KEY_ID" test_secret="$AWS_SECRET_ACCESS_KEY"
 unset AWS_PROFILE AWS_REGION AWS_DEFAULT_REGION AWS_ENDPOINT_URL_S3
 mkdir -p "$work/instruments/astral1" "$work/aws"
-for n in 1 2 3 4 5 6; do head -c $((1 << 20)) /dev/urandom >"$work/instruments/astral1/c${n}_PRID1_x.raw"; done
+for n in 1 2 3 4 5 6 7 8 9; do head -c $((1 << 20)) /dev/urandom >"$work/instruments/astral1/c${n}_PRID1_x.raw"; done
 s3 PUT /rb-cred-prid1 -o /dev/null
 
 # YAML without region or endpoint: they come from the profile or the environment.
@@ -61,10 +63,14 @@ INI
 # rawbackup as a user with only the shared files: no AWS_* keys in its environment.
 rb_files() {
   env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY -u AWS_SESSION_TOKEN -u AWS_ENDPOINT_URL \
-    AWS_CONFIG_FILE="$work/aws/config" AWS_SHARED_CREDENTIALS_FILE="$work/aws/credentials" "$rb" "$@"
+    AWS_EC2_METADATA_DISABLED=true AWS_CONFIG_FILE="$work/aws/config" AWS_SHARED_CREDENTIALS_FILE="$work/aws/credentials" \
+    "$rb" "$@"
 }
 must "checksum" rb_files "${c[@]}" checksum --instrument astral1 c1_PRID1_x.raw
-for n in 2 3 4 5 6; do must "checksum" rb_files "${c[@]}" checksum --instrument astral1 "c${n}_PRID1_x.raw"; done
+head -c $((60 << 20)) /dev/urandom >"$work/instruments/astral1/big_PRID1_x.raw"
+for name in c2 c3 c4 c5 c6 c7 c8 c9 big; do
+  must "checksum" rb_files "${c[@]}" checksum --instrument astral1 "${name}_PRID1_x.raw"
+done
 
 rules '[]'
 expect_code "profile from the shared files only (--profile lab)" 0 rb_files "${c[@]}" --log-level debug --profile lab upload-s3 c1_PRID1_x.raw
@@ -88,7 +94,7 @@ expect_code "AWS_REGION and AWS_ENDPOINT_URL_S3 without them in the YAML" 0 env 
 
 expect_code "wrong keys in the profile: refused by the server" 1 rb_files "${c[@]}" --profile wrong verify --s3 c1_PRID1_x.raw
 expect_code "no credentials anywhere: exit 2 before any request" 2 env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY \
-  AWS_CONFIG_FILE=/nonexistent/config AWS_SHARED_CREDENTIALS_FILE=/nonexistent/credentials \
+  AWS_CONFIG_FILE=/nonexistent/config AWS_SHARED_CREDENTIALS_FILE=/nonexistent/credentials AWS_EC2_METADATA_DISABLED=true \
   "$rb" --config "$work/yaml-wins.yaml" upload-s3 c1_PRID1_x.raw
 expect_match "  one line naming what was tried" "$work/err" 'tried: environment .*; profile default in /nonexistent/credentials and /nonexistent/config'
 expect_code "an unknown --profile: exit 2" 2 rb_files "${c[@]}" --profile nosuch upload-s3 c1_PRID1_x.raw
@@ -96,4 +102,47 @@ expect_match "  names both files" "$work/err" "profile nosuch is in neither $wor
 expect_code "no region anywhere: exit 2" 2 env AWS_CONFIG_FILE=/nonexistent AWS_SHARED_CREDENTIALS_FILE=/nonexistent \
   "$rb" "${c[@]}" upload-s3 c1_PRID1_x.raw
 expect_match "  says where a region can be set" "$work/err" 'no S3 region: set backup.s3.region, AWS_REGION, or region in profile default'
+
+# --- platform credentials, from the stand-in ---
+mkdir -p "$work/standin"
+echo "platform-token" >"$work/standin/token"
+python3 "$here/s3/credentials_standin.py" "$work/standin" "$test_key" "$test_secret" 40 platform-token &
+standin_pid=$!
+trap 'kill "$standin_pid" 2>/dev/null; stop_all' EXIT
+wait_until 10 test -f "$work/standin/port"
+standin="http://127.0.0.1:$(cat "$work/standin/port")"
+standin_log="$work/standin/requests.log"
+# rb_platform VAR=VALUE... -- ARGS...: rawbackup on a platform: no keys, no profile files,
+# region and endpoint from the environment, and the platform's variables.
+rb_platform() {
+  local vars=()
+  while [ "$1" != "--" ]; do vars+=("$1"); shift; done
+  shift
+  env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY -u AWS_SESSION_TOKEN -u AWS_ENDPOINT_URL \
+    AWS_CONFIG_FILE=/nonexistent AWS_SHARED_CREDENTIALS_FILE=/nonexistent AWS_REGION=us-east-1 \
+    AWS_ENDPOINT_URL_S3="$proxy" "${vars[@]}" "$rb" "${c[@]}" --log-level debug "$@"
+}
+expect_code "web identity (STS AssumeRoleWithWebIdentity)" 0 rb_platform AWS_WEB_IDENTITY_TOKEN_FILE="$work/standin/token" \
+  AWS_ROLE_ARN=arn:aws:iam::123456789012:role/rawbackup AWS_ENDPOINT_URL_STS="$standin/sts" AWS_EC2_METADATA_DISABLED=true \
+  -- upload-s3 c7_PRID1_x.raw
+expect_match "  from web identity" "$work/err" 'S3 credentials: web identity \(arn:aws:iam::123456789012:role/rawbackup\)'
+grep -q '^POST /sts/ 200' "$standin_log" && pass "  STS was asked" || failure "  STS was asked" "$(cat "$standin_log")"
+expect_code "container credentials (ECS)" 0 rb_platform AWS_CONTAINER_CREDENTIALS_FULL_URI="$standin/container" \
+  AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE="$work/standin/token" AWS_EC2_METADATA_DISABLED=true -- upload-s3 c8_PRID1_x.raw
+expect_match "  from the container endpoint" "$work/err" 'S3 credentials: container credentials'
+expect_code "EC2 instance metadata (IMDSv2)" 0 rb_platform AWS_EC2_METADATA_SERVICE_ENDPOINT="$standin" -- upload-s3 c9_PRID1_x.raw
+expect_match "  from instance metadata" "$work/err" 'S3 credentials: EC2 instance metadata'
+grep -q '^PUT /latest/api/token 200' "$standin_log" && pass "  a session token first (IMDSv2)" || failure "  a session token first" "$(cat "$standin_log")"
+expect_code "no instance answering: exit 2, the instance named" 2 rb_platform AWS_EC2_METADATA_SERVICE_ENDPOINT=http://127.0.0.1:1 -- upload-s3 c9_PRID1_x.raw
+expect_match "  tried the instance" "$work/err" 'EC2 instance metadata \(http://127.0.0.1:1\)'
+
+# Refresh: 60 MiB at 1 MB/s takes about a minute; credentials live 40 s and are fetched again
+# halfway, in the middle of the multipart upload.
+: >"$standin_log"
+expect_code "a one-minute upload outlives its 40-second credentials" 0 rb_platform AWS_CONTAINER_CREDENTIALS_FULL_URI="$standin/container" \
+  AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE="$work/standin/token" AWS_EC2_METADATA_DISABLED=true -- upload-s3 --max-bandwidth 1MB/s big_PRID1_x.raw
+fetches=$(grep -c '^GET /container 200' "$standin_log")
+[ "$fetches" -ge 3 ] && pass "  fetched again before they expired ($fetches fetches)" || failure "  refreshed" "$fetches fetches: $(cat "$standin_log")"
+expect_match "  logged each refresh" "$work/err" 'S3 credentials from container credentials .*valid for'
+! grep -qF -- "$test_secret" "$work/err" "$work/out" && pass "  no secret in the log" || failure "  no secret in the log"
 summary

@@ -78,8 +78,8 @@ Result<AwsIniFile> parse_aws_ini(std::string_view text, AwsFileKind kind, const 
   std::map<std::string, bool> from_prefixed;  // config file: [profile x] beats [x] ("default" only)
   Section section;
   AwsSettings* current = nullptr;
-  std::string last_key;     // for continuations and nested settings
-  bool nested = false;      // last_key had an empty value: indented lines are its sub-settings
+  std::string last_key;  // for continuations and nested settings
+  bool nested = false;   // last_key had an empty value: indented lines are its sub-settings
   size_t number = 0;
   std::istringstream lines{std::string(text)};
   for (std::string raw; std::getline(lines, raw);) {
@@ -88,7 +88,8 @@ Result<AwsIniFile> parse_aws_ini(std::string_view text, AwsFileKind kind, const 
     if (line.empty() || line[0] == '#' || line[0] == ';') continue;
     bool indented = raw[0] == ' ' || raw[0] == '\t';
     if (line[0] == '[') {
-      if (line.find(']') == std::string::npos) return fail(ErrorKind::usage, origin + ":" + std::to_string(number) + ": section header without ']'");
+      if (line.find(']') == std::string::npos)
+        return fail(ErrorKind::usage, origin + ":" + std::to_string(number) + ": section header without ']'");
       section = parse_header(line, kind);
       last_key.clear();
       nested = false;
@@ -116,7 +117,8 @@ Result<AwsIniFile> parse_aws_ini(std::string_view text, AwsFileKind kind, const 
       if (current == nullptr) continue;
       if (nested) {
         if (equals == std::string::npos) {
-          return fail(ErrorKind::usage, origin + ":" + std::to_string(number) + ": expected 'key = value' under " + last_key);
+          return fail(ErrorKind::usage,
+                      origin + ":" + std::to_string(number) + ": expected 'key = value' under " + last_key);
         }
         current->values[last_key + "." + trim(line.substr(0, equals))] = strip_value_comment(line.substr(equals + 1));
       } else {

@@ -7,6 +7,7 @@
 #include "common/system.h"
 #include "storage/retrying_object_store.h"
 #include "storage/s3/client.h"
+#include "storage/s3/platform_credentials.h"
 
 namespace rawbackup::s3 {
 namespace {
@@ -19,8 +20,8 @@ std::string first_of(std::initializer_list<std::string> values) {
   return "";
 }
 
-std::shared_ptr<RefreshingCredentials> credentials_for(const AwsProfile& profile) {
-  CredentialsChoice choice = choose_credentials(profile);
+std::shared_ptr<RefreshingCredentials> credentials_for(const AwsProfile& profile, const S3Settings& settings) {
+  CredentialsChoice choice = choose_credentials(profile, {settings.region, platform_http(settings.ca_bundle)});
   if (!choice.provider) {
     std::string tried;
     for (const std::string& t : choice.tried) tried += (tried.empty() ? "" : "; ") + t;
@@ -85,7 +86,7 @@ std::unique_ptr<ObjectStore> connect_s3(const S3Config& config) {
   options.endpoint = parse_endpoint(settings.endpoint_url, settings.region);
   if (settings.addressing_style == "path") options.endpoint.path_style = true;
   if (settings.addressing_style == "virtual") options.endpoint.path_style = false;
-  options.credentials = credentials_for(*profile);
+  options.credentials = credentials_for(*profile, settings);
   HttpOptions http;
   http.ca_bundle = settings.ca_bundle;
   http.stall_timeout = std::chrono::seconds(config.stall_timeout_seconds);

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/system.h"
+#include "storage/s3/platform_credentials.h"
 
 namespace rawbackup::s3 {
 namespace {
@@ -50,8 +51,10 @@ class ProcessProvider final : public CredentialsProvider {
   std::string profile_;
 };
 
+}  // namespace
+
 // "2026-11-23T03:00:00Z", with fractional seconds or a "+00:00" offset.
-std::optional<WallClock::time_point> parse_iso8601(const std::string& text) {
+std::optional<WallClock::time_point> parse_aws_time(const std::string& text) {
   std::tm tm{};
   const char* rest = strptime(text.c_str(), "%Y-%m-%dT%H:%M:%S", &tm);
   if (rest == nullptr) return std::nullopt;
@@ -63,8 +66,6 @@ std::optional<WallClock::time_point> parse_iso8601(const std::string& text) {
   if (zone != "Z" && zone != "+00:00" && zone != "+0000" && !zone.empty()) return std::nullopt;
   return WallClock::from_time_t(timegm(&tm));
 }
-
-}  // namespace
 
 std::unique_ptr<CredentialsProvider> static_credentials(Credentials credentials, std::string name) {
   return std::make_unique<StaticProvider>(std::move(credentials), std::move(name));
@@ -85,7 +86,7 @@ Result<TimedCredentials> parse_process_output(const std::string& output) {
     return fail("its output lacks AccessKeyId or SecretAccessKey");
   }
   if (std::string expiration = text("Expiration"); !expiration.empty()) {
-    out.expiration = parse_iso8601(expiration);
+    out.expiration = parse_aws_time(expiration);
     if (!out.expiration) return fail("its Expiration is not an ISO 8601 UTC time");
   }
   return out;
@@ -118,13 +119,17 @@ void RefreshingCredentials::invalidate() {
   current_.reset();
 }
 
-CredentialsChoice choose_credentials(const AwsProfile& profile) {
+CredentialsChoice choose_credentials(const AwsProfile& profile, const ChainContext& context) {
   CredentialsChoice choice;
   Credentials env{env_or("AWS_ACCESS_KEY_ID"), env_or("AWS_SECRET_ACCESS_KEY"), env_or("AWS_SESSION_TOKEN")};
   choice.tried.push_back("environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY)");
   if (!env.access_key_id.empty() && !env.secret_access_key.empty()) {
     choice.provider = static_credentials(std::move(env), "environment");
     return choice;
+  }
+  if (context.connect) {
+    choice.tried.push_back("web identity (AWS_WEB_IDENTITY_TOKEN_FILE, AWS_ROLE_ARN)");
+    if ((choice.provider = web_identity_credentials(context.region, context.connect))) return choice;
   }
   const AwsSettings& s = profile.settings;
   choice.tried.push_back("profile " + profile.name + " in " + profile.credentials_path + " and " + profile.config_path);
@@ -137,6 +142,20 @@ CredentialsChoice choose_credentials(const AwsProfile& profile) {
   }
   if (auto command = s.get("credential_process"); command && !command->empty()) {
     choice.provider = process_credentials(*command, profile.name);
+    return choice;
+  }
+  if (!context.connect) return choice;
+  choice.tried.push_back("container credentials (AWS_CONTAINER_CREDENTIALS_FULL_URI or _RELATIVE_URI)");
+  if ((choice.provider = container_credentials(context.connect))) return choice;
+  // The instance is asked now: on a host that is not an EC2 instance nothing answers, and
+  // "no credentials" must be said before any S3 request.
+  if (auto instance = instance_credentials(context.connect)) {
+    choice.tried.push_back(instance->name());
+    if (auto probe = instance->fetch()) {
+      choice.provider = std::move(instance);
+    } else {
+      spdlog::debug("{}", probe.error().message);
+    }
   }
   return choice;
 }

@@ -1,9 +1,11 @@
-// Where S3 credentials come from, in the AWS SDKs' order, and keeping temporary ones fresh.
-// Implemented so far: the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
-// AWS_SESSION_TOKEN), then the profile's static keys (aws_access_key_id, …) or its
-// credential_process. Secrets never reach a log or an error: providers are named, not shown.
+// Where S3 credentials come from, in the AWS SDKs' order, and keeping temporary ones fresh:
+// the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN), web
+// identity, the profile's static keys (aws_access_key_id, …) or its credential_process,
+// container credentials, EC2 instance metadata (platform_credentials.h). Secrets never reach a
+// log or an error: providers are named, not shown.
 #pragma once
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -39,6 +41,10 @@ std::unique_ptr<CredentialsProvider> static_credentials(Credentials credentials,
 // "SecretAccessKey", "SessionToken", "Expiration"}), as awscli's credential_process does.
 std::unique_ptr<CredentialsProvider> process_credentials(std::string command, std::string profile);
 
+// An expiration as AWS services write it: "2026-11-23T03:00:00Z" (fractional seconds and a
+// "+00:00" offset allowed); nullopt for anything else.
+std::optional<WallClock::time_point> parse_aws_time(const std::string& text);
+
 // The JSON a credential_process prints. Kind failed naming what is wrong, never the values.
 Result<TimedCredentials> parse_process_output(const std::string& output);
 
@@ -61,12 +67,19 @@ class RefreshingCredentials {
   WallClock::time_point refresh_at_{};
 };
 
-// The first provider of the chain that is configured for `profile` (its credentials are not
-// fetched here), or nullptr; `tried` lists what was looked at, for the one-line error.
+// The first provider of the SDKs' chain that is configured: environment, web identity, the
+// profile (static keys, credential_process), container, EC2 instance metadata (asked now, as
+// it cannot be seen otherwise; the others are not fetched here). nullptr when none; `tried`
+// lists what was looked at, for the one-line error.
 struct CredentialsChoice {
   std::unique_ptr<CredentialsProvider> provider;
   std::vector<std::string> tried;
 };
-CredentialsChoice choose_credentials(const AwsProfile& profile);
+class HttpClient;
+struct ChainContext {
+  std::string region;                                    // for STS's regional endpoint
+  std::function<std::unique_ptr<HttpClient>()> connect;  // empty: no platform providers (tests)
+};
+CredentialsChoice choose_credentials(const AwsProfile& profile, const ChainContext& context = {});
 
 }  // namespace rawbackup::s3

@@ -73,8 +73,9 @@ TEST(AwsConfig, MalformedLinesNameFileAndLine) {
 
 TEST(AwsConfig, ProfileMergesBothFilesCredentialsWin) {
   TempDir dir;
-  dir.write("config", "[profile lab]\nregion = eu-central-1\naws_access_key_id = FROMCONFIG\nservices = s\n"
-                      "[services s]\ns3 =\n  endpoint_url = http://127.0.0.1:1\n");
+  dir.write("config",
+            "[profile lab]\nregion = eu-central-1\naws_access_key_id = FROMCONFIG\nservices = s\n"
+            "[services s]\ns3 =\n  endpoint_url = http://127.0.0.1:1\n");
   dir.write("credentials", "[lab]\naws_access_key_id = AK\naws_secret_access_key = SK\n");
   ScopedEnv config("AWS_CONFIG_FILE", (dir.path() / "config").string());
   ScopedEnv credentials("AWS_SHARED_CREDENTIALS_FILE", (dir.path() / "credentials").string());

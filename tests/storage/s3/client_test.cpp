@@ -229,6 +229,7 @@ TEST(Connect, MissingCredentialsIsOneLineBeforeAnyRequest) {
   ScopedEnv secret("AWS_SECRET_ACCESS_KEY", std::nullopt);
   ScopedEnv config_file("AWS_CONFIG_FILE", "/nonexistent/config");
   ScopedEnv credentials_file("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/credentials");
+  ScopedEnv no_instance("AWS_EC2_METADATA_DISABLED", "true");
   S3Config config{"us-east-1", "b", "http://127.0.0.1:1", 5 << 20};
   try {
     (void)connect_s3(config);

@@ -72,7 +72,8 @@ TEST(CredentialProcess, FailuresNameTheProfileNeverTheOutput) {
   EXPECT_THAT(garbled.error().message, ::testing::Not(::testing::HasSubstr("SECRETVALUE")));
   EXPECT_FALSE(parse_process_output("not json"));
   EXPECT_FALSE(parse_process_output(R"({"Version": 2, "AccessKeyId": "a", "SecretAccessKey": "b"})"));
-  EXPECT_FALSE(parse_process_output(R"({"Version": 1, "AccessKeyId": "a", "SecretAccessKey": "b", "Expiration": "soon"})"));
+  EXPECT_FALSE(
+      parse_process_output(R"({"Version": 1, "AccessKeyId": "a", "SecretAccessKey": "b", "Expiration": "soon"})"));
   auto fractional = parse_process_output(
       R"({"Version": 1, "AccessKeyId": "a", "SecretAccessKey": "b", "Expiration": "2030-01-02T03:04:05.123+00:00"})");
   ASSERT_TRUE(fractional);
@@ -103,7 +104,7 @@ TEST(RefreshingCredentials, FetchedAgainBeforeTheyExpire) {
   EXPECT_EQ(credentials.get()->access_key_id, "AK1");
   now += seconds(29);
   EXPECT_EQ(credentials.get()->access_key_id, "AK1");  // cached
-  now += seconds(2);                                    // past half of a 60 s lifetime
+  now += seconds(2);                                   // past half of a 60 s lifetime
   EXPECT_EQ(credentials.get()->access_key_id, "AK2");
   credentials.invalidate();  // an ExpiredToken reply
   EXPECT_EQ(credentials.get()->access_key_id, "AK3");
