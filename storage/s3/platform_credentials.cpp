@@ -41,8 +41,7 @@ Result<HttpResponse> call(const HttpConnect& connect, const std::string& method,
 
 class WebIdentity final : public CredentialsProvider {
  public:
-  WebIdentity(std::string token_file, std::string role, std::string session, std::string endpoint,
-              HttpConnect connect)
+  WebIdentity(std::string token_file, std::string role, std::string session, std::string endpoint, HttpConnect connect)
       : token_file_(std::move(token_file)),
         role_(std::move(role)),
         session_(std::move(session)),
