@@ -338,7 +338,8 @@ Result<std::string> checked_bucket(const Context& ctx, const RawFile& record, bo
   if (!bucket) return dry_run ? std::unexpected(bucket.error()) : record_failure(ctx, record.id, bucket.error());
   if (auto head = ctx.objects().head_bucket(*bucket); !head) {
     Error e = bucket_error(ctx.objects(), *bucket, head.error());
-    return dry_run ? std::unexpected(e) : record_failure(ctx, record.id, e);
+    // A config problem (a bucket in another region) leaves the record as it is.
+    return dry_run || e.kind == ErrorKind::usage ? std::unexpected(e) : record_failure(ctx, record.id, e);
   }
   return bucket;
 }

@@ -29,7 +29,8 @@ struct S3Target {
 
 std::string s3_url(const S3Target& target);
 
-// An S3 failure as a task error about `what` (kind interrupted for an interruption).
+// An S3 failure as a task error about `what` (kind interrupted for an interruption, usage for
+// a bucket in another region).
 Error s3_failure(const s3::S3Error& error, const std::string& what);
 
 // Where a file's bytes come from, and the error for bytes that no longer match the record

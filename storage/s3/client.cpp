@@ -42,6 +42,16 @@ S3Error transport_error(const TransportError& e) {
   return local_error(S3ErrorOrigin::network, e.message);
 }
 
+// The region a wrong-region reply names: the x-amz-bucket-region header (301 PermanentRedirect,
+// also to HEAD, which has no body) or <Region> in PermanentRedirect / AuthorizationHeaderMalformed.
+std::string bucket_region(const HttpResponse& response, const S3Error& error) {
+  bool redirect =
+      response.status == 301 || error.code == "PermanentRedirect" || error.code == "AuthorizationHeaderMalformed";
+  if (!redirect) return "";
+  if (auto header = response.header("x-amz-bucket-region")) return *header;
+  return error.region;
+}
+
 // An error reply to HEAD has no body: name the error by its status.
 S3Error head_error(int status) {
   S3Error e{status, "", "", ""};
@@ -143,6 +153,12 @@ S3Result<HttpResponse> S3Client::send_signed(const Call& call) {
   if (response->status < 300) return std::move(*response);
   S3Error error =
       call.method == "HEAD" ? head_error(response->status) : parse_error_reply(response->status, response->body);
+  if (auto region = bucket_region(*response, error); !region.empty() && region != options_.region) {
+    // A bucket in another region: a config problem, not retried against that region.
+    error.code = "WrongRegion";
+    error.message = "bucket " + call.bucket + " is in region " + region + ", not " + options_.region +
+                    ": set backup.s3.region (or AWS_REGION) to " + region;
+  }
   if (error.code == "RequestTimeTooSkewed") {
     if (auto offset = clock_offset(*response)) {
       clock_offset_s_ = *offset;  // sign the retry (and what follows) with the server's time

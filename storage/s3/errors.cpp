@@ -26,6 +26,7 @@ S3Error parse_error_reply(int http_status, std::string_view body) {
     error.code = root.child_value("Code");
     error.message = root.child_value("Message");
     error.request_id = root.child_value("RequestId");
+    error.region = root.child_value("Region");
   }
   if (error.message.empty()) {
     std::string line = first_line(body);

@@ -21,6 +21,7 @@ struct S3Error {
   std::string message;  // S3's <Message>, or a summary of a reply that was not S3 XML
   std::string request_id;
   S3ErrorOrigin origin = S3ErrorOrigin::server;
+  std::string region{};  // the bucket's region, when the reply names it (<Region>)
 };
 
 // An error without a reply (status 0, no code).

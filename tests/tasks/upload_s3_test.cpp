@@ -41,6 +41,23 @@ TEST_F(UploadS3, AccessDeniedIsSaidSo) {
   EXPECT_EQ(out.error().message, "access to bucket b-prid7 denied");
 }
 
+// A bucket in another region is a config problem: exit 2, the record left as it was.
+TEST_F(UploadS3, ABucketInAnotherRegionIsAUsageErrorAndRecordsNothing) {
+  add_checksummed("a_PRID7_x.raw", "abc");
+  ASSERT_TRUE(s3_.create_bucket("b-prid7"));
+  BackupStatus before = record("a_PRID7_x.raw").backup_status;
+  s3_.inject("head_bucket", {301, "WrongRegion",
+                             "bucket b-prid7 is in region eu-west-1, not us-east-1: set "
+                             "backup.s3.region (or AWS_REGION) to eu-west-1",
+                             ""});
+  auto out = upload("a_PRID7_x.raw");
+  ASSERT_FALSE(out);
+  EXPECT_EQ(out.error().kind, ErrorKind::usage);
+  EXPECT_THAT(out.error().message, ::testing::HasSubstr("is in region eu-west-1"));
+  EXPECT_EQ(record("a_PRID7_x.raw").backup_status, before);
+  EXPECT_EQ(s3_.calls("head_object"), 0);
+}
+
 TEST_F(UploadS3, MultipartUploadVerifiedAndRecorded) {
   add_checksummed("a_PRID7_x.raw", big);
   ASSERT_TRUE(s3_.create_bucket("b-prid7"));

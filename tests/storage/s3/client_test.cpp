@@ -170,6 +170,24 @@ TEST_F(Client, CompleteReplyCarryingAnErrorIsRetried) {
   EXPECT_EQ(http->sent.size(), 2U);
 }
 
+// A bucket in another region: one line naming it, not retried (301 to HEAD names it in a
+// header; other requests in <Region>).
+TEST_F(Client, ABucketInAnotherRegionIsNamedNotRetried) {
+  http->replies.push_back(reply(301, "", {{"x-amz-bucket-region", "eu-west-1"}}));
+  auto head = client->head_bucket("b");
+  ASSERT_FALSE(head);
+  EXPECT_EQ(head.error().code, "WrongRegion");
+  EXPECT_EQ(head.error().message,
+            "bucket b is in region eu-west-1, not us-east-1: set backup.s3.region (or AWS_REGION) to eu-west-1");
+  http->replies.push_back(reply(400,
+                                "<Error><Code>AuthorizationHeaderMalformed</Code><Message>m</Message>"
+                                "<Region>ap-south-1</Region></Error>"));
+  auto put = client->put_object("b", "k", text_body("x"));
+  ASSERT_FALSE(put);
+  EXPECT_THAT(put.error().message, ::testing::HasSubstr("is in region ap-south-1"));
+  EXPECT_EQ(http->sent.size(), 2U);
+}
+
 // Temporary credentials revoked or expired early: fetched again, the request sent once more.
 TEST_F(Client, ExpiredTokenIsRetriedOnceWithFreshCredentials) {
   http->replies.push_back(reply(400, error_xml("ExpiredToken")));
