@@ -4,9 +4,12 @@
 # credential_process script, the precedence (environment keys over the profile; the YAML's
 # region/endpoint over the profile's), AWS_REGION + AWS_ENDPOINT_URL_S3 without them in the
 # YAML, and the one-line errors for no credentials and an unknown profile. No secret in any
-# log at trace level. Web identity (STS), container and EC2 instance-metadata credentials from a
-# stand-in on 127.0.0.1 (s3/credentials_standin.py) handing out Ceph's keys valid for 40 s;
-# a one-minute capped upload refreshes them on the way.
+# log at trace level. A bucket in another region (the proxy answers 301 with
+# x-amz-bucket-region): exit 2 naming the region, not retried, the record untouched.
+# A role (role_arn + source_profile, STS AssumeRole signed with the source profile's keys, which
+# Ceph does not accept), web identity (STS), container and EC2 instance-metadata credentials
+# from a stand-in on 127.0.0.1 (s3/credentials_standin.py) handing out Ceph's keys valid for
+# 60 s; a two-minute capped upload refreshes them before they expire.
 # Usage: credentials_test.sh PATH/TO/rawbackup
 source "$(dirname "$0")/lib.sh"
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -16,7 +19,7 @@ source "$here/s3/harness.sh"
 test_key="$AWS_ACCESS_KEY_ID" test_secret="$AWS_SECRET_ACCESS_KEY"
 unset AWS_PROFILE AWS_REGION AWS_DEFAULT_REGION AWS_ENDPOINT_URL_S3
 mkdir -p "$work/instruments/astral1" "$work/aws"
-for n in 1 2 3 4 5 6 7 8 9; do head -c $((1 << 20)) /dev/urandom >"$work/instruments/astral1/c${n}_PRID1_x.raw"; done
+for n in 1 2 3 4 5 6 7 8 9 10 11; do head -c $((1 << 20)) /dev/urandom >"$work/instruments/astral1/c${n}_PRID1_x.raw"; done
 s3 PUT /rb-cred-prid1 -o /dev/null
 
 # YAML without region or endpoint: they come from the profile or the environment.
@@ -67,8 +70,8 @@ rb_files() {
     "$rb" "$@"
 }
 must "checksum" rb_files "${c[@]}" checksum --instrument astral1 c1_PRID1_x.raw
-head -c $((60 << 20)) /dev/urandom >"$work/instruments/astral1/big_PRID1_x.raw"
-for name in c2 c3 c4 c5 c6 c7 c8 c9 big; do
+head -c $((115 << 20)) /dev/urandom >"$work/instruments/astral1/big_PRID1_x.raw"
+for name in c2 c3 c4 c5 c6 c7 c8 c9 c10 c11 big; do
   must "checksum" rb_files "${c[@]}" checksum --instrument astral1 "${name}_PRID1_x.raw"
 done
 
@@ -103,15 +106,61 @@ expect_code "no region anywhere: exit 2" 2 env AWS_CONFIG_FILE=/nonexistent AWS_
   "$rb" "${c[@]}" upload-s3 c1_PRID1_x.raw
 expect_match "  says where a region can be set" "$work/err" 'no S3 region: set backup.s3.region, AWS_REGION, or region in profile default'
 
+rules '[{"method": "HEAD", "path": "/rb-cred-prid1", "fault": "reply", "status": 301, "times": 10,
+         "headers": {"x-amz-bucket-region": "eu-west-1"}}]'
+expect_code "a bucket in another region: exit 2" 2 rb_files "${c[@]}" --profile lab upload-s3 c10_PRID1_x.raw
+expect_match "  names the bucket's region" "$work/err" 'bucket rb-cred-prid1 is in region eu-west-1, not us-east-1: set backup.s3.region \(or AWS_REGION\) to eu-west-1'
+[ "$(grep -c '^HEAD /rb-cred-prid1 ' "$log")" -eq 1 ] && pass "  asked once, not retried" || failure "  asked once" "$(cat "$log")"
+rb_files "${c[@]}" --json status c10_PRID1_x.raw >"$work/status.json"
+expect_match "  the record untouched (backup pending)" "$work/status.json" '"backup_status":"pending"'
+rules '[]'
+
 # --- platform credentials, from the stand-in ---
 mkdir -p "$work/standin"
 echo "platform-token" >"$work/standin/token"
-python3 "$here/s3/credentials_standin.py" "$work/standin" "$test_key" "$test_secret" 40 platform-token &
+python3 "$here/s3/credentials_standin.py" "$work/standin" "$test_key" "$test_secret" 60 platform-token \
+  AKIASOURCEPROFILE source-profile-secret &
 standin_pid=$!
 trap 'kill "$standin_pid" 2>/dev/null; stop_all' EXIT
 wait_until 10 test -f "$work/standin/port"
 standin="http://127.0.0.1:$(cat "$work/standin/port")"
 standin_log="$work/standin/requests.log"
+
+# A role assumed with a source profile's keys (STS at the profile's services endpoint); the
+# stand-in checks the signature, Ceph does not accept the source's keys.
+cat >>"$work/aws/credentials" <<INI
+[source]
+aws_access_key_id = AKIASOURCEPROFILE
+aws_secret_access_key = source-profile-secret
+[badsource]
+aws_access_key_id = AKIASOURCEPROFILE
+aws_secret_access_key = not-the-source-secret
+INI
+cat >>"$work/aws/config" <<INI
+[profile role]
+region = us-east-1
+services = role-services
+role_arn = arn:aws:iam::123456789012:role/rawbackup-upload
+source_profile = source
+role_session_name = nightly
+[profile badrole]
+region = us-east-1
+services = role-services
+role_arn = arn:aws:iam::123456789012:role/rawbackup-upload
+source_profile = badsource
+[services role-services]
+s3 =
+  endpoint_url = $proxy
+sts =
+  endpoint_url = $standin/sts
+INI
+expect_code "a role (role_arn + source_profile, STS AssumeRole)" 0 rb_files "${c[@]}" --log-level trace --profile role upload-s3 c11_PRID1_x.raw
+expect_match "  from the role, as the source profile" "$work/err" \
+  'S3 credentials: profile role \(role arn:aws:iam::123456789012:role/rawbackup-upload, as profile source \(static keys\)\)'
+grep -q '^POST /sts/ 200 AssumeRole ' "$standin_log" && pass "  STS AssumeRole, signed with the source's keys" || failure "  STS AssumeRole" "$(cat "$standin_log")"
+! grep -qF -e "$test_secret" -e source-profile-secret "$work/err" "$work/out" && pass "  no secret in the trace log" || failure "  no secret in the trace log"
+expect_code "a role whose source's secret is wrong: refused" 1 rb_files "${c[@]}" --profile badrole verify --s3 c11_PRID1_x.raw
+expect_match "  STS's refusal named" "$work/err" 'assume role arn:aws:iam::123456789012:role/rawbackup-upload: HTTP 403 from .*/sts/ \(SignatureDoesNotMatch\)'
 # rb_platform VAR=VALUE... -- ARGS...: rawbackup on a platform: no keys, no profile files,
 # region and endpoint from the environment, and the platform's variables.
 rb_platform() {
@@ -125,8 +174,8 @@ rb_platform() {
 expect_code "web identity (STS AssumeRoleWithWebIdentity)" 0 rb_platform AWS_WEB_IDENTITY_TOKEN_FILE="$work/standin/token" \
   AWS_ROLE_ARN=arn:aws:iam::123456789012:role/rawbackup AWS_ENDPOINT_URL_STS="$standin/sts" AWS_EC2_METADATA_DISABLED=true \
   -- upload-s3 c7_PRID1_x.raw
-expect_match "  from web identity" "$work/err" 'S3 credentials: web identity \(arn:aws:iam::123456789012:role/rawbackup\)'
-grep -q '^POST /sts/ 200' "$standin_log" && pass "  STS was asked" || failure "  STS was asked" "$(cat "$standin_log")"
+expect_match "  from web identity" "$work/err" 'S3 credentials: web identity \(arn:aws:iam::123456789012:role/rawbackup, token '
+grep -q '^POST /sts/ 200 AssumeRoleWithWebIdentity' "$standin_log" && pass "  STS was asked" || failure "  STS was asked" "$(cat "$standin_log")"
 expect_code "container credentials (ECS)" 0 rb_platform AWS_CONTAINER_CREDENTIALS_FULL_URI="$standin/container" \
   AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE="$work/standin/token" AWS_EC2_METADATA_DISABLED=true -- upload-s3 c8_PRID1_x.raw
 expect_match "  from the container endpoint" "$work/err" 'S3 credentials: container credentials'
@@ -136,13 +185,15 @@ grep -q '^PUT /latest/api/token 200' "$standin_log" && pass "  a session token f
 expect_code "no instance answering: exit 2, the instance named" 2 rb_platform AWS_EC2_METADATA_SERVICE_ENDPOINT=http://127.0.0.1:1 -- upload-s3 c9_PRID1_x.raw
 expect_match "  tried the instance" "$work/err" 'EC2 instance metadata \(http://127.0.0.1:1\)'
 
-# Refresh: 60 MiB at 1 MB/s takes about a minute; credentials live 40 s and are fetched again
-# halfway, in the middle of the multipart upload.
+# Refresh: 115 MiB at 1 MB/s takes about two minutes; credentials live 60 s and are fetched
+# again halfway through their life, in the middle of the multipart upload.
 : >"$standin_log"
-expect_code "a one-minute upload outlives its 40-second credentials" 0 rb_platform AWS_CONTAINER_CREDENTIALS_FULL_URI="$standin/container" \
+expect_code "a two-minute upload outlives its 60-second credentials" 0 rb_platform AWS_CONTAINER_CREDENTIALS_FULL_URI="$standin/container" \
   AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE="$work/standin/token" AWS_EC2_METADATA_DISABLED=true -- upload-s3 --max-bandwidth 1MB/s big_PRID1_x.raw
 fetches=$(grep -c '^GET /container 200' "$standin_log")
-[ "$fetches" -ge 3 ] && pass "  fetched again before they expired ($fetches fetches)" || failure "  refreshed" "$fetches fetches: $(cat "$standin_log")"
+[ "$fetches" -ge 4 ] && pass "  fetched again on the way ($fetches fetches)" || failure "  refreshed" "$fetches fetches: $(cat "$standin_log")"
+longest=$(grep '^GET /container 200' "$standin_log" | sed 's/.* t=//' | awk 'NR > 1 && $1 - last > gap { gap = $1 - last } { last = $1 } END { print gap + 0 }')
+[ "$longest" -lt 60 ] && pass "  each before the last expired (longest gap ${longest} s)" || failure "  before expiry" "$(cat "$standin_log")"
 expect_match "  logged each refresh" "$work/err" 'S3 credentials from container credentials .*valid for'
 ! grep -qF -- "$test_secret" "$work/err" "$work/out" && pass "  no secret in the log" || failure "  no secret in the log"
 summary

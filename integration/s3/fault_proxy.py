@@ -23,8 +23,9 @@ faults:
     corrupted on the way back);
   "wrong_etag": forwarded, then the ETag in the reply (header and XML body) replaced by a
     wrong one — e.g. a CompleteMultipartUpload claiming another object;
-  "reply": answered by the proxy with "status" (default 200), "body" and "content_type";
-    garbage XML, HTML error pages, empty bodies.
+  "reply": answered by the proxy with "status" (default 200), "body", "content_type" and
+    "headers" (a name → value object); garbage XML, HTML error pages, empty bodies, a
+    bucket's region (301 with x-amz-bucket-region).
 The proxy keeps the Host header, so the client's signature stays valid upstream.
 """
 import http.client
@@ -111,7 +112,7 @@ class Proxy(http.server.BaseHTTPRequestHandler):
             return
         if fault == "reply":
             self.answer(rule.get("status", 200), rule.get("body", "").encode(),
-                        rule.get("content_type", "application/xml"), fault)
+                        rule.get("content_type", "application/xml"), fault, rule.get("headers", {}))
             return
         if fault in ERRORS:
             status, code, message = ERRORS[fault]
@@ -164,9 +165,11 @@ class Proxy(http.server.BaseHTTPRequestHandler):
             return
         self.wfile.write(data)
 
-    def answer(self, status, body, content_type, fault):
+    def answer(self, status, body, content_type, fault, headers=None):
         self.send_response(status)
         self.send_header("Content-Type", content_type)
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         if self.command != "HEAD":

@@ -180,9 +180,7 @@ Result<AwsProfile> load_aws_profile(const std::string& name) {
   if (auto services = profile.settings.get("services")) {
     auto it = config.services.find(*services);
     if (it != config.services.end()) {
-      for (const auto& [key, value] : it->second.values) {
-        if (key.starts_with("s3.")) profile.s3_service.values[key.substr(3)] = value;
-      }
+      profile.services = it->second;
     }
   }
   return profile;

@@ -42,7 +42,7 @@ struct AwsProfile {
   std::string name;
   bool found = false;  // named in either file
   AwsSettings settings;
-  AwsSettings s3_service;  // the [services NAME] section the profile names with `services`, its s3.* settings
+  AwsSettings services;  // the [services NAME] section the profile names: "s3.endpoint_url", "sts.endpoint_url", …
   std::string config_path;
   std::string credentials_path;
 };

@@ -13,15 +13,6 @@ namespace {
 
 constexpr const char* empty_sha256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 
-std::string amz_date_now(int64_t offset_seconds) {
-  std::time_t now = std::time(nullptr) + offset_seconds;
-  std::tm utc{};
-  gmtime_r(&now, &utc);
-  char buffer[32];
-  std::strftime(buffer, sizeof buffer, "%Y%m%dT%H%M%SZ", &utc);
-  return buffer;
-}
-
 // Seconds the server's clock is ahead of ours, from the Date header of its reply.
 std::optional<int64_t> clock_offset(const HttpResponse& response) {
   auto date = response.header("date");
@@ -99,7 +90,7 @@ S3Result<HttpRequest> S3Client::build(const Call& call) const {
   std::string path = "/";
   if (ep.path_style && !call.bucket.empty()) path += call.bucket + (call.key.empty() ? "" : "/");
   path += uri_encode(call.key, true);
-  std::string amz_date = amz_date_now(clock_offset_s_.load());
+  std::string amz_date = amz_date_at(std::time(nullptr) + clock_offset_s_.load());
   Headers headers{{"host", host},
                   {"x-amz-content-sha256", call.body ? "UNSIGNED-PAYLOAD" : empty_sha256},
                   {"x-amz-date", amz_date}};

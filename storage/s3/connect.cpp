@@ -21,7 +21,9 @@ std::string first_of(std::initializer_list<std::string> values) {
 }
 
 std::shared_ptr<RefreshingCredentials> credentials_for(const AwsProfile& profile, const S3Settings& settings) {
-  CredentialsChoice choice = choose_credentials(profile, {settings.region, platform_http(settings.ca_bundle)});
+  auto chosen = choose_credentials(profile, {settings.region, platform_http(settings.ca_bundle)});
+  if (!chosen) throw UsageError(chosen.error().message);
+  CredentialsChoice& choice = *chosen;
   if (!choice.provider) {
     std::string tried;
     for (const std::string& t : choice.tried) tried += (tried.empty() ? "" : "; ") + t;
@@ -62,7 +64,7 @@ S3Settings resolve_s3_settings(const S3Config& config, const AwsProfile& profile
   }
   out.endpoint_url =
       first_of({config.endpoint_url.value_or(""), env_or("AWS_ENDPOINT_URL_S3"), env_or("AWS_ENDPOINT_URL"),
-                profile.s3_service.get("endpoint_url").value_or(""), p.get("endpoint_url").value_or("")});
+                profile.services.get("s3.endpoint_url").value_or(""), p.get("endpoint_url").value_or("")});
   out.ca_bundle = first_of({env_or("AWS_CA_BUNDLE"), p.get("ca_bundle").value_or("")});
   std::string style = p.get("s3.addressing_style").value_or("auto");
   if (style != "auto" && style != "path" && style != "virtual") {

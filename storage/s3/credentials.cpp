@@ -9,6 +9,7 @@
 
 #include "common/system.h"
 #include "storage/s3/platform_credentials.h"
+#include "storage/s3/profile_credentials.h"
 
 namespace rawbackup::s3 {
 namespace {
@@ -119,7 +120,7 @@ void RefreshingCredentials::invalidate() {
   current_.reset();
 }
 
-CredentialsChoice choose_credentials(const AwsProfile& profile, const ChainContext& context) {
+Result<CredentialsChoice> choose_credentials(const AwsProfile& profile, const ChainContext& context) {
   CredentialsChoice choice;
   Credentials env{env_or("AWS_ACCESS_KEY_ID"), env_or("AWS_SECRET_ACCESS_KEY"), env_or("AWS_SESSION_TOKEN")};
   choice.tried.push_back("environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY)");
@@ -129,21 +130,12 @@ CredentialsChoice choose_credentials(const AwsProfile& profile, const ChainConte
   }
   if (context.connect) {
     choice.tried.push_back("web identity (AWS_WEB_IDENTITY_TOKEN_FILE, AWS_ROLE_ARN)");
-    if ((choice.provider = web_identity_credentials(context.region, context.connect))) return choice;
+    choice.provider = web_identity_credentials(sts_endpoint(profile, context.region), context.connect);
+    if (choice.provider) return choice;
   }
-  const AwsSettings& s = profile.settings;
   choice.tried.push_back("profile " + profile.name + " in " + profile.credentials_path + " and " + profile.config_path);
-  auto key = s.get("aws_access_key_id");
-  auto secret = s.get("aws_secret_access_key");
-  if (key && secret && !key->empty() && !secret->empty()) {
-    Credentials keys{*key, *secret, s.get("aws_session_token").value_or("")};
-    choice.provider = static_credentials(std::move(keys), "profile " + profile.name + " (static keys)");
-    return choice;
-  }
-  if (auto command = s.get("credential_process"); command && !command->empty()) {
-    choice.provider = process_credentials(*command, profile.name);
-    return choice;
-  }
+  TRY_ASSIGN(from_profile, profile_credentials(profile, context));
+  if ((choice.provider = std::move(from_profile))) return choice;
   if (!context.connect) return choice;
   choice.tried.push_back("container credentials (AWS_CONTAINER_CREDENTIALS_FULL_URI or _RELATIVE_URI)");
   if ((choice.provider = container_credentials(context.connect))) return choice;

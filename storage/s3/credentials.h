@@ -1,6 +1,6 @@
 // Where S3 credentials come from, in the AWS SDKs' order, and keeping temporary ones fresh:
 // the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN), web
-// identity, the profile's static keys (aws_access_key_id, …) or its credential_process,
+// identity, the profile (its role, static keys or credential_process: profile_credentials.h),
 // container credentials, EC2 instance metadata (platform_credentials.h). Secrets never reach a
 // log or an error: providers are named, not shown.
 #pragma once
@@ -68,7 +68,7 @@ class RefreshingCredentials {
 };
 
 // The first provider of the SDKs' chain that is configured: environment, web identity, the
-// profile (static keys, credential_process), container, EC2 instance metadata (asked now, as
+// profile (role, static keys, credential_process), container, EC2 instance metadata (asked now, as
 // it cannot be seen otherwise; the others are not fetched here). nullptr when none; `tried`
 // lists what was looked at, for the one-line error.
 struct CredentialsChoice {
@@ -80,6 +80,7 @@ struct ChainContext {
   std::string region;                                    // for STS's regional endpoint
   std::function<std::unique_ptr<HttpClient>()> connect;  // empty: no platform providers (tests)
 };
-CredentialsChoice choose_credentials(const AwsProfile& profile, const ChainContext& context = {});
+// Kind usage for a profile whose credentials cannot work (profile_credentials.h).
+Result<CredentialsChoice> choose_credentials(const AwsProfile& profile, const ChainContext& context = {});
 
 }  // namespace rawbackup::s3

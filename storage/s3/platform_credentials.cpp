@@ -2,6 +2,7 @@
 
 #include <pugixml.hpp>
 
+#include <algorithm>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -22,23 +23,6 @@ std::string read_file(const std::string& path) {
   return s;
 }
 
-// host[:port] of an http(s) URL, for the Host header.
-std::string host_of(const std::string& url) {
-  size_t start = url.find("://");
-  start = start == std::string::npos ? 0 : start + 3;
-  return url.substr(start, url.find('/', start) - start);
-}
-
-Result<HttpResponse> call(const HttpConnect& connect, const std::string& method, const std::string& url,
-                          Headers headers, const std::string& what, const Body* body = nullptr) {
-  headers.insert(headers.begin(), {"host", host_of(url)});
-  HttpRequest request{method, url, std::move(headers), body, nullptr, true};
-  auto response = connect()->send(request);
-  if (!response) return fail(what + ": no reply from " + url + " (" + response.error().message + ")");
-  if (response->status >= 300) return fail(what + ": HTTP " + std::to_string(response->status) + " from " + url);
-  return std::move(*response);
-}
-
 class WebIdentity final : public CredentialsProvider {
  public:
   WebIdentity(std::string token_file, std::string role, std::string session, std::string endpoint, HttpConnect connect)
@@ -47,7 +31,7 @@ class WebIdentity final : public CredentialsProvider {
         session_(std::move(session)),
         endpoint_(std::move(endpoint)),
         connect_(std::move(connect)) {}
-  std::string name() const override { return "web identity (" + role_ + ")"; }
+  std::string name() const override { return "web identity (" + role_ + ", token " + token_file_ + ")"; }
   Result<TimedCredentials> fetch() override {
     std::string token = read_file(token_file_);  // read each time: the platform rotates it
     if (token.empty()) return fail("web identity: no token in " + token_file_);
@@ -55,8 +39,8 @@ class WebIdentity final : public CredentialsProvider {
                        "&RoleSessionName=" + uri_encode(session_, false) +
                        "&WebIdentityToken=" + uri_encode(token, false);
     Body body = text_body(form);
-    TRY_ASSIGN(response, call(connect_, "POST", endpoint_ + "/",
-                              {{"content-type", "application/x-www-form-urlencoded"}}, "web identity", &body));
+    TRY_ASSIGN(response, provider_call(connect_, "POST", endpoint_ + "/",
+                                       {{"content-type", "application/x-www-form-urlencoded"}}, "web identity", &body));
     auto parsed = parse_sts_reply(response.body);
     if (!parsed) return fail("web identity: " + parsed.error().message);
     return parsed;
@@ -76,7 +60,7 @@ class Container final : public CredentialsProvider {
     if (std::string file = env_or("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"); !file.empty()) token = read_file(file);
     Headers headers;
     if (!token.empty()) headers.emplace_back("Authorization", token);
-    TRY_ASSIGN(response, call(connect_, "GET", url_, headers, "container credentials"));
+    TRY_ASSIGN(response, provider_call(connect_, "GET", url_, headers, "container credentials"));
     auto parsed = parse_platform_json(response.body);
     if (!parsed) return fail("container credentials: " + parsed.error().message);
     return parsed;
@@ -92,14 +76,14 @@ class Instance final : public CredentialsProvider {
   Instance(std::string endpoint, HttpConnect connect) : endpoint_(std::move(endpoint)), connect_(std::move(connect)) {}
   std::string name() const override { return "EC2 instance metadata (" + endpoint_ + ")"; }
   Result<TimedCredentials> fetch() override {
-    TRY_ASSIGN(session, call(connect_, "PUT", endpoint_ + "/latest/api/token",
-                             {{"x-aws-ec2-metadata-token-ttl-seconds", "21600"}}, "instance metadata"));
+    TRY_ASSIGN(session, provider_call(connect_, "PUT", endpoint_ + "/latest/api/token",
+                                      {{"x-aws-ec2-metadata-token-ttl-seconds", "21600"}}, "instance metadata"));
     Headers token{{"x-aws-ec2-metadata-token", session.body}};
     std::string base = endpoint_ + "/latest/meta-data/iam/security-credentials/";
-    TRY_ASSIGN(roles, call(connect_, "GET", base, token, "instance metadata"));
+    TRY_ASSIGN(roles, provider_call(connect_, "GET", base, token, "instance metadata"));
     std::string role = roles.body.substr(0, roles.body.find('\n'));
     if (role.empty()) return fail("instance metadata: the instance has no IAM role");
-    TRY_ASSIGN(response, call(connect_, "GET", base + role, token, "instance metadata"));
+    TRY_ASSIGN(response, provider_call(connect_, "GET", base + role, token, "instance metadata"));
     auto parsed = parse_platform_json(response.body);
     if (!parsed) return fail("instance metadata: " + parsed.error().message);
     return parsed;
@@ -111,6 +95,48 @@ class Instance final : public CredentialsProvider {
 };
 
 }  // namespace
+
+std::string host_of(const std::string& url) {
+  size_t start = url.find("://");
+  start = start == std::string::npos ? 0 : start + 3;
+  return url.substr(start, url.find('/', start) - start);
+}
+
+Result<HttpResponse> provider_call(const HttpConnect& connect, const std::string& method, const std::string& url,
+                                   Headers headers, const std::string& what, const Body* body) {
+  bool has_host = std::ranges::any_of(headers, [](const auto& h) { return h.first == "host"; });
+  if (!has_host) headers.insert(headers.begin(), {"host", host_of(url)});
+  HttpRequest request{method, url, std::move(headers), body, nullptr, true};
+  auto response = connect()->send(request);
+  if (!response) return fail(what + ": no reply from " + url + " (" + response.error().message + ")");
+  if (response->status < 300) return std::move(*response);
+  std::string error = "HTTP " + std::to_string(response->status) + " from " + url;
+  // STS names its refusal (<ErrorResponse><Error><Code>); the code holds no secret.
+  pugi::xml_document doc;
+  if (doc.load_buffer(response->body.data(), response->body.size())) {
+    if (std::string code = doc.select_node("//Error/Code").node().child_value(); !code.empty()) {
+      error += " (" + code + ")";
+    }
+  }
+  return fail(what + ": " + error);
+}
+
+std::string sts_endpoint(const AwsProfile& profile, const std::string& region) {
+  std::string endpoint = env_or("AWS_ENDPOINT_URL_STS");
+  if (endpoint.empty()) endpoint = env_or("AWS_ENDPOINT_URL");
+  if (endpoint.empty()) endpoint = profile.services.get("sts.endpoint_url").value_or("");
+  if (endpoint.empty()) endpoint = profile.settings.get("endpoint_url").value_or("");
+  if (endpoint.empty()) endpoint = "https://sts." + region + ".amazonaws.com";
+  while (endpoint.ends_with('/')) endpoint.pop_back();
+  return endpoint;
+}
+
+std::unique_ptr<CredentialsProvider> web_identity_provider(std::string token_file, std::string role,
+                                                           std::string session, std::string endpoint,
+                                                           HttpConnect connect) {
+  return std::make_unique<WebIdentity>(std::move(token_file), std::move(role), std::move(session), std::move(endpoint),
+                                       std::move(connect));
+}
 
 Result<TimedCredentials> parse_platform_json(const std::string& body) {
   nlohmann::json j = nlohmann::json::parse(body, nullptr, false);
@@ -142,14 +168,16 @@ Result<TimedCredentials> parse_sts_reply(const std::string& body) {
   return out;
 }
 
-std::unique_ptr<CredentialsProvider> web_identity_credentials(const std::string& region, HttpConnect connect) {
+std::unique_ptr<CredentialsProvider> web_identity_credentials(const std::string& sts, HttpConnect connect) {
   std::string token_file = env_or("AWS_WEB_IDENTITY_TOKEN_FILE");
   std::string role = env_or("AWS_ROLE_ARN");
   if (token_file.empty() || role.empty()) return nullptr;
-  std::string session = env_or("AWS_ROLE_SESSION_NAME", "rawbackup-" + host_id());
-  std::string endpoint = env_or("AWS_ENDPOINT_URL_STS", "https://sts." + region + ".amazonaws.com");
-  while (endpoint.ends_with('/')) endpoint.pop_back();
-  return std::make_unique<WebIdentity>(token_file, role, session, endpoint, std::move(connect));
+  return web_identity_provider(token_file, role, role_session_name(env_or("AWS_ROLE_SESSION_NAME")), sts,
+                               std::move(connect));
+}
+
+std::string role_session_name(const std::string& configured) {
+  return configured.empty() ? "rawbackup-" + host_id() : configured;
 }
 
 std::unique_ptr<CredentialsProvider> container_credentials(HttpConnect connect) {

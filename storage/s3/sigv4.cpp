@@ -136,4 +136,12 @@ Signature sign_v4(const SigningRequest& request, const Credentials& credentials,
   return s;
 }
 
+std::string amz_date_at(std::time_t time) {
+  std::tm utc{};
+  gmtime_r(&time, &utc);
+  char buffer[32];
+  std::strftime(buffer, sizeof buffer, "%Y%m%dT%H%M%SZ", &utc);
+  return buffer;
+}
+
 }  // namespace rawbackup::s3

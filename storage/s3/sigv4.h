@@ -1,6 +1,7 @@
 // AWS Signature Version 4: pure functions from a request to its Authorization header.
 // Tested against AWS's published test suite (tests/storage/s3/sigv4_test.cpp).
 #pragma once
+#include <ctime>
 #include <string>
 #include <utility>
 #include <vector>
@@ -37,6 +38,9 @@ struct Signature {
 // and encode it once more, which `normalize_path` selects.
 Signature sign_v4(const SigningRequest& request, const Credentials& credentials, const SigningScope& scope,
                   bool normalize_path);
+
+// A time as X-Amz-Date writes it: "20150830T123600Z".
+std::string amz_date_at(std::time_t time);
 
 // RFC 3986 percent-encoding of everything but unreserved characters (and '/' if kept).
 std::string uri_encode(const std::string& text, bool keep_slash);

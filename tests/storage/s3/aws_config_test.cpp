@@ -84,7 +84,7 @@ TEST(AwsConfig, ProfileMergesBothFilesCredentialsWin) {
   EXPECT_TRUE(profile->found);
   EXPECT_EQ(profile->settings.get("aws_access_key_id"), "AK");
   EXPECT_EQ(profile->settings.get("region"), "eu-central-1");
-  EXPECT_EQ(profile->s3_service.get("endpoint_url"), "http://127.0.0.1:1");
+  EXPECT_EQ(profile->services.get("s3.endpoint_url"), "http://127.0.0.1:1");
   auto missing = load_aws_profile("other");
   ASSERT_TRUE(missing);
   EXPECT_FALSE(missing->found);

@@ -6,56 +6,17 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
-#include <deque>
 
 #include "error_of.h"
+#include "fakes/scripted_http.h"
 #include "integrity/md5.h"
 #include "scoped_env.h"
 
 namespace rawbackup::s3 {
 namespace {
 
-// Answers requests from a script and keeps what was sent.
-class ScriptedHttp final : public HttpClient {
- public:
-  std::deque<std::expected<HttpResponse, TransportError>> replies;
-  std::vector<HttpRequest> sent;
-
-  std::expected<HttpResponse, TransportError> send(const HttpRequest& request) override {
-    sent.push_back(request);
-    if (request.body) {  // read the body as curl would
-      std::vector<std::byte> buffer(request.body->size);
-      (void)request.body->read_at(0, buffer);
-    }
-    auto reply = replies.front();
-    replies.pop_front();
-    return reply;
-  }
-};
-
-// Hands the pool connections that all answer from one script.
-HttpConnector connector(ScriptedHttp* script) {
-  struct Forward final : HttpClient {
-    ScriptedHttp* to;
-    explicit Forward(ScriptedHttp* t) : to(t) {}
-    std::expected<HttpResponse, TransportError> send(const HttpRequest& r) override { return to->send(r); }
-  };
-  return [script] { return std::make_unique<Forward>(script); };
-}
-
-HttpResponse reply(int status, std::string body = "", Headers headers = {}) {
-  return HttpResponse{status, std::move(headers), std::move(body)};
-}
-
 std::string error_xml(const std::string& code) {
   return "<?xml version=\"1.0\"?><Error><Code>" + code + "</Code><Message>m</Message></Error>";
-}
-
-std::string header(const HttpRequest& r, const std::string& name) {
-  for (const auto& [n, v] : r.headers) {
-    if (n == name) return v;
-  }
-  return "";
 }
 
 class Client : public ::testing::Test {
@@ -68,7 +29,7 @@ class Client : public ::testing::Test {
     options.credentials =
         std::make_shared<RefreshingCredentials>(static_credentials({"AKIDEXAMPLE", "secret-never-sent", ""}, "test"));
     // As connect_s3 makes it: the client inside the retry wrapper.
-    client = std::make_unique<RetryingObjectStore>(std::make_unique<S3Client>(options, connector(http)),
+    client = std::make_unique<RetryingObjectStore>(std::make_unique<S3Client>(options, connect_to(http)),
                                                    RetryPolicy{.base_delay = std::chrono::milliseconds(1)});
   }
   ScriptedHttp scripted;
@@ -236,7 +197,7 @@ TEST(Endpoint, VirtualHostedRequestsPutTheBucketInTheHost) {
   ScriptedHttp* http = &scripted;
   S3Client client({parse_endpoint("", "eu-central-1"), "eu-central-1",
                    std::make_shared<RefreshingCredentials>(static_credentials({"AK", "SK", "token"}, "test"))},
-                  connector(http));
+                  connect_to(http));
   http->replies.push_back(reply(404));
   (void)client.head_object("my-bucket", "a/b.raw");
   EXPECT_EQ(http->sent[0].url, "https://my-bucket.s3.eu-central-1.amazonaws.com/a/b.raw");

@@ -26,9 +26,9 @@ TEST(CredentialsChain, EnvironmentBeatsTheProfile) {
   ScopedEnv key("AWS_ACCESS_KEY_ID", "ENVKEY");
   ScopedEnv secret("AWS_SECRET_ACCESS_KEY", "envsecret");
   auto choice = choose_credentials(profile_with({{"aws_access_key_id", "AK"}, {"aws_secret_access_key", "SK"}}));
-  ASSERT_TRUE(choice.provider);
-  EXPECT_EQ(choice.provider->name(), "environment");
-  EXPECT_EQ(choice.provider->fetch()->credentials.access_key_id, "ENVKEY");
+  ASSERT_TRUE(choice && choice->provider);
+  EXPECT_EQ(choice->provider->name(), "environment");
+  EXPECT_EQ(choice->provider->fetch()->credentials.access_key_id, "ENVKEY");
 }
 
 TEST(CredentialsChain, ProfileKeysThenCredentialProcessThenNothing) {
@@ -36,16 +36,17 @@ TEST(CredentialsChain, ProfileKeysThenCredentialProcessThenNothing) {
   ScopedEnv secret("AWS_SECRET_ACCESS_KEY", std::nullopt);
   auto keys = choose_credentials(
       profile_with({{"aws_access_key_id", "AK"}, {"aws_secret_access_key", "SK"}, {"aws_session_token", "T"}}));
-  ASSERT_TRUE(keys.provider);
-  EXPECT_EQ(keys.provider->name(), "profile lab (static keys)");
-  EXPECT_EQ(keys.provider->fetch()->credentials.session_token, "T");
+  ASSERT_TRUE(keys && keys->provider);
+  EXPECT_EQ(keys->provider->name(), "profile lab (static keys)");
+  EXPECT_EQ(keys->provider->fetch()->credentials.session_token, "T");
   auto process = choose_credentials(profile_with({{"credential_process", "true"}}));
-  ASSERT_TRUE(process.provider);
-  EXPECT_EQ(process.provider->name(), "profile lab (credential_process)");
+  ASSERT_TRUE(process && process->provider);
+  EXPECT_EQ(process->provider->name(), "profile lab (credential_process)");
   auto none = choose_credentials(profile_with({{"region", "r"}}));
-  EXPECT_FALSE(none.provider);
-  EXPECT_THAT(none.tried, ::testing::ElementsAre(::testing::HasSubstr("environment"),
-                                                 ::testing::HasSubstr("profile lab in /k and /c")));
+  ASSERT_TRUE(none);
+  EXPECT_FALSE(none->provider);
+  EXPECT_THAT(none->tried, ::testing::ElementsAre(::testing::HasSubstr("environment"),
+                                                  ::testing::HasSubstr("profile lab in /k and /c")));
 }
 
 TEST(CredentialProcess, RunsTheCommandAndReadsItsJson) {

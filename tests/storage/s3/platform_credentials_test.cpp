@@ -5,48 +5,12 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include <deque>
-
+#include "fakes/scripted_http.h"
 #include "scoped_env.h"
 #include "temp_dir.h"
 
 namespace rawbackup::s3 {
 namespace {
-
-struct Script {
-  std::deque<HttpResponse> replies;
-  std::vector<HttpRequest> sent;  // bodies are not kept past the call: see `bodies`
-  std::vector<std::string> bodies;
-};
-
-class Scripted final : public HttpClient {
- public:
-  explicit Scripted(Script* script) : script_(script) {}
-  std::expected<HttpResponse, TransportError> send(const HttpRequest& request) override {
-    script_->sent.push_back(request);
-    std::string body(request.body ? request.body->size : 0, '\0');
-    if (request.body) (void)request.body->read_at(0, std::as_writable_bytes(std::span(body)));
-    script_->bodies.push_back(body);
-    if (script_->replies.empty()) return std::unexpected(TransportError{TransportError::Cause::network, "refused"});
-    HttpResponse r = script_->replies.front();
-    script_->replies.pop_front();
-    return r;
-  }
-
- private:
-  Script* script_;
-};
-
-HttpConnect connect(Script* script) {
-  return [script] { return std::make_unique<Scripted>(script); };
-}
-
-std::string header(const HttpRequest& r, const std::string& name) {
-  for (const auto& [n, v] : r.headers) {
-    if (n == name) return v;
-  }
-  return "";
-}
 
 const char* json = R"({"Code": "Success", "AccessKeyId": "AK", "SecretAccessKey": "SK", "Token": "T",
                        "Expiration": "2030-01-02T03:04:05Z"})";
@@ -54,9 +18,9 @@ const char* json = R"({"Code": "Success", "AccessKeyId": "AK", "SecretAccessKey"
 TEST(PlatformCredentials, InstanceMetadataTakesASessionTokenFirst) {
   ScopedEnv endpoint("AWS_EC2_METADATA_SERVICE_ENDPOINT", "http://127.0.0.1:9/");
   ScopedEnv enabled("AWS_EC2_METADATA_DISABLED", std::nullopt);
-  Script script;
-  script.replies = {{200, {}, "session"}, {200, {}, "role-a\nrole-b"}, {200, {}, json}};
-  auto provider = instance_credentials(connect(&script));
+  ScriptedHttp script;
+  script.replies = {reply(200, "session"), reply(200, "role-a\nrole-b"), reply(200, json)};
+  auto provider = instance_credentials(connect_to(&script));
   ASSERT_TRUE(provider);
   auto got = provider->fetch();
   ASSERT_TRUE(got) << got.error().message;
@@ -71,8 +35,8 @@ TEST(PlatformCredentials, InstanceMetadataTakesASessionTokenFirst) {
 
 TEST(PlatformCredentials, InstanceMetadataCanBeTurnedOff) {
   ScopedEnv disabled("AWS_EC2_METADATA_DISABLED", "TRUE");
-  Script script;
-  EXPECT_FALSE(instance_credentials(connect(&script)));
+  ScriptedHttp script;
+  EXPECT_FALSE(instance_credentials(connect_to(&script)));
 }
 
 TEST(PlatformCredentials, ContainerSendsTheTokenFromItsFile) {
@@ -81,13 +45,13 @@ TEST(PlatformCredentials, ContainerSendsTheTokenFromItsFile) {
   ScopedEnv full("AWS_CONTAINER_CREDENTIALS_FULL_URI", "http://127.0.0.1:9/creds");
   ScopedEnv token("AWS_CONTAINER_AUTHORIZATION_TOKEN", std::nullopt);
   ScopedEnv token_file("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", (dir.path() / "token").string());
-  Script script;
-  script.replies = {{200, {}, json}};
-  auto provider = container_credentials(connect(&script));
+  ScriptedHttp script;
+  script.replies = {reply(200, json)};
+  auto provider = container_credentials(connect_to(&script));
   ASSERT_TRUE(provider);
   ASSERT_TRUE(provider->fetch());
   EXPECT_EQ(header(script.sent.at(0), "Authorization"), "secret-token");
-  script.replies = {{403, {}, "{}"}};
+  script.replies = {reply(403, "{}")};
   auto refused = provider->fetch();
   ASSERT_FALSE(refused);
   EXPECT_THAT(refused.error().message, ::testing::HasSubstr("HTTP 403 from http://127.0.0.1:9/creds"));
@@ -101,14 +65,10 @@ TEST(PlatformCredentials, WebIdentityPostsTheTokenToSts) {
   ScopedEnv role("AWS_ROLE_ARN", "arn:aws:iam::1:role/r");
   ScopedEnv session("AWS_ROLE_SESSION_NAME", "s");
   ScopedEnv sts("AWS_ENDPOINT_URL_STS", std::nullopt);
-  Script script;
-  script.replies = {{200,
-                     {},
-                     "<AssumeRoleWithWebIdentityResponse><AssumeRoleWithWebIdentityResult><Credentials>"
-                     "<AccessKeyId>AK</AccessKeyId><SecretAccessKey>SK</SecretAccessKey><SessionToken>T</SessionToken>"
-                     "<Expiration>2030-01-02T03:04:05Z</Expiration></Credentials></AssumeRoleWithWebIdentityResult>"
-                     "</AssumeRoleWithWebIdentityResponse>"}};
-  auto provider = web_identity_credentials("eu-central-1", connect(&script));
+  ScopedEnv any("AWS_ENDPOINT_URL", std::nullopt);
+  ScriptedHttp script;
+  script.replies = {reply(200, sts_reply("AssumeRoleWithWebIdentity", "AK", "SK", "T"))};
+  auto provider = web_identity_credentials(sts_endpoint(AwsProfile{}, "eu-central-1"), connect_to(&script));
   ASSERT_TRUE(provider);
   auto got = provider->fetch();
   ASSERT_TRUE(got) << got.error().message;
