@@ -105,25 +105,40 @@ const TaskEntry* task_named(int argc, const char* const* argv) {
   return nullptr;
 }
 
+// How the app loads config, store and S3 client for the task running as `task`.
+Loaders loaders_for(const GlobalOptions& global, const char* task) {
+  Loaders loaders;
+  loaders.config = [&global] {
+    Config config = load_config(config_path(global));
+    if (config.s3 && !global.profile.empty()) config.s3->profile = global.profile;
+    return config;
+  };
+  loaders.store = [task](const Config& config, bool read_only) {
+    StoreOptions options;
+    options.read_only = read_only;
+    return open_store(env_or("RAWBACKUP_STORE_URL", config.store_url), Actor{task, host_id(), getpid()}, options);
+  };
+  loaders.s3 = [](const S3Config& s3) { return s3::connect_s3_described(s3); };
+  return loaders;
+}
+
 // Loads what the task needs, runs it and prints its result (while the store it may stream
 // from is open); returns the exit code. Throws UsageError for config problems.
 Result<int> run_task(const Chosen& chosen, const GlobalOptions& global) {
+  Loaders loaders = loaders_for(global, chosen.entry->name);
   Context ctx;
   ctx.fs = &local_filesystem();
   ctx.tty = stderr_is_tty();
+  ctx.loaders = &loaders;
   ctx.lock_options.wait = std::chrono::milliseconds(static_cast<int64_t>(global.lock_wait_seconds * 1000));
   std::optional<Config> config;
   std::unique_ptr<RecordStore> store;
   if (chosen.entry->needs & (needs::config | needs::store)) {
-    config = load_config(config_path(global));
-    if (config->s3 && !global.profile.empty()) config->s3->profile = global.profile;
+    config = loaders.config();
     ctx.config = &*config;
   }
   if (chosen.entry->needs & needs::store) {
-    StoreOptions options;
-    options.read_only = (chosen.entry->needs & needs::read_only) != 0;
-    TRY_ASSIGN(opened, open_store(env_or("RAWBACKUP_STORE_URL", config->store_url),
-                                  Actor{chosen.entry->name, host_id(), getpid()}, options));
+    TRY_ASSIGN(opened, loaders.store(*config, (chosen.entry->needs & needs::read_only) != 0));
     store = std::move(opened);
     ctx.store = store.get();
     ctx.lock_options.stale_after = std::chrono::seconds(config->lease_seconds);
@@ -131,8 +146,8 @@ Result<int> run_task(const Chosen& chosen, const GlobalOptions& global) {
   }
   std::unique_ptr<ObjectStore> objects;
   if ((chosen.entry->needs & needs::s3) && config->s3) {
-    ctx.objects = [&objects, &config]() -> ObjectStore& {
-      if (!objects) objects = s3::connect_s3(*config->s3);  // throws UsageError without credentials
+    ctx.objects = [&objects, &config, &loaders]() -> ObjectStore& {
+      if (!objects) objects = loaders.s3(*config->s3).store;  // throws UsageError without credentials
       return *objects;
     };
   }

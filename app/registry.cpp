@@ -4,6 +4,7 @@
 
 #include "tasks/checksum.h"
 #include "tasks/copy_local.h"
+#include "tasks/doctor.h"
 #include "tasks/restore.h"
 #include "tasks/status.h"
 #include "tasks/store_copy.h"
@@ -13,7 +14,7 @@
 namespace rawbackup {
 namespace {
 
-constexpr std::array<TaskEntry, 7> tasks{{
+constexpr std::array<TaskEntry, 8> tasks{{
     {"checksum", "Inventory a raw-file set: size, MD5 and S3 ETag of every file",
      "rawbackup --config envs/local.yaml checksum --instrument astral1 "
      "20261122_astral1_PRID001_sample.raw",
@@ -38,6 +39,10 @@ constexpr std::array<TaskEntry, 7> tasks{{
      "  rawbackup --config envs/local.yaml --json status --summary\n"
      "  rawbackup --config envs/local.yaml status --history 20261122_astral1_PRID001_sample.raw",
      needs::config | needs::store | needs::read_only, &bind_status},
+    {"doctor", "Check this host's set-up: config, store, folders, S3 credentials, endpoint, clock, buckets",
+     "rawbackup --config envs/s3.yaml doctor\n"
+     "  rawbackup --config envs/s3.yaml --json doctor --write-probe",
+     0, &bind_doctor},
     {"store", "Manage record stores: `store copy FROM TO` moves every record and event into another store",
      "rawbackup store copy sqlite:///var/lib/rawbackup/rawbackup.sqlite "
      "postgresql://rawbackup@db.example.org/rawbackup",

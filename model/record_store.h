@@ -106,6 +106,12 @@ struct StoreOptions {
   std::chrono::milliseconds busy_timeout{10'000};  // retry busy/unreachable this long
 };
 
+// The store itself, as `doctor` reports it: found without writing anything.
+struct StoreHealth {
+  int schema_version = 0;     // 0: no store yet (the first task that writes creates it)
+  std::string write_problem;  // why this process's writes would be refused; "" when they would be taken
+};
+
 // Called for each row in order; an error stops the listing and is returned.
 using RowVisitor = std::function<Status(const RecordRow&)>;
 
@@ -118,6 +124,10 @@ class RecordStore {
   virtual std::string location() const = 0;
   // Who writes: stamped on every event.
   virtual const Actor& actor() const = 0;
+  // The schema version and whether writes would be taken (privileges, a read-only file,
+  // folder or server), checked without writing; a store opened read-only answers for the
+  // writers that will come.
+  virtual Result<StoreHealth> health() = 0;
 
   virtual Result<std::optional<RawFile>> get(const std::string& id) = 0;
   // Inserts a new record with a "created" event (status: none → its status).

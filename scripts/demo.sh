@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The README demo: installs and builds, generates sample instrument folders under var/demo/,
 # starts a loopback S3 server (s3rver, npm) with the demo's buckets, then runs
-# checksum → copy-local → upload-s3 → verify → restore → status end to end on embedded defaults (SQLite store,
+# checksum → copy-local → upload-s3 → verify → doctor → restore → status end to end on embedded defaults (SQLite store,
 # backup folder, samples and S3 data all in var/demo/). The S3 server is stopped at the end.
 # Environment (for tests): DEMO_ROOT (instead of var/demo), RAWBACKUP (a built binary: no
 # set-up), RAWBACKUP_LOG_LEVEL, RAWBACKUP_LOG_FORMAT (default text).
@@ -54,6 +54,8 @@ echo; echo "# a re-run finds every object with the recorded ETag (HEAD requests 
 step --json upload-s3 "$thermo"
 step verify "$thermo" "$bruker" "$sciex"
 step verify --s3 --deep "$thermo"
+echo; echo "# the set-up checked in one run: config, store, folders, credentials, endpoint, clock, buckets"
+step doctor --write-probe
 rm -rf "$root/restore"
 step restore --to "$root/restore" "$bruker"
 echo; echo "# every record, then one line to re-run whatever failed since Monday:"

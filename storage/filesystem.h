@@ -20,6 +20,12 @@ struct FileStat {
   int64_t mtime_ns = 0;  // nanoseconds since the Unix epoch
 };
 
+// The space of the filesystem holding a folder.
+struct FolderSpace {
+  uint64_t free_bytes = 0;  // what this process may still write (not root's reserve)
+  uint64_t total_bytes = 0;
+};
+
 // Read-only bytes of a file mapped into memory; unmapped when the last owner lets go.
 class MappedBytes {
  public:
@@ -69,6 +75,11 @@ class FileSystem {
   // Names in a directory (no "." or ".."), sorted.
   virtual Result<std::vector<std::string>> list_dir(const std::filesystem::path& p) const = 0;
   virtual Result<std::unique_ptr<InputFile>> open_read(const std::filesystem::path& p) const = 0;
+
+  // Whether this process may create files in folder `p`, found without writing (access(2):
+  // modes, ACLs, a read-only mount); kind usage when it may not.
+  virtual Status check_writable(const std::filesystem::path& p) const = 0;
+  virtual Result<FolderSpace> space(const std::filesystem::path& p) const = 0;
 
   // Creates the folder and its parents (existing ones are fine).
   virtual Status create_directories(const std::filesystem::path& p) const = 0;

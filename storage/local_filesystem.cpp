@@ -2,6 +2,8 @@
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -132,6 +134,16 @@ class LocalFileSystem final : public FileSystem {
     return std::make_unique<LocalInputFile>(std::move(fd), p, static_cast<uint64_t>(st.st_size));
   }
 
+  Status check_writable(const fs::path& p) const override {
+    if (::access(p.c_str(), W_OK | X_OK) != 0) return errno_error("cannot write in", p);
+    return {};
+  }
+  Result<FolderSpace> space(const fs::path& p) const override {
+    struct statvfs info {};
+    if (::statvfs(p.c_str(), &info) != 0) return errno_error("cannot read the free space of", p);
+    return FolderSpace{static_cast<uint64_t>(info.f_bavail) * info.f_frsize,
+                       static_cast<uint64_t>(info.f_blocks) * info.f_frsize};
+  }
   Status create_directories(const fs::path& p) const override { return local_create_directories(p); }
   Result<std::unique_ptr<OutputFile>> create_file(const fs::path& final_path) const override {
     return local_create_file(final_path);

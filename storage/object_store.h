@@ -48,6 +48,14 @@ struct ObjectInfo {
   std::string etag;  // without quotes; may be a multipart ETag "<hex>-N"
 };
 
+// What the server said to one signed request for its root (ListBuckets): it answers, its
+// clock, and whether it takes our signature (doctor).
+struct EndpointProbe {
+  int http_status = 0;                    // any reply: the endpoint is reachable
+  std::optional<int64_t> clock_offset_s;  // the server's clock − ours (its Date header)
+  std::optional<s3::S3Error> refused;     // an error reply: SignatureDoesNotMatch, AccessDenied, …
+};
+
 // Receives a GetObject's bytes in order; returning false cancels the transfer.
 using ByteSink = std::function<bool(std::span<const std::byte>)>;
 
@@ -61,6 +69,9 @@ class ObjectStore {
   // Where requests go, for messages ("http://127.0.0.1:8000", "s3.eu-central-1.amazonaws.com").
   virtual std::string endpoint() const = 0;
   virtual std::string region() const = 0;
+  // One request, never retried (a check must answer quickly): no reply is an error (status
+  // 0); an HTTP error reply is a probe with `refused` set.
+  virtual S3Result<EndpointProbe> probe_endpoint() = 0;
 
   // Creates a bucket in region(); an existing one of ours is fine. Tests and set-up only:
   // the tasks never create buckets (a typo must not make a new one).
@@ -93,6 +104,13 @@ class ObjectStore {
   // Sends bytes [offset, offset + length) of the object to `sink`; returns how many.
   virtual S3Result<uint64_t> get_object(const std::string& bucket, const std::string& key, uint64_t offset,
                                         uint64_t length, const ByteSink& sink) = 0;
+};
+
+// An object store and where its credentials come from ("environment", "profile default
+// (static keys)", …: a provider's name, never a value), for doctor.
+struct ConnectedObjectStore {
+  std::unique_ptr<ObjectStore> store;
+  std::string credentials_from;
 };
 
 // Every part of an upload, following the pages.

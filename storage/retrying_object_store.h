@@ -28,6 +28,7 @@ class RetryingObjectStore final : public ObjectStore {
 
   std::string endpoint() const override { return inner_->endpoint(); }
   std::string region() const override { return inner_->region(); }
+  S3Result<EndpointProbe> probe_endpoint() override { return inner_->probe_endpoint(); }
   S3Status create_bucket(const std::string& bucket) override;
   S3Status head_bucket(const std::string& bucket) override;
   S3Result<std::optional<ObjectInfo>> head_object(const std::string& bucket, const std::string& key) override;

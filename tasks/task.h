@@ -20,6 +20,14 @@ class App;
 
 namespace rawbackup {
 
+// How the app loads a task's config, store and S3 client. A task that checks the set-up
+// itself (doctor, which needs nothing) calls these and reports each failure as a finding.
+struct Loaders {
+  std::function<Config()> config;  // throws UsageError ("FILE: key: problem")
+  std::function<Result<std::unique_ptr<RecordStore>>(const Config&, bool read_only)> store;
+  std::function<ConnectedObjectStore(const S3Config&)> s3;  // throws UsageError without credentials
+};
+
 struct Context {
   const Config* config = nullptr;  // set when the task needs::config
   RecordStore* store = nullptr;    // set when the task needs::store (read-only with needs::read_only)
@@ -28,8 +36,9 @@ struct Context {
   // that ends up not using S3 needs none). Empty when the task does not need::s3 or the
   // config has no s3 section.
   std::function<ObjectStore&()> objects;
-  bool tty = false;          // stderr is a terminal: draw progress bars
-  LockOptions lock_options;  // how long to wait for another runner on the same id
+  bool tty = false;                  // stderr is a terminal: draw progress bars
+  LockOptions lock_options;          // how long to wait for another runner on the same id
+  const Loaders* loaders = nullptr;  // set by the app (tests set what they use)
 };
 
 // The record of `id`, which must have been checksummed (kind usage otherwise).

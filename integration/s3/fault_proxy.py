@@ -25,7 +25,7 @@ faults:
     wrong one — e.g. a CompleteMultipartUpload claiming another object;
   "reply": answered by the proxy with "status" (default 200), "body", "content_type" and
     "headers" (a name → value object); garbage XML, HTML error pages, empty bodies, a
-    bucket's region (301 with x-amz-bucket-region).
+    bucket's region (301 with x-amz-bucket-region), a server whose clock is off (its "Date").
 The proxy keeps the Host header, so the client's signature stays valid upstream.
 """
 import http.client
@@ -166,7 +166,10 @@ class Proxy(http.server.BaseHTTPRequestHandler):
         self.wfile.write(data)
 
     def answer(self, status, body, content_type, fault, headers=None):
-        self.send_response(status)
+        if any(name.lower() == "date" for name in (headers or {})):
+            self.send_response_only(status)  # the rule's Date only (a server with another clock)
+        else:
+            self.send_response(status)
         self.send_header("Content-Type", content_type)
         for name, value in (headers or {}).items():
             self.send_header(name, value)

@@ -5,10 +5,12 @@ namespace {
 
 class EmptyStore final : public RecordStore {
  public:
-  EmptyStore(std::string location, Actor actor) : location_(std::move(location)), actor_(std::move(actor)) {}
+  EmptyStore(std::string location, Actor actor, StoreHealth health)
+      : location_(std::move(location)), actor_(std::move(actor)), health_(std::move(health)) {}
 
   std::string location() const override { return location_; }
   const Actor& actor() const override { return actor_; }
+  Result<StoreHealth> health() override { return health_; }
   Result<std::optional<RawFile>> get(const std::string&) override { return std::optional<RawFile>{}; }
   Status insert(const RawFile&, const std::string&) override { return read_only(); }
   Result<RecordRow> update(const std::string&, const RecordChange&) override {
@@ -29,12 +31,13 @@ class EmptyStore final : public RecordStore {
 
   std::string location_;
   Actor actor_;
+  StoreHealth health_;
 };
 
 }  // namespace
 
-std::unique_ptr<RecordStore> make_empty_store(std::string location, Actor actor) {
-  return std::make_unique<EmptyStore>(std::move(location), std::move(actor));
+std::unique_ptr<RecordStore> make_empty_store(std::string location, Actor actor, StoreHealth health) {
+  return std::make_unique<EmptyStore>(std::move(location), std::move(actor), std::move(health));
 }
 
 }  // namespace rawbackup

@@ -9,6 +9,7 @@
 
 namespace rawbackup {
 
-std::unique_ptr<RecordStore> make_empty_store(std::string location, Actor actor);
+// `health`: what the opener found about creating the store there (schema version 0).
+std::unique_ptr<RecordStore> make_empty_store(std::string location, Actor actor, StoreHealth health);
 
 }  // namespace rawbackup

@@ -159,6 +159,19 @@ S3Result<HttpResponse> S3Client::send_signed(const Call& call) {
   return std::unexpected(error);
 }
 
+// ListBuckets, sent once: any reply carries the server's Date, and its error code tells a
+// signature the server refuses (wrong keys) from a policy that denies listing.
+S3Result<EndpointProbe> S3Client::probe_endpoint() {
+  TRY_ASSIGN(request, build({.method = "GET"}));
+  auto connection = take_connection();
+  auto response = connection->send(request);
+  give_back(std::move(connection));
+  if (!response) return std::unexpected(transport_error(response.error()));
+  EndpointProbe probe{response->status, clock_offset(*response), std::nullopt};
+  if (response->status >= 300) probe.refused = parse_error_reply(response->status, response->body);
+  return probe;
+}
+
 S3Status S3Client::create_bucket(const std::string& bucket) {
   std::string config;
   if (options_.region != "us-east-1") {

@@ -45,6 +45,7 @@ class S3Client final : public ObjectStore {
 
   std::string endpoint() const override;
   std::string region() const override { return options_.region; }
+  S3Result<EndpointProbe> probe_endpoint() override;
   S3Status create_bucket(const std::string& bucket) override;
   S3Status head_bucket(const std::string& bucket) override;
   S3Result<std::optional<ObjectInfo>> head_object(const std::string& bucket, const std::string& key) override;
@@ -113,5 +114,7 @@ S3Settings resolve_s3_settings(const S3Config& config, const AwsProfile& profile
 // (one line, naming what was tried) when no credentials are configured; no request is made
 // here.
 std::unique_ptr<ObjectStore> connect_s3(const S3Config& config);
+// The same, also saying where the credentials come from (doctor).
+ConnectedObjectStore connect_s3_described(const S3Config& config);
 
 }  // namespace rawbackup::s3

@@ -75,7 +75,9 @@ S3Settings resolve_s3_settings(const S3Config& config, const AwsProfile& profile
   return out;
 }
 
-std::unique_ptr<ObjectStore> connect_s3(const S3Config& config) {
+std::unique_ptr<ObjectStore> connect_s3(const S3Config& config) { return connect_s3_described(config).store; }
+
+ConnectedObjectStore connect_s3_described(const S3Config& config) {
   auto profile = load_aws_profile(aws_profile_name(config.profile));
   if (!profile) throw UsageError(profile.error().message);
   if (!config.profile.empty() && !profile->found) {
@@ -92,8 +94,9 @@ std::unique_ptr<ObjectStore> connect_s3(const S3Config& config) {
   HttpOptions http;
   http.ca_bundle = settings.ca_bundle;
   http.stall_timeout = std::chrono::seconds(config.stall_timeout_seconds);
+  std::string credentials_from = options.credentials->provider_name();
   auto client = std::make_unique<S3Client>(std::move(options), [http] { return make_curl_client(http); });
-  return std::make_unique<RetryingObjectStore>(std::move(client), RetryPolicy{});
+  return {std::make_unique<RetryingObjectStore>(std::move(client), RetryPolicy{}), credentials_from};
 }
 
 }  // namespace rawbackup::s3

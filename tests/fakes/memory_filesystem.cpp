@@ -61,6 +61,21 @@ class MemoryOutputFile final : public OutputFile {
   bool committed_ = false;
 };
 
+Status MemoryFileSystem::check_writable(const fs::path& p) const {
+  std::lock_guard lock(mutex_);
+  const Node* dir = find(p.string());
+  if (dir == nullptr || dir->type != EntryType::directory)
+    return fail(ErrorKind::usage, "cannot write in " + p.string() + ": Not a directory");
+  if (read_only_.contains(p.string()))
+    return fail(ErrorKind::usage, "cannot write in " + p.string() + ": Read-only file system");
+  return {};
+}
+
+Result<FolderSpace> MemoryFileSystem::space(const fs::path&) const {
+  constexpr uint64_t tib = uint64_t{1} << 40;
+  return FolderSpace{space_left_.value_or(tib), tib};
+}
+
 Status MemoryFileSystem::create_directories(const fs::path& p) const {
   const_cast<MemoryFileSystem*>(this)->add_dir(p.string());
   return {};

@@ -5,6 +5,7 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 
 #include "storage/filesystem.h"
@@ -32,12 +33,16 @@ class MemoryFileSystem final : public FileSystem {
   Result<std::filesystem::path> canonical(const std::filesystem::path& p) const override;
   Result<std::vector<std::string>> list_dir(const std::filesystem::path& p) const override;
   Result<std::unique_ptr<InputFile>> open_read(const std::filesystem::path& p) const override;
+  Status check_writable(const std::filesystem::path& p) const override;
+  Result<FolderSpace> space(const std::filesystem::path& p) const override;
   Status create_directories(const std::filesystem::path& p) const override;
   Result<std::unique_ptr<OutputFile>> create_file(const std::filesystem::path& final_path) const override;
   Status rename_no_replace(const std::filesystem::path& from, const std::filesystem::path& to) const override;
 
   // Writes fail with "no space left" once this many more bytes have been written.
   void set_space_left(uint64_t bytes) { space_left_ = bytes; }
+  // check_writable refuses this folder (a read-only mount); writes are not affected.
+  void set_read_only(const std::string& path) { read_only_.insert(path); }
   bool exists(const std::string& path) const { return nodes_.contains(path); }
   const std::string& read_all(const std::string& path) const { return nodes_.at(path).content; }
   // Paths of every file (not folder) whose name contains `part`.
@@ -60,6 +65,7 @@ class MemoryFileSystem final : public FileSystem {
   mutable std::atomic<uint64_t> bytes_read_{0};
   std::function<void(const std::string&)> on_open_;
   mutable std::optional<uint64_t> space_left_;
+  std::set<std::string> read_only_;
   mutable int64_t clock_ns_ = 2'000'000'000;
   mutable std::recursive_mutex mutex_;  // copy workers write from several threads
   Status rename_locked(const std::filesystem::path& from, const std::filesystem::path& to) const;

@@ -65,6 +65,13 @@ S3Status MemoryObjectStore::create_bucket(const std::string& bucket) {
   return {};
 }
 
+S3Result<EndpointProbe> MemoryObjectStore::probe_endpoint() {
+  std::lock_guard lock(mutex_);
+  auto fault = enter("probe_endpoint");
+  if (fault && fault->http_status == 0) return std::unexpected(*fault);
+  return EndpointProbe{fault ? fault->http_status : 200, clock_offset_s_, fault};
+}
+
 S3Status MemoryObjectStore::head_bucket(const std::string& bucket) {
   std::lock_guard lock(mutex_);
   if (auto fault = enter("head_bucket")) return std::unexpected(*fault);

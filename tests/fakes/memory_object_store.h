@@ -24,6 +24,9 @@ class MemoryObjectStore : public ObjectStore {
 
   std::string endpoint() const override { return "memory://"; }
   std::string region() const override { return "us-east-1"; }
+  // An injected "probe_endpoint" fault with an HTTP status is the server's refusal (the probe
+  // answers); one without (status 0) is no reply.
+  S3Result<EndpointProbe> probe_endpoint() override;
   S3Status create_bucket(const std::string& bucket) override;
   S3Status head_bucket(const std::string& bucket) override;
   S3Result<std::optional<ObjectInfo>> head_object(const std::string& bucket, const std::string& key) override;
@@ -58,6 +61,8 @@ class MemoryObjectStore : public ObjectStore {
   void force_etag(std::string etag);
   // The next GET whose range holds byte `offset` delivers it flipped (corrupted on the way).
   void corrupt_next_get(uint64_t offset);
+  // The server's clock − ours, as probe_endpoint reports it.
+  void set_clock_offset(int64_t seconds) { clock_offset_s_ = seconds; }
   // The byte ranges GETs asked for, in order ("offset+length").
   std::vector<std::string> get_ranges() const;
 
@@ -87,6 +92,7 @@ class MemoryObjectStore : public ObjectStore {
   int next_upload_ = 1;
   std::string forced_etag_;
   std::optional<uint64_t> corrupt_at_;
+  int64_t clock_offset_s_ = 0;
   std::vector<std::string> get_ranges_;
 };
 

@@ -203,6 +203,27 @@ TEST_P(StoreConformance, ReadOnlyStoreRefusesWritesAndNeedsTheCurrentSchema) {
   EXPECT_EQ(site->schema_version(), latest - 1) << "a read-only open never migrates";
 }
 
+TEST_P(StoreConformance, HealthShowsTheSchemaAndWhetherWritesWouldBeTaken) {
+  StoreOptions read_only{.read_only = true};
+  auto before = open({"doctor", "h", 1}, read_only);
+  ASSERT_TRUE(before);
+  auto empty = before->health();
+  ASSERT_TRUE(empty) << empty.error().message;
+  EXPECT_EQ(empty->schema_version, 0) << "no store yet";
+  EXPECT_EQ(empty->write_problem, "");
+  ASSERT_TRUE(open()->insert(sample_record("a.raw"), ""));
+  auto reader = open({"doctor", "h", 1}, read_only);
+  auto health = reader->health();
+  ASSERT_TRUE(health) << health.error().message;
+  EXPECT_EQ(health->schema_version, latest_schema(GetParam().name));
+  EXPECT_EQ(health->write_problem, "") << "a read-only open answers for the writers";
+  if (!site->deny_writes()) GTEST_SKIP() << "writes cannot be denied here (root ignores file modes)";
+  auto denied = open({"doctor", "h", 1}, read_only)->health();
+  ASSERT_TRUE(denied) << denied.error().message;
+  EXPECT_NE(denied->write_problem, "");
+  EXPECT_EQ(*reader->count({}), 1u) << "nothing written, nothing lost";
+}
+
 TEST_P(StoreConformance, LocationNeverShowsAPassword) {
   auto store = open();
   EXPECT_THAT(store->location(), ::testing::Not(::testing::HasSubstr("secret")));

@@ -23,9 +23,21 @@ class SqliteSite final : public StoreSite {
     auto db = sqlite::Database::open((dir_.path() / "store.sqlite").string(), 1000);
     return *sqlite::schema_version(*db);
   }
+  bool deny_writes() override {
+    if (geteuid() == 0) return false;
+    std::filesystem::permissions(dir_.path(), std::filesystem::perms::owner_write,
+                                 std::filesystem::perm_options::remove);
+    denied_ = true;
+    return true;
+  }
+  ~SqliteSite() override {
+    if (denied_)
+      std::filesystem::permissions(dir_.path(), std::filesystem::perms::owner_all, std::filesystem::perm_options::add);
+  }
 
  private:
   TempDir dir_;
+  bool denied_ = false;
 };
 
 // A schema of its own on the test server, dropped at the end.
@@ -50,6 +62,9 @@ class PostgresSite final : public StoreSite {
     auto db = pg::Connection::open(url(), "test");
     auto rows = db->exec("SELECT version FROM rawbackup_schema");
     return rows && rows->count() == 1 ? static_cast<int>(rows->integer(0, 0)) : -1;
+  }
+  bool deny_writes() override {
+    return static_cast<bool>(admin().exec("REVOKE INSERT ON " + schema_ + ".raw_files FROM current_user"));
   }
 
  private:

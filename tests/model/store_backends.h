@@ -21,6 +21,9 @@ class StoreSite {
   // Sets the schema version the store records (to provoke a newer or older store).
   virtual void set_schema_version(int version) = 0;
   virtual int schema_version() = 0;
+  // Takes this user's write access away (a privilege, the folder's mode); false when it
+  // cannot be done here (root ignores file modes).
+  virtual bool deny_writes() = 0;
 };
 
 struct StoreBackend {

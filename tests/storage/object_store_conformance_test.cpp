@@ -258,6 +258,20 @@ TEST_P(ObjectStoreConformance, WrongSecretIsRefused) {
   EXPECT_FALSE(wrong->put_object(bucket, "x", text_body("x")));
 }
 
+TEST_P(ObjectStoreConformance, ProbeShowsTheServerItsClockAndWhetherItTakesOurSignature) {
+  auto probe = store->probe_endpoint();
+  ASSERT_TRUE(probe) << s3::describe(probe.error());
+  EXPECT_GE(probe->http_status, 200);
+  EXPECT_FALSE(probe->refused) << s3::describe(*probe->refused);
+  ASSERT_TRUE(probe->clock_offset_s) << "a Date header";
+  EXPECT_LE(std::abs(*probe->clock_offset_s), 5) << "the server runs on this machine";
+  if (!can().signs) return;
+  auto wrong = GetParam().make("wrong-secret-0123456789")->probe_endpoint();
+  ASSERT_TRUE(wrong) << s3::describe(wrong.error());
+  ASSERT_TRUE(wrong->refused);
+  EXPECT_EQ(wrong->refused->code, "SignatureDoesNotMatch") << s3::describe(*wrong->refused);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, ObjectStoreConformance, ::testing::ValuesIn(backends()),
                          [](const auto& param_info) { return param_info.param.name; });
 

@@ -3,6 +3,7 @@
 #include "common/text.h"
 #include "config/store_url.h"
 #include "model/store/empty_store.h"
+#include "model/store/postgresql/pg_health.h"
 #include "model/store/postgresql/pg_leases.h"
 #include "model/store/postgresql/pg_records.h"
 #include "model/store/postgresql/pg_retry.h"
@@ -50,6 +51,9 @@ class PgStore final : public RecordStore {
 
   std::string location() const override { return location_; }
   const Actor& actor() const override { return actor_; }
+  Result<StoreHealth> health() override {
+    return retried<StoreHealth>([&] { return pg::store_health(db_); });
+  }
 
   Result<std::optional<RawFile>> get(const std::string& id) override {
     return retried<std::optional<RawFile>>([&] { return pg::read_record(db_, id); });
@@ -230,7 +234,10 @@ Result<std::unique_ptr<RecordStore>> open_postgresql_store(const std::string& ur
   TRY_ASSIGN(db, connect(url, location, options.busy_timeout));
   if (options.read_only) {
     TRY_ASSIGN(missing, pg::schema_missing(db));
-    if (missing) return make_empty_store(location, std::move(actor));  // nothing recorded yet
+    if (missing) {  // nothing recorded yet
+      TRY_ASSIGN(health, pg::empty_store_health(db));
+      return make_empty_store(location, std::move(actor), std::move(health));
+    }
   }
   TRY(pg::with_retries<void>(db, options.busy_timeout,
                              [&] { return pg::migrate(db, location, pg::schema_migrations(), options.read_only); }));

@@ -5,6 +5,7 @@
 
 #include "common/text.h"
 #include "model/store/empty_store.h"
+#include "model/store/sqlite/sqlite_health.h"
 #include "model/store/sqlite/sqlite_leases.h"
 #include "model/store/sqlite/sqlite_schema.h"
 #include "model/store_common.h"
@@ -73,6 +74,10 @@ class SqliteStore final : public RecordStore {
 
   std::string location() const override { return "sqlite://" + path_.string(); }
   const Actor& actor() const override { return actor_; }
+  Result<StoreHealth> health() override {
+    TRY_ASSIGN(version, sqlite::schema_version(db_));
+    return StoreHealth{version, sqlite::write_problem(path_)};
+  }
 
   Result<std::optional<RawFile>> get(const std::string& id) override {
     auto row = get_row(id);
@@ -324,7 +329,8 @@ Result<std::unique_ptr<RecordStore>> open_sqlite_store(const fs::path& path, Act
     return fail(ErrorKind::usage, "store " + path.string() + " is a folder, not a SQLite file");
   int busy_ms = static_cast<int>(options.busy_timeout.count());
   if (options.read_only && !fs::exists(path, ec)) {
-    return make_empty_store("sqlite://" + path.string(), std::move(actor));  // nothing recorded yet
+    return make_empty_store("sqlite://" + path.string(), std::move(actor),  // nothing recorded yet
+                            StoreHealth{0, sqlite::write_problem(path)});
   }
   if (!options.read_only) {
     TRY(ensure_parent(path));

@@ -74,5 +74,17 @@ TEST(SqliteStore, NotAStoreFileIsAUsageError) {
   EXPECT_EQ(store.error().kind, ErrorKind::usage);
 }
 
+TEST(SqliteStore, HealthOfAStoreWhoseFolderIsAFile) {
+  TempDir dir;
+  dir.write("backup", "a file where a folder should be");
+  auto store = open_sqlite_store(dir.path() / "backup" / "var" / "s.sqlite", Actor{"doctor", "h", 1},
+                                 StoreOptions{.read_only = true});
+  ASSERT_TRUE(store) << store.error().message;
+  auto health = (*store)->health();
+  ASSERT_TRUE(health);
+  EXPECT_EQ(health->schema_version, 0);
+  EXPECT_EQ(health->write_problem, (dir.path() / "backup").string() + " is not a folder");
+}
+
 }  // namespace
 }  // namespace rawbackup

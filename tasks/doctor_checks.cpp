@@ -1,0 +1,164 @@
+#include "tasks/doctor_checks.h"
+
+#include <unistd.h>
+
+#include <cstdlib>
+
+#include "common/system.h"
+#include "common/text.h"
+
+namespace rawbackup {
+namespace {
+
+Finding ok(std::string check, std::string detail) { return {std::move(check), Verdict::ok, std::move(detail)}; }
+Finding warn(std::string check, std::string detail, std::string fix) {
+  return {std::move(check), Verdict::warn, std::move(detail), std::move(fix)};
+}
+Finding failure(std::string check, std::string detail, std::string fix, ErrorKind kind = ErrorKind::failed) {
+  return {std::move(check), Verdict::fail, std::move(detail), std::move(fix), kind};
+}
+
+// "" when `folder` is an existing folder; else why not, as a finding's detail.
+std::string folder_problem(const FileSystem& fs, const std::filesystem::path& folder) {
+  auto st = fs.stat(folder, true);
+  if (!st) return st.error().message;
+  if (st->type == EntryType::missing) return folder.string() + " does not exist";
+  if (st->type != EntryType::directory) return folder.string() + " is not a folder";
+  return "";
+}
+
+bool refuses_credentials(const std::string& code) {
+  return code == "SignatureDoesNotMatch" || code == "InvalidAccessKeyId" || code == "InvalidToken" ||
+         code == "ExpiredToken" || code == "InvalidClientTokenId";
+}
+
+// The offset as people say it: "this machine's clock is 3600 s behind the server's".
+std::string clock_text(int64_t server_ahead_s) {
+  if (server_ahead_s == 0) return "this machine's clock agrees with the server's";
+  return "this machine's clock is " + std::to_string(std::llabs(server_ahead_s)) + " s " +
+         (server_ahead_s > 0 ? "behind" : "ahead of") + " the server's";
+}
+
+Finding check_clock(const EndpointProbe& probe) {
+  if (!probe.clock_offset_s) return warn("clock", "the server sent no Date header", "compare the clocks by hand");
+  int64_t off = *probe.clock_offset_s;
+  std::string text = clock_text(off);
+  constexpr const char* fix = "run a time service on this machine (chrony or systemd-timesyncd)";
+  if (std::llabs(off) > clock_fail_s) return failure("clock", text + " (S3 refuses signatures over 15 min off)", fix);
+  if (std::llabs(off) > clock_warn_s) return warn("clock", text, fix);
+  return ok("clock", text);
+}
+
+Finding check_bucket(ObjectStore& objects, const std::string& bucket, bool write_probe) {
+  std::string check = "bucket " + bucket;
+  if (auto head = objects.head_bucket(bucket); !head) {
+    const s3::S3Error& e = head.error();
+    if (e.code == "WrongRegion") return failure(check, e.message, "", ErrorKind::usage);
+    if (e.http_status == 404) {
+      return failure(check, "does not exist",
+                     "create it (rawbackup never creates buckets) or fix backup.s3.bucket_prefix");
+    }
+    if (e.http_status == 403) {
+      return failure(check, "access denied (" + s3::describe(e) + ")",
+                     "allow s3:ListBucket, s3:GetObject and s3:PutObject on it for these credentials");
+    }
+    return failure(check, s3::describe(e), "check the endpoint and the network");
+  }
+  if (!write_probe) return ok(check, "exists (--write-probe also checks writing)");
+  std::string key = std::string(doctor_probe_prefix) + host_id() + "-" + std::to_string(getpid());
+  if (auto put = objects.put_object(bucket, key, text_body("")); !put) {
+    return failure(check, "exists, but a probe object cannot be written: " + s3::describe(put.error()),
+                   "allow s3:PutObject on it for these credentials");
+  }
+  if (auto removed = objects.delete_object(bucket, key); !removed) {
+    return warn(check, "writable, but the probe object " + key + " cannot be deleted: " + s3::describe(removed.error()),
+                "delete it by hand; allow s3:DeleteObject under " + std::string(doctor_probe_prefix));
+  }
+  return ok(check, "exists and is writable (a probe object written and deleted)");
+}
+
+}  // namespace
+
+std::vector<Finding> check_instruments(const FileSystem& fs, const Config& config) {
+  std::vector<Finding> out;
+  for (const auto& [name, instrument] : config.instruments) {
+    std::string check = "instrument " + name;
+    std::string fix = "mount the instrument's share or fix instruments." + name + ".path";
+    if (std::string problem = folder_problem(fs, instrument.path); !problem.empty()) {
+      out.push_back(failure(check, problem, fix));
+      continue;
+    }
+    auto entries = fs.list_dir(instrument.path);
+    if (!entries) {
+      out.push_back(failure(check, entries.error().message, "give this user read access to it"));
+      continue;
+    }
+    out.push_back(ok(check, instrument.path.string() + " readable (" + std::to_string(entries->size()) +
+                                (entries->size() == 1 ? " entry)" : " entries)")));
+  }
+  return out;
+}
+
+Finding check_backup_folder(const FileSystem& fs, const std::filesystem::path& folder) {
+  const char* check = "backup folder";
+  if (std::string problem = folder_problem(fs, folder); !problem.empty()) {
+    return failure(check, problem, "mount the backup share or create the folder (locations.backup)");
+  }
+  if (auto writable = fs.check_writable(folder); !writable) {
+    return failure(check, writable.error().message, "give this user write access (or remount it read-write)");
+  }
+  auto space = fs.space(folder);
+  if (!space) return warn(check, folder.string() + " writable; " + space.error().message, "");
+  std::string detail = folder.string() + " writable, " + format_bytes(space->free_bytes) + " free of " +
+                       format_bytes(space->total_bytes);
+  if (space->free_bytes < low_space_bytes) {
+    return warn(check, detail, "free some space: one raw file can be 100 GB");
+  }
+  return ok(check, detail);
+}
+
+Finding check_store(RecordStore& store) {
+  auto health = store.health();
+  if (!health) return failure("store", store.location() + ": " + health.error().message, "", health.error().kind);
+  if (!health->write_problem.empty()) {
+    return failure("store", store.location() + ": writes would be refused: " + health->write_problem, "");
+  }
+  if (health->schema_version == 0) {
+    return ok("store", store.location() + " not created yet (the first checksum creates it); writable");
+  }
+  return ok("store", store.location() + ", schema version " + std::to_string(health->schema_version) + ", writable");
+}
+
+std::vector<Finding> check_s3(ObjectStore& objects, const S3Checks& what) {
+  std::vector<Finding> out;
+  auto probe = objects.probe_endpoint();
+  if (!probe) {
+    const s3::S3Error& e = probe.error();
+    if (e.origin == s3::S3ErrorOrigin::credentials) {
+      out.push_back(failure("credentials", "from " + what.credentials_from + ": " + e.message,
+                            "see --log-level debug for the provider's reply"));
+      return out;
+    }
+    out.push_back(ok("credentials", "from " + what.credentials_from + " (not checked: no reply)"));
+    out.push_back(failure("endpoint", objects.endpoint() + " unreachable: " + s3::describe(e),
+                          "check backup.s3.endpoint_url (or AWS_ENDPOINT_URL_S3), the network and proxies"));
+    return out;
+  }
+  std::string code = probe->refused ? probe->refused->code : "";
+  if (refuses_credentials(code)) {
+    out.push_back(failure("credentials", "from " + what.credentials_from + ", refused by the server (" + code + ")",
+                          "check the access key and secret key", ErrorKind::usage));
+  } else if (code == "RequestTimeTooSkewed") {
+    out.push_back(warn("credentials", "from " + what.credentials_from + ", not checked: the clock is too far off", ""));
+  } else {
+    out.push_back(ok("credentials", "from " + what.credentials_from + ", accepted by the server"));
+  }
+  out.push_back(ok("endpoint", objects.endpoint() + " answers (HTTP " + std::to_string(probe->http_status) + ")"));
+  out.push_back(check_clock(*probe));
+  if (out.front().verdict == Verdict::fail) return out;  // every bucket would say the same
+  if (what.buckets.empty()) out.push_back(ok("buckets", "none recorded yet (nothing uploaded)"));
+  for (const std::string& bucket : what.buckets) out.push_back(check_bucket(objects, bucket, what.write_probe));
+  return out;
+}
+
+}  // namespace rawbackup

@@ -1,0 +1,50 @@
+// The checks of `doctor`, each a finding: what was looked at, what was found, what to do.
+// Read-only: nothing here writes a record, and only the --write-probe bucket check writes
+// (a zero-byte object under doctor_probe_prefix, deleted at once).
+#pragma once
+#include <string>
+#include <vector>
+
+#include "config/config.h"
+#include "model/record_store.h"
+#include "storage/filesystem.h"
+#include "storage/object_store.h"
+
+namespace rawbackup {
+
+enum class Verdict { ok, warn, fail };
+
+struct Finding {
+  std::string check;  // "config", "store", "instrument astral1", "bucket rb-prid1", …
+  Verdict verdict = Verdict::ok;
+  std::string detail;                  // what was found
+  std::string fix{};                   // what to do about it ("" when nothing)
+  ErrorKind kind = ErrorKind::failed;  // of a failure: usage is a config problem (exit 2)
+};
+
+// Where the bucket write probe puts its object (never a raw file's key: ids have no leading dot).
+inline constexpr const char* doctor_probe_prefix = ".rawbackup-doctor/";
+// A backup folder with less free space than this is a warning: one large raw file.
+inline constexpr uint64_t low_space_bytes = uint64_t{100} << 30;
+// Clock offsets against the S3 server: above `clock_warn_s` a warning (fix the time service),
+// above `clock_fail_s` a failure (S3 refuses signatures more than 15 minutes off).
+inline constexpr int64_t clock_warn_s = 30;
+inline constexpr int64_t clock_fail_s = 15 * 60;
+
+// Each instrument folder: exists, is a folder, can be listed.
+std::vector<Finding> check_instruments(const FileSystem& fs, const Config& config);
+// The backup folder: exists, is a folder, writable (without writing), its free space.
+Finding check_backup_folder(const FileSystem& fs, const std::filesystem::path& folder);
+// The store: its schema version and whether writes would be taken.
+Finding check_store(RecordStore& store);
+
+// The S3 side for a connected store: credentials accepted, endpoint reachable, clock offset,
+// then each bucket (HEAD; with `write_probe` a zero-byte object put and deleted).
+struct S3Checks {
+  std::string credentials_from;
+  std::vector<std::string> buckets;  // the project buckets the store has seen
+  bool write_probe = false;
+};
+std::vector<Finding> check_s3(ObjectStore& objects, const S3Checks& what);
+
+}  // namespace rawbackup

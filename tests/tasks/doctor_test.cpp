@@ -1,0 +1,184 @@
+#include "tasks/doctor.h"
+
+#include <gmock/gmock.h>
+
+#include "fakes/memory_object_store.h"
+#include "task_fixture.h"
+
+namespace rawbackup {
+namespace {
+
+using ::testing::HasSubstr;
+
+// The fixture's config with backup_type s3, its store, and an in-memory S3 shared with the
+// test (the loaders hand doctor a wrapper that forwards to it).
+class DoctorTask : public TaskFixture {
+ protected:
+  void SetUp() override {
+    config_.backup_type = BackupType::s3;
+    config_.s3->bucket_prefix = "rb";
+    fs_.add_dir("/data/astral1");
+    fs_.add_dir("/data/timstof1");
+    fs_.add_dir("/backup");
+    s3_.create_bucket("rb-prid1");
+    RawFile r;
+    r.id = "a_PRID1_.raw";
+    r.instrument_id = "astral1";
+    r.project_id = "PRID1";
+    r.created_at = "2026-11-02T00:00:00.000Z";
+    ASSERT_TRUE(store_.insert(r, "made"));
+    loaders_.config = [this] {
+      if (!config_error_.empty()) throw UsageError(config_error_);
+      return config_;
+    };
+    loaders_.store = [this](const Config& config, bool read_only) {
+      return open_store(config.store_url, Actor{"doctor", "h", 1}, StoreOptions{.read_only = read_only});
+    };
+    loaders_.s3 = [this](const S3Config&) {
+      if (!credentials_error_.empty()) throw UsageError(credentials_error_);
+      return ConnectedObjectStore{std::make_unique<Forwarding>(s3_), "environment"};
+    };
+  }
+
+  // Runs doctor; returns its findings as text lines and its exit code.
+  std::pair<std::string, int> run(bool write_probe = false) {
+    Context ctx = context();
+    ctx.store = nullptr;  // doctor opens what it checks itself
+    ctx.config = nullptr;
+    ctx.loaders = &loaders_;
+    auto out = run_doctor(ctx, DoctorOptions{write_probe});
+    EXPECT_TRUE(out);
+    last_json_ = out->result;
+    return {out->text, out->exit_code};
+  }
+
+  // The memory store behind a unique_ptr the test keeps reaching.
+  struct Forwarding : testing::MemoryObjectStore {
+    explicit Forwarding(testing::MemoryObjectStore& target) : to(target) {}
+    S3Result<EndpointProbe> probe_endpoint() override { return to.probe_endpoint(); }
+    S3Status head_bucket(const std::string& b) override { return to.head_bucket(b); }
+    S3Result<std::string> put_object(const std::string& b, const std::string& k, const Body& body) override {
+      return to.put_object(b, k, body);
+    }
+    S3Status delete_object(const std::string& b, const std::string& k) override { return to.delete_object(b, k); }
+    testing::MemoryObjectStore& to;
+  };
+
+  Loaders loaders_;
+  testing::MemoryObjectStore s3_;
+  std::string config_error_;
+  std::string credentials_error_;
+  nlohmann::json last_json_;
+};
+
+TEST_F(DoctorTask, EverythingInPlaceIsExit0WithOneLinePerCheck) {
+  auto [text, code] = run();
+  EXPECT_EQ(code, 0) << text;
+  EXPECT_THAT(text, HasSubstr("ok   config"));
+  EXPECT_THAT(text, HasSubstr("schema version"));
+  EXPECT_THAT(text, HasSubstr("ok   instrument astral1"));
+  EXPECT_THAT(text, HasSubstr("ok   backup folder        /backup writable, 1.0 TiB free"));
+  EXPECT_THAT(text, HasSubstr("ok   credentials          from environment, accepted by the server"));
+  EXPECT_THAT(text, HasSubstr("ok   clock"));
+  EXPECT_THAT(text, HasSubstr("ok   bucket rb-prid1      exists"));
+  EXPECT_EQ(last_json_["checks"].size(), 9u);
+  EXPECT_EQ(last_json_["outcome"], "ok");
+  EXPECT_EQ(s3_.calls("put_object"), 0) << "no write without --write-probe";
+}
+
+TEST_F(DoctorTask, WriteProbePutsAndDeletesAnObjectUnderTheReservedPrefix) {
+  auto [text, code] = run(true);
+  EXPECT_EQ(code, 0) << text;
+  EXPECT_THAT(text, HasSubstr("exists and is writable"));
+  EXPECT_EQ(s3_.calls("put_object"), 1);
+  EXPECT_EQ(s3_.calls("delete_object"), 1);
+  std::vector<std::string> left;
+  auto page = s3_.list_objects("rb-prid1", "", "");
+  ASSERT_TRUE(page);
+  EXPECT_TRUE(page->objects.empty()) << "the probe object is gone";
+}
+
+TEST_F(DoctorTask, ABadConfigIsExit2AndNothingElseIsChecked) {
+  config_error_ = "c.yaml: backup.s3.part_size_mb: must be at least 5";
+  auto [text, code] = run();
+  EXPECT_EQ(code, 2);
+  EXPECT_EQ(
+      text,
+      "fail config               c.yaml: backup.s3.part_size_mb: must be at least 5\n0 ok, 0 warning(s), 1 failing");
+}
+
+TEST_F(DoctorTask, MissingFolderAndReadOnlyBackupAreExit1) {
+  fs_.remove("/data/timstof1");
+  fs_.set_read_only("/backup");
+  auto [text, code] = run();
+  EXPECT_EQ(code, 1) << text;
+  EXPECT_THAT(text, HasSubstr("fail instrument timstof1  /data/timstof1 does not exist: mount the instrument's share"));
+  EXPECT_THAT(text, HasSubstr("fail backup folder        cannot write in /backup: Read-only file system"));
+}
+
+TEST_F(DoctorTask, LowFreeSpaceIsAWarningOnly) {
+  fs_.set_space_left(uint64_t{5} << 30);
+  auto [text, code] = run();
+  EXPECT_EQ(code, 0);
+  EXPECT_THAT(text, HasSubstr("warn backup folder        /backup writable, 5.0 GiB free"));
+  EXPECT_EQ(last_json_["outcome"], "warnings");
+}
+
+TEST_F(DoctorTask, MissingBucketIsExit1) {
+  RawFile r = record("a_PRID1_.raw");
+  r.id = "b_PRID2_.raw";
+  r.project_id = "PRID2";
+  ASSERT_TRUE(store_.insert(r, ""));
+  auto [text, code] = run();
+  EXPECT_EQ(code, 1);
+  EXPECT_THAT(text, HasSubstr("fail bucket rb-prid2      does not exist: create it (rawbackup never creates buckets)"));
+  EXPECT_THAT(text, HasSubstr("ok   bucket rb-prid1"));
+}
+
+TEST_F(DoctorTask, WrongSecretIsAConfigProblemAndBucketsAreNotTried) {
+  s3_.inject("probe_endpoint", s3::S3Error{403, "SignatureDoesNotMatch", "no", ""});
+  auto [text, code] = run();
+  EXPECT_EQ(code, 2) << text;
+  EXPECT_THAT(text, HasSubstr("fail credentials          from environment, refused by the server "
+                              "(SignatureDoesNotMatch): check the access key"));
+  EXPECT_EQ(s3_.calls("head_bucket"), 0);
+}
+
+TEST_F(DoctorTask, NoCredentialsIsExit2) {
+  credentials_error_ = "backup_type s3 needs credentials: … tried: environment";
+  auto [text, code] = run();
+  EXPECT_EQ(code, 2);
+  EXPECT_THAT(text, HasSubstr("fail credentials          backup_type s3 needs credentials"));
+}
+
+TEST_F(DoctorTask, ServerDownIsExit1) {
+  s3_.inject("probe_endpoint", s3::local_error(s3::S3ErrorOrigin::network, "Connection refused"));
+  auto [text, code] = run();
+  EXPECT_EQ(code, 1);
+  EXPECT_THAT(text, HasSubstr("fail endpoint             memory:// unreachable"));
+}
+
+TEST_F(DoctorTask, ClockOffWarnsThenFails) {
+  s3_.set_clock_offset(-120);
+  auto [warned, code] = run();
+  EXPECT_EQ(code, 0);
+  EXPECT_THAT(warned, HasSubstr("warn clock                this machine's clock is 120 s ahead of the server's"));
+  s3_.set_clock_offset(3600);
+  auto [failed, code2] = run();
+  EXPECT_EQ(code2, 1);
+  EXPECT_THAT(failed, HasSubstr("fail clock                this machine's clock is 3600 s behind the server's"));
+}
+
+TEST_F(DoctorTask, AStoreThatCannotBeOpenedIsAFindingAndTheRestIsStillChecked) {
+  config_.store_url = "sqlite://" + (dir_.path() / "missing-folder").string();
+  std::filesystem::create_directories(dir_.path() / "missing-folder");  // a folder where the file should be
+  auto [text, code] = run();
+  EXPECT_EQ(code, 2) << text;
+  EXPECT_THAT(text, HasSubstr("fail store                store "));
+  EXPECT_THAT(text, HasSubstr("is a folder, not a SQLite file"));
+  EXPECT_THAT(text, HasSubstr("ok   instrument astral1"));
+  EXPECT_THAT(text, HasSubstr("ok   buckets"));
+}
+
+}  // namespace
+}  // namespace rawbackup
