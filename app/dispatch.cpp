@@ -14,8 +14,10 @@
 #include "common/system.h"
 #include "model/store/open_store.h"
 #include "revision.h"
+#include "storage/replace_file.h"
 #include "storage/s3/client.h"
 #include "tasks/batch.h"
+#include "tasks/run_metrics.h"
 
 namespace rawbackup {
 namespace {
@@ -38,7 +40,8 @@ struct GlobalOptions {
   std::string log_level = env_or("RAWBACKUP_LOG_LEVEL", "info");
   std::string log_format = env_or("RAWBACKUP_LOG_FORMAT", "auto");
   double lock_wait_seconds = 10;
-  std::string profile;  // AWS shared-config profile, over backup.s3.profile
+  std::string profile;       // AWS shared-config profile, over backup.s3.profile
+  std::string metrics_file;  // this run's metrics for node_exporter's textfile collector
 };
 
 struct Chosen {
@@ -124,7 +127,7 @@ Loaders loaders_for(const GlobalOptions& global, const char* task) {
 
 // Loads what the task needs, runs it and prints its result (while the store it may stream
 // from is open); returns the exit code. Throws UsageError for config problems.
-Result<int> run_task(const Chosen& chosen, const GlobalOptions& global) {
+Result<int> run_task(const Chosen& chosen, const GlobalOptions& global, RunFacts& facts) {
   Loaders loaders = loaders_for(global, chosen.entry->name);
   Context ctx;
   ctx.fs = &local_filesystem();
@@ -153,8 +156,40 @@ Result<int> run_task(const Chosen& chosen, const GlobalOptions& global) {
   }
   Result<TaskOutput> out = chosen.runner(ctx);
   if (!out) return std::unexpected(out.error());
+  facts.outcome = out->outcome;
+  facts.bytes = out->bytes_moved;
   TRY(print_result(*out, global.json));
   return out->exit_code;
+}
+
+// Runs the task and reports a failure (one place maps errors to exit codes); with
+// --metrics-file, then writes the run's metrics whatever the outcome.
+int run_reported(const Chosen& chosen, const GlobalOptions& global) {
+  auto started = std::chrono::steady_clock::now();
+  RunFacts facts{chosen.entry->name};
+  facts.exit_code = [&] {
+    try {
+      install_interrupt_handlers();
+      set_log_context(chosen.entry->name, "");
+      Result<int> code = run_task(chosen, global, facts);
+      if (!code) return report_error(chosen.entry->name, code.error(), global.json);
+      return *code;
+    } catch (const UsageError& e) {
+      return report_error(chosen.entry->name, Error{ErrorKind::usage, e.what()}, global.json);
+    } catch (const std::exception& e) {
+      return report_error(chosen.entry->name, Error{ErrorKind::failed, std::string("internal error: ") + e.what()},
+                          global.json);
+    }
+  }();
+  if (facts.exit_code != 0 && facts.outcome == "ok") facts.outcome = "failed";
+  if (!global.metrics_file.empty()) {
+    facts.duration_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    facts.ended = Clock::now();
+    if (Status written = replace_file_atomically(global.metrics_file, run_metrics(facts)); !written) {
+      spdlog::warn("--metrics-file: {}", written.error().message);  // the run's own result stands
+    }
+  }
+  return facts.exit_code;
 }
 
 constexpr const char* summary = "verified backups of mass-spectrometry raw files";
@@ -214,6 +249,9 @@ int run_main(int argc, const char* const* argv) {
   app.add_option("--profile", global.profile,
                  "AWS profile for S3 credentials and settings (default: backup.s3.profile, $AWS_PROFILE, default)");
   std::vector<Chosen> tasks;
+  app.add_option("--metrics-file", global.metrics_file,
+                 "Also write this run's metrics (duration, bytes, outcome, exit code) to PATH atomically, "
+                 "for node_exporter's textfile collector (one .prom file per task)");
   add_tasks(app, tasks);
   add_generated_docs(app);
   try {
@@ -232,18 +270,7 @@ int run_main(int argc, const char* const* argv) {
   } catch (const UsageError& e) {  // no logger to report through yet
     return report_usage_error(e.what(), chosen->entry, argc, argv);
   }
-  try {
-    install_interrupt_handlers();
-    set_log_context(chosen->entry->name, "");
-    Result<int> code = run_task(*chosen, global);
-    if (!code) return report_error(chosen->entry->name, code.error(), global.json);
-    return *code;
-  } catch (const UsageError& e) {
-    return report_error(chosen->entry->name, Error{ErrorKind::usage, e.what()}, global.json);
-  } catch (const std::exception& e) {
-    return report_error(chosen->entry->name, Error{ErrorKind::failed, std::string("internal error: ") + e.what()},
-                        global.json);
-  }
+  return run_reported(*chosen, global);
 }
 
 }  // namespace rawbackup

@@ -4,6 +4,7 @@
 #include <array>
 #include <cctype>
 #include <cstdio>
+#include <cstdlib>
 #include <ctime>
 
 namespace rawbackup {
@@ -68,6 +69,25 @@ std::string join(const std::vector<std::string>& items, const std::string& separ
 
 bool ends_with_icase(const std::string& s, const std::string& suffix) {
   return s.size() >= suffix.size() && to_lower(s.substr(s.size() - suffix.size())) == to_lower(suffix);
+}
+
+}  // namespace rawbackup
+
+namespace rawbackup {
+
+std::optional<Clock::time_point> parse_utc(const std::string& text) {
+  std::tm tm{};
+  const char* rest = strptime(text.c_str(), "%Y-%m-%dT%H:%M:%S", &tm);
+  if (rest == nullptr) return std::nullopt;
+  int millis = 0;
+  if (*rest == '.') {
+    char* end = nullptr;
+    millis = static_cast<int>(std::strtol(rest + 1, &end, 10));
+    if (end != rest + 4) return std::nullopt;
+    rest = end;
+  }
+  if (std::string(rest) != "Z") return std::nullopt;
+  return Clock::from_time_t(timegm(&tm)) + std::chrono::milliseconds(millis);
 }
 
 }  // namespace rawbackup

@@ -2,6 +2,7 @@
 #pragma once
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -14,6 +15,8 @@ std::string format_utc(Clock::time_point t);
 // Same, from nanoseconds since the Unix epoch (file mtimes).
 std::string format_utc_ns(int64_t ns_since_epoch);
 std::string now_utc();
+// The time format_utc() wrote (milliseconds optional); nullopt for other text.
+std::optional<Clock::time_point> parse_utc(const std::string& text);
 
 // "1.5 GiB", "812 B".
 std::string format_bytes(uint64_t bytes);

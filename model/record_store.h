@@ -82,6 +82,15 @@ struct StatusCounts {
   uint64_t bytes_s3 = 0;     // upload-s3 finished (an S3 upload path)
   std::map<std::string, uint64_t> status;
   std::map<std::string, uint64_t> backup_status;
+  std::string oldest_unbacked_at;  // created_at of the oldest record not backed up (done or skipped); "" for none
+  std::string last_verified_at;    // the newest last_verified_at; "" when none was ever verified
+};
+
+// One status × backup_status group of an instrument's records, as the store counts them.
+struct SummaryGroup {
+  std::string instrument_id, status, backup_status;
+  uint64_t records = 0, bytes = 0, bytes_local = 0, bytes_s3 = 0;
+  std::string oldest_unbacked_at{}, last_verified_at{};  // as in StatusCounts
 };
 
 struct ErrorLine {
@@ -91,6 +100,7 @@ struct ErrorLine {
 struct StoreSummary {
   StatusCounts all;
   std::map<std::string, StatusCounts> instruments;
+  std::vector<SummaryGroup> groups;    // per instrument × status × backup_status
   std::vector<ErrorLine> last_errors;  // newest first
 };
 
@@ -143,6 +153,9 @@ class RecordStore {
   virtual Result<uint64_t> count(const RecordFilter& filter) = 0;
   // Counted by the store (no record is loaded); at most `max_errors` last errors.
   virtual Result<StoreSummary> summarize(const RecordFilter& filter, size_t max_errors) = 0;
+  // Per instrument, the changes at or after `since` that set status to error or backup_status
+  // to failed (each failed run counts once, also of records that later succeeded).
+  virtual Result<std::map<std::string, uint64_t>> count_failures(const std::string& since) = 0;
 
   // The per-record lock, waiting as `options` say; "busy: ID is held by …" (kind failed).
   virtual Result<std::unique_ptr<RecordLock>> lock(const std::string& id, const LockOptions& options) = 0;

@@ -1,5 +1,6 @@
 #include "model/store_common.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "common/text.h"
@@ -43,7 +44,13 @@ void add_group(StoreSummary& summary, const SummaryGroup& g) {
     counts->bytes_s3 += g.bytes_s3;
     counts->status[g.status] += g.records;
     counts->backup_status[g.backup_status] += g.records;
+    if (!g.oldest_unbacked_at.empty() &&
+        (counts->oldest_unbacked_at.empty() || g.oldest_unbacked_at < counts->oldest_unbacked_at)) {
+      counts->oldest_unbacked_at = g.oldest_unbacked_at;
+    }
+    counts->last_verified_at = std::max(counts->last_verified_at, g.last_verified_at);
   }
+  summary.groups.push_back(g);
 }
 
 std::string pack_part_md5s(const std::vector<Md5Digest>& parts) {
@@ -80,8 +87,8 @@ Result<std::vector<Md5Digest>> part_md5s_from_hex(const std::string& hex) {
   return parts;
 }
 
-Event stamped(const std::string& id, const EventDraft& d, const Actor& actor) {
-  return {0, id, now_utc(), actor.task, actor.host, actor.pid, d.field, d.from, d.to, d.message};
+Event stamped(const std::string& id, const EventDraft& d, const Actor& actor, const std::string& at) {
+  return {0, id, at, actor.task, actor.host, actor.pid, d.field, d.from, d.to, d.message};
 }
 
 }  // namespace rawbackup

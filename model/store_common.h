@@ -31,11 +31,23 @@ std::vector<EventDraft> events_for(const RawFile& before, const RawFile& after, 
 EventDraft created_event(const RawFile& record, const std::string& message);
 
 // One group of records as a store counts them (GROUP BY instrument, status, backup_status).
-struct SummaryGroup {
-  std::string instrument_id, status, backup_status;
-  uint64_t records = 0, bytes = 0, bytes_local = 0, bytes_s3 = 0;
-};
+// Adds a group to its instrument's counts and the totals (and to the groups).
 void add_group(StoreSummary& summary, const SummaryGroup& group);
+
+// The group columns both backends select (after instrument, status, backup_status), and the
+// query counting failed runs since {since} per instrument: one failure setting both status
+// and backup_status is two events of one change (same record, same time), counted once.
+inline constexpr const char* summary_group_columns =
+    "count(*), sum(size), "
+    "sum(CASE WHEN status = 'copying_done' AND backup_base_path IS NOT NULL THEN size ELSE 0 END), "
+    "sum(CASE WHEN s3_upload_path IS NOT NULL THEN size ELSE 0 END), "
+    "coalesce(min(CASE WHEN backup_status NOT IN ('done', 'skipped') THEN created_at END), ''), "
+    "coalesce(max(last_verified_at), '')";
+inline constexpr const char* failures_by_instrument =
+    "SELECT r.instrument_id, count(DISTINCT e.raw_file_id || ' ' || e.at) FROM events e "
+    "JOIN raw_files r ON r.id = e.raw_file_id "
+    "WHERE e.at >= {since} AND ((e.field = 'status' AND e.to_value = 'error') OR "
+    "(e.field = 'backup_status' AND e.to_value = 'failed')) GROUP BY r.instrument_id";
 
 // Part MD5s as stored: 16 bytes a part, in order. Unpacking fails for a length that is not a
 // multiple of 16 (a damaged store).
@@ -45,7 +57,8 @@ Result<std::vector<Md5Digest>> unpack_part_md5s(std::span<const std::byte> bytes
 std::string part_md5s_hex(const std::vector<Md5Digest>& parts);
 Result<std::vector<Md5Digest>> part_md5s_from_hex(const std::string& hex);
 
-// An Event stamped for `draft` now, by `actor`.
-Event stamped(const std::string& id, const EventDraft& draft, const Actor& actor);
+// An Event of `draft` by `actor` at `at`: every event of one change gets the change's time
+// (the record's updated_at), so they read as one change.
+Event stamped(const std::string& id, const EventDraft& draft, const Actor& actor, const std::string& at);
 
 }  // namespace rawbackup

@@ -61,6 +61,8 @@ step restore --to "$root/restore" "$bruker"
 echo; echo "# every record, then one line to re-run whatever failed since Monday:"
 step status
 step status --summary
+echo; echo "# the same for Prometheus (node_exporter's textfile collector):"
+step status --metrics
 step --json upload-s3 --all-status failed --since monday
 step status --history "$bruker"
 echo; echo "demo done: store $root/rawbackup.sqlite, samples $root/instruments/, backup $root/backup/, S3 data $root/s3/, restored $root/restore/"

@@ -4,7 +4,7 @@
 # configures and builds into ${BUILD_DIR:-build}.
 # --test-servers also installs Ceph (mon, OSD, RADOS Gateway), PostgreSQL 15 (the shared record
 # store's tests), snakemake (the workflow example's test), lintian and man-db (the package's
-# test) and AWS's SigV4 test suite (npm).
+# test), promtool (unpacked from Debian's prometheus package) and AWS's SigV4 test suite (npm).
 # Environment: WERROR=OFF lets warnings pass (default: errors, as in CI); BUILD_TYPE (default RelWithDebInfo).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -43,6 +43,15 @@ npm_ci integration
 ((test_servers)) && npm_ci tests/storage/s3
 
 build_dir="${BUILD_DIR:-build}"
+# promtool checks `status --metrics` in the tests: from Debian's prometheus package, unpacked
+# into the build folder, not installed (no daemon, no service user).
+if ((test_servers)) && [ ! -x "$build_dir/tools/promtool" ]; then
+  unpack="$(mktemp -d)"
+  (cd "$unpack" && { apt-get download prometheus 2>/dev/null || { apt-get update -qq && apt-get download prometheus; }; } >&2 &&
+    dpkg-deb -x prometheus_*.deb root)
+  mkdir -p "$build_dir/tools" && cp "$unpack/root/usr/bin/promtool" "$build_dir/tools/"
+  rm -rf "$unpack"
+fi
 cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE="${BUILD_TYPE:-RelWithDebInfo}" \
   -DRAWBACKUP_WERROR="${WERROR:-ON}" >/dev/null
 cmake --build "$build_dir" -j "$(nproc)"

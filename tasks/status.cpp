@@ -5,6 +5,7 @@
 
 #include "tasks/selection.h"
 #include "tasks/status_format.h"
+#include "tasks/status_metrics.h"
 #include "tasks/status_summary.h"
 
 namespace rawbackup {
@@ -85,6 +86,25 @@ Result<TaskOutput> describe(const Context& ctx, std::vector<RawFile> records, bo
   return output_of(result);
 }
 
+// Prometheus text (the textfile collector's format); with --json {"metrics": text}.
+struct MetricsResult {
+  std::string metrics;
+
+  std::string outcome() const { return "ok"; }
+  uint64_t bytes_moved() const { return 0; }
+  nlohmann::json to_json() const { return {{"metrics", metrics}}; }
+  std::string to_text() const { return metrics.substr(0, metrics.size() - 1); }  // print adds the last newline
+};
+
+Result<TaskOutput> metrics_output(const Context& ctx) {
+  TRY_ASSIGN(summary, ctx.store->summarize({}, 0));
+  Clock::time_point now = Clock::now();
+  TRY_ASSIGN(failures, ctx.store->count_failures(format_utc(now - std::chrono::hours(24))));
+  std::vector<std::string> instruments;
+  for (const auto& [name, instrument] : ctx.config->instruments) instruments.push_back(name);
+  return output_of(MetricsResult{store_metrics(summary, failures, instruments, now)});
+}
+
 Result<TaskOutput> summary_output(const Context& ctx, const RecordFilter& filter) {
   TRY_ASSIGN(summary, ctx.store->summarize(filter, 10));
   return output_of(SummaryResult{std::move(summary)});
@@ -94,13 +114,15 @@ Result<TaskOutput> summary_output(const Context& ctx, const RecordFilter& filter
 // the rows), so memory stays the same for 50 rows or 100,000.
 TaskOutput table_output(const Context& ctx, const RecordQuery& query) {
   TaskOutput out;
-  out.stream = [&ctx, query](std::ostream& os, bool json) -> Status {
-    auto total = ctx.store->count(query.filter);
+  // The store, not the context: the stream runs after run_status returned (while the app
+  // still holds the store open).
+  out.stream = [store = ctx.store, query](std::ostream& os, bool json) -> Status {
+    auto total = store->count(query.filter);
     if (!total) return std::unexpected(total.error());
     uint64_t shown = 0;
     if (json) {
       os << "{\"records\":[";
-      Status listed = ctx.store->list_rows(query, [&](const RecordRow& row) -> Status {
+      Status listed = store->list_rows(query, [&](const RecordRow& row) -> Status {
         os << (shown++ ? "," : "") << to_json(row).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
         return {};
       });
@@ -109,7 +131,7 @@ TaskOutput table_output(const Context& ctx, const RecordQuery& query) {
       return {};
     }
     TableLayout layout;
-    Status measured = ctx.store->list_rows(query, [&](const RecordRow& row) -> Status {
+    Status measured = store->list_rows(query, [&](const RecordRow& row) -> Status {
       layout.measure(row);
       return {};
     });
@@ -119,7 +141,7 @@ TaskOutput table_output(const Context& ctx, const RecordQuery& query) {
       return {};
     }
     os << layout.header();
-    Status printed = ctx.store->list_rows(query, [&](const RecordRow& row) -> Status {
+    Status printed = store->list_rows(query, [&](const RecordRow& row) -> Status {
       os << layout.line(row);
       ++shown;
       return {};
@@ -135,12 +157,19 @@ TaskOutput table_output(const Context& ctx, const RecordQuery& query) {
 
 Result<TaskOutput> run_status(const Context& ctx, const StatusOptions& options) {
   TRY_ASSIGN(filter, record_filter("--status", options.status, options.instrument, options.since));
+  bool filtered = !options.status.empty() || !options.instrument.empty() || !options.since.empty();
+  if (options.metrics) {
+    if (filtered || !options.ids.empty()) {
+      return fail(ErrorKind::usage,
+                  "--metrics describes the whole store: drop the ids and --status/--instrument/--since");
+    }
+    return metrics_output(ctx);
+  }
   if (options.summary) return summary_output(ctx, filter);
   if (options.ids_only) {
     TRY_ASSIGN(ids, ctx.store->list_ids(filter));
     return output_of(IdsResult{std::move(ids)});
   }
-  bool filtered = !options.status.empty() || !options.instrument.empty() || !options.since.empty();
   if (!options.ids.empty() && filtered) {
     return fail(ErrorKind::usage, "give raw file ids or --status/--instrument/--since, not both");
   }
@@ -175,6 +204,9 @@ TaskRunner bind_status(CLI::App& command) {
   command.add_flag("--all", *all, "Every matching record in the table (streamed)");
   command.add_flag("--history", options->history, "Also show every status change (events)");
   command.add_flag("--ids", options->ids_only, "Only the ids of the matching records, one per line (newest first)");
+  command.add_flag("--metrics", options->metrics,
+                   "Prometheus metrics of the whole store (node_exporter textfile format): records, bytes, "
+                   "oldest not backed up, last verify, failures in 24 h");
   command.add_flag("--summary", options->summary,
                    "Counts per status and backup_status per instrument, bytes backed up, last errors");
   return [options, all](const Context& ctx) {

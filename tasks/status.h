@@ -19,6 +19,7 @@ struct StatusOptions {
   bool history = false;
   std::string since{};                   // records changed since (see parse_since)
   bool summary = false;                  // counts and bytes per instrument, and the last errors
+  bool metrics = false;                  // Prometheus text of the whole store (tasks/status_metrics.h)
   bool ids_only = false;                 // only the ids, one per line (shell completion, scripts)
   uint64_t limit = default_status_rows;  // rows of the table (the newest); 0: all (--all)
 };

@@ -21,6 +21,9 @@ class EmptyStore final : public RecordStore {
   Result<std::vector<std::string>> list_ids(const RecordFilter&) override { return std::vector<std::string>{}; }
   Result<uint64_t> count(const RecordFilter&) override { return uint64_t{0}; }
   Result<StoreSummary> summarize(const RecordFilter&, size_t) override { return StoreSummary{}; }
+  Result<std::map<std::string, uint64_t>> count_failures(const std::string&) override {
+    return std::map<std::string, uint64_t>{};
+  }
   Result<std::unique_ptr<RecordLock>> lock(const std::string&, const LockOptions&) override {
     return std::unexpected(read_only().error());
   }

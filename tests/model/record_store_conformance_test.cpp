@@ -143,6 +143,48 @@ TEST_P(StoreConformance, SummaryIsCountedByTheStore) {
   EXPECT_EQ(summary->last_errors[0].error, "S3 said no");
   EXPECT_EQ(store->summarize({{}, std::string("timstof1"), {}}, 10)->all.records, 1u);
   EXPECT_TRUE(store->summarize({}, 0)->last_errors.empty());
+  EXPECT_EQ(summary->groups.size(), 3u) << "instrument × status × backup_status";
+}
+
+TEST_P(StoreConformance, SummaryShowsTheOldestUnbackedAndNewestVerifyAndFailuresAreCounted) {
+  auto store = open();
+  RawFile old_pending = sample_record("old.raw");
+  old_pending.created_at = "2026-10-01T00:00:00.000Z";
+  RawFile newer_pending = sample_record("new.raw");
+  newer_pending.created_at = "2026-10-05T00:00:00.000Z";
+  RawFile done = sample_record("done.raw");
+  done.created_at = "2026-09-01T00:00:00.000Z";
+  done.backup_status = BackupStatus::done;
+  done.last_verified_at = "2026-11-20T00:00:00.000Z";
+  RawFile skipped = sample_record("skipped.raw");
+  skipped.created_at = "2026-08-01T00:00:00.000Z";
+  skipped.backup_status = BackupStatus::skipped;
+  skipped.last_verified_at = "2026-11-21T00:00:00.000Z";
+  for (const RawFile& r : {old_pending, newer_pending, done, skipped}) ASSERT_TRUE(store->insert(r, ""));
+  auto summary = store->summarize({}, 0);
+  ASSERT_TRUE(summary) << summary.error().message;
+  EXPECT_EQ(summary->all.oldest_unbacked_at, "2026-10-01T00:00:00.000Z") << "done and skipped are backed up";
+  EXPECT_EQ(summary->instruments.at("astral1").last_verified_at, "2026-11-21T00:00:00.000Z");
+
+  RecordChange failed;
+  failed.backup_status = BackupStatus::failed;
+  failed.message = "S3 said no";
+  ASSERT_TRUE(store->update("old.raw", failed));
+  RecordChange retried;
+  retried.backup_status = BackupStatus::in_progress;
+  ASSERT_TRUE(store->update("old.raw", retried));
+  ASSERT_TRUE(store->update("old.raw", failed));
+  RecordChange error;
+  error.status = RawFileStatus::error;
+  ASSERT_TRUE(store->update("new.raw", error));
+  RecordChange both;  // one failed run setting both fields: counted once
+  both.status = RawFileStatus::error;
+  both.backup_status = BackupStatus::failed;
+  ASSERT_TRUE(store->update("done.raw", both));
+  auto failures = store->count_failures("2026-01-01T00:00:00.000Z");
+  ASSERT_TRUE(failures) << failures.error().message;
+  EXPECT_EQ(failures->at("astral1"), 4u) << "every failed run, once";
+  EXPECT_TRUE(store->count_failures("2999-01-01T00:00:00.000Z")->empty()) << "none since then";
 }
 
 TEST_P(StoreConformance, ImportKeepsEventsAsTheyWereAndRefusesExistingIds) {

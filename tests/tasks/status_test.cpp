@@ -87,6 +87,22 @@ TEST_F(StatusTask, IdsOnlyNewestFirstFiltered) {
   EXPECT_EQ(run(ids)->text, "a.raw");
 }
 
+TEST_F(StatusTask, MetricsOfTheWholeStoreAndNotWithFilters) {
+  StatusOptions metrics;
+  metrics.metrics = true;
+  auto out = run(metrics);
+  ASSERT_TRUE(out) << out.error().message;
+  EXPECT_THAT(out->text, ::testing::StartsWith("# HELP rawbackup_records "));
+  EXPECT_THAT(out->text,
+              ::testing::HasSubstr(
+                  "rawbackup_records{instrument=\"timstof1\",status=\"checksumming\",backup_status=\"pending\"} 1"));
+  EXPECT_THAT(out->text, ::testing::HasSubstr("rawbackup_failures_24h{instrument=\"astral1\"} 0"));
+  metrics.instrument = "astral1";
+  auto refused = run(metrics);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().kind, ErrorKind::usage);
+}
+
 TEST_F(StatusTask, TableShowsTheNewest50UnlessAskedForMore) {
   for (int i = 0; i < 60; ++i) {
     RawFile r = *store_.get("a.raw").value();

@@ -65,7 +65,8 @@ class PgStore final : public RecordStore {
       RawFile stamped_record = record;
       stamped_record.updated_at = now_utc();
       TRY(insert_record(stamped_record));
-      return pg::append_events(db_, {stamped(record.id, created_event(record, message), actor_)});
+      return pg::append_events(db_,
+                               {stamped(record.id, created_event(record, message), actor_, stamped_record.updated_at)});
     });
   }
 
@@ -83,7 +84,8 @@ class PgStore final : public RecordStore {
           TRY(pg::write_files(db_, id, *change.file_info, true));
         }
         std::vector<Event> events;
-        for (const EventDraft& e : events_for(*before, after, change.message)) events.push_back(stamped(id, e, actor_));
+        for (const EventDraft& e : events_for(*before, after, change.message))
+          events.push_back(stamped(id, e, actor_, after.updated_at));
         TRY(pg::append_events(db_, events));
         return static_cast<RecordRow>(after);
       });
@@ -153,17 +155,13 @@ class PgStore final : public RecordStore {
   Result<StoreSummary> summarize(const RecordFilter& filter, size_t max_errors) override {
     return retried<StoreSummary>([&]() -> Result<StoreSummary> {
       StoreSummary summary;
-      TRY_ASSIGN(
-          groups,
-          db_.exec(std::string(
-                       "SELECT instrument_id, status, backup_status, count(*), sum(size), "
-                       "sum(CASE WHEN status = 'copying_done' AND backup_base_path IS NOT NULL THEN size ELSE 0 END), "
-                       "sum(CASE WHEN s3_upload_path IS NOT NULL THEN size ELSE 0 END) FROM raw_files") +
-                       filter_where + " GROUP BY 1, 2, 3",
-                   filter_params(filter)));
+      TRY_ASSIGN(groups, db_.exec(std::string("SELECT instrument_id, status, backup_status, ") + summary_group_columns +
+                                      " FROM raw_files" + filter_where + " GROUP BY 1, 2, 3",
+                                  filter_params(filter)));
       for (int i = 0; i < groups.count(); ++i) {
         auto n = [&](int c) { return static_cast<uint64_t>(groups.integer(i, c)); };
-        add_group(summary, {groups.text(i, 0), groups.text(i, 1), groups.text(i, 2), n(3), n(4), n(5), n(6)});
+        add_group(summary, {groups.text(i, 0), groups.text(i, 1), groups.text(i, 2), n(3), n(4), n(5), n(6),
+                            groups.text(i, 7), groups.text(i, 8)});
       }
       Params params = filter_params(filter);
       params.push_back(std::to_string(max_errors));
@@ -174,6 +172,17 @@ class PgStore final : public RecordStore {
         summary.last_errors.push_back({errors.text(i, 0), errors.text(i, 1), errors.text(i, 2), errors.text(i, 3)});
       }
       return summary;
+    });
+  }
+
+  Result<std::map<std::string, uint64_t>> count_failures(const std::string& since) override {
+    return retried<std::map<std::string, uint64_t>>([&]() -> Result<std::map<std::string, uint64_t>> {
+      std::string sql = failures_by_instrument;
+      sql.replace(sql.find("{since}"), 7, "$1");
+      TRY_ASSIGN(rows, db_.exec(sql, {since}));
+      std::map<std::string, uint64_t> out;
+      for (int i = 0; i < rows.count(); ++i) out[rows.text(i, 0)] = static_cast<uint64_t>(rows.integer(i, 1));
+      return out;
     });
   }
 

@@ -101,7 +101,7 @@ class SqliteStore final : public RecordStore {
     RawFile stamped_record = record;
     stamped_record.updated_at = now_utc();
     TRY(insert_record(stamped_record));
-    TRY(append(stamped(record.id, created_event(record, message), actor_)));
+    TRY(append(stamped(record.id, created_event(record, message), actor_, stamped_record.updated_at)));
     return txn->commit();
   }
 
@@ -125,7 +125,7 @@ class SqliteStore final : public RecordStore {
       TRY(write_files(id, *change.file_info, true));
     }
     for (const EventDraft& e : events_for(before, after, change.message)) {
-      TRY(append(stamped(id, e, actor_)));
+      TRY(append(stamped(id, e, actor_, after.updated_at)));
     }
     TRY(txn->commit());
     return static_cast<RecordRow>(after);
@@ -184,18 +184,16 @@ class SqliteStore final : public RecordStore {
 
   Result<StoreSummary> summarize(const RecordFilter& filter, size_t max_errors) override {
     StoreSummary summary;
-    Statement groups = db_.prepare(
-        std::string("SELECT instrument_id, status, backup_status, count(*), sum(size), "
-                    "sum(CASE WHEN status = 'copying_done' AND backup_base_path IS NOT NULL THEN size ELSE 0 END), "
-                    "sum(CASE WHEN s3_upload_path IS NOT NULL THEN size ELSE 0 END) FROM raw_files") +
-        filter_where + " GROUP BY 1, 2, 3");
+    Statement groups = db_.prepare(std::string("SELECT instrument_id, status, backup_status, ") +
+                                   summary_group_columns + " FROM raw_files" + filter_where + " GROUP BY 1, 2, 3");
     bind_filter(groups, filter);
     while (true) {
       Result<bool> more = groups.step();
       if (!more) return std::unexpected(more.error());
       if (!*more) break;
       auto n = [&](int c) { return static_cast<uint64_t>(groups.integer(c)); };
-      add_group(summary, {groups.text(0), groups.text(1), groups.text(2), n(3), n(4), n(5), n(6)});
+      add_group(summary, {groups.text(0), groups.text(1), groups.text(2), n(3), n(4), n(5), n(6), groups.text(7),
+                          groups.text(8)});
     }
     Statement errors = db_.prepare(std::string("SELECT id, instrument_id, updated_at, error FROM raw_files") +
                                    filter_where + " AND error IS NOT NULL ORDER BY updated_at DESC LIMIT ?4");
@@ -206,6 +204,20 @@ class SqliteStore final : public RecordStore {
       if (!more) return std::unexpected(more.error());
       if (!*more) return summary;
       summary.last_errors.push_back({errors.text(0), errors.text(1), errors.text(2), errors.text(3)});
+    }
+  }
+
+  Result<std::map<std::string, uint64_t>> count_failures(const std::string& since) override {
+    std::string sql = failures_by_instrument;
+    sql.replace(sql.find("{since}"), 7, "?1");
+    Statement query = db_.prepare(sql);
+    query.bind(1, since);
+    std::map<std::string, uint64_t> out;
+    while (true) {
+      Result<bool> more = query.step();
+      if (!more) return std::unexpected(more.error());
+      if (!*more) return out;
+      out[query.text(0)] = static_cast<uint64_t>(query.integer(1));
     }
   }
 
