@@ -28,7 +28,9 @@ std::string option_synopsis(const CLI::Option& o) {
     names += (names.empty() ? "\\fB\\-\\-" : "\\fR, \\fB\\-\\-") + roff_escape(l);
   }
   names += "\\fR";
-  if (takes_value(o)) names += " \\fI" + roff_escape(o.get_type_name()) + "\\fR";
+  if (std::string type = o.get_type_name(); takes_value(o) && !type.empty()) {
+    names += " \\fI" + roff_escape(type) + "\\fR";  // flags have no type name
+  }
   return names;
 }
 
