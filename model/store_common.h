@@ -35,8 +35,10 @@ EventDraft created_event(const RawFile& record, const std::string& message);
 void add_group(StoreSummary& summary, const SummaryGroup& group);
 
 // The group columns both backends select (after instrument, status, backup_status), and the
-// query counting failed runs since {since} per instrument: one failure setting both status
-// and backup_status is two events of one change (same record, same time), counted once.
+// query counting failed runs since {since} per instrument: each change setting backup_status
+// to failed, and each setting status to error that did not also set backup_status to failed
+// (a copy failure sets both: two events of one change, stamped with the same time by the
+// same process, counted once).
 inline constexpr const char* summary_group_columns =
     "count(*), sum(size), "
     "sum(CASE WHEN status = 'copying_done' AND backup_base_path IS NOT NULL THEN size ELSE 0 END), "
@@ -44,10 +46,11 @@ inline constexpr const char* summary_group_columns =
     "coalesce(min(CASE WHEN backup_status NOT IN ('done', 'skipped') THEN created_at END), ''), "
     "coalesce(max(last_verified_at), '')";
 inline constexpr const char* failures_by_instrument =
-    "SELECT r.instrument_id, count(DISTINCT e.raw_file_id || ' ' || e.at) FROM events e "
-    "JOIN raw_files r ON r.id = e.raw_file_id "
-    "WHERE e.at >= {since} AND ((e.field = 'status' AND e.to_value = 'error') OR "
-    "(e.field = 'backup_status' AND e.to_value = 'failed')) GROUP BY r.instrument_id";
+    "SELECT r.instrument_id, count(*) FROM events e JOIN raw_files r ON r.id = e.raw_file_id "
+    "WHERE e.at >= {since} AND ((e.field = 'backup_status' AND e.to_value = 'failed') OR "
+    "(e.field = 'status' AND e.to_value = 'error' AND NOT EXISTS (SELECT 1 FROM events b "
+    "WHERE b.raw_file_id = e.raw_file_id AND b.at = e.at AND b.host = e.host AND b.pid = e.pid "
+    "AND b.field = 'backup_status' AND b.to_value = 'failed'))) GROUP BY r.instrument_id";
 
 // Part MD5s as stored: 16 bytes a part, in order. Unpacking fails for a length that is not a
 // multiple of 16 (a damaged store).

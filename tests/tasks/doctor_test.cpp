@@ -92,7 +92,6 @@ TEST_F(DoctorTask, WriteProbePutsAndDeletesAnObjectUnderTheReservedPrefix) {
   EXPECT_THAT(text, HasSubstr("exists and is writable"));
   EXPECT_EQ(s3_.calls("put_object"), 1);
   EXPECT_EQ(s3_.calls("delete_object"), 1);
-  std::vector<std::string> left;
   auto page = s3_.list_objects("rb-prid1", "", "");
   ASSERT_TRUE(page);
   EXPECT_TRUE(page->objects.empty()) << "the probe object is gone";

@@ -1,22 +1,22 @@
 #include "model/store/postgresql/pg_health.h"
 
-#include <array>
-
 namespace rawbackup::pg {
 namespace {
 
-struct Needed {
-  const char* table;
-  const char* privileges;  // each must be held (has_table_privilege says "any" for a list)
-};
 // What the tasks do: rows read, inserted and updated; a record's files replaced (DELETE);
-// locks taken and released.
-constexpr std::array<Needed, 4> needed{{
-    {"raw_files", "SELECT INSERT UPDATE"},
-    {"raw_file_files", "SELECT INSERT UPDATE DELETE"},
-    {"events", "SELECT INSERT"},
-    {"record_locks", "SELECT INSERT UPDATE DELETE"},
-}};
+// locks taken and released. One privilege per row: has_table_privilege with a list says
+// whether *any* is held. The query lists the missing ones, in one round trip.
+constexpr const char* missing_privileges = R"sql(
+SELECT p || ' on ' || t FROM (VALUES
+  ('raw_files', 'SELECT'), ('raw_files', 'INSERT'), ('raw_files', 'UPDATE'),
+  ('raw_file_files', 'SELECT'), ('raw_file_files', 'INSERT'), ('raw_file_files', 'UPDATE'),
+  ('raw_file_files', 'DELETE'), ('events', 'SELECT'), ('events', 'INSERT'),
+  ('record_locks', 'SELECT'), ('record_locks', 'INSERT'), ('record_locks', 'UPDATE'),
+  ('record_locks', 'DELETE')) AS needed(t, p)
+WHERE NOT has_table_privilege(t, p)
+UNION ALL
+SELECT 'USAGE on events'' sequence' WHERE NOT has_sequence_privilege(pg_get_serial_sequence('events', 'seq'), 'USAGE')
+)sql";
 
 // "" when the session may write at all; else why not.
 Result<std::string> read_only_session(Connection& db) {
@@ -38,20 +38,9 @@ Result<StoreHealth> store_health(Connection& db) {
     health.write_problem = session;
     return health;
   }
+  TRY_ASSIGN(rows, db.exec(missing_privileges));
   std::string missing;
-  for (const Needed& n : needed) {
-    std::string privileges = n.privileges;
-    for (size_t start = 0; start < privileges.size();) {
-      size_t end = privileges.find(' ', start);
-      if (end == std::string::npos) end = privileges.size();
-      std::string privilege = privileges.substr(start, end - start);
-      TRY_ASSIGN(held, db.exec("SELECT has_table_privilege($1, $2)", {n.table, privilege}));
-      if (held.text(0, 0) != "t") missing += (missing.empty() ? "" : ", ") + privilege + " on " + n.table;
-      start = end + 1;
-    }
-  }
-  TRY_ASSIGN(sequence, db.exec("SELECT has_sequence_privilege(pg_get_serial_sequence('events', 'seq'), 'USAGE')"));
-  if (sequence.text(0, 0) != "t") missing += std::string(missing.empty() ? "" : ", ") + "USAGE on events' sequence";
+  for (int i = 0; i < rows.count(); ++i) missing += (missing.empty() ? "" : ", ") + rows.text(i, 0);
   if (!missing.empty()) {
     TRY_ASSIGN(user, db.exec("SELECT current_user"));
     health.write_problem = "user " + user.text(0, 0) + " lacks " + missing +
