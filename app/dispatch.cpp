@@ -29,7 +29,7 @@ constexpr const char* exit_code_help =
     "  2    usage or config error (fix the call or the config)\n"
     "  3    data conflict: the record or a destination disagrees with what is on disk\n"
     "  4    verification found missing or differing data\n"
-    "  N    upload-s3 --skip-exit-code N when backup_type is not s3 (skipped)\n"
+    "  N    --skip-exit-code N: upload-s3 when backup_type is not s3, purge of a set too young to go\n"
     "  130  interrupted (SIGINT/SIGTERM)\n"
     "Several raw files (ids or --all-status/--instrument/--since): each runs, the worst code wins\n"
     "(130, 4, 3, 2, 1, N, 0).\n";

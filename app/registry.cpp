@@ -5,6 +5,7 @@
 #include "tasks/checksum.h"
 #include "tasks/copy_local.h"
 #include "tasks/doctor.h"
+#include "tasks/purge.h"
 #include "tasks/restore.h"
 #include "tasks/status.h"
 #include "tasks/store_copy.h"
@@ -14,7 +15,7 @@
 namespace rawbackup {
 namespace {
 
-constexpr std::array<TaskEntry, 8> tasks{{
+constexpr std::array<TaskEntry, 9> tasks{{
     {"checksum", "Inventory a raw-file set: size, MD5 and S3 ETag of every file",
      "rawbackup --config envs/local.yaml checksum --instrument astral1 "
      "20261122_astral1_PRID001_sample.raw",
@@ -34,6 +35,10 @@ constexpr std::array<TaskEntry, 8> tasks{{
     {"restore", "Copy a set back from S3 (or the local backup) into a folder, verified",
      "rawbackup --config envs/s3.yaml restore --to /data/restore 20261122_astral1_PRID001_sample.raw",
      needs::config | needs::store | needs::s3, &bind_restore},
+    {"purge", "Delete the instrument's copy of a set once its backups verify now (and it is old enough)",
+     "rawbackup --config envs/s3.yaml purge --dry-run 20261122_astral1_PRID001_sample.raw\n"
+     "  rawbackup --config envs/s3.yaml purge --all-status done --instrument astral1",
+     needs::config | needs::store | needs::s3, &bind_purge},
     {"status", "Show records: a table, a --summary, or whole records with --history",
      "rawbackup --config envs/local.yaml status --status failed\n"
      "  rawbackup --config envs/local.yaml --json status --summary\n"

@@ -248,6 +248,18 @@ void read_checksum(MapReader& top, Config& config) {
   checksum.reject_unknown();
 }
 
+void read_purge(MapReader& top, Config& config) {
+  if (!top.has("purge")) return;
+  MapReader purge = top.map("purge");
+  if (purge.has("min_age_days")) {
+    int64_t n = purge.integer("min_age_days");
+    if (n < 0 || n > 36500)
+      purge.fail_at(purge.key_path("min_age_days"), "must be between 0 and 36500, got " + std::to_string(n));
+    config.purge_min_age_days = n;
+  }
+  purge.reject_unknown();
+}
+
 void read_project_pattern(MapReader& top, Config& config) {
   config.project_pattern = top.optional_string("project_pattern");
   if (!config.project_pattern) return;
@@ -280,6 +292,7 @@ Config read_config(const YAML::Node& root, const fs::path& file) {
   locations.reject_unknown();
   read_project_pattern(top, config);
   read_checksum(top, config);
+  read_purge(top, config);
   read_backup(top, config);
   top.reject_unknown();
   return config;

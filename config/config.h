@@ -38,6 +38,7 @@ struct S3Config {
 };
 
 inline constexpr int64_t default_settle_seconds = 120;
+inline constexpr int64_t default_purge_min_age_days = 14;
 
 inline constexpr int64_t default_lease_seconds = 300;
 
@@ -51,6 +52,8 @@ struct Config {
   // checksum refuses a set while any file changed this recently (an acquisition still
   // being written); 0 disables the rule.
   int64_t settle_seconds = default_settle_seconds;
+  // purge keeps the instrument copy of a set acquired more recently than this.
+  int64_t purge_min_age_days = default_purge_min_age_days;
   std::map<std::string, InstrumentConfig> instruments;
   std::filesystem::path backup_path;
   std::optional<std::string> project_pattern;

@@ -101,12 +101,11 @@ Result<std::string> matching_extension(Vendor vendor, const std::string& name) {
 Status find_members(SetFinder& finder, const FileSystem& fs, const fs::path& root, Vendor vendor,
                     const std::string& name) {
   if (vendor == Vendor::sciex) {
-    std::string stem = name.substr(0, name.size() - matching_extension(vendor, name)->size());
     Result<std::vector<std::string>> names = fs.list_dir(root);
     if (!names) return std::unexpected(names.error());
     bool named_file_found = false;
     for (const std::string& sibling : *names) {
-      if (sibling.rfind(stem + ".", 0) != 0) continue;
+      if (!belongs_to_set(vendor, name, sibling)) continue;
       Result<EntryType> type = finder.add(root / sibling, sibling);
       if (!type) return std::unexpected(type.error());
       named_file_found |= sibling == name && *type == EntryType::file;
@@ -142,6 +141,14 @@ Status validate_raw_file_name(Vendor vendor, const std::string& name) {
   }
   TRY(matching_extension(vendor, name));
   return {};
+}
+
+bool belongs_to_set(Vendor vendor, const std::string& name, const std::string& entry) {
+  if (vendor != Vendor::sciex) return entry == name;
+  auto extension = matching_extension(vendor, name);
+  if (!extension) return entry == name;
+  std::string stem = name.substr(0, name.size() - extension->size());
+  return entry.starts_with(stem + ".");
 }
 
 Result<RawFileSet> find_raw_file_set(const FileSystem& fs, const InstrumentConfig& instrument, const std::string& name,

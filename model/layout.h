@@ -33,6 +33,10 @@ struct RawFileSet {
 // Errors are ErrorKind::usage.
 Status validate_raw_file_name(Vendor vendor, const std::string& name);
 
+// Whether `entry`, a name in the instrument folder, belongs to the set NAME (a valid name of
+// `vendor`): NAME itself (thermo, bruker) or, for sciex, every "STEM.*" sibling.
+bool belongs_to_set(Vendor vendor, const std::string& name, const std::string& entry);
+
 // Finds the set for NAME under the instrument folder. Errors (kind usage) for a bad name,
 // no files, symlinks leading out of the folder, special files; kind failed for I/O errors.
 // `expected_files` (a count seen before) sizes the list up front, so listing a large set

@@ -87,6 +87,7 @@ nlohmann::json to_json(const RecordRow& r) {
           {"backup_base_path", optional_json(r.backup_base_path)},
           {"s3_upload_path", optional_json(r.s3_upload_path)},
           {"last_verified_at", optional_json(r.last_verified_at)},
+          {"purged_at", optional_json(r.purged_at)},
           {"error", optional_json(r.error)},
           {"updated_at", r.updated_at}};
 }

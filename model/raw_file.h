@@ -62,6 +62,7 @@ struct RecordRow {
   std::optional<std::string> s3_upload_path;
   std::optional<std::string> error;             // last failure, one line
   std::optional<std::string> last_verified_at;  // when verify last found every backup good
+  std::optional<std::string> purged_at;         // when purge deleted the instrument copy (the backups remain)
   std::string updated_at;
 };
 

@@ -58,6 +58,7 @@ struct RecordChange {
   std::optional<std::optional<std::string>> backup_base_path;
   std::optional<std::optional<std::string>> s3_upload_path;
   std::optional<std::optional<std::string>> last_verified_at;
+  std::optional<std::optional<std::string>> purged_at;
   std::optional<std::map<std::string, std::string>> s3_uploads;
   std::string message;  // recorded on the events this change appends
 };

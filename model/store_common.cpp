@@ -17,6 +17,7 @@ void apply_change(RawFile& r, const RecordChange& c) {
   if (c.backup_base_path) r.backup_base_path = *c.backup_base_path;
   if (c.s3_upload_path) r.s3_upload_path = *c.s3_upload_path;
   if (c.last_verified_at) r.last_verified_at = *c.last_verified_at;
+  if (c.purged_at) r.purged_at = *c.purged_at;
   if (c.s3_uploads) r.s3_uploads = *c.s3_uploads;
 }
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The README demo: installs and builds, generates sample instrument folders under var/demo/,
 # starts a loopback S3 server (s3rver, npm) with the demo's buckets, then runs
-# checksum → copy-local → upload-s3 → verify → doctor → restore → status end to end on embedded defaults (SQLite store,
+# checksum → copy-local → upload-s3 → verify → doctor → restore → purge → status end to end on embedded defaults (SQLite store,
 # backup folder, samples and S3 data all in var/demo/). The S3 server is stopped at the end.
 # Environment (for tests): DEMO_ROOT (instead of var/demo), RAWBACKUP (a built binary: no
 # set-up), RAWBACKUP_LOG_LEVEL, RAWBACKUP_LOG_FORMAT (default text).
@@ -58,6 +58,10 @@ echo; echo "# the set-up checked in one run: config, store, folders, credentials
 step doctor --write-probe
 rm -rf "$root/restore"
 step restore --to "$root/restore" "$bruker"
+echo; echo "# purge deletes an instrument copy only when every rule holds; the samples are minutes old,"
+echo "# so they are kept (purge.min_age_days: 14); the dry run still makes every check:"
+step purge "$sciex"
+step purge --dry-run --min-age 0 "$bruker"
 echo; echo "# every record, then one line to re-run whatever failed since Monday:"
 step status
 step status --summary

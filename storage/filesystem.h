@@ -97,6 +97,23 @@ class FileSystem {
     }
     return {};
   }
+
+  // Removal beneath a folder (purge): `relative` is a path of plain names ("x.d/a/b"; no "..",
+  // not absolute; kind usage otherwise) walked from `root` one folder at a time without ever
+  // following a symlink, so nothing outside `root` can be reached through a link swapped in.
+  //
+  // Removes the regular file `relative` only while its size and mtime are still `expected`'s,
+  // checked on the open folder just before unlinking. Kind conflict, nothing removed, when a
+  // step is a symlink or not a folder, the entry is not a regular file, or it changed. False
+  // when it (or a folder on the way) is not there: removed before.
+  virtual Result<bool> remove_file_beneath(const std::filesystem::path& root, const std::filesystem::path& relative,
+                                           const FileStat& expected) const = 0;
+  // Removes the folder `relative` beneath `root` (walked as above) when it is empty; false
+  // when it is not empty or not there. Never removes anything inside it.
+  virtual Result<bool> remove_folder_if_empty(const std::filesystem::path& root,
+                                              const std::filesystem::path& relative) const = 0;
+  // Makes removals in folder `p` durable (fsync of the folder).
+  virtual Status sync_folder(const std::filesystem::path& p) const = 0;
 };
 
 // Reads until `buf` is full or the file ends; returns the bytes read.

@@ -152,6 +152,14 @@ class LocalFileSystem final : public FileSystem {
     return local_rename_no_replace(from, to);
   }
   Status commit_all(std::span<OutputFile* const> files) const override { return local_commit_all(files); }
+  Result<bool> remove_file_beneath(const fs::path& root, const fs::path& relative,
+                                   const FileStat& expected) const override {
+    return local_remove_file_beneath(root, relative, expected);
+  }
+  Result<bool> remove_folder_if_empty(const fs::path& root, const fs::path& relative) const override {
+    return local_remove_folder_if_empty(root, relative);
+  }
+  Status sync_folder(const fs::path& p) const override { return local_sync_folder(p); }
 };
 
 }  // namespace

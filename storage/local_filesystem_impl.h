@@ -19,5 +19,9 @@ Status local_create_directories(const std::filesystem::path& p);
 Result<std::unique_ptr<OutputFile>> local_create_file(const std::filesystem::path& final_path);
 Status local_rename_no_replace(const std::filesystem::path& from, const std::filesystem::path& to);
 Status local_commit_all(std::span<OutputFile* const> files);
+Result<bool> local_remove_file_beneath(const std::filesystem::path& root, const std::filesystem::path& relative,
+                                       const FileStat& expected);
+Result<bool> local_remove_folder_if_empty(const std::filesystem::path& root, const std::filesystem::path& relative);
+Status local_sync_folder(const std::filesystem::path& p);
 
 }  // namespace rawbackup

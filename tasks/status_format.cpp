@@ -46,7 +46,7 @@ Row table_cells(const RecordRow& r) {
           r.instrument_id,
           r.project_id,
           to_string(r.status),
-          to_string(r.backup_status),
+          std::string(to_string(r.backup_status)) + (r.purged_at ? ", purged" : ""),
           format_bytes(r.size),
           r.created_at.substr(0, 16) + "Z",
           error};
@@ -94,6 +94,7 @@ std::string format_record_detail(const RawFile& r) {
       {"s3_upload_path:", or_dash(r.s3_upload_path)},
       {"error:", or_dash(r.error)},
       {"last_verified_at:", or_dash(r.last_verified_at)},
+      {"purged_at:", or_dash(r.purged_at)},
       {"updated_at:", r.updated_at},
   };
   std::string out = align_columns(fields);

@@ -3,29 +3,21 @@
 #include <CLI/CLI.hpp>
 
 #include "common/log.h"
-#include "common/progress.h"
 #include "common/text.h"
 #include "model/placement.h"
+#include "tasks/backup_checks.h"
 #include "tasks/batch.h"
-#include "transfer/verify_checks.h"
 
 namespace rawbackup {
 namespace {
 
 struct IdResult {
   std::string id;
-  std::vector<std::string> checked;  // "local", "s3", "s3 (deep)"
-  std::vector<FileFinding> findings;
+  BackupChecks checks;
   std::optional<Error> error;  // the check could not be made
   size_t files = 0;            // in the record
 
-  std::vector<const FileFinding*> problems() const {
-    std::vector<const FileFinding*> out;
-    for (const FileFinding& f : findings) {
-      if (!f.ok()) out.push_back(&f);
-    }
-    return out;
-  }
+  std::vector<const FileFinding*> problems() const { return checks.problems(); }
   std::string outcome() const { return error ? "error" : problems().empty() ? "ok" : "differs"; }
   uint64_t bytes_moved() const { return 0; }  // reads only
   nlohmann::json to_json() const;
@@ -35,54 +27,14 @@ struct IdResult {
 bool claims_local(const RawFile& r) { return has_local_backup(r); }
 bool claims_s3(const Config& c, const RawFile& r) { return c.backup_type == BackupType::s3 && has_s3_backup(r); }
 
-Status verify_local(const Context& ctx, const RawFile& record, IdResult& result) {
-  result.checked.push_back("local");
-  if (!record.backup_base_path) {
-    result.findings.push_back(
-        {"", BackupPlace::local, FindingState::missing, "no local backup recorded (copy-local has not finished)"});
-    return {};
-  }
-  TRY_ASSIGN(found, check_local(*ctx.fs, record));
-  result.findings.insert(result.findings.end(), found.begin(), found.end());
-  return {};
-}
-
-Status verify_s3(const Context& ctx, const VerifyOptions& options, const RawFile& record, IdResult& result) {
-  result.checked.push_back(options.deep ? "s3 (deep)" : "s3");
-  auto where = record.s3_upload_path ? parse_s3_url(*record.s3_upload_path) : std::nullopt;
-  if (!where) {
-    result.findings.push_back(
-        {"", BackupPlace::s3, FindingState::missing, "no S3 backup recorded (upload-s3 has not finished)"});
-    return {};
-  }
-  if (!ctx.objects)
-    return fail(ErrorKind::usage, "the config has no backup.s3 section to reach " + *record.s3_upload_path);
-  uint64_t bytes = options.deep ? record.size : 0;
-  Progress progress("verifying " + record.id, bytes, ctx.tty);
-  std::optional<RateLimiter> limiter;
-  if (ctx.config->s3->max_bandwidth) limiter.emplace(*ctx.config->s3->max_bandwidth);
-  S3CheckOptions check{options.deep, ctx.config->part_size(), 4, [&](uint64_t n) { progress.advance(n); },
-                       limiter ? &*limiter : nullptr};
-  auto found = check_s3(ctx.objects(), record, *where, check);
-  progress.finish();
-  if (!found) return std::unexpected(found.error());
-  result.findings.insert(result.findings.end(), found->begin(), found->end());
-  return {};
-}
-
-struct Plan {
-  bool local = false;
-  bool s3 = false;
-};
-
-Plan plan_for(const Context& ctx, const VerifyOptions& options, const RawFile& record) {
+BackupPlan plan_for(const Context& ctx, const VerifyOptions& options, const RawFile& record) {
   return {options.local || (!options.s3 && claims_local(record)),
           options.s3 || (!options.local && claims_s3(*ctx.config, record))};
 }
 
 struct VerifyDryRun {
   std::string id;
-  Plan plan;
+  BackupPlan plan;
   bool deep = false;
   size_t files = 0;
   uint64_t bytes = 0;
@@ -103,7 +55,7 @@ struct VerifyDryRun {
 // What verify would read for `id`, without reading it or writing the store.
 Result<TaskOutput> dry_run_one(const Context& ctx, const VerifyOptions& options, const std::string& id) {
   TRY_ASSIGN(record, checksummed_record(ctx, id));
-  Plan plan = plan_for(ctx, options, record);
+  BackupPlan plan = plan_for(ctx, options, record);
   auto where = [](const std::optional<std::string>& path) { return path ? *path : std::string("(none recorded)"); };
   std::vector<std::string> steps;
   if (plan.local) steps.push_back("re-read " + format_bytes(record.size) + " from " + where(record.backup_base_path));
@@ -117,34 +69,22 @@ Result<TaskOutput> dry_run_one(const Context& ctx, const VerifyOptions& options,
 
 IdResult verify_one(const Context& ctx, const VerifyOptions& options, const std::string& id) {
   set_log_context("verify", id);
-  IdResult result{id, {}, {}, {}, 0};
+  IdResult result{id, {}, {}, 0};
   auto record = checksummed_record(ctx, id);
   if (!record) {
     result.error = record.error();
     return result;
   }
   result.files = record->file_info.size();
-  auto [local, s3] = plan_for(ctx, options, *record);
-  if (!local && !s3) {
-    result.findings.push_back({"", BackupPlace::any, FindingState::missing,
-                               "no backup recorded: copy-local and upload-s3 have not finished"});
+  BackupPlan plan = plan_for(ctx, options, *record);
+  if (!plan.local && !plan.s3) {
+    result.checks.findings.push_back({"", BackupPlace::any, FindingState::missing,
+                                      "no backup recorded: copy-local and upload-s3 have not finished"});
   }
-  Status checked = local ? verify_local(ctx, *record, result) : Status{};
-  if (checked && s3) checked = verify_s3(ctx, options, *record, result);
-  if (!checked) result.error = checked.error();
+  if (Status checked = check_backups(ctx, *record, plan, options.deep, result.checks); !checked) {
+    result.error = checked.error();
+  }
   return result;
-}
-
-std::string describe_problems(const IdResult& r, size_t at_most) {
-  std::vector<std::string> lines;
-  for (const FileFinding* f : r.problems()) {
-    if (lines.size() == at_most) {
-      lines.push_back("…");
-      break;
-    }
-    lines.push_back(std::string(to_string(f->backup)) + " " + (f->path.empty() ? "" : f->path + ": ") + f->detail);
-  }
-  return join(lines, "; ");
 }
 
 void record_outcome(const Context& ctx, const IdResult& r) {
@@ -154,9 +94,9 @@ void record_outcome(const Context& ctx, const IdResult& r) {
     change.message = "verify could not check: " + r.error->message;
   } else if (r.problems().empty()) {
     change.last_verified_at = now_utc();
-    change.message = "verified ok: " + join(r.checked, ", ") + ", " + std::to_string(r.files) + " file(s)";
+    change.message = "verified ok: " + join(r.checks.checked, ", ") + ", " + std::to_string(r.files) + " file(s)";
   } else {
-    change.message = "verify failed: " + describe_problems(r, 3);
+    change.message = "verify failed: " + r.checks.describe_problems(3);
     change.error = change.message;
   }
   if (r.error || !r.problems().empty()) spdlog::error("{}", change.message);
@@ -165,11 +105,11 @@ void record_outcome(const Context& ctx, const IdResult& r) {
 
 nlohmann::json IdResult::to_json() const {
   nlohmann::json listed = nlohmann::json::array();
-  for (const FileFinding& f : findings) {
+  for (const FileFinding& f : checks.findings) {
     listed.push_back(
         {{"path", f.path}, {"backup", to_string(f.backup)}, {"state", to_string(f.state)}, {"detail", f.detail}});
   }
-  nlohmann::json j{{"id", id}, {"outcome", outcome()}, {"checked", checked}, {"files", listed}};
+  nlohmann::json j{{"id", id}, {"outcome", outcome()}, {"checked", checks.checked}, {"files", listed}};
   if (error) j["error"] = error->message;
   return j;
 }
@@ -178,7 +118,8 @@ std::string IdResult::to_text() const {
   std::string head = "verify " + id + ": ";
   if (error) return head + "could not check: " + error->message;
   auto problems_found = problems();
-  if (problems_found.empty()) return head + "ok (" + join(checked, ", ") + "; " + std::to_string(files) + " file(s))";
+  if (problems_found.empty())
+    return head + "ok (" + join(checks.checked, ", ") + "; " + std::to_string(files) + " file(s))";
   std::string text = head + std::to_string(problems_found.size()) + " problem(s)";
   for (const FileFinding* f : problems_found) {
     text += "\n  " + std::string(to_string(f->backup)) + "  " + to_string(f->state) + "  " +

@@ -5,7 +5,8 @@ real runs per raw file against a loopback s3rver with Airflow's task semantics:
   - backup_type s3: every task succeeds, XCom holds the JSON results, the file is moved;
     a raw file whose bucket is missing fails upload_s3 (after 3 retries) while file_mover,
     the downstream work, still runs;
-  - backup_type local: upload_s3 exits 99 and shows as skipped.
+  - backup_type local: upload_s3 exits 99 and shows as skipped;
+and the daily purge DAG: an old backed-up file purged, a young one kept, the next day unchanged.
 Usage: dag_test.py RAWBACKUP_BINARY"""
 import importlib.util
 import json
@@ -28,12 +29,20 @@ BINARY = Path(sys.argv[1]).resolve()
 t = Checks()
 
 
-def load_dag():
+def load_dag(name="rawbackup_dag"):
     airflow_stub.install()
-    spec = importlib.util.spec_from_file_location("rawbackup_dag", HERE / "rawbackup_dag.py")
+    spec = importlib.util.spec_from_file_location(name, HERE / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module.dag
+
+
+def check_purge_wiring(dag):
+    task = dag.tasks.get("purge")
+    t.check("purge DAG: one task", set(dag.tasks) == {"purge"}, str(set(dag.tasks)))
+    t.check("purge DAG: daily, no catch-up, one run at a time",
+            (dag.kwargs.get("schedule"), dag.kwargs.get("catchup"), dag.kwargs.get("max_active_runs")) == ("@daily", False, 1))
+    t.check("purge DAG: every done record", "purge --all-status done" in task.args["bash_command"])
 
 
 def check_wiring(dag):
@@ -81,7 +90,34 @@ def xcom(states, task_id):
         return {"unparsed": value}
 
 
-def run_s3(root, dag):
+def old_backed_up(root, name):
+    """A raw file acquired 20 days ago, checksummed, copied and uploaded by hand."""
+    path = root / "instruments" / "astral1" / name
+    thermo_raw(path, 1 << 20, 4)
+    then = path.stat().st_mtime - 20 * 86400
+    os.utime(path, (then, then))
+    for task in (["checksum", "--instrument", "astral1"], ["copy-local"], ["upload-s3"]):
+        done = subprocess.run([str(BINARY), "--config", str(root / "facility.yaml"), *task, name], capture_output=True, text=True)
+        t.check(f"purge set-up: {task[0]} {name}", done.returncode == 0, done.stderr[-300:])
+    return path
+
+
+def run_purge(root, purge_dag):
+    """After run_s3: its first raw file (backed up today) is too young; an old one goes."""
+    old = old_backed_up(root, "20261101_astral1_PRID001_old.raw")
+    states = run_dag(purge_dag, {"raw_file": "(daily)"})
+    result = xcom(states, "purge")
+    counts = result.get("counts", {})
+    t.check("purge DAG: succeeds", states["purge"][0] == "success", str(states))
+    t.check("purge DAG: the old file purged, today's kept",
+            not old.exists() and counts.get("purged") == 1 and counts.get("kept") == 1, str(result))
+    states = run_dag(purge_dag, {"raw_file": "(next day)"})
+    counts = xcom(states, "purge").get("counts", {})
+    t.check("purge DAG: the next run finds it purged",
+            states["purge"][0] == "success" and counts == {"kept": 1, "unchanged": 1}, str(counts))
+
+
+def run_s3(root, dag, purge_dag):
     s3 = S3rver(root / "s3", [f"{BUCKET_PREFIX}-prid001"])
     try:
         write_config(root, "s3")
@@ -103,6 +139,7 @@ def run_s3(root, dag):
                 states["upload_s3"][0] == "failed" and states["upload_s3"][2] == 4, str(states["upload_s3"]))
         t.check("s3: file_mover still runs", states["file_mover"][0] == "success", str(states["file_mover"]))
         t.check("s3: local backup done anyway", xcom(states, "copy_local").get("outcome") == "done")
+        run_purge(root, purge_dag)
     finally:
         s3.stop()
 
@@ -127,7 +164,8 @@ def run_dag(dag, conf):
 def main():
     try:
         with tempfile.TemporaryDirectory() as build:
-            py_compile.compile(str(HERE / "rawbackup_dag.py"), cfile=f"{build}/dag.pyc", doraise=True)
+            for name in ("rawbackup_dag.py", "rawbackup_purge_dag.py"):
+                py_compile.compile(str(HERE / name), cfile=f"{build}/{name}c", doraise=True)
         compiled = ""
     except py_compile.PyCompileError as e:
         compiled = str(e)
@@ -136,10 +174,12 @@ def main():
         root = Path(tmp)
         os.environ["AIRFLOW_VAR_RAWBACKUP_BINARY"] = str(BINARY)
         os.environ["AIRFLOW_VAR_RAWBACKUP_PROCESSING_DIR"] = str(root / "processing")
-        dag = load_dag()
+        dag, purge_dag = load_dag(), load_dag("rawbackup_purge_dag")
         check_wiring(dag)
+        check_purge_wiring(purge_dag)
         check_commands_against_help(dag)
-        run_s3(root / "s3run", dag)
+        check_commands_against_help(purge_dag)
+        run_s3(root / "s3run", dag, purge_dag)
         run_local(root / "localrun", dag)
     return t.summary()
 

@@ -106,6 +106,50 @@ Status MemoryFileSystem::rename_locked(const fs::path& from, const fs::path& to)
   return {};
 }
 
+Result<const MemoryFileSystem::Node*> MemoryFileSystem::find_beneath(const fs::path& root,
+                                                                     const fs::path& relative) const {
+  fs::path walked = root;
+  for (auto part = relative.begin(); part != relative.end(); ++part) {
+    if (relative.is_absolute() || *part == ".." || *part == ".")
+      return fail(ErrorKind::usage, "'" + relative.string() + "' is not a path beneath a folder");
+    walked /= *part;
+    const Node* node = find(walked.string());
+    if (node == nullptr) return static_cast<const Node*>(nullptr);
+    if (std::next(part) != relative.end() && node->type != EntryType::directory)
+      return fail(ErrorKind::conflict,
+                  walked.string() + " is a symlink or not a folder; nothing beneath it is removed");
+    if (std::next(part) == relative.end()) return node;
+  }
+  return static_cast<const Node*>(nullptr);
+}
+
+Result<bool> MemoryFileSystem::remove_file_beneath(const fs::path& root, const fs::path& relative,
+                                                   const FileStat& expected) const {
+  fs::path path = root / relative;
+  if (on_remove_) TRY(on_remove_(path.string()));
+  std::lock_guard lock(mutex_);
+  TRY_ASSIGN(node, find_beneath(root, relative));
+  if (node == nullptr) return false;
+  if (node->type != EntryType::file) return fail(ErrorKind::conflict, path.string() + " is not a regular file");
+  if (node->stat_size.value_or(node->content.size()) != expected.size || node->mtime_ns != expected.mtime_ns)
+    return fail(ErrorKind::conflict, path.string() + " changed since it was checked; not removed");
+  nodes_.erase(path.string());
+  return true;
+}
+
+Result<bool> MemoryFileSystem::remove_folder_if_empty(const fs::path& root, const fs::path& relative) const {
+  fs::path path = root / relative;
+  std::lock_guard lock(mutex_);
+  TRY_ASSIGN(node, find_beneath(root, relative));
+  if (node == nullptr) return false;
+  if (node->type != EntryType::directory) return fail(ErrorKind::conflict, path.string() + " is not a folder");
+  for (const auto& [other, unused] : nodes_) {
+    if (fs::path(other).parent_path() == path) return false;
+  }
+  nodes_.erase(path.string());
+  return true;
+}
+
 std::vector<std::string> MemoryFileSystem::files_containing(const std::string& part) const {
   std::vector<std::string> out;
   for (const auto& [path, node] : nodes_) {

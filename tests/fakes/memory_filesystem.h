@@ -38,6 +38,13 @@ class MemoryFileSystem final : public FileSystem {
   Status create_directories(const std::filesystem::path& p) const override;
   Result<std::unique_ptr<OutputFile>> create_file(const std::filesystem::path& final_path) const override;
   Status rename_no_replace(const std::filesystem::path& from, const std::filesystem::path& to) const override;
+  Result<bool> remove_file_beneath(const std::filesystem::path& root, const std::filesystem::path& relative,
+                                   const FileStat& expected) const override;
+  Result<bool> remove_folder_if_empty(const std::filesystem::path& root,
+                                      const std::filesystem::path& relative) const override;
+  Status sync_folder(const std::filesystem::path&) const override { return {}; }
+  // Called (unlocked) before each removal with the path: a crash or a writer acting mid-purge.
+  void on_remove(std::function<Status(const std::string&)> hook) { on_remove_ = std::move(hook); }
 
   // Writes fail with "no space left" once this many more bytes have been written.
   void set_space_left(uint64_t bytes) { space_left_ = bytes; }
@@ -64,11 +71,15 @@ class MemoryFileSystem final : public FileSystem {
   mutable int reads_ = 0;
   mutable std::atomic<uint64_t> bytes_read_{0};
   std::function<void(const std::string&)> on_open_;
+  std::function<Status(const std::string&)> on_remove_;
   mutable std::optional<uint64_t> space_left_;
   std::set<std::string> read_only_;
   mutable int64_t clock_ns_ = 2'000'000'000;
   mutable std::recursive_mutex mutex_;  // copy workers write from several threads
   Status rename_locked(const std::filesystem::path& from, const std::filesystem::path& to) const;
+  // The node at `relative` beneath `root`, walked without following symlinks (as the local
+  // filesystem does); null when not there.
+  Result<const Node*> find_beneath(const std::filesystem::path& root, const std::filesystem::path& relative) const;
 };
 
 }  // namespace rawbackup::testing

@@ -53,6 +53,29 @@ TEST_P(StoreConformance, InsertGetUpdateWithEvents) {
   EXPECT_LT((*events)[0].seq, (*events)[3].seq);
 }
 
+// purge's mark: set, read back by get and listings, kept by import.
+TEST_P(StoreConformance, PurgedAtIsKeptEverywhere) {
+  auto store = open();
+  ASSERT_TRUE(store->insert(sample_record("a.raw"), "created"));
+  EXPECT_FALSE((*store->get("a.raw"))->purged_at);
+  RecordChange purged;
+  purged.purged_at = std::string("2026-11-23T10:00:00.000Z");
+  purged.message = "purged";
+  ASSERT_TRUE(store->update("a.raw", purged));
+  EXPECT_EQ((*store->get("a.raw"))->purged_at, "2026-11-23T10:00:00.000Z");
+  std::optional<std::string> listed;
+  ASSERT_TRUE(store->list_rows({}, [&](const RecordRow& row) -> Status {
+    listed = row.purged_at;
+    return {};
+  }));
+  EXPECT_EQ(listed, "2026-11-23T10:00:00.000Z");
+  auto other = GetParam().make();
+  auto target = open_store(other->url(), Actor{"store-copy", "laptop", 99}, {});
+  ASSERT_TRUE(target);
+  ASSERT_TRUE((*target)->import({StoredRecord{**store->get("a.raw"), *store->history("a.raw")}}));
+  EXPECT_EQ((*(*target)->get("a.raw"))->purged_at, "2026-11-23T10:00:00.000Z");
+}
+
 TEST_P(StoreConformance, FilesAreReplacedAsAWhole) {
   auto store = open();
   ASSERT_TRUE(store->insert(sample_record("s.d"), ""));

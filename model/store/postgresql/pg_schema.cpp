@@ -7,7 +7,7 @@ namespace {
 
 // Timestamps are ISO-8601 UTC text as in the SQLite store (the same order, filters and
 // values on both); ids and timestamps compare byte-wise (COLLATE "C") whatever the locale.
-constexpr std::array<Migration, 1> migrations{{
+constexpr std::array<Migration, 2> migrations{{
     {1, R"sql(
 CREATE TABLE raw_files (
   id               TEXT COLLATE "C" PRIMARY KEY,
@@ -59,6 +59,9 @@ CREATE TABLE record_locks (
   acquired_at  TEXT NOT NULL,
   heartbeat_ms BIGINT NOT NULL
 );
+)sql"},
+    {2, R"sql(
+ALTER TABLE raw_files ADD COLUMN purged_at TEXT;
 )sql"},
 }};
 

@@ -6,7 +6,7 @@
 namespace rawbackup::sqlite {
 namespace {
 
-constexpr std::array<Migration, 6> migrations{{
+constexpr std::array<Migration, 7> migrations{{
     {1, R"sql(
 CREATE TABLE raw_files (
   id               TEXT PRIMARY KEY,
@@ -83,6 +83,9 @@ CREATE INDEX raw_files_by_updated ON raw_files(updated_at);
     {6, R"sql(
 CREATE INDEX raw_files_by_group
   ON raw_files(instrument_id, status, backup_status, size, backup_base_path, s3_upload_path);
+)sql"},
+    {7, R"sql(
+ALTER TABLE raw_files ADD COLUMN purged_at TEXT;
 )sql"},
 }};
 

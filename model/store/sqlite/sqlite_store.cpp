@@ -18,7 +18,7 @@ using sqlite::Statement;
 
 constexpr const char* row_columns =
     "SELECT id, instrument_id, project_id, vendor, created_at, size, status, backup_status, "
-    "backup_base_path, s3_upload_path, error, updated_at, last_verified_at, s3_uploads FROM raw_files";
+    "backup_base_path, s3_upload_path, error, updated_at, last_verified_at, s3_uploads, purged_at FROM raw_files";
 
 // Every filter as bound parameters ?1 (status), ?2 (instrument), ?3 (changed since).
 constexpr const char* filter_where =
@@ -49,6 +49,7 @@ Result<RecordRow> read_row(const Statement& row) {
   r.error = row.optional_text(10);
   r.updated_at = row.text(11);
   r.last_verified_at = row.optional_text(12);
+  r.purged_at = row.optional_text(14);
   return r;
 }
 
@@ -286,17 +287,20 @@ class SqliteStore final : public RecordStore {
     std::string sql =
         verb == "INSERT"
             ? "INSERT INTO raw_files (instrument_id, project_id, vendor, created_at, size, status, backup_status, "
-              "backup_base_path, s3_upload_path, error, updated_at, last_verified_at, s3_uploads, id) "
-              "VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14)"
+              "backup_base_path, s3_upload_path, error, updated_at, last_verified_at, s3_uploads, id, purged_at) "
+              "VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15)"
             : "UPDATE raw_files SET instrument_id=?1, project_id=?2, vendor=?3, created_at=?4, size=?5, status=?6, "
               "backup_status=?7, backup_base_path=?8, s3_upload_path=?9, error=?10, updated_at=?11, "
-              "last_verified_at=?12, s3_uploads=?13 WHERE id=?14";
+              "last_verified_at=?12, s3_uploads=?13, purged_at=?15 WHERE id=?14";
     Statement stmt = db_.prepare(sql);
     stmt.bind(1, r.instrument_id).bind(2, r.project_id).bind(3, std::string(to_string(r.vendor)));
     stmt.bind(4, r.created_at).bind(5, static_cast<int64_t>(r.size));
     stmt.bind(6, std::string(to_string(r.status))).bind(7, std::string(to_string(r.backup_status)));
     stmt.bind(8, r.backup_base_path).bind(9, r.s3_upload_path).bind(10, r.error).bind(11, r.updated_at);
-    stmt.bind(12, r.last_verified_at).bind(13, nlohmann::json(r.s3_uploads).dump()).bind(14, r.id);
+    stmt.bind(12, r.last_verified_at)
+        .bind(13, nlohmann::json(r.s3_uploads).dump())
+        .bind(14, r.id)
+        .bind(15, r.purged_at);
     return stmt.run();
   }
 

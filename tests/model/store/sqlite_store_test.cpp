@@ -66,6 +66,26 @@ TEST(SqliteSchema, Version5MovesFileInfoIntoTheFilesTable) {
   EXPECT_EQ((*record)->status, RawFileStatus::checksummed);
 }
 
+// A store of schema 6 (before purge) opened by this build: its records gain purged_at, unset.
+TEST(SqliteSchema, Version7AddsPurgedAtUnset) {
+  TempDir dir;
+  auto path = dir.path() / "old.sqlite";
+  {
+    auto db = sqlite::Database::open(path.string(), 1000);
+    ASSERT_TRUE(sqlite::migrate(*db, sqlite::schema_migrations().first(6)));
+    ASSERT_TRUE(db->exec(
+        "INSERT INTO raw_files (id, instrument_id, project_id, vendor, created_at, size, status, backup_status, "
+        "updated_at) VALUES ('a.raw', 'astral1', 'P', 'thermo', '2026-01-01T00:00:00.000Z', 3, 'checksummed', "
+        "'done', '2026-01-01T00:00:00.000Z')"));
+  }
+  auto store = open_sqlite_store(path, Actor{"test", "h", 1}, {});
+  ASSERT_TRUE(store) << store.error().message;
+  auto record = (*store)->get("a.raw");
+  ASSERT_TRUE(record && *record);
+  EXPECT_FALSE((*record)->purged_at);
+  EXPECT_EQ((*record)->backup_status, BackupStatus::done);
+}
+
 TEST(SqliteStore, NotAStoreFileIsAUsageError) {
   TempDir dir;
   dir.write("junk.sqlite", std::string(4096, 'x'));

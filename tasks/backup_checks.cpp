@@ -1,0 +1,74 @@
+#include "tasks/backup_checks.h"
+
+#include <optional>
+
+#include "common/progress.h"
+#include "common/rate_limiter.h"
+#include "common/text.h"
+
+namespace rawbackup {
+namespace {
+
+Status check_local_backup(const Context& ctx, const RawFile& record, BackupChecks& into) {
+  into.checked.push_back("local");
+  if (!record.backup_base_path) {
+    into.findings.push_back(
+        {"", BackupPlace::local, FindingState::missing, "no local backup recorded (copy-local has not finished)"});
+    return {};
+  }
+  TRY_ASSIGN(found, check_local(*ctx.fs, record));
+  into.findings.insert(into.findings.end(), found.begin(), found.end());
+  return {};
+}
+
+Status check_s3_backup(const Context& ctx, const RawFile& record, bool deep, BackupChecks& into) {
+  into.checked.push_back(deep ? "s3 (deep)" : "s3");
+  auto where = record.s3_upload_path ? parse_s3_url(*record.s3_upload_path) : std::nullopt;
+  if (!where) {
+    into.findings.push_back(
+        {"", BackupPlace::s3, FindingState::missing, "no S3 backup recorded (upload-s3 has not finished)"});
+    return {};
+  }
+  if (!ctx.objects)
+    return fail(ErrorKind::usage, "the config has no backup.s3 section to reach " + *record.s3_upload_path);
+  Progress progress("verifying " + record.id, deep ? record.size : 0, ctx.tty);
+  std::optional<RateLimiter> limiter;
+  if (ctx.config->s3->max_bandwidth) limiter.emplace(*ctx.config->s3->max_bandwidth);
+  S3CheckOptions check{deep, ctx.config->part_size(), 4, [&](uint64_t n) { progress.advance(n); },
+                       limiter ? &*limiter : nullptr};
+  auto found = check_s3(ctx.objects(), record, *where, check);
+  progress.finish();
+  if (!found) return std::unexpected(found.error());
+  into.findings.insert(into.findings.end(), found->begin(), found->end());
+  return {};
+}
+
+}  // namespace
+
+std::vector<const FileFinding*> BackupChecks::problems() const {
+  std::vector<const FileFinding*> out;
+  for (const FileFinding& f : findings) {
+    if (!f.ok()) out.push_back(&f);
+  }
+  return out;
+}
+
+std::string BackupChecks::describe_problems(size_t at_most) const {
+  std::vector<std::string> lines;
+  for (const FileFinding* f : problems()) {
+    if (lines.size() == at_most) {
+      lines.push_back("…");
+      break;
+    }
+    lines.push_back(std::string(to_string(f->backup)) + " " + (f->path.empty() ? "" : f->path + ": ") + f->detail);
+  }
+  return join(lines, "; ");
+}
+
+Status check_backups(const Context& ctx, const RawFile& record, BackupPlan plan, bool deep, BackupChecks& into) {
+  if (plan.local) TRY(check_local_backup(ctx, record, into));
+  if (plan.s3) TRY(check_s3_backup(ctx, record, deep, into));
+  return {};
+}
+
+}  // namespace rawbackup

@@ -1,0 +1,247 @@
+#include "tasks/purge.h"
+
+#include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
+#include <cmath>
+#include <cstdio>
+
+#include "common/log.h"
+#include "common/progress.h"
+#include "common/text.h"
+#include "tasks/backup_checks.h"
+#include "tasks/batch.h"
+#include "tasks/purge_result.h"
+
+namespace rawbackup {
+namespace {
+
+// The backups purge requires: --require, else what backup_type says (s3: the local copy too,
+// since backup_type s3 means copy-local then upload-s3).
+Result<BackupPlan> required_backups(const Config& config, const std::string& require) {
+  std::string wanted = !require.empty() ? require : config.backup_type == BackupType::s3 ? "both" : "local";
+  BackupPlan plan{wanted != "s3", wanted != "local"};
+  if (plan.s3 && !config.s3) {
+    return fail(ErrorKind::usage, "purge --require " + wanted + " needs a backup.s3 section in the config");
+  }
+  return plan;
+}
+
+std::string days_text(double days) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.1f", std::floor(days * 10) / 10);
+  return text;
+}
+
+// One purge of one record: the rules as checks, in order; a real run stops at the first that
+// fails, a dry run makes them all.
+class Purge {
+ public:
+  Purge(const Context& ctx, const PurgeOptions& options, const RawFile& record)
+      : ctx_(ctx), options_(options), record_(record) {
+    result_.id = record.id;
+    result_.dry_run = options.dry_run;
+    result_.verdict = "purged";
+  }
+
+  Result<TaskOutput> run(const InstrumentConfig& instrument, BackupPlan plan) {
+    TRY_ASSIGN(copy, inspect_instrument_copy(*ctx_.fs, instrument, record_));
+    result_.copy = std::move(copy);
+    if (record_.purged_at && result_.copy.present.empty() && result_.copy.matches()) {
+      result_.verdict = "unchanged";
+      add_check("instrument copy", CheckState::ok, "purged at " + *record_.purged_at);
+      return output_of(result_);
+    }
+    check_backed_up();
+    if (going_on()) check_age();
+    if (going_on()) check_instrument_copy();
+    if (going_on()) TRY(check_backups_now(plan));
+    if (going_on() && options_.deep) TRY(reread_instrument());
+    if (options_.dry_run || result_.verdict != "purged") return finish();
+    return delete_and_record();
+  }
+
+ private:
+  bool going_on() const { return options_.dry_run || result_.verdict == "purged"; }
+
+  void add_check(std::string name, CheckState state, std::string detail) {
+    result_.checks.push_back({std::move(name), state, std::move(detail)});
+  }
+
+  // A failed rule: `verdict` "refused" (with its exit code) or "kept" (the skip code). The
+  // reason shown is the first of the worst verdict (a dry run goes on after a failed rule).
+  void stop(const std::string& verdict, int code, const std::string& reason) {
+    if (result_.verdict == "purged" || (verdict == "refused" && result_.verdict != "refused")) {
+      result_.verdict = verdict;
+      result_.reason = reason;
+    }
+    exit_code_ = worst_exit_code(exit_code_, code);
+  }
+
+  void check_backed_up() {
+    if (record_.backup_status == BackupStatus::done) {
+      add_check("backed up", CheckState::ok, "backup_status done");
+      return;
+    }
+    std::string why = std::string("backup_status is ") + to_string(record_.backup_status) +
+                      ": nothing is purged before its backup is done";
+    add_check("backed up", CheckState::failed, why);
+    stop("refused", exit_codes::mismatch, why);
+  }
+
+  void check_age() {
+    double min_days = options_.min_age_days.value_or(static_cast<double>(ctx_.config->purge_min_age_days));
+    auto created = parse_utc(record_.created_at);
+    double days = created ? std::chrono::duration<double>(Clock::now() - *created).count() / 86400.0 : 0.0;
+    std::string detail = "acquired " + days_text(days) + " day(s) ago, minimum " + days_text(min_days);
+    if (created && days >= min_days) {
+      add_check("age", CheckState::ok, detail);
+      return;
+    }
+    add_check("age", CheckState::failed, detail);
+    stop("kept", options_.skip_exit_code,
+         "too young: " + detail + " (--min-age or purge.min_age_days); the instrument copy stays");
+  }
+
+  void check_instrument_copy() {
+    const InstrumentCopy& copy = result_.copy;
+    std::string counts = std::to_string(copy.present.size()) + " file(s) as recorded" +
+                         (copy.gone.empty() ? "" : ", " + std::to_string(copy.gone.size()) + " already gone");
+    if (copy.matches()) {
+      add_check("instrument copy", CheckState::ok, counts);
+      return;
+    }
+    std::vector<std::string> why;
+    if (!copy.differing.empty()) {
+      why.push_back(std::to_string(copy.differing.size()) + " file(s) differ from the record (" + copy.differing[0] +
+                    (copy.differing.size() > 1 ? ", …" : "") + ")");
+    }
+    if (!copy.extra.empty()) {
+      why.push_back(
+          std::to_string(copy.extra.size()) + " entr(ies) of the set the record does not list (" +
+          join(std::vector(copy.extra.begin(), copy.extra.begin() + std::min<size_t>(copy.extra.size(), 3)), ", ") +
+          (copy.extra.size() > 3 ? ", …" : "") + ")");
+    }
+    std::string reason = join(why, "; ") + ": the record no longer describes the instrument copy; run `rawbackup " +
+                         "checksum --rehash --instrument " + record_.instrument_id + " " + record_.id + "` to see";
+    add_check("instrument copy", CheckState::failed, join(why, "; "));
+    stop("refused", exit_codes::conflict, reason);
+  }
+
+  Status check_backups_now(BackupPlan plan) {
+    BackupChecks checks;
+    TRY(check_backups(ctx_, record_, plan, options_.deep, checks));
+    for (const std::string& what : checks.checked) {
+      BackupPlace place = what == "local" ? BackupPlace::local : BackupPlace::s3;
+      size_t bad = 0;
+      for (const FileFinding* f : checks.problems()) bad += f->backup == place ? 1 : 0;
+      add_check(what + " backup", bad == 0 ? CheckState::ok : CheckState::failed,
+                bad == 0 ? "verified now" : std::to_string(bad) + " problem(s)");
+    }
+    if (checks.problems().empty()) {
+      verified_ = join(checks.checked, ", ");
+      return {};
+    }
+    std::string why = "verify failed: " + checks.describe_problems(3);
+    stop("refused", exit_codes::mismatch, why + "; nothing is purged while a backup is missing or differs");
+    verify_failure_ = why;
+    return {};
+  }
+
+  Status reread_instrument() {
+    Progress progress("re-reading the instrument copy of " + record_.id, result_.copy.present_bytes, ctx_.tty);
+    size_t differing = result_.copy.differing.size();
+    Status read = reread_instrument_copy(*ctx_.fs, record_, result_.copy, [&](size_t n) { progress.advance(n); });
+    progress.finish();
+    TRY(read);
+    if (result_.copy.differing.size() == differing) {
+      add_check("instrument content", CheckState::ok, "MD5 re-read");
+      return {};
+    }
+    add_check("instrument content", CheckState::failed, result_.copy.differing.back());
+    stop("refused", exit_codes::conflict,
+         "the instrument copy's content differs from the record (" + result_.copy.differing.back() + ")");
+    return {};
+  }
+
+  // A real run's refusal is recorded: a failed verify as verify records it (with the error),
+  // a differing instrument copy as an event. A set kept for its age records nothing.
+  Result<TaskOutput> finish() {
+    if (!options_.dry_run && result_.verdict == "refused") {
+      spdlog::error("purge refused: {}", result_.reason);
+      RecordChange change;
+      change.message = "purge refused: " + result_.reason;
+      if (!verify_failure_.empty()) change.error = verify_failure_;
+      record_best_effort(ctx_, record_.id, change, "the refusal");
+    } else if (result_.verdict == "kept") {
+      spdlog::info("kept: {}", result_.reason);
+    }
+    return output_of(result_, exit_code_);
+  }
+
+  Result<TaskOutput> delete_and_record() {
+    spdlog::info("deleting {} file(s), {} from {}", result_.copy.present.size(),
+                 format_bytes(result_.copy.present_bytes), result_.copy.root.string());
+    Status deleted = delete_instrument_copy(*ctx_.fs, record_, result_.copy, result_.deleted);
+    if (!deleted) {
+      RecordChange change;
+      change.message = "purge stopped after deleting " + std::to_string(result_.deleted.files) + " of " +
+                       std::to_string(result_.copy.present.size()) + " file(s): " + deleted.error().message +
+                       "; a re-run finishes";
+      record_best_effort(ctx_, record_.id, change, "the stop");
+      return std::unexpected(deleted.error());
+    }
+    RecordChange change;
+    std::string now = now_utc();
+    change.purged_at = now;
+    change.last_verified_at = now;
+    change.message =
+        "purged: " + std::to_string(result_.deleted.files) + " file(s), " + format_bytes(result_.deleted.bytes) +
+        " freed from " + result_.copy.root.string() +
+        (result_.copy.gone.empty() ? "" : ", " + std::to_string(result_.copy.gone.size()) + " already gone") +
+        "; backups verified: " + verified_;
+    TRY(ctx_.store->update(record_.id, change));
+    return output_of(result_);
+  }
+
+  const Context& ctx_;
+  const PurgeOptions& options_;
+  const RawFile& record_;
+  PurgeResult result_;
+  int exit_code_ = exit_codes::ok;
+  std::string verified_;        // the backups verified in this run ("local, s3")
+  std::string verify_failure_;  // "verify failed: …" when a backup did not verify
+};
+
+}  // namespace
+
+Result<TaskOutput> run_purge(const Context& ctx, const PurgeOptions& options) {
+  set_log_context("purge", options.id);
+  TRY_ASSIGN(plan, required_backups(*ctx.config, options.require));
+  TRY_ASSIGN(held, hold_checksummed_record(ctx, options.id, !options.dry_run));
+  const InstrumentConfig& instrument = ctx.config->instrument(held.record.instrument_id);
+  return Purge(ctx, options, held.record).run(instrument, plan);
+}
+
+TaskRunner bind_purge(CLI::App& command) {
+  auto options = std::make_shared<PurgeOptions>();
+  command
+      .add_option("--min-age", options->min_age_days,
+                  "Keep sets acquired fewer days ago; default purge.min_age_days (14)")
+      ->check(CLI::NonNegativeNumber);
+  command
+      .add_option("--require", options->require,
+                  "Backups to verify now: local, s3 or both; default: backup_type's (s3: both)")
+      ->check(CLI::IsMember({"local", "s3", "both"}));
+  command.add_flag("--deep", options->deep, "Also re-read the instrument copy's MD5; S3: ranged GETs instead of ETags");
+  command.add_flag("--dry-run", options->dry_run,
+                   "Make every check and list what would be deleted; delete and record nothing");
+  command
+      .add_option("--skip-exit-code", options->skip_exit_code,
+                  "Exit code of a set kept because it is too young (e.g. 99 for Airflow's skip_on_exit_code)")
+      ->check(CLI::Range(0, 255));
+  auto selection = std::make_shared<Selection>();
+  add_selection_options(command, *selection, "Raw file ids (backed up)");
+  return per_selected_id("purge", options, selection, &run_purge);
+}
+
+}  // namespace rawbackup
