@@ -16,8 +16,11 @@ Status check_local_backup(const Context& ctx, const RawFile& record, BackupCheck
         {"", BackupPlace::local, FindingState::missing, "no local backup recorded (copy-local has not finished)"});
     return {};
   }
-  TRY_ASSIGN(found, check_local(*ctx.fs, record));
-  into.findings.insert(into.findings.end(), found.begin(), found.end());
+  Progress progress("verifying the local copy of " + record.id, record.size, ctx.tty);
+  auto found = check_local(*ctx.fs, record, [&](size_t n) { progress.advance(n); });
+  progress.finish();
+  if (!found) return std::unexpected(found.error());
+  into.findings.insert(into.findings.end(), found->begin(), found->end());
   return {};
 }
 

@@ -45,11 +45,12 @@ const char* to_string(FindingState state) {
   return "differs";
 }
 
-Result<std::vector<FileFinding>> check_local(const FileSystem& fs, const RawFile& record) {
+Result<std::vector<FileFinding>> check_local(const FileSystem& fs, const RawFile& record,
+                                             const std::function<void(size_t)>& on_bytes) {
   std::vector<FileFinding> out;
   std::filesystem::path base(*record.backup_base_path);
   for (const auto& [key, entry] : record.file_info) {
-    TRY_ASSIGN(check, check_destination(fs, base / key, entry));
+    TRY_ASSIGN(check, check_destination(fs, base / key, entry, on_bytes));
     switch (check.state) {
       case DestinationState::identical: out.push_back(finding(key, BackupPlace::local, FindingState::ok)); break;
       case DestinationState::missing:

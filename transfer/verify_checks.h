@@ -28,8 +28,10 @@ struct FileFinding {
   bool ok() const { return state == FindingState::ok; }
 };
 
-// Every file under the record's backup_base_path: recorded size, and its MD5 re-read.
-Result<std::vector<FileFinding>> check_local(const FileSystem& fs, const RawFile& record);
+// Every file under the record's backup_base_path: recorded size, and its MD5 re-read
+// (`on_bytes` reports the bytes hashed).
+Result<std::vector<FileFinding>> check_local(const FileSystem& fs, const RawFile& record,
+                                             const std::function<void(size_t)>& on_bytes = {});
 
 struct S3Location {
   std::string bucket;
