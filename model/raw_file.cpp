@@ -15,6 +15,14 @@ std::string FileEntry::part_md5_hex(uint64_t at_part_size, uint64_t index) const
   }
   return to_hex(part_md5s[index]);
 }
+
+bool FileEntry::allows_etag(const std::string& reported) const {
+  if (etag_matches(reported, md5, etag)) return true;
+  std::string bare = reported;
+  std::erase(bare, '"');
+  return !object_etag.empty() && bare == object_etag;
+}
+
 namespace {
 
 constexpr std::array<std::pair<RawFileStatus, const char*>, 5> raw_file_statuses{{
@@ -71,6 +79,7 @@ nlohmann::json file_info_to_json(const FileInfo& info) {
   for (const auto& [path, e] : info) {
     j[path] = {{"size", e.size},           {"md5", e.md5},           {"etag", e.etag},
                {"part_size", e.part_size}, {"mtime_ns", e.mtime_ns}, {"parts", e.part_md5s.size()}};
+    if (!e.object_etag.empty()) j[path]["object"] = {{"etag", e.object_etag}, {"part_size", e.object_part_size}};
   }
   return j;
 }

@@ -36,6 +36,10 @@ struct FileEntry {
   // for a file of more than one part (a one-part file's part MD5 is `md5`); empty also for
   // records checksummed before rawbackup kept them (filled in at the next --rehash).
   std::vector<Md5Digest> part_md5s{};
+  // The S3 object another tool uploaded with other parts (awscli, rclone, …), once its bytes
+  // were proven to be this file's: its ETag and part size; "" and 0 otherwise.
+  std::string object_etag{};
+  uint64_t object_part_size = 0;
 
   // The part size to upload and check this file with; `fallback` for records without one.
   uint64_t part_size_or(uint64_t fallback) const { return part_size ? part_size : fallback; }
@@ -43,6 +47,10 @@ struct FileEntry {
   // for a file of one part, else the recorded part MD5; "" when none applies (a record from
   // before part MD5s were kept, or one recorded at another part size).
   std::string part_md5_hex(uint64_t part_size, uint64_t index) const;
+  // Whether an object S3 reports with ETag `reported` (quotes allowed) holds this file's
+  // bytes as far as its ETag tells: the record's multipart ETag, its MD5, or the ETag of the
+  // other tool's object proven before.
+  bool allows_etag(const std::string& reported) const;
   bool operator==(const FileEntry&) const = default;
 };
 

@@ -2,6 +2,7 @@
 
 #include <vector>
 
+#include "integrity/foreign_etag.h"
 #include "integrity/hash_sinks.h"
 #include "storage/block_fanout.h"
 
@@ -36,6 +37,27 @@ Result<FileDigest> hash_file(const FileSystem& fs, const std::filesystem::path& 
                 std::to_string(*size) + ")");
   }
   return digest;
+}
+
+Result<EtagsAt> hash_file_at_part_sizes(const FileSystem& fs, const std::filesystem::path& path,
+                                        std::span<const uint64_t> part_sizes,
+                                        const std::function<void(size_t)>& on_bytes) {
+  TRY_ASSIGN(input, fs.open_read(path));
+  Md5Sink md5;
+  std::vector<std::unique_ptr<EtagSink>> etags;
+  std::vector<BlockSink*> sinks{&md5};
+  for (uint64_t part_size : part_sizes)
+    sinks.push_back(etags.emplace_back(std::make_unique<EtagSink>(part_size)).get());
+  FanOutOptions options;
+  options.on_block = on_bytes;
+  Result<uint64_t> size = fan_out(*input, sinks, options);
+  if (!size) return fail(size.error(), path.string());
+  EtagsAt out{*size, to_hex(md5.md5.finish()), {}};
+  for (auto& etag : etags) {
+    etag->etag.finish();
+    out.etags.push_back(multipart_etag(etag->etag.part_digests()));
+  }
+  return out;
 }
 
 }  // namespace rawbackup

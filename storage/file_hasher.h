@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -25,5 +26,16 @@ struct FileDigest {
 // `on_bytes` is called as bytes are read (progress).
 Result<FileDigest> hash_file(const FileSystem& fs, const std::filesystem::path& path, uint64_t part_size,
                              const std::function<void(size_t)>& on_bytes = {});
+
+// A file's MD5 and its multipart ETag ("hex-N", also for one part) at each of several part
+// sizes, from one read: each ETag on a thread of its own beside the MD5 (as checksum does).
+struct EtagsAt {
+  uint64_t size = 0;
+  std::string md5;                 // hex
+  std::vector<std::string> etags;  // etags[i] for part_sizes[i]
+};
+Result<EtagsAt> hash_file_at_part_sizes(const FileSystem& fs, const std::filesystem::path& path,
+                                        std::span<const uint64_t> part_sizes,
+                                        const std::function<void(size_t)>& on_bytes = {});
 
 }  // namespace rawbackup

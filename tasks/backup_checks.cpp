@@ -5,6 +5,7 @@
 #include "common/progress.h"
 #include "common/rate_limiter.h"
 #include "common/text.h"
+#include "model/placement.h"
 
 namespace rawbackup {
 namespace {
@@ -24,6 +25,14 @@ Status check_local_backup(const Context& ctx, const RawFile& record, BackupCheck
   return {};
 }
 
+// Where a local copy of the set is: the local backup, else the instrument folder (whose files
+// a re-hash checks against the record's MD5 before trusting them).
+std::filesystem::path local_copy_base(const Config& config, const RawFile& record) {
+  if (has_local_backup(record)) return *record.backup_base_path;
+  auto instrument = config.instruments.find(record.instrument_id);
+  return instrument == config.instruments.end() ? std::filesystem::path{} : instrument->second.path;
+}
+
 Status check_s3_backup(const Context& ctx, const RawFile& record, bool deep, BackupChecks& into) {
   into.checked.push_back(deep ? "s3 (deep)" : "s3");
   auto where = record.s3_upload_path ? parse_s3_url(*record.s3_upload_path) : std::nullopt;
@@ -39,6 +48,9 @@ Status check_s3_backup(const Context& ctx, const RawFile& record, bool deep, Bac
   if (ctx.config->s3->max_bandwidth) limiter.emplace(*ctx.config->s3->max_bandwidth);
   S3CheckOptions check{deep, ctx.config->part_size(), 4, [&](uint64_t n) { progress.advance(n); },
                        limiter ? &*limiter : nullptr};
+  check.fs = ctx.fs;
+  check.local_base = local_copy_base(*ctx.config, record);
+  check.on_local_bytes = [&](uint64_t n) { progress.advance(n); };
   auto found = check_s3(ctx.objects(), record, *where, check);
   progress.finish();
   if (!found) return std::unexpected(found.error());
@@ -66,6 +78,19 @@ std::string BackupChecks::describe_problems(size_t at_most) const {
     lines.push_back(std::string(to_string(f->backup)) + " " + (f->path.empty() ? "" : f->path + ": ") + f->detail);
   }
   return join(lines, "; ");
+}
+
+std::optional<FileInfo> files_noting_objects(const RawFile& record, const BackupChecks& checks) {
+  FileInfo files = record.file_info;
+  bool noted = false;
+  for (const FileFinding& f : checks.findings) {
+    auto entry = files.find(f.path);
+    if (f.object_etag.empty() || entry == files.end() || entry->second.object_etag == f.object_etag) continue;
+    entry->second.object_etag = f.object_etag;
+    entry->second.object_part_size = f.object_part_size;
+    noted = true;
+  }
+  return noted ? std::optional(files) : std::nullopt;
 }
 
 Status check_backups(const Context& ctx, const RawFile& record, BackupPlan plan, bool deep, BackupChecks& into) {

@@ -1,6 +1,7 @@
 // The backups of a record re-checked against it in this run: what `verify` reports and what
 // `purge` requires before it deletes the instrument copy.
 #pragma once
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,5 +29,9 @@ struct BackupChecks {
 // claim is a `missing` finding. Returns the error when a check could not be made (network,
 // permissions, no S3 config: kind usage), keeping the findings made before.
 Status check_backups(const Context& ctx, const RawFile& record, BackupPlan plan, bool deep, BackupChecks& into);
+
+// `record`'s files with each S3 object that a re-hash proved to hold the file's bytes (another
+// tool's upload) noted as its object; nullopt when nothing new is to be noted.
+std::optional<FileInfo> files_noting_objects(const RawFile& record, const BackupChecks& checks);
 
 }  // namespace rawbackup

@@ -139,6 +139,7 @@ class Purge {
     }
     if (checks.problems().empty()) {
       verified_ = join(checks.checked, ", ");
+      noted_files_ = files_noting_objects(record_, checks);
       return {};
     }
     std::string why = "verify failed: " + checks.describe_problems(3);
@@ -194,6 +195,7 @@ class Purge {
     std::string now = now_utc();
     change.purged_at = now;
     change.last_verified_at = now;
+    change.file_info = noted_files_;  // objects another tool uploaded, proven by a re-hash
     change.message =
         "purged: " + std::to_string(result_.deleted.files) + " file(s), " + format_bytes(result_.deleted.bytes) +
         " freed from " + result_.copy.root.string() +
@@ -208,8 +210,9 @@ class Purge {
   const RawFile& record_;
   PurgeResult result_;
   int exit_code_ = exit_codes::ok;
-  std::string verified_;        // the backups verified in this run ("local, s3")
-  std::string verify_failure_;  // "verify failed: …" when a backup did not verify
+  std::string verified_;                 // the backups verified in this run ("local, s3")
+  std::string verify_failure_;           // "verify failed: …" when a backup did not verify
+  std::optional<FileInfo> noted_files_;  // the record's files noting objects another tool uploaded
 };
 
 }  // namespace

@@ -9,6 +9,8 @@
 #include "integrity/etag.h"
 #include "model/placement.h"
 #include "tasks/batch.h"
+#include "tasks/upload_plan.h"
+#include "transfer/foreign_object.h"
 #include "transfer/s3_set_listing.h"
 #include "transfer/s3_upload_set.h"
 #include "transfer/source_check.h"
@@ -17,37 +19,6 @@ namespace rawbackup {
 namespace {
 
 namespace fs = std::filesystem;
-
-enum class Action { upload, replace, skip };
-
-struct UploadItem {
-  std::string key;  // relative key in the record
-  S3Target target;
-  FileEntry entry;
-  Action action = Action::upload;
-  std::string found_etag;  // of a differing object already there
-};
-
-struct UploadPlan {
-  std::string bucket;
-  std::string prefix;
-  fs::path source_base;
-  bool from_backup = false;  // the verified local backup copy, not the instrument's file
-  std::vector<UploadItem> items;
-  uint64_t bytes_to_upload = 0;
-  size_t to_upload = 0;
-
-  std::string url() const { return "s3://" + bucket + "/" + prefix; }
-};
-
-const char* to_string(Action a) {
-  switch (a) {
-    case Action::upload: return "upload";
-    case Action::replace: return "replace";
-    case Action::skip: return "skip";
-  }
-  return "?";
-}
 
 // Nothing to do under this config's backup_type.
 struct UploadSkipped {
@@ -108,14 +79,13 @@ Result<UploadPlan> make_plan(const Context& ctx, const RawFile& record, const st
   UploadPlan plan = plan_frame(ctx, record, bucket);
   TRY_ASSIGN(found, find_set_objects(ctx.objects(), bucket, plan.prefix, record.file_info));
   for (const auto& [key, entry] : record.file_info) {
-    UploadItem item{key, {bucket, plan.prefix + key}, entry, Action::upload, ""};
+    UploadItem item{key, {bucket, plan.prefix + key}, entry, Action::upload, {}};
     auto info = found.find(item.target.key);
-    if (info != found.end() && info->second.size == entry.size &&
-        etag_matches(info->second.etag, entry.md5, entry.etag)) {
+    if (info != found.end() && info->second.size == entry.size && entry.allows_etag(info->second.etag)) {
       item.action = Action::skip;
     } else if (info != found.end()) {
       item.action = Action::replace;
-      item.found_etag = info->second.etag + " (" + std::to_string(info->second.size) + " bytes)";
+      item.found = info->second;
     }
     if (item.action != Action::skip) {
       plan.bytes_to_upload += entry.size;
@@ -204,11 +174,11 @@ Result<UploadSetResult> upload_all(const Context& ctx, const RawFile& record, co
                                    const Transfer& transfer, Progress& progress) {
   std::vector<UploadJob> jobs;
   for (const UploadItem& item : plan.items) {
-    if (item.action == Action::skip) continue;
+    if (item.action == Action::skip || item.action == Action::adopt) continue;
     TRY(check_source(ctx, record, plan, item));
     if (item.action == Action::replace) {
-      spdlog::warn("s3://{}/{} differs from the record (S3 has ETag {}, the record {}); uploading it again",
-                   plan.bucket, item.target.key, item.found_etag, item.entry.etag);
+      spdlog::warn("s3://{}/{} differs from the record (S3 has ETag {} ({} bytes), the record {}); uploading it again",
+                   plan.bucket, item.target.key, item.found.etag, item.found.size, item.entry.etag);
     }
     auto resume = record.s3_uploads.find(item.target.key);
     fs::path source = plan.source_base / item.key;
@@ -246,7 +216,11 @@ struct UploadDryRun {
   }
   std::string to_text() const {
     std::string text = "upload-s3 " + record.id + " (dry run) → " + plan.url() + " from " + plan.source_base.string();
-    for (const UploadItem& item : plan.items) text += std::string("\n  ") + to_string(item.action) + "  " + item.key;
+    for (const UploadItem& item : plan.items) {
+      bool may_adopt = item.action == Action::replace && !foreign_candidates(item.entry, item.found).empty();
+      text += std::string("\n  ") + to_string(item.action) + "  " + item.key +
+              (may_adopt ? "  (or adopt: its ETag fits another tool's part size; a re-hash decides)" : "");
+    }
     return text;
   }
 };
@@ -258,16 +232,17 @@ struct UploadResult {
 
   std::string outcome() const { return "done"; }
   uint64_t bytes_moved() const { return plan.bytes_to_upload; }
-  size_t skipped() const { return plan.items.size() - plan.to_upload; }
+  size_t skipped() const { return plan.items.size() - plan.to_upload - plan.adopted; }
   nlohmann::json to_json() const {
     return {
-        {"id", record.id},      {"task", "upload-s3"},           {"outcome", outcome()}, {"uploaded", plan.to_upload},
-        {"skipped", skipped()}, {"bytes", plan.bytes_to_upload}, {"seconds", seconds},   {"bucket", plan.bucket},
-        {"prefix", plan.prefix}};
+        {"id", record.id},       {"task", "upload-s3"},           {"outcome", outcome()}, {"uploaded", plan.to_upload},
+        {"skipped", skipped()},  {"bytes", plan.bytes_to_upload}, {"seconds", seconds},   {"bucket", plan.bucket},
+        {"prefix", plan.prefix}, {"adopted", plan.adopted}};
   }
   std::string to_text() const {
     return "upload-s3 " + record.id + ": done, uploaded " + std::to_string(plan.to_upload) + " file(s) (" +
-           format_bytes(plan.bytes_to_upload) + "), skipped " + std::to_string(skipped()) + " already there, in " +
+           format_bytes(plan.bytes_to_upload) + "), skipped " + std::to_string(skipped()) + " already there, " +
+           (plan.adopted ? "adopted " + std::to_string(plan.adopted) + " uploaded by another tool, " : "") + "in " +
            format_duration(seconds) + " → " + plan.url();
   }
 };
@@ -300,8 +275,8 @@ void forget_finished_uploads(const Context& ctx, const RawFile& record, const Up
 
 Result<TaskOutput> upload_and_record(const Context& ctx, const RawFile& record, const UploadPlan& plan,
                                      const Transfer& transfer, std::chrono::steady_clock::time_point start) {
-  bool already_done =
-      plan.to_upload == 0 && record.backup_status == BackupStatus::done && record.s3_upload_path == plan.url();
+  bool already_done = plan.to_upload == 0 && plan.adopted == 0 && record.backup_status == BackupStatus::done &&
+                      record.s3_upload_path == plan.url();
   if (!already_done) {
     spdlog::info("uploading {} of {} file(s) ({}) to {} from {} {}", plan.to_upload, plan.items.size(),
                  format_bytes(plan.bytes_to_upload), plan.url(),
@@ -326,6 +301,10 @@ Result<TaskOutput> upload_and_record(const Context& ctx, const RawFile& record, 
     end.error = std::optional<std::string>{};
     end.s3_upload_path = plan.url();
     end.message = "verified " + std::to_string(plan.items.size()) + " object(s) in " + plan.url();
+    if (plan.adopted > 0) {
+      end.file_info = files_with_adopted(record, plan);
+      end.message += ", " + std::to_string(plan.adopted) + " uploaded by another tool adopted (same bytes, re-hashed)";
+    }
     TRY(ctx.store->update(record.id, end));
   }
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -360,6 +339,8 @@ Result<TaskOutput> run_upload_s3(const Context& ctx, const UploadS3Options& opti
   auto plan = make_plan(ctx, *record, bucket);
   if (!plan) return options.dry_run ? std::unexpected(plan.error()) : record_failure(ctx, options.id, plan.error());
   if (options.dry_run) return output_of(UploadDryRun{*record, *plan});
+  if (Status adopted = adopt_foreign_objects(ctx, *plan); !adopted)
+    return record_failure(ctx, options.id, adopted.error());
   return upload_and_record(ctx, *record, *plan, transfer, start);
 }
 

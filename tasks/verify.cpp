@@ -1,6 +1,7 @@
 #include "tasks/verify.h"
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 
 #include "common/log.h"
 #include "common/text.h"
@@ -87,6 +88,25 @@ IdResult verify_one(const Context& ctx, const VerifyOptions& options, const std:
   return result;
 }
 
+// Objects another tool uploaded, proven by a re-hash, are noted in the record (under its lock,
+// on the record as it is now), so the next shallow verify accepts their ETag without reading.
+void note_foreign_objects(const Context& ctx, const IdResult& r) {
+  bool any = std::any_of(r.checks.findings.begin(), r.checks.findings.end(),
+                         [](const FileFinding& f) { return !f.object_etag.empty(); });
+  if (!any || r.error) return;
+  auto held = hold_checksummed_record(ctx, r.id, true);
+  if (!held) {
+    spdlog::warn("could not note the objects uploaded by another tool: {}", held.error().message);
+    return;
+  }
+  auto files = files_noting_objects(held->record, r.checks);
+  if (!files) return;
+  RecordChange change;
+  change.file_info = *files;
+  change.message = "noted S3 object(s) uploaded by another tool with other parts (same bytes, re-hashed)";
+  record_best_effort(ctx, r.id, change, "the objects uploaded by another tool");
+}
+
 void record_outcome(const Context& ctx, const IdResult& r) {
   if (r.error && r.error->kind == ErrorKind::usage) return;  // no record, or nothing to say about it
   RecordChange change;
@@ -118,12 +138,13 @@ std::string IdResult::to_text() const {
   std::string head = "verify " + id + ": ";
   if (error) return head + "could not check: " + error->message;
   auto problems_found = problems();
-  if (problems_found.empty())
-    return head + "ok (" + join(checks.checked, ", ") + "; " + std::to_string(files) + " file(s))";
-  std::string text = head + std::to_string(problems_found.size()) + " problem(s)";
-  for (const FileFinding* f : problems_found) {
-    text += "\n  " + std::string(to_string(f->backup)) + "  " + to_string(f->state) + "  " +
-            (f->path.empty() ? "" : f->path + ": ") + f->detail;
+  std::string text = problems_found.empty()
+                         ? head + "ok (" + join(checks.checked, ", ") + "; " + std::to_string(files) + " file(s))"
+                         : head + std::to_string(problems_found.size()) + " problem(s)";
+  for (const FileFinding& f : checks.findings) {
+    if (f.ok() && f.detail.empty()) continue;  // listed: problems, and what was ok only by a re-hash
+    text += "\n  " + std::string(to_string(f.backup)) + "  " + to_string(f.state) + "  " +
+            (f.path.empty() ? "" : f.path + ": ") + f.detail;
   }
   return text;
 }
@@ -133,6 +154,7 @@ std::string IdResult::to_text() const {
 // an interruption is returned as the error, which stops the batch.
 Result<TaskOutput> verify_and_record(const Context& ctx, const VerifyOptions& options, const std::string& id) {
   IdResult r = verify_one(ctx, options, id);
+  note_foreign_objects(ctx, r);
   record_outcome(ctx, r);
   if (r.error && r.error->kind == ErrorKind::interrupted) return std::unexpected(*r.error);
   int code = r.error ? exit_code_for(r.error->kind) : r.problems().empty() ? exit_codes::ok : exit_codes::mismatch;

@@ -4,6 +4,7 @@
 
 #include "integrity/etag.h"
 #include "transfer/copy_file.h"
+#include "transfer/foreign_object.h"
 #include "transfer/s3_fetch.h"
 #include "transfer/s3_set_listing.h"
 
@@ -34,6 +35,35 @@ Result<FileFinding> check_content(ObjectStore& store, const S3Location& where, c
   return finding(key, BackupPlace::s3, FindingState::differs, "content differs: " + check->difference);
 }
 
+// An ETag the record does not allow, of an object of the file's size: another tool's upload
+// of the same bytes (re-hashed from the local copy), or other bytes.
+Result<FileFinding> check_foreign(const std::string& key, const FileEntry& entry, const ObjectInfo& object,
+                                  const S3CheckOptions& options) {
+  std::string plain = "ETag " + object.etag + ", record " + entry.etag + " (MD5 " + entry.md5 + ")";
+  if (foreign_candidates(entry, object).empty()) return finding(key, BackupPlace::s3, FindingState::differs, plain);
+  auto local = options.fs && !options.local_base.empty() ? options.fs->stat(options.local_base / key, true)
+                                                         : Result<FileStat>(FileStat{});
+  if (!local) return std::unexpected(local.error());
+  if (local->type != EntryType::file) {
+    return finding(key, BackupPlace::s3, FindingState::unverifiable,
+                   plain +
+                       ": another tool's part size fits it, and there is no local copy to re-hash (--deep "
+                       "hashes the object itself)");
+  }
+  auto found = identify_foreign_object(*options.fs, options.local_base / key, entry, object,
+                                       [&](size_t n) { options.on_local_bytes(n); });
+  if (!found && found.error().kind == ErrorKind::mismatch) {
+    return finding(key, BackupPlace::s3, FindingState::unverifiable, plain + ": " + found.error().message);
+  }
+  if (!found) return std::unexpected(found.error());
+  if (found->verdict == ForeignVerdict::differs)
+    return finding(key, BackupPlace::s3, FindingState::differs, found->detail);
+  FileFinding ok = finding(key, BackupPlace::s3, FindingState::ok, found->detail);
+  ok.object_etag = found->etag;
+  ok.object_part_size = found->part_size;
+  return ok;
+}
+
 }  // namespace
 
 const char* to_string(FindingState state) {
@@ -41,6 +71,7 @@ const char* to_string(FindingState state) {
     case FindingState::ok: return "ok";
     case FindingState::missing: return "missing";
     case FindingState::differs: return "differs";
+    case FindingState::unverifiable: return "unverifiable";
   }
   return "differs";
 }
@@ -97,9 +128,9 @@ Result<std::vector<FileFinding>> check_s3(ObjectStore& store, const RawFile& rec
     } else if (options.deep) {
       TRY_ASSIGN(checked, check_content(store, where, key, entry, options));
       out.push_back(checked);
-    } else if (!etag_matches(it->second.etag, entry.md5, entry.etag)) {
-      out.push_back(finding(key, BackupPlace::s3, FindingState::differs,
-                            "ETag " + it->second.etag + ", record " + entry.etag + " (MD5 " + entry.md5 + ")"));
+    } else if (!entry.allows_etag(it->second.etag)) {
+      TRY_ASSIGN(checked, check_foreign(key, entry, it->second, options));
+      out.push_back(checked);
     } else {
       out.push_back(finding(key, BackupPlace::s3, FindingState::ok));
     }

@@ -60,7 +60,7 @@ inline RawFile sample_record(const std::string& id) {
   r.project_id = "PRID1";
   r.created_at = "2026-11-01T10:00:00.000Z";
   r.size = 10;
-  r.file_info["a.raw"] = FileEntry{10, "m", "e-2", 5, 42, {Md5Digest{1, 2, 3}, Md5Digest{255, 254}}};
+  r.file_info["a.raw"] = FileEntry{10, "m", "e-2", 5, 42, {Md5Digest{1, 2, 3}, Md5Digest{255, 254}}, "o-3", 4};
   return r;
 }
 

@@ -6,7 +6,7 @@
 namespace rawbackup::sqlite {
 namespace {
 
-constexpr std::array<Migration, 7> migrations{{
+constexpr std::array<Migration, 8> migrations{{
     {1, R"sql(
 CREATE TABLE raw_files (
   id               TEXT PRIMARY KEY,
@@ -86,6 +86,11 @@ CREATE INDEX raw_files_by_group
 )sql"},
     {7, R"sql(
 ALTER TABLE raw_files ADD COLUMN purged_at TEXT;
+)sql"},
+    // The object another tool uploaded with other parts, once proven to hold the file's bytes.
+    {8, R"sql(
+ALTER TABLE raw_file_files ADD COLUMN object_etag TEXT NOT NULL DEFAULT '';
+ALTER TABLE raw_file_files ADD COLUMN object_part_size INTEGER NOT NULL DEFAULT 0;
 )sql"},
 }};
 
