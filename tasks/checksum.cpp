@@ -207,6 +207,25 @@ Status record_conflict(const Context& ctx, const std::string& id, const std::vec
   return fail(ErrorKind::conflict, message);
 }
 
+// S3 allows keys of at most 1,024 bytes: a set with a longer one is refused before anything
+// is hashed or recorded (when the config has an S3 backup), not at its upload.
+Status check_s3_key_lengths(const Config& config, const InstrumentConfig& instrument, const std::string& name,
+                            const std::string& project, const RawFileSet& set) {
+  constexpr size_t max_key_bytes = 1024;
+  if (!config.s3) return {};
+  std::string prefix = s3_key_prefix(new_record(name, instrument, project, set));
+  for (const SetMember& member : set.files) {
+    size_t bytes = prefix.size() + member.key.size();
+    if (bytes <= max_key_bytes) continue;
+    std::string shown = member.key.size() > 80
+                            ? member.key.substr(0, 40) + "…" + member.key.substr(member.key.size() - 30)
+                            : member.key;
+    return fail(ErrorKind::usage, shown + ": its S3 key would be " + std::to_string(bytes) + " bytes; S3 allows " +
+                                      std::to_string(max_key_bytes) + " (shorten the folder or file names)");
+  }
+  return {};
+}
+
 }  // namespace
 
 Result<TaskOutput> run_checksum(const Context& ctx, const ChecksumOptions& options) {
@@ -216,6 +235,8 @@ Result<TaskOutput> run_checksum(const Context& ctx, const ChecksumOptions& optio
   const InstrumentConfig& instrument = ctx.config->instrument(options.instrument);
   Result<RawFileSet> set = find_raw_file_set(*ctx.fs, instrument, options.name);
   if (!set) return std::unexpected(set.error());
+  std::string project = project_id_for(*ctx.config, options.name, options.project);
+  TRY(check_s3_key_lengths(*ctx.config, instrument, options.name, project, *set));
   std::chrono::seconds settle(options.settle_seconds.value_or(ctx.config->settle_seconds));
   Status settled = check_settled(*set, SettleRule{settle, Clock::now()});
   if (!settled && !options.dry_run) return std::unexpected(settled.error());
@@ -230,7 +251,6 @@ Result<TaskOutput> run_checksum(const Context& ctx, const ChecksumOptions& optio
     return fail(ErrorKind::conflict, "record " + options.name + " belongs to instrument " + (*existing)->instrument_id +
                                          ", not " + instrument.id);
   }
-  std::string project = project_id_for(*ctx.config, options.name, options.project);
   uint64_t part_size = ctx.config->part_size();
   bool unchanged = *existing && !options.rehash && stat_unchanged((*existing)->file_info, *set, part_size);
   if (options.dry_run) {

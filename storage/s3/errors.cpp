@@ -14,6 +14,22 @@ std::string first_line(std::string_view body) {
   return line;
 }
 
+// What a well-known code means, for servers that leave <Message> empty (Ceph's NoSuchKey).
+std::string message_for_code(const std::string& code) {
+  static constexpr std::array<std::pair<std::string_view, std::string_view>, 6> known{{
+      {"NoSuchKey", "the object does not exist"},
+      {"NoSuchBucket", "the bucket does not exist"},
+      {"NoSuchUpload", "the multipart upload does not exist"},
+      {"AccessDenied", "access denied"},
+      {"InvalidRange", "the requested range is not within the object"},
+      {"PreconditionFailed", "a precondition did not hold"},
+  }};
+  for (const auto& [known_code, message] : known) {
+    if (code == known_code) return std::string(message);
+  }
+  return "the server gave no message";
+}
+
 }  // namespace
 
 S3Error parse_error_reply(int http_status, std::string_view body) {
@@ -28,6 +44,7 @@ S3Error parse_error_reply(int http_status, std::string_view body) {
     error.request_id = root.child_value("RequestId");
     error.region = root.child_value("Region");
   }
+  if (error.message.empty() && !error.code.empty()) error.message = message_for_code(error.code);
   if (error.message.empty()) {
     std::string line = first_line(body);
     error.message = line.empty() ? "empty reply" : "unexpected reply: " + line;

@@ -209,3 +209,25 @@ TEST_F(Checksum, RecordOfAnotherInstrumentIsAConflict) {
 
 }  // namespace
 }  // namespace rawbackup
+
+namespace rawbackup {
+namespace {
+
+// S3 keys have at most 1,024 bytes; a set with a longer one is refused before anything is
+// hashed or recorded, instead of failing (or being cut) at upload (issue 21.8).
+TEST_F(Checksum, AnS3KeyOverTheLimitIsRefusedUpFront) {
+  std::string deep = "/data/timstof1/k_PRID7.d";
+  for (int i = 0; i < 5; ++i) deep += "/" + std::string(200, char('a' + i));
+  fs_.add_file(deep + "/f_with_a_longer_name.bin", "x", t0);
+  fs_.add_file("/data/timstof1/k_PRID7.d/short.bin", "y", t0);
+  auto out = run("k_PRID7.d", false, false, "timstof1");
+  ASSERT_FALSE(out);
+  EXPECT_EQ(out.error().kind, ErrorKind::usage);
+  EXPECT_THAT(out.error().message, ::testing::HasSubstr("its S3 key would be 1056 bytes; S3 allows 1024"))
+      << "1,039 + the fallback prefix timstof1/2025_11/";
+  EXPECT_FALSE(*store_.get("k_PRID7.d"));
+  EXPECT_EQ(fs_.reads(), 0);
+}
+
+}  // namespace
+}  // namespace rawbackup

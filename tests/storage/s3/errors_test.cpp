@@ -17,6 +17,17 @@ TEST(S3Errors, ParsesS3ErrorXml) {
   EXPECT_FALSE(is_transient(e));
 }
 
+// Ceph answers NoSuchKey with an empty <Message>: a normal error, described by its code, not
+// "unexpected reply: <?xml …" (issue 21.4).
+TEST(S3Errors, ACodeWithAnEmptyMessageIsANormalError) {
+  auto e =
+      parse_error_reply(404, R"(<?xml version="1.0" encoding="UTF-8"?><Error><Code>NoSuchKey</Code><Message></Message>)"
+                             R"(<BucketName>b</BucketName><RequestId>tx00000</RequestId><HostId>h</HostId></Error>)");
+  EXPECT_EQ(describe(e), "NoSuchKey (HTTP 404): the object does not exist");
+  auto other = parse_error_reply(409, "<Error><Code>SomethingNew</Code></Error>");
+  EXPECT_EQ(describe(other), "SomethingNew (HTTP 409): the server gave no message");
+}
+
 TEST(S3Errors, TransientOrNot) {
   EXPECT_TRUE(is_transient(parse_error_reply(503, "<Error><Code>SlowDown</Code><Message>m</Message></Error>")));
   EXPECT_TRUE(is_transient(parse_error_reply(500, "<Error><Code>InternalError</Code></Error>")));
