@@ -94,4 +94,19 @@ diff -r "$bruker" "$work/r3/b_PRID2_x.d" >/dev/null && pass "bruker restored ide
 echo "other" >"$work/r3/b_PRID2_x.d/analysis.tdf"
 expect_code "differing file refused" 3 "$rb" "${c[@]}" restore --to "$work/r3" b_PRID2_x.d
 [ "$(cat "$work/r3/b_PRID2_x.d/analysis.tdf")" = other ] && pass "differing file untouched" || failure "differing file untouched"
+
+# Objects gone, shorter, empty or longer than recorded: exit 4 before anything is written, as
+# verify says (S3's 416 and 404 on a GET used to make these exit 1).
+s3 GET /rb-vr-prid1/t_PRID1_a.raw -o "$work/object"
+for bad in shorter empty longer missing; do
+  case $bad in
+    shorter) head -c 1000 "$work/object" >"$work/bad" ;;
+    empty) : >"$work/bad" ;;
+    longer) cat "$work/object" <(printf 'more') >"$work/bad" ;;
+  esac
+  if [ $bad = missing ]; then s3 DELETE /rb-vr-prid1/t_PRID1_a.raw -o /dev/null; else s3 PUT /rb-vr-prid1/t_PRID1_a.raw --data-binary @"$work/bad" -o /dev/null; fi
+  expect_code "restore from an object $bad" 4 "$rb" "${c[@]}" restore --to "$work/r4" t_PRID1_a.raw
+  expect_match "  says it is $bad" "$work/err" "t_PRID1_a.raw is $( [ $bad = empty ] && echo shorter || echo $bad)"
+  [ ! -e "$work/r4/t_PRID1_a.raw" ] && pass "  nothing written" || failure "  a file was written"
+done
 summary

@@ -11,6 +11,7 @@
 #include "transfer/copy_file.h"
 #include "transfer/parallel_copy.h"
 #include "transfer/s3_fetch.h"
+#include "transfer/s3_set_listing.h"
 #include "transfer/source_check.h"
 #include "transfer/verify_checks.h"
 
@@ -102,9 +103,34 @@ Status fetch_file(const Context& ctx, const S3Location& where, const RestoreItem
   return {};
 }
 
+// Every object to fetch is there with the recorded size (HEAD, or a listing for many files):
+// one gone, shorter or longer is a verification failure (exit 4) found before anything is
+// fetched or written, as verify reports it.
+Status check_object_sizes(const Context& ctx, const S3Location& where, const RestorePlan& plan) {
+  FileInfo wanted;
+  for (const RestoreItem& item : plan.items) {
+    if (item.check.state != DestinationState::identical) wanted[item.key] = item.entry;
+  }
+  TRY_ASSIGN(found, find_set_objects(ctx.objects(), where.bucket, where.prefix, wanted));
+  std::vector<std::string> problems;
+  for (const auto& [key, entry] : wanted) {
+    std::string url = "s3://" + where.bucket + "/" + where.prefix + key;
+    auto object = found.find(where.prefix + key);
+    if (object == found.end()) {
+      problems.push_back(url + " is missing");
+    } else if (object->second.size != entry.size) {
+      problems.push_back(url + " is " + (object->second.size < entry.size ? "shorter" : "longer") + " than recorded (" +
+                         std::to_string(object->second.size) + " bytes, record " + std::to_string(entry.size) + ")");
+    }
+  }
+  if (problems.empty()) return {};
+  return fail(ErrorKind::mismatch, join(problems, "; ") + "; nothing written");
+}
+
 Status restore_from_s3(const Context& ctx, const RestorePlan& plan, Progress& progress) {
   auto where = parse_s3_url(plan.source);
   if (!where) return fail(ErrorKind::usage, "recorded S3 path " + plan.source + " is not s3://bucket/prefix");
+  TRY(check_object_sizes(ctx, *where, plan));
   std::optional<RateLimiter> limiter;  // one cap for the whole restore
   if (ctx.config->s3->max_bandwidth) limiter.emplace(*ctx.config->s3->max_bandwidth);
   for (const RestoreItem& item : plan.items) {

@@ -53,6 +53,34 @@ TEST_F(VerifyRestore, RestoreRefusesADifferingFile) {
   EXPECT_EQ(fs_.read_all("/restore/" + id), "other");
 }
 
+// Objects gone, shorter (an empty one too) or longer than recorded are verification failures
+// found before anything is fetched or written (exit 4), as verify reports them; S3's 416 and
+// 404 on the GET no longer decide (issue 21.3).
+TEST_F(VerifyRestore, RestoreChecksEachObjectsSizeFirst) {
+  backed_up(big);
+  struct Case {
+    std::optional<std::string> object;
+    std::string says;
+  };
+  for (const Case& c : {Case{big.substr(0, 100), "s3://b-prid7/a_PRID7_x.raw is shorter than recorded (100 bytes"},
+                        Case{"", "s3://b-prid7/a_PRID7_x.raw is shorter than recorded (0 bytes"},
+                        Case{big + "more", "s3://b-prid7/a_PRID7_x.raw is longer than recorded"},
+                        Case{std::nullopt, "s3://b-prid7/a_PRID7_x.raw is missing"}}) {
+    if (c.object) {
+      s3_.set_object("b-prid7", id, *c.object);
+    } else {
+      ASSERT_TRUE(s3_.delete_object("b-prid7", id));
+    }
+    int gets = s3_.calls("get_object");
+    auto out = restore(BackupPlace::s3);
+    ASSERT_FALSE(out) << c.says;
+    EXPECT_EQ(out.error().kind, ErrorKind::mismatch) << out.error().message;
+    EXPECT_THAT(out.error().message, ::testing::HasSubstr(c.says));
+    EXPECT_EQ(s3_.calls("get_object"), gets) << "nothing fetched";
+    EXPECT_FALSE(fs_.exists("/restore/" + id));
+  }
+}
+
 TEST_F(VerifyRestore, RestoreFromTheLocalBackup) {
   backed_up("small");
   auto dry = restore(BackupPlace::local, true);
