@@ -51,11 +51,19 @@ done
 config "$https" "$work/store.sqlite" "$work/backup"
 must "checksum" "$rb" "${c[@]}" checksum --instrument astral1 "$id"
 : >"$work/tls/requests.log"
-expect_code "self-signed HTTPS endpoint refused" 1 "$rb" "${c[@]}" upload-s3 "$id"
+# A TLS configuration problem is exit 2 at once, not retried, the record untouched (issue 21.5).
+started=$SECONDS
+expect_code "self-signed HTTPS endpoint refused: exit 2" 2 "$rb" "${c[@]}" upload-s3 "$id"
 expect_match "  says why (certificate)" "$work/err" '[Cc]ertificate|SSL'
+((SECONDS - started < 5)) && pass "  at once (not retried)" || failure "  took $((SECONDS - started)) s"
+! grep -qi 'retry' "$work/err" && pass "  no retry" || failure "  retried" "$(grep -i -m2 retry "$work/err")"
+expect_code "  the record" 0 "$rb" "${c[@]}" --json status "$id"
+expect_match "  backup_status still pending" "$work/out" '"backup_status":"pending"'
 [ ! -s "$work/tls/requests.log" ] && pass "  no request reached the server" || failure "  requests reached the server" "$(head -3 "$work/tls/requests.log")"
 [ -z "$(etag_of "rb-sec-prid1/$id")" ] && pass "  nothing uploaded" || failure "  something uploaded"
-AWS_CA_BUNDLE="$work/nope.pem" expect_code "a CA bundle that does not exist: refused" 1 "$rb" "${c[@]}" upload-s3 "$id"
+AWS_CA_BUNDLE="$work/nope.pem" expect_code "a CA bundle that does not exist: exit 2" 2 "$rb" "${c[@]}" upload-s3 "$id"
+expect_match "  names the bundle" "$work/err" 'nope.pem|CA'
+grep -q '"backup_status":"pending"' <("$rb" "${c[@]}" --json status "$id") && pass "  record untouched" || failure "  record changed"
 AWS_CA_BUNDLE="$work/cert.pem" expect_code "accepted with its CA in AWS_CA_BUNDLE" 0 "$rb" "${c[@]}" --json upload-s3 "$id"
 [ -n "$(etag_of "rb-sec-prid1/$id")" ] && pass "  uploaded over HTTPS" || failure "  not uploaded"
 

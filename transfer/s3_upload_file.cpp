@@ -93,6 +93,10 @@ std::string s3_url(const S3Target& t) { return "s3://" + t.bucket + "/" + t.key;
 Error s3_failure(const s3::S3Error& error, const std::string& what) {
   if (s3::is_interrupted(error)) return Error{ErrorKind::interrupted, "interrupted during " + what};
   if (error.code == "WrongRegion") return Error{ErrorKind::usage, what + ": " + error.message};
+  if (error.origin == s3::S3ErrorOrigin::tls_config) {
+    return Error{ErrorKind::usage, what + ": " + s3::describe(error) +
+                                       " (trust the endpoint's CA with AWS_CA_BUNDLE or the profile's ca_bundle)"};
+  }
   return Error{ErrorKind::failed, what + ": " + s3::describe(error), s3::is_transient(error)};
 }
 

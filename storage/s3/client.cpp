@@ -29,6 +29,7 @@ S3Error transport_error(const TransportError& e) {
     case TransportError::Cause::body_read: return local_error(S3ErrorOrigin::local_read, e.message);
     case TransportError::Cause::sink_refused: return local_error(S3ErrorOrigin::cancelled, e.message);
     case TransportError::Cause::interrupted: return local_error(S3ErrorOrigin::interrupted, e.message);
+    case TransportError::Cause::tls_config: return local_error(S3ErrorOrigin::tls_config, e.message);
   }
   return local_error(S3ErrorOrigin::network, e.message);
 }

@@ -20,6 +20,12 @@ std::optional<std::string> HttpResponse::header(const std::string& name) const {
 
 namespace {
 
+// Certificate and CA-bundle failures: the set-up is wrong, a retry cannot help.
+bool is_tls_config(CURLcode code) {
+  return code == CURLE_PEER_FAILED_VERIFICATION || code == CURLE_SSL_CACERT_BADFILE || code == CURLE_SSL_CERTPROBLEM ||
+         code == CURLE_SSL_CRL_BADFILE || code == CURLE_SSL_ISSUER_ERROR;
+}
+
 constexpr size_t max_error_body = 1 << 20;
 
 void global_init_once() {
@@ -119,7 +125,8 @@ class CurlClient final : public HttpClient {
     if (t.local_error) return std::unexpected(*t.local_error);
     if (code != CURLE_OK) {
       std::string detail = error_buffer[0] ? error_buffer : curl_easy_strerror(code);
-      return std::unexpected(TransportError{TransportError::Cause::network, detail});
+      return std::unexpected(TransportError{
+          is_tls_config(code) ? TransportError::Cause::tls_config : TransportError::Cause::network, detail});
     }
     return std::move(t.response);
   }

@@ -82,6 +82,7 @@ std::string describe(const S3Error& error) {
       case S3ErrorOrigin::cancelled: what = "Cancelled"; break;
       case S3ErrorOrigin::interrupted: what = "Interrupted"; break;
       case S3ErrorOrigin::credentials: what = "CredentialsError"; break;
+      case S3ErrorOrigin::tls_config: what = "TlsError"; break;
     }
   }
   std::string status = error.http_status ? " (HTTP " + std::to_string(error.http_status) + ")" : " (no reply)";

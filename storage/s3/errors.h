@@ -13,6 +13,7 @@ enum class S3ErrorOrigin {
   cancelled,    // the sink refused the bytes of a GET
   interrupted,  // SIGINT/SIGTERM
   credentials,  // none could be had to sign the request (a credential_process failed, …)
+  tls_config,   // the endpoint's certificate is not trusted, or the CA bundle cannot be read
 };
 
 struct S3Error {

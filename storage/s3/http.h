@@ -34,7 +34,9 @@ struct HttpResponse {
 
 // The request got no HTTP reply.
 struct TransportError {
-  enum class Cause { network, body_read, sink_refused, interrupted } cause = Cause::network;
+  // tls_config: the endpoint's certificate is not trusted, or the CA bundle cannot be used:
+  // a set-up problem no retry fixes.
+  enum class Cause { network, body_read, sink_refused, interrupted, tls_config } cause = Cause::network;
   std::string message;
 };
 
