@@ -106,4 +106,22 @@ wait $pid; code=$?
   && pass "source changed during the upload: refused by the server, a conflict naming the part (exit 3)" || failure "source changed during the upload" "exit $code: $(grep -m1 error "$work/err")"
 [ -z "$(etag_of "rb-fault-prid1/$id")" ] && [ "$(uploads_left)" -eq 0 ] && pass "  no object, upload aborted" || failure "  object or upload left"
 [ "$(field "['backup_status']")" = failed ] && pass "  recorded failed" || failure "  not recorded failed"
+
+# SIGINT and SIGTERM while --max-bandwidth holds the body back (issue 21.2): exit 130, the
+# multipart upload kept, and the re-run resumes it, sending only the parts not yet in S3.
+id=g_PRID1_b.raw
+head -c $((30 * 1024 * 1024)) /dev/urandom >"$work/instruments/astral1/$id"
+must "checksum $id" "$rb" "${c[@]}" checksum --instrument astral1 "$id"
+for signal in INT TERM; do
+  rules '[]'
+  "$rb" "${c[@]}" upload-s3 --max-bandwidth 5MB/s --concurrency 1 "$id" >"$work/out" 2>"$work/err" & pid=$!
+  wait_for "$log" "^PUT [^ ]*partNumber=[0-9]+&.* 200"  # a part is in (the second run resumes at part 2)
+  kill -$signal $pid; wait $pid; code=$?
+  [ $code -eq 130 ] && pass "SIG$signal during a capped upload: exit 130" || failure "SIG$signal during a capped upload" "exit $code: $(grep -m1 error "$work/err")"
+  expect_match "  says resumable" "$work/err" 'interrupted, resumable'
+  [ -z "$(etag_of "rb-fault-prid1/$id")" ] && pass "  no object yet (the re-run below resumes the kept upload)" || failure "  an object was completed"
+done
+rules '[]'
+expect_code "re-run after the interruptions" 0 "$rb" "${c[@]}" upload-s3 "$id"
+expect_match "  resumed, keeping the parts in S3" "$work/err" 'resumed: [1-9][0-9]* part\(s\) already in S3 were kept'
 summary
