@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <charconv>
+#include <cstdlib>
 
 #include "common/text.h"
 #include "integrity/md5.h"
@@ -10,6 +11,9 @@
 
 namespace rawbackup::s3 {
 namespace {
+
+// S3 refuses requests signed more than 15 minutes off its clock.
+constexpr int64_t max_clock_skew_s = 15 * 60;
 
 constexpr const char* empty_sha256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 
@@ -112,12 +116,18 @@ S3Result<HttpRequest> S3Client::build(const Call& call) const {
 }
 
 // Temporary credentials that expired before their time (revoked, or a clock off): fetched
-// again and the request sent once more.
+// again and the request sent once more. A refusal that taught the clock skew: sent once more,
+// signed with the server's time.
 S3Result<HttpResponse> S3Client::send(const Call& call) {
+  int64_t offset_before = clock_offset_s_.load();
   auto response = send_signed(call);
   if (!response && (response.error().code == "ExpiredToken" || response.error().code == "TokenRefreshRequired")) {
     spdlog::info("S3 credentials from {} expired; fetching them again", options_.credentials->provider_name());
     options_.credentials->invalidate();
+    response = send_signed(call);
+  }
+  // A skew just learned from the refusal: the same request again, signed with the server's time.
+  if (!response && response.error().code == "RequestTimeTooSkewed" && clock_offset_s_.load() != offset_before) {
     response = send_signed(call);
   }
   return response;
@@ -151,11 +161,16 @@ S3Result<HttpResponse> S3Client::send_signed(const Call& call) {
     error.message = "bucket " + call.bucket + " is in region " + region + ", not " + options_.region +
                     ": set backup.s3.region (or AWS_REGION) to " + region;
   }
-  if (error.code == "RequestTimeTooSkewed") {
-    if (auto offset = clock_offset(*response)) {
-      clock_offset_s_ = *offset;  // sign the retry (and what follows) with the server's time
+  // A refusal from a server whose Date is further off than S3 allows (15 min): the clock
+  // skew, also for a HEAD, whose 403 has no body to name it.
+  auto offset = clock_offset(*response);
+  bool skewed = offset && std::llabs(*offset - clock_offset_s_.load()) > max_clock_skew_s;
+  if (error.code == "RequestTimeTooSkewed" || (response->status == 403 && skewed)) {
+    if (offset) {
+      clock_offset_s_ = *offset;  // sign the re-sent request (and what follows) with the server's time
       spdlog::warn("this machine's clock is {} s off the server's; signing with the server's time", -*offset);
     }
+    if (skewed) error.code = "RequestTimeTooSkewed";
   }
   return std::unexpected(error);
 }
