@@ -23,18 +23,7 @@ if [ ! -e "$template/.complete" ]; then
   echo "generating $template" >&2
   rm -rf "$template"
   mkdir -p "$template"
-  python3 - "$template" "$files" <<'PY'
-import os, random, sys
-root, n = sys.argv[1], int(sys.argv[2])
-rng = random.Random(7)
-block = os.urandom(64 * 1024)
-for i in range(n):
-    sub = os.path.join(root, f"frames_{i // 1000:03d}")
-    os.makedirs(sub, exist_ok=True)
-    size = rng.randint(1024, 64 * 1024)
-    with open(os.path.join(sub, f"frame_{i:06d}.bin"), "wb") as f:
-        f.write(block[:size - 8] + i.to_bytes(8, "little"))
-PY
+  python3 bench/make_frames.py "$template" "$files"
   head -c $((big_mib * 1024 * 1024)) < <(openssl enc -aes-128-ctr -nosalt -pass pass:purge -pbkdf2 </dev/zero 2>/dev/null) \
     >"$template/analysis.tdf_bin"
   find "$template" -exec touch -h -d '30 days ago' {} +

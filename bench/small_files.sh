@@ -21,18 +21,7 @@ if [ ! -e "$set_dir/.complete" ]; then
   echo "generating $set_dir" >&2
   rm -rf "$set_dir"
   mkdir -p "$set_dir"
-  python3 - "$set_dir" "$files" <<'PY'
-import os, random, sys
-root, n = sys.argv[1], int(sys.argv[2])
-rng = random.Random(7)
-block = os.urandom(64 * 1024)
-for i in range(n):
-    sub = os.path.join(root, f"frames_{i // 1000:03d}")
-    os.makedirs(sub, exist_ok=True)
-    size = rng.randint(1024, 64 * 1024)
-    with open(os.path.join(sub, f"frame_{i:06d}.bin"), "wb") as f:
-        f.write(block[:size - 8] + i.to_bytes(8, "little"))
-PY
+  python3 bench/make_frames.py "$set_dir" "$files"
   head -c $((big_gib * 1024 * 1024 * 1024)) < <(openssl enc -aes-128-ctr -nosalt -pass pass:small -pbkdf2 </dev/zero 2>/dev/null) \
     >"$set_dir/analysis.tdf_bin"
   touch -d "@$(($(date +%s) - 600))" "$set_dir"/analysis.tdf_bin "$set_dir"/frames_*/*

@@ -205,6 +205,15 @@ void read_backup(MapReader& top, Config& config) {
   backup.reject_unknown();
 }
 
+// `key` of `map` within [low, high] (described as `range` when it is not); `unset` when absent.
+int64_t integer_within(MapReader& map, const char* key, int64_t low, int64_t high, const char* range, int64_t unset) {
+  if (!map.has(key)) return unset;
+  int64_t n = map.integer(key);
+  if (n < low || n > high)
+    map.fail_at(map.key_path(key), std::string("must be between ") + range + ", got " + std::to_string(n));
+  return n;
+}
+
 // store: {path: FILE} or {url: URL}, exactly one; a URL must not carry a password. The
 // section may be left out when RAWBACKUP_STORE_URL names the store (it overrides both).
 void read_store(MapReader& top, Config& config, const fs::path& base_dir) {
@@ -225,38 +234,22 @@ void read_store(MapReader& top, Config& config, const fs::path& base_dir) {
     }
     config.store_url = url;
   }
-  if (store.has("lease_seconds")) {
-    int64_t n = store.integer("lease_seconds");
-    if (n < 5 || n > 86400)
-      store.fail_at(store.key_path("lease_seconds"), "must be between 5 and 86400, got " + std::to_string(n));
-    config.lease_seconds = n;
-  }
+  config.lease_seconds = integer_within(store, "lease_seconds", 5, 86400, "5 and 86400", config.lease_seconds);
   store.reject_unknown();
 }
 
 void read_checksum(MapReader& top, Config& config) {
   if (!top.has("checksum")) return;
   MapReader checksum = top.map("checksum");
-  if (checksum.has("settle_seconds")) {
-    int64_t n = checksum.integer("settle_seconds");
-    if (n < 0 || n > 86400) {
-      checksum.fail_at(checksum.key_path("settle_seconds"),
-                       "must be between 0 (off) and 86400, got " + std::to_string(n));
-    }
-    config.settle_seconds = n;
-  }
+  config.settle_seconds =
+      integer_within(checksum, "settle_seconds", 0, 86400, "0 (off) and 86400", config.settle_seconds);
   checksum.reject_unknown();
 }
 
 void read_purge(MapReader& top, Config& config) {
   if (!top.has("purge")) return;
   MapReader purge = top.map("purge");
-  if (purge.has("min_age_days")) {
-    int64_t n = purge.integer("min_age_days");
-    if (n < 0 || n > 36500)
-      purge.fail_at(purge.key_path("min_age_days"), "must be between 0 and 36500, got " + std::to_string(n));
-    config.purge_min_age_days = n;
-  }
+  config.purge_min_age_days = integer_within(purge, "min_age_days", 0, 36500, "0 and 36500", config.purge_min_age_days);
   purge.reject_unknown();
 }
 

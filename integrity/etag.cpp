@@ -17,7 +17,10 @@ uint64_t part_count(uint64_t size, uint64_t part_size) {
 }
 
 std::string etag_from_part_digests(std::span<const Md5Digest> parts) {
-  if (parts.size() == 1) return to_hex(parts[0]);
+  return parts.size() == 1 ? to_hex(parts[0]) : multipart_etag(parts);
+}
+
+std::string multipart_etag(std::span<const Md5Digest> parts) {
   Md5 md5;
   for (const Md5Digest& part : parts) md5.update(std::as_bytes(std::span(part)));
   return to_hex(md5.finish()) + "-" + std::to_string(parts.size());

@@ -23,6 +23,8 @@ uint64_t part_size_for(uint64_t size, uint64_t configured);
 
 // The ETag S3 reports for an object uploaded as these parts (one part = plain MD5).
 std::string etag_from_part_digests(std::span<const Md5Digest> parts);
+// The ETag of a multipart upload of these parts: "hex-N", also for one part.
+std::string multipart_etag(std::span<const Md5Digest> parts);
 
 // Consumes a file's bytes in order and yields its ETag for one part size.
 class EtagBuilder {

@@ -50,10 +50,4 @@ std::vector<uint64_t> candidate_part_sizes(uint64_t size, uint64_t parts) {
   return sizes;
 }
 
-std::string multipart_etag(std::span<const Md5Digest> parts) {
-  Md5 md5;
-  for (const Md5Digest& part : parts) md5.update(std::as_bytes(std::span(part)));
-  return to_hex(md5.finish()) + "-" + std::to_string(parts.size());
-}
-
 }  // namespace rawbackup

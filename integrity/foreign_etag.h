@@ -7,11 +7,8 @@
 #pragma once
 #include <cstdint>
 #include <optional>
-#include <span>
 #include <string>
 #include <vector>
-
-#include "integrity/md5.h"
 
 namespace rawbackup {
 
@@ -31,8 +28,5 @@ inline constexpr size_t max_candidate_part_sizes = 6;
 // that cut `size` bytes into exactly `parts` parts, smallest first, at most
 // max_candidate_part_sizes; empty when none does.
 std::vector<uint64_t> candidate_part_sizes(uint64_t size, uint64_t parts);
-
-// The ETag S3 gives a multipart upload of parts with these MD5s: "hex-N", also for one part.
-std::string multipart_etag(std::span<const Md5Digest> parts);
 
 }  // namespace rawbackup

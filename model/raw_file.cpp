@@ -17,10 +17,8 @@ std::string FileEntry::part_md5_hex(uint64_t at_part_size, uint64_t index) const
 }
 
 bool FileEntry::allows_etag(const std::string& reported) const {
-  if (etag_matches(reported, md5, etag)) return true;
-  std::string bare = reported;
-  std::erase(bare, '"');
-  return !object_etag.empty() && bare == object_etag;
+  return etag_matches(reported, md5, etag) ||
+         (!object_etag.empty() && etag_matches(reported, object_etag, object_etag));
 }
 
 namespace {

@@ -2,7 +2,7 @@
 
 #include <vector>
 
-#include "integrity/foreign_etag.h"
+#include "integrity/etag.h"
 #include "integrity/hash_sinks.h"
 #include "storage/block_fanout.h"
 

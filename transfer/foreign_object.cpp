@@ -3,6 +3,7 @@
 #include "common/text.h"
 #include "integrity/foreign_etag.h"
 #include "storage/file_hasher.h"
+#include "storage/s3/replies.h"
 
 namespace rawbackup {
 
@@ -22,8 +23,7 @@ Result<ForeignObject> identify_foreign_object(const FileSystem& fs, const std::f
                                               const FileEntry& entry, const ObjectInfo& object,
                                               const std::function<void(size_t)>& on_bytes) {
   std::vector<uint64_t> candidates = foreign_candidates(entry, object);
-  ForeignObject found{ForeignVerdict::differs, 0, object.etag, ""};
-  std::erase(found.etag, '"');
+  ForeignObject found{ForeignVerdict::differs, 0, s3::unquoted(object.etag), ""};
   std::vector<std::string> tried;
   for (uint64_t p : candidates) tried.push_back(part_size_text(p));
   if (candidates.empty()) {

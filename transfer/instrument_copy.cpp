@@ -65,8 +65,11 @@ class SetWalk {
         }
         break;
       case EntryType::other:
-        if (listed) copy_.differing.push_back(key + ": not a regular file");
-        if (!listed) copy_.extra.push_back(key + " (not a regular file)");
+        if (listed) {
+          copy_.differing.push_back(key + ": not a regular file");
+        } else {
+          copy_.extra.push_back(key + " (not a regular file)");
+        }
         break;
     }
     return {};

@@ -77,5 +77,12 @@ TEST(PartSize, GrowsToStayWithinTenThousandParts) {
   EXPECT_EQ(part_size_for(100ULL << 30, 500 * mib), 500 * mib);
 }
 
+TEST(Etag, MultipartFormAlsoForOnePart) {
+  Md5Digest part{};
+  std::string one = multipart_etag(std::span(&part, 1));
+  EXPECT_TRUE(one.ends_with("-1")) << one;
+  EXPECT_EQ(one.size(), 34U);
+}
+
 }  // namespace
 }  // namespace rawbackup

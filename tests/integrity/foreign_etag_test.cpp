@@ -1,4 +1,4 @@
-// Other tools' ETags: parsing, the part sizes that explain N parts, the multipart form.
+// Other tools' ETags: parsing, and the part sizes that explain N parts.
 #include "integrity/foreign_etag.h"
 
 #include <gtest/gtest.h>
@@ -34,13 +34,6 @@ TEST(ForeignEtag, CandidatesAreTheToolsPartSizesThatGiveExactlyNParts) {
   EXPECT_TRUE(candidate_part_sizes(2048 * mib, 3000).empty());  // no known size gives 3,000 parts
   EXPECT_TRUE(candidate_part_sizes(0, 1).empty());
   for (uint64_t p : candidate_part_sizes(2048 * mib, 7)) EXPECT_EQ((2048 * mib + p - 1) / p, 7U) << p;
-}
-
-TEST(ForeignEtag, MultipartFormAlsoForOnePart) {
-  Md5Digest part{};
-  std::string one = multipart_etag(std::span(&part, 1));
-  EXPECT_TRUE(one.ends_with("-1")) << one;
-  EXPECT_EQ(one.size(), 34U);
 }
 
 }  // namespace

@@ -3,7 +3,7 @@
 #include <gmock/gmock.h>
 
 #include "backups_fixture.h"
-#include "integrity/foreign_etag.h"
+#include "integrity/etag.h"
 
 namespace rawbackup {
 namespace {
