@@ -11,6 +11,7 @@
 
 #include "common/rate_limiter.h"
 #include "common/result.h"
+#include "common/text.h"
 #include "config/store_url.h"
 
 namespace rawbackup {
@@ -152,7 +153,8 @@ InstrumentConfig read_instrument(MapReader& instruments, const std::string& id, 
 
 std::optional<std::string> read_endpoint(MapReader& s3) {
   auto endpoint = s3.optional_string("endpoint_url");
-  if (endpoint && endpoint->rfind("http://", 0) != 0 && endpoint->rfind("https://", 0) != 0) {
+  // The scheme in any case, as the SDKs take it; the rest is checked where the client is made.
+  if (endpoint && !to_lower(*endpoint).starts_with("http://") && !to_lower(*endpoint).starts_with("https://")) {
     s3.fail_at(s3.key_path("endpoint_url"), "must start with http:// or https://");
   }
   return endpoint;

@@ -94,6 +94,8 @@ expect_code "the YAML's region and endpoint beat the profile's" 0 env AWS_CONFIG
   AWS_SHARED_CREDENTIALS_FILE="$work/aws/credentials" "$rb" --config "$work/yaml-wins.yaml" --profile dead-endpoint upload-s3 c5_PRID1_x.raw
 expect_code "AWS_REGION and AWS_ENDPOINT_URL_S3 without them in the YAML" 0 env AWS_CONFIG_FILE=/nonexistent \
   AWS_SHARED_CREDENTIALS_FILE=/nonexistent AWS_REGION=us-east-1 AWS_ENDPOINT_URL_S3="$proxy" "$rb" "${c[@]}" upload-s3 c6_PRID1_x.raw
+expect_code "AWS_DEFAULT_REGION and AWS_ENDPOINT_URL_S3 without them in the YAML" 0 env AWS_CONFIG_FILE=/nonexistent \
+  AWS_SHARED_CREDENTIALS_FILE=/nonexistent AWS_DEFAULT_REGION=us-east-1 AWS_ENDPOINT_URL_S3="$proxy" "$rb" "${c[@]}" verify --s3 c6_PRID1_x.raw
 
 expect_code "wrong keys in the profile: refused by the server" 1 rb_files "${c[@]}" --profile wrong verify --s3 c1_PRID1_x.raw
 expect_code "no credentials anywhere: exit 2 before any request" 2 env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY \

@@ -85,14 +85,16 @@ void S3Client::give_back(std::unique_ptr<HttpClient> connection) {
   idle_.push_back(std::move(connection));
 }
 
-std::string S3Client::endpoint() const { return options_.endpoint.scheme + "://" + options_.endpoint.host; }
+std::string S3Client::endpoint() const {
+  return options_.endpoint.scheme + "://" + options_.endpoint.host + options_.endpoint.base_path;
+}
 
 S3Result<HttpRequest> S3Client::build(const Call& call) const {
   auto credentials = options_.credentials->get();
   if (!credentials) return std::unexpected(local_error(S3ErrorOrigin::credentials, credentials.error().message));
   const S3Endpoint& ep = options_.endpoint;
   std::string host = ep.path_style || call.bucket.empty() ? ep.host : call.bucket + "." + ep.host;
-  std::string path = "/";
+  std::string path = ep.base_path + "/";
   if (ep.path_style && !call.bucket.empty()) path += call.bucket + (call.key.empty() ? "" : "/");
   path += uri_encode(call.key, true);
   std::string amz_date = amz_date_at(std::time(nullptr) + clock_offset_s_.load());

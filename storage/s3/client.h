@@ -24,11 +24,15 @@ namespace rawbackup::s3 {
 struct S3Endpoint {
   std::string scheme;      // "http" or "https"
   std::string host;        // as in the Host header: "127.0.0.1:8000", "s3.eu-west-1.amazonaws.com"
+  std::string base_path;   // "" or the endpoint URL's path without a trailing '/': "/s3"
   bool path_style = true;  // custom endpoints: /bucket/key; AWS: bucket.host/key
 };
 
-// `url` "" → AWS in `region` (virtual-hosted); otherwise that endpoint, path-style.
-// Throws UsageError for a URL that is not http(s)://host[:port][/].
+// `url` "" → AWS in `region` (virtual-hosted); otherwise that endpoint, path-style. As the
+// SDKs read it: the scheme and host in any case (kept in lower case), and a path (a gateway
+// serving S3 under a prefix) put before every request's path and signed with it.
+// Throws UsageError for a URL that is not http(s)://host[:port][/path] (no query, no "."/".."
+// segments).
 S3Endpoint parse_endpoint(const std::string& url, const std::string& region);
 
 struct S3ClientOptions {

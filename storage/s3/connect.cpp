@@ -5,6 +5,7 @@
 
 #include "common/result.h"
 #include "common/system.h"
+#include "common/text.h"
 #include "storage/retrying_object_store.h"
 #include "storage/s3/client.h"
 #include "storage/s3/platform_credentials.h"
@@ -41,17 +42,26 @@ std::shared_ptr<RefreshingCredentials> credentials_for(const AwsProfile& profile
 
 S3Endpoint parse_endpoint(const std::string& url, const std::string& region) {
   if (url.empty()) {
-    return {"https", "s3." + region + ".amazonaws.com", false};
+    return {"https", "s3." + region + ".amazonaws.com", "", false};
   }
-  static const std::regex form(R"(^(https?)://([A-Za-z0-9.\-]+|\[[0-9A-Fa-f:]+\])(:[0-9]{1,5})?/?$)");
+  static const std::regex form(
+      R"(^(https?)://([A-Za-z0-9.\-]+|\[[0-9A-Fa-f:]+\])(:[0-9]{1,5})?((/[A-Za-z0-9\-._~!$&'()*+,;=:@%]*)*)$)",
+      std::regex::icase);
   std::smatch m;
   if (!std::regex_match(url, m, form)) {
-    throw UsageError("S3 endpoint '" + url + "' is not http(s)://host[:port]");
+    throw UsageError("S3 endpoint '" + url + "' is not http(s)://host[:port][/path]");
   }
-  std::string scheme = m[1];
+  std::string scheme = to_lower(m[1]);
   std::string port = m[3].matched ? m[3].str().substr(1) : "";
   bool default_port = port.empty() || (scheme == "http" && port == "80") || (scheme == "https" && port == "443");
-  return {scheme, m[2].str() + (default_port ? "" : ":" + port), true};
+  std::string base_path = m[4];
+  while (base_path.ends_with('/')) base_path.pop_back();
+  for (const std::string segment : {"/./", "/../"}) {
+    if ((base_path + "/").find(segment) != std::string::npos) {
+      throw UsageError("S3 endpoint '" + url + "': a path with '.' or '..' segments is ambiguous");
+    }
+  }
+  return {scheme, to_lower(m[2]) + (default_port ? "" : ":" + port), base_path, true};
 }
 
 S3Settings resolve_s3_settings(const S3Config& config, const AwsProfile& profile) {

@@ -172,6 +172,10 @@ TEST(Config, ProjectPatternMustCompileAndCapture) {
 TEST(Config, EndpointNeedsAScheme) {
   EXPECT_THAT(error_of(replaced(valid, "endpoint_url: null", "endpoint_url: localhost:9000")),
               ::testing::HasSubstr("backup.s3.endpoint_url: must start with http"));
+  // The scheme in any case and a path, as the SDKs take them.
+  Config upper =
+      parse_config(replaced(valid, "endpoint_url: null", "endpoint_url: HTTPS://S3.Example.org/s3/"), "/etc/r.yaml");
+  EXPECT_EQ(upper.s3->endpoint_url, "HTTPS://S3.Example.org/s3/");
 }
 
 TEST(Config, InstrumentIdsAreSafePathComponents) {

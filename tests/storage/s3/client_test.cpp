@@ -189,7 +189,51 @@ TEST(Endpoint, AwsIsVirtualHostedCustomIsPathStyle) {
   EXPECT_TRUE(custom.path_style);
   EXPECT_EQ(parse_endpoint("http://[::1]:8080", "r").host, "[::1]:8080");
   EXPECT_THROW(parse_endpoint("ftp://x", "r"), UsageError);
-  EXPECT_THROW(parse_endpoint("http://x/path", "r"), UsageError);
+  EXPECT_THROW(parse_endpoint("http://x?query", "r"), UsageError);
+  EXPECT_THROW(parse_endpoint("http://x/a/../b", "r"), UsageError);
+  EXPECT_THROW(parse_endpoint("http://x/a#f", "r"), UsageError);
+}
+
+// As the SDKs read an endpoint URL: scheme and host in any case, and a path kept.
+TEST(Endpoint, UpperCaseSchemeAndAPathAreTheSdksForm) {
+  S3Endpoint upper = parse_endpoint("HTTPS://S3.Example.ORG:443", "r");
+  EXPECT_EQ(upper.scheme, "https");
+  EXPECT_EQ(upper.host, "s3.example.org");
+  EXPECT_EQ(upper.base_path, "");
+  S3Endpoint prefixed = parse_endpoint("Http://gw.example.org:8080/storage/s3/", "r");
+  EXPECT_EQ(prefixed.scheme, "http");
+  EXPECT_EQ(prefixed.host, "gw.example.org:8080");
+  EXPECT_EQ(prefixed.base_path, "/storage/s3");
+}
+
+// The endpoint's path goes before the bucket and key, and the signature covers it: a gateway
+// under a prefix sees (and checks) the whole path.
+TEST(Endpoint, APathPrefixesEveryRequestAndIsSigned) {
+  ScriptedHttp scripted;
+  ScriptedHttp* http = &scripted;
+  auto credentials = std::make_shared<RefreshingCredentials>(static_credentials({"AK", "SK", ""}, "test"));
+  S3Client client({parse_endpoint("http://127.0.0.1:9000/s3/", "us-east-1"), "us-east-1", credentials},
+                  connect_to(http));
+  EXPECT_EQ(client.endpoint(), "http://127.0.0.1:9000/s3");
+  http->replies.push_back(reply(200, "", {{"etag", "\"5d41402abc4b2a76b9719d911017c592\""}}));
+  ASSERT_TRUE(client.put_object("bucket", "a b.raw", text_body("hello")));
+  const HttpRequest& r = http->sent.at(0);
+  EXPECT_EQ(r.url, "http://127.0.0.1:9000/s3/bucket/a%20b.raw");
+  // The same request signed over the whole path gives the Authorization sent.
+  Headers signed_headers;
+  for (const auto& [name, value] : r.headers) {
+    if (name != "Authorization") signed_headers.emplace_back(name, value);
+  }
+  auto keys = credentials->get();
+  ASSERT_TRUE(keys);
+  Signature expected = sign_v4({"PUT", "/s3/bucket/a%20b.raw", "", signed_headers, "UNSIGNED-PAYLOAD"}, *keys,
+                               {"us-east-1", "s3", header(r, "x-amz-date")}, false);
+  EXPECT_EQ(header(r, "Authorization"), expected.authorization);
+
+  S3Client virtual_hosted({{"https", "s3.example.org", "/s3", false}, "us-east-1", credentials}, connect_to(http));
+  http->replies.push_back(reply(200, ""));
+  ASSERT_TRUE(virtual_hosted.head_bucket("bucket"));
+  EXPECT_EQ(http->sent.at(1).url, "https://bucket.s3.example.org/s3/");
 }
 
 TEST(Endpoint, VirtualHostedRequestsPutTheBucketInTheHost) {
