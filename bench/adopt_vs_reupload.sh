@@ -11,14 +11,9 @@ cd "$(dirname "$0")/.."
 size_gib=2
 source bench/lib.sh
 runs=${RUNS:-3}
-aws=/usr/bin/aws  # Debian's v2, whatever else is on PATH
 
-CEPH_OBJECTSTORE=bluestore integration/s3/ceph.sh start "$work/ceph" >/dev/null
-trap 'integration/s3/ceph.sh stop "$work/ceph" >/dev/null 2>&1' EXIT
-source "$work/ceph/env"
-export AWS_DEFAULT_REGION=us-east-1 AWS_CONFIG_FILE="$work/aws.config"
+with_ceph_and_awscli
 printf '[default]\ns3 =\n  multipart_chunksize = 8MB\n  multipart_threshold = 8MB\n' >"$AWS_CONFIG_FILE"
-source integration/s3/s3curl.sh
 cat >"$work/adopt.yaml" <<YAML
 store: {path: adopt.sqlite}
 checksum: {settle_seconds: 0}

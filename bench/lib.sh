@@ -30,3 +30,19 @@ timed() {
 seconds_of() { cut -d' ' -f1 "$work/$1.times" | median; }
 cpu_of() { awk '{print $3 + $4}' "$work/$1.times" | median; }  # median user+sys seconds
 peak_rss_mib_of() { echo $(($(cut -d' ' -f2 "$work/$1.times" | sort -n | tail -1) / 1024)); }
+
+# with_ceph_and_awscli: Debian's awscli (as $aws) and a fresh Ceph RGW on bluestore under
+# $work/ceph, stopped on exit; its endpoint and keys exported, awscli's config file at
+# $AWS_CONFIG_FILE (empty), and the s3 / etag_of helpers defined.
+with_ceph_and_awscli() {
+  dpkg-query -W -f='${Status}' awscli 2>/dev/null | grep -q "install ok installed" ||
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends awscli >/dev/null
+  aws=/usr/bin/aws  # Debian's v2, whatever else is on PATH
+  rm -rf "$work/ceph"  # a cluster of an earlier run
+  CEPH_OBJECTSTORE=bluestore integration/s3/ceph.sh start "$work/ceph" >/dev/null
+  trap 'integration/s3/ceph.sh stop "$work/ceph" >/dev/null 2>&1' EXIT
+  source "$work/ceph/env"
+  export AWS_DEFAULT_REGION=us-east-1 AWS_CONFIG_FILE="$work/aws.config"
+  : >"$AWS_CONFIG_FILE"
+  source integration/s3/s3curl.sh
+}

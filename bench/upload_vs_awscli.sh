@@ -10,22 +10,13 @@
 #        CONCURRENCY=4 for rawbackup; awscli keeps its default of 10)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-for p in awscli time; do
-  dpkg-query -W -f='${Status}' $p 2>/dev/null | grep -q "install ok installed" ||
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $p >/dev/null
-done
 size_gib=2
 part_mb=${PART_MB:-64}
 source bench/lib.sh
 runs=${RUNS:-3}
 files=${FILES:-2000}
-aws=/usr/bin/aws  # Debian's v2, whatever else is on PATH
 
-CEPH_OBJECTSTORE=bluestore integration/s3/ceph.sh start "$work/ceph" >/dev/null
-trap 'integration/s3/ceph.sh stop "$work/ceph" >/dev/null 2>&1' EXIT
-source "$work/ceph/env"
-export AWS_DEFAULT_REGION=us-east-1 AWS_CONFIG_FILE="$work/aws.config"
-source integration/s3/s3curl.sh
+with_ceph_and_awscli
 aws_parts() { printf '[default]\ns3 =\n  multipart_chunksize = %sMB\n  multipart_threshold = %sMB\n' "$1" "$1" >"$AWS_CONFIG_FILE"; }
 config() {  # config PART_MB
   cat >"$work/up.yaml" <<YAML

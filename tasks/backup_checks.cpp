@@ -46,8 +46,8 @@ Status check_s3_backup(const Context& ctx, const RawFile& record, bool deep, Bac
   Progress progress("verifying " + record.id, deep ? record.size : 0, ctx.tty);
   std::optional<RateLimiter> limiter;
   if (ctx.config->s3->max_bandwidth) limiter.emplace(*ctx.config->s3->max_bandwidth);
-  S3CheckOptions check{deep, ctx.config->part_size(), 4, [&](uint64_t n) { progress.advance(n); },
-                       limiter ? &*limiter : nullptr};
+  S3CheckOptions check{deep, ctx.config->part_size(), ctx.config->s3->concurrency,
+                       [&](uint64_t n) { progress.advance(n); }, limiter ? &*limiter : nullptr};
   check.fs = ctx.fs;
   check.local_base = local_copy_base(*ctx.config, record);
   check.on_local_bytes = [&](uint64_t n) { progress.advance(n); };

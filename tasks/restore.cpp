@@ -20,8 +20,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr unsigned fetch_workers = 4;
-
 struct RestoreItem {
   std::string key;
   FileEntry entry;
@@ -77,32 +75,6 @@ Status refuse_differing(const RestorePlan& plan) {
   return fail(ErrorKind::conflict, "existing files differ from the record, left untouched: " + join(refused, "; "));
 }
 
-// One object into a temporary file beside `dest`, committed only when its bytes give the
-// record's ETag; parts that arrive different from the record are fetched once more, alone.
-Status fetch_file(const Context& ctx, const S3Location& where, const RestoreItem& item, RateLimiter* limiter,
-                  Progress& progress) {
-  auto began = std::chrono::steady_clock::now();
-  TRY(ctx.fs->create_directories(item.dest.parent_path()));
-  TRY_ASSIGN(out, ctx.fs->create_file(item.dest));
-  RangeWriter write = [&](uint64_t offset, std::span<const std::byte> bytes) { return out->write_at(offset, bytes); };
-  S3Target target{where.bucket, where.prefix + item.key};
-  FetchOptions fetch;
-  fetch.fallback_part_size = ctx.config->part_size();
-  fetch.workers = fetch_workers;
-  fetch.write = &write;
-  fetch.limiter = limiter;
-  fetch.on_bytes = [&](uint64_t n) { progress.advance(n); };
-  TRY_ASSIGN(check, fetch_and_check(ctx.objects(), target, item.entry, fetch));
-  if (!check.matches) {
-    return fail(ErrorKind::mismatch, s3_url(target) + ": " + check.difference + "; nothing written");
-  }
-  TRY(out->commit());
-  log_with(spdlog::level::debug,
-           {item.key, item.entry.size, std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count()},
-           "restored and verified");
-  return {};
-}
-
 // Every object to fetch is there with the recorded size (HEAD, or a listing for many files):
 // one gone, shorter or longer is a verification failure (exit 4) found before anything is
 // fetched or written, as verify reports it.
@@ -127,17 +99,57 @@ Status check_object_sizes(const Context& ctx, const S3Location& where, const Res
   return fail(ErrorKind::mismatch, join(problems, "; ") + "; nothing written");
 }
 
+// Each object into a temporary file beside its destination, committed only when its bytes
+// give the record's ETag (parts that arrive different are fetched once more); s3.concurrency
+// GETs at once over the parts of any file, so a set of many small files is fetched side by
+// side. A file is opened when its first part starts, so only those under way are open.
 Status restore_from_s3(const Context& ctx, const RestorePlan& plan, Progress& progress) {
   auto where = parse_s3_url(plan.source);
   if (!where) return fail(ErrorKind::usage, "recorded S3 path " + plan.source + " is not s3://bucket/prefix");
   TRY(check_object_sizes(ctx, *where, plan));
   std::optional<RateLimiter> limiter;  // one cap for the whole restore
   if (ctx.config->s3->max_bandwidth) limiter.emplace(*ctx.config->s3->max_bandwidth);
+  std::vector<const RestoreItem*> items;
+  std::vector<FetchJob> jobs;
   for (const RestoreItem& item : plan.items) {
     if (item.check.state == DestinationState::identical) continue;
-    TRY(fetch_file(ctx, *where, item, limiter ? &*limiter : nullptr, progress));
+    items.push_back(&item);
+    jobs.push_back({{where->bucket, where->prefix + item.key}, item.entry, nullptr});
   }
-  return {};
+  std::vector<std::unique_ptr<OutputFile>> outs(jobs.size());
+  std::vector<std::chrono::steady_clock::time_point> began(jobs.size());
+  std::vector<RangeWriter> writers(jobs.size());
+  for (size_t j = 0; j < jobs.size(); ++j) {
+    writers[j] = [&outs, j](uint64_t offset, std::span<const std::byte> bytes) {
+      return outs[j]->write_at(offset, bytes);
+    };
+    jobs[j].write = &writers[j];
+  }
+  FetchHooks hooks;
+  hooks.start = [&](size_t j) -> Status {
+    began[j] = std::chrono::steady_clock::now();
+    TRY(ctx.fs->create_directories(items[j]->dest.parent_path()));
+    TRY_ASSIGN(out, ctx.fs->create_file(items[j]->dest));
+    outs[j] = std::move(out);
+    return {};
+  };
+  hooks.done = [&](size_t j, Result<FetchCheck> check) -> Status {
+    std::unique_ptr<OutputFile> out = std::move(outs[j]);  // removed unless committed
+    if (!check) return std::unexpected(check.error());
+    if (!check->matches) {
+      return fail(ErrorKind::mismatch, s3_url(jobs[j].target) + ": " + check->difference + "; nothing written");
+    }
+    TRY(out->commit());
+    double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - began[j]).count();
+    log_with(spdlog::level::debug, {items[j]->key, items[j]->entry.size, seconds}, "restored and verified");
+    return {};
+  };
+  FetchOptions fetch;
+  fetch.fallback_part_size = ctx.config->part_size();
+  fetch.workers = ctx.config->s3->concurrency;
+  fetch.limiter = limiter ? &*limiter : nullptr;
+  fetch.on_bytes = [&](uint64_t n) { progress.advance(n); };
+  return fetch_and_check_all(ctx.objects(), jobs, fetch, hooks);
 }
 
 // The backup copy's own mtime stands in for the record's (copy_files checks the source).

@@ -48,6 +48,30 @@ struct FetchCheck {
 Result<FetchCheck> fetch_and_check(ObjectStore& store, const S3Target& target, const FileEntry& entry,
                                    const FetchOptions& options);
 
+// Many objects at once (a set of many small files): `options.workers` ranged GETs in flight,
+// taken from the parts of any object in order, so small objects are fetched side by side
+// and a large one still in parallel parts. `options.write` is unused: each job has its own.
+struct FetchJob {
+  S3Target target;
+  FileEntry entry;
+  const RangeWriter* write = nullptr;  // where its bytes go, or nullptr (only hashed)
+};
+
+// Called from the fetching threads: `start` once per job before any of its bytes are written
+// (e.g. to open its file; few jobs are under way at once, so few files are open), `done` once
+// per job with its check, or its own failure of kind mismatch (an object shorter than
+// recorded). An error either returns stops all work.
+struct FetchHooks {
+  std::function<Status(size_t job)> start = [](size_t) -> Status { return {}; };
+  std::function<Status(size_t job, Result<FetchCheck> check)> done;
+};
+
+// Every job fetched and checked as fetch_and_check does one. Any other failure (network
+// after the retries, an interruption) stops all work and is returned; jobs already done
+// stay done.
+Status fetch_and_check_all(ObjectStore& store, const std::vector<FetchJob>& jobs, const FetchOptions& options,
+                           const FetchHooks& hooks);
+
 // "part 2 (bytes 5242880–10485759)" and the like for `parts` (indices) of a file of `size`
 // bytes at `part_size`; at most a few are named, then "and N more".
 std::string describe_parts(uint64_t size, uint64_t part_size, const std::vector<uint64_t>& parts);

@@ -15,24 +15,27 @@ FileFinding finding(const std::string& path, BackupPlace backup, FindingState st
   return {path, backup, state, std::move(detail)};
 }
 
-// Deep: the object's bytes, hashed in the record's parts, must give the record's ETag; a part
-// that differs is read once more and named when it still differs.
-Result<FileFinding> check_content(ObjectStore& store, const S3Location& where, const std::string& key,
-                                  const FileEntry& entry, const S3CheckOptions& options) {
-  S3Target target{where.bucket, where.prefix + key};
+// Deep: each object's bytes, hashed in the record's parts, must give the record's ETag (a part
+// that differs is read once more and named when it still differs); the objects of `jobs` are
+// fetched side by side, each filling the finding at its index in `at`.
+Status check_contents(ObjectStore& store, const std::vector<FetchJob>& jobs, const std::vector<size_t>& at,
+                      const S3CheckOptions& options, std::vector<FileFinding>& out) {
   FetchOptions fetch;
   fetch.fallback_part_size = options.fallback_part_size;
   fetch.workers = options.workers;
   fetch.limiter = options.limiter;
   fetch.on_bytes = options.on_bytes;
-  auto check = fetch_and_check(store, target, entry, fetch);
-  if (!check) {
-    if (check.error().kind == ErrorKind::mismatch)
-      return finding(key, BackupPlace::s3, FindingState::differs, check.error().message);
-    return std::unexpected(check.error());
-  }
-  if (check->matches) return finding(key, BackupPlace::s3, FindingState::ok);
-  return finding(key, BackupPlace::s3, FindingState::differs, "content differs: " + check->difference);
+  FetchHooks hooks;
+  hooks.done = [&](size_t j, Result<FetchCheck> check) -> Status {
+    FileFinding& into = out[at[j]];
+    if (!check) {
+      into = finding(into.path, BackupPlace::s3, FindingState::differs, check.error().message);
+    } else if (!check->matches) {
+      into = finding(into.path, BackupPlace::s3, FindingState::differs, "content differs: " + check->difference);
+    }
+    return {};
+  };
+  return fetch_and_check_all(store, jobs, fetch, hooks);
 }
 
 // An ETag the record does not allow, of an object of the file's size: another tool's upload
@@ -117,6 +120,8 @@ Result<std::vector<FileFinding>> check_s3(ObjectStore& store, const RawFile& rec
                                           const S3CheckOptions& options) {
   TRY_ASSIGN(found, find_set_objects(store, where.bucket, where.prefix, record.file_info));
   std::vector<FileFinding> out;
+  std::vector<FetchJob> deep;  // objects to fetch and hash, and the findings they decide
+  std::vector<size_t> deep_at;
   for (const auto& [key, entry] : record.file_info) {
     auto it = found.find(where.prefix + key);
     if (it == found.end()) {
@@ -126,8 +131,9 @@ Result<std::vector<FileFinding>> check_s3(ObjectStore& store, const RawFile& rec
       out.push_back(finding(key, BackupPlace::s3, FindingState::differs,
                             "size " + std::to_string(it->second.size) + ", record " + std::to_string(entry.size)));
     } else if (options.deep) {
-      TRY_ASSIGN(checked, check_content(store, where, key, entry, options));
-      out.push_back(checked);
+      deep.push_back({{where.bucket, where.prefix + key}, entry, nullptr});
+      deep_at.push_back(out.size());
+      out.push_back(finding(key, BackupPlace::s3, FindingState::ok));  // unless its bytes differ
     } else if (!entry.allows_etag(it->second.etag)) {
       TRY_ASSIGN(checked, check_foreign(key, entry, it->second, options));
       out.push_back(checked);
@@ -135,6 +141,7 @@ Result<std::vector<FileFinding>> check_s3(ObjectStore& store, const RawFile& rec
       out.push_back(finding(key, BackupPlace::s3, FindingState::ok));
     }
   }
+  if (!deep.empty()) TRY(check_contents(store, deep, deep_at, options, out));
   return out;
 }
 

@@ -48,7 +48,7 @@ std::optional<S3Location> parse_s3_url(const std::string& url);
 struct S3CheckOptions {
   bool deep = false;                                         // download and hash every object instead of trusting ETags
   uint64_t fallback_part_size = 0;                           // for records without a part size
-  unsigned workers = 4;                                      // parallel ranged GETs per object (deep)
+  unsigned workers = 4;                                      // ranged GETs at once, over the parts of any object (deep)
   std::function<void(uint64_t)> on_bytes = [](uint64_t) {};  // bytes downloaded (deep)
   RateLimiter* limiter = nullptr;                            // caps the bytes downloaded per second (deep)
   // Where a local copy of each file is (the backup, else the instrument folder): an object

@@ -1,9 +1,14 @@
 // The only file that uses libcurl.
 #include <curl/curl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstring>
 #include <mutex>
+#include <vector>
 
 #include "common/interrupt.h"
 #include "common/text.h"
@@ -42,6 +47,7 @@ struct SlistDeleter {
 
 // What the callbacks of one transfer share.
 struct Transfer {
+  const std::vector<curl_socket_t>* sockets = nullptr;  // those of the client's connections
   const HttpRequest* request = nullptr;
   HttpResponse response;
   uint64_t body_sent = 0;
@@ -64,10 +70,22 @@ size_t on_read(char* buffer, size_t size, size_t count, void* user) {
   return *n;
 }
 
+// Acknowledges what has arrived at once instead of up to 40 ms later. A server that writes a
+// reply's headers and body separately without TCP_NODELAY (Ceph's gateway does) holds the
+// body's last segment until the headers are acknowledged, and Linux delays that ACK on a
+// kept-alive connection: every small GET took ~44 ms instead of ~1 ms. TCP_QUICKACK sends
+// the pending ACK; it is a hint, so a failure changes nothing. Set on each socket of the
+// client's connections (one, mostly): libcurl gives no socket from inside a transfer.
+void acknowledge_now(const Transfer& t) {
+  int on = 1;
+  for (curl_socket_t socket : *t.sockets) setsockopt(socket, IPPROTO_TCP, TCP_QUICKACK, &on, sizeof on);
+}
+
 size_t on_header(char* buffer, size_t size, size_t count, void* user) {
   auto* t = static_cast<Transfer*>(user);
   std::string_view line(buffer, size * count);
-  if (line.starts_with("HTTP/")) {  // a new status line (also after 100 Continue)
+  if (line == "\r\n") acknowledge_now(*t);  // the end of the headers: the body comes next
+  if (line.starts_with("HTTP/")) {          // a new status line (also after 100 Continue)
     t->response.headers.clear();
     size_t space = line.find(' ');
     if (space != std::string_view::npos) t->response.status = std::atoi(std::string(line.substr(space + 1, 3)).c_str());
@@ -85,6 +103,7 @@ size_t on_header(char* buffer, size_t size, size_t count, void* user) {
 size_t on_write(char* buffer, size_t size, size_t count, void* user) {
   auto* t = static_cast<Transfer*>(user);
   size_t n = size * count;
+  acknowledge_now(*t);
   if (t->request->sink && t->response.status / 100 == 2) {
     if (!(*t->request->sink)(std::span(reinterpret_cast<const std::byte*>(buffer), n))) {
       t->local_error = TransportError{TransportError::Cause::sink_refused, "download cancelled"};
@@ -115,6 +134,7 @@ class CurlClient final : public HttpClient {
     CURL* h = handle_.get();
     curl_easy_reset(h);  // keeps the connection cache: the connection stays alive
     Transfer t;
+    t.sockets = &sockets_;
     t.request = &request;
     std::unique_ptr<curl_slist, SlistDeleter> headers(header_list(request));
     set_common(h, t, headers.get());
@@ -142,8 +162,24 @@ class CurlClient final : public HttpClient {
     return list;
   }
 
-  void set_common(CURL* h, Transfer& t, curl_slist* headers) const {
+  // libcurl opens and closes its sockets through these, so the client knows them. A
+  // connection keeps the close callback it was opened with, also past curl_easy_reset.
+  static curl_socket_t on_open_socket(void* user, curlsocktype, curl_sockaddr* address) {
+    curl_socket_t socket = ::socket(address->family, address->socktype | SOCK_CLOEXEC, address->protocol);
+    if (socket != CURL_SOCKET_BAD) static_cast<CurlClient*>(user)->sockets_.push_back(socket);
+    return socket;
+  }
+  static int on_close_socket(void* user, curl_socket_t socket) {
+    std::erase(static_cast<CurlClient*>(user)->sockets_, socket);
+    return ::close(socket);
+  }
+
+  void set_common(CURL* h, Transfer& t, curl_slist* headers) {
     curl_easy_setopt(h, CURLOPT_URL, t.request->url.c_str());
+    curl_easy_setopt(h, CURLOPT_OPENSOCKETFUNCTION, &on_open_socket);
+    curl_easy_setopt(h, CURLOPT_OPENSOCKETDATA, this);
+    curl_easy_setopt(h, CURLOPT_CLOSESOCKETFUNCTION, &on_close_socket);
+    curl_easy_setopt(h, CURLOPT_CLOSESOCKETDATA, this);
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
@@ -183,7 +219,8 @@ class CurlClient final : public HttpClient {
   }
 
   HttpOptions options_;
-  std::unique_ptr<CURL, CurlDeleter> handle_;
+  std::vector<curl_socket_t> sockets_;         // before handle_: its clean-up closes them
+  std::unique_ptr<CURL, CurlDeleter> handle_;  // (one thread at a time uses a client)
 };
 
 }  // namespace

@@ -1,5 +1,7 @@
 #include "fakes/memory_object_store.h"
 
+#include <thread>
+
 #include "common/interrupt.h"
 #include "integrity/md5.h"
 
@@ -237,8 +239,13 @@ S3Result<uint64_t> MemoryObjectStore::get_object(const std::string& bucket, cons
       corrupt_at_.reset();
     }
   }
-  if (!sink(std::as_bytes(std::span(slice))))
-    return std::unexpected(s3::local_error(s3::S3ErrorOrigin::cancelled, "download cancelled"));
+  int now = ++gets_in_flight_;
+  for (int most = most_gets_at_once_; now > most && !most_gets_at_once_.compare_exchange_weak(most, now);) {
+  }
+  std::this_thread::sleep_for(get_latency_);  // a server's round trip, outside the lock
+  bool taken = sink(std::as_bytes(std::span(slice)));
+  --gets_in_flight_;
+  if (!taken) return std::unexpected(s3::local_error(s3::S3ErrorOrigin::cancelled, "download cancelled"));
   return uint64_t{slice.size()};
 }
 

@@ -2,6 +2,7 @@
 // scripted faults. Thread-safe. Held to the same conformance suite as the real servers.
 #pragma once
 #include <atomic>
+#include <chrono>
 #include <map>
 #include <mutex>
 #include <set>
@@ -65,6 +66,10 @@ class MemoryObjectStore : public ObjectStore {
   void set_clock_offset(int64_t seconds) { clock_offset_s_ = seconds; }
   // The byte ranges GETs asked for, in order ("offset+length").
   std::vector<std::string> get_ranges() const;
+  // Each GET takes this long before its bytes arrive (a server's round trip), so GETs made
+  // side by side overlap; most_gets_at_once() is the most that did.
+  void set_get_latency(std::chrono::milliseconds latency) { get_latency_ = latency; }
+  int most_gets_at_once() const { return most_gets_at_once_; }
 
  private:
   struct Object {
@@ -94,6 +99,9 @@ class MemoryObjectStore : public ObjectStore {
   std::optional<uint64_t> corrupt_at_;
   int64_t clock_offset_s_ = 0;
   std::vector<std::string> get_ranges_;
+  std::chrono::milliseconds get_latency_{0};
+  std::atomic<int> gets_in_flight_{0};
+  std::atomic<int> most_gets_at_once_{0};
 };
 
 }  // namespace rawbackup::testing

@@ -49,6 +49,20 @@ class VerifyRestore : public TaskFixture {
     ASSERT_TRUE(s3_.create_bucket("b-prid7"));
     ASSERT_TRUE(run_upload_s3(s3_context(), UploadS3Options{id, false, 0, 0}));
   }
+  // A Bruker set of `files` small files (contents "file N") plus analysis.tdf, checksummed and
+  // uploaded.
+  void set_uploaded(const std::string& set, int files) {
+    fs_.add_file("/data/timstof1/" + set + "/analysis.tdf", "t", t0);
+    for (int i = 0; i < files; ++i) {
+      fs_.add_file("/data/timstof1/" + set + "/f" + std::to_string(i), "file " + std::to_string(i), t0);
+    }
+    ChecksumOptions checksum;
+    checksum.instrument = "timstof1";
+    checksum.name = set;
+    ASSERT_TRUE(run_checksum(context(), checksum));
+    ASSERT_TRUE(s3_.create_bucket("b-prid7"));
+    ASSERT_TRUE(run_upload_s3(s3_context(), UploadS3Options{set, false, 0, 0}));
+  }
   TaskOutput verify(bool local = false, bool s3 = false, bool deep = false) {
     auto out = run_verify(s3_context(), VerifyOptions{{id}, local, s3, deep});
     EXPECT_TRUE(out);

@@ -81,6 +81,35 @@ TEST_F(VerifyRestore, RestoreChecksEachObjectsSizeFirst) {
   }
 }
 
+// Many small files are fetched side by side, s3.concurrency GETs at once, not one by one
+// (issue 21.7); each is still verified before it is named, and no temporary file is left.
+TEST_F(VerifyRestore, RestoreFetchesManySmallFilesSideBySide) {
+  set_uploaded("r_PRID7_x.d", 24);
+  s3_.set_get_latency(std::chrono::milliseconds(20));
+  auto out = run_restore(s3_context(), RestoreOptions{"r_PRID7_x.d", BackupPlace::s3, "/restore", false});
+  ASSERT_TRUE(out) << out.error().message;
+  EXPECT_EQ(out->result["restored"], 25);
+  EXPECT_GT(s3_.most_gets_at_once(), 1);
+  EXPECT_LE(s3_.most_gets_at_once(), static_cast<int>(config_.s3->concurrency));
+  for (int i = 0; i < 24; ++i) {
+    EXPECT_EQ(fs_.read_all("/restore/r_PRID7_x.d/f" + std::to_string(i)), "file " + std::to_string(i));
+  }
+  EXPECT_TRUE(fs_.files_containing("rawbackup-tmp").empty());
+}
+
+// One object of many with other bytes: the restore stops with that file named, and what was
+// not verified is never named (nor left as a temporary file).
+TEST_F(VerifyRestore, RestoreOfManyStopsAtAnObjectThatDiffers) {
+  set_uploaded("r_PRID7_x.d", 24);
+  s3_.set_object("b-prid7", "r_PRID7_x.d/f7", "file X", md5_etag_of("file 7"));
+  auto out = run_restore(s3_context(), RestoreOptions{"r_PRID7_x.d", BackupPlace::s3, "/restore", false});
+  ASSERT_FALSE(out);
+  EXPECT_EQ(out.error().kind, ErrorKind::mismatch);
+  EXPECT_THAT(out.error().message, ::testing::HasSubstr("s3://b-prid7/r_PRID7_x.d/f7: "));
+  EXPECT_FALSE(fs_.exists("/restore/r_PRID7_x.d/f7"));
+  EXPECT_TRUE(fs_.files_containing("rawbackup-tmp").empty());
+}
+
 TEST_F(VerifyRestore, RestoreFromTheLocalBackup) {
   backed_up("small");
   auto dry = restore(BackupPlace::local, true);

@@ -85,14 +85,7 @@ TEST_F(VerifyRestore, CouldNotCheckIsExitOne) {
 }
 
 TEST_F(VerifyRestore, ManyFilesAreListedNotHeaded) {
-  fs_.add_file("/data/timstof1/r_PRID7_x.d/analysis.tdf", "t", t0);
-  for (int i = 0; i < 20; ++i) fs_.add_file("/data/timstof1/r_PRID7_x.d/f" + std::to_string(i), std::to_string(i), t0);
-  ChecksumOptions checksum;
-  checksum.instrument = "timstof1";
-  checksum.name = "r_PRID7_x.d";
-  ASSERT_TRUE(run_checksum(context(), checksum));
-  ASSERT_TRUE(s3_.create_bucket("b-prid7"));
-  ASSERT_TRUE(run_upload_s3(s3_context(), UploadS3Options{"r_PRID7_x.d", false, 0, 0}));
+  set_uploaded("r_PRID7_x.d", 20);
   EXPECT_EQ(s3_.calls("list_objects"), 1);  // upload-s3's plan lists too
   int heads = s3_.calls("head_object");
   auto out = run_verify(s3_context(), VerifyOptions{{"r_PRID7_x.d"}, false, false, false});
@@ -100,6 +93,22 @@ TEST_F(VerifyRestore, ManyFilesAreListedNotHeaded) {
   EXPECT_EQ(out->exit_code, 0) << out->text;
   EXPECT_EQ(s3_.calls("head_object"), heads);
   EXPECT_EQ(s3_.calls("list_objects"), 2);
+}
+
+// --deep over many small files fetches them side by side (s3.concurrency GETs at once, issue
+// 21.7), and a file whose object differs is a finding of its own, the others still ok.
+TEST_F(VerifyRestore, DeepVerifyOfManyFilesFetchesThemSideBySide) {
+  set_uploaded("r_PRID7_x.d", 24);
+  s3_.set_object("b-prid7", "r_PRID7_x.d/f7", "file X", md5_etag_of("file 7"));
+  s3_.set_get_latency(std::chrono::milliseconds(20));
+  auto out = run_verify(s3_context(), VerifyOptions{{"r_PRID7_x.d"}, false, true, true});
+  ASSERT_TRUE(out);
+  EXPECT_EQ(out->exit_code, 4) << out->text;
+  EXPECT_GT(s3_.most_gets_at_once(), 1);
+  EXPECT_LE(s3_.most_gets_at_once(), static_cast<int>(config_.s3->concurrency));
+  EXPECT_EQ(s3_.calls("get_object"), 25 + 1);  // f7 read once more before it is called different
+  EXPECT_THAT(out->text, ::testing::HasSubstr("f7"));
+  EXPECT_THAT(out->result.dump(), ::testing::HasSubstr("content differs"));
 }
 
 }  // namespace
