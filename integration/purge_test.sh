@@ -109,7 +109,7 @@ s3 DELETE /rb-purge-prid1/nos3_PRID1_d.raw -o /dev/null
 refused "S3 object missing" 4 nos3_PRID1_d.raw
 expect_match "names the missing object" "$work/out" 'verify failed: s3 nos3_PRID1_d.raw'
 head -c 300000 /dev/urandom >"$work/other"
-s3 PUT /rb-purge-prid1/replaced_PRID1_e.raw --data-binary @"$work/other" -o /dev/null
+must "replace the object" s3_ok PUT /rb-purge-prid1/replaced_PRID1_e.raw --data-binary @"$work/other" -o /dev/null
 refused "S3 object replaced (same size)" 4 replaced_PRID1_e.raw
 expect_match "ETag differs" "$work/out" 'verify failed: s3 replaced_PRID1_e.raw: ETag'
 refused "--require local: only the local copy is verified (dry run)" 0 --dry-run --require local replaced_PRID1_e.raw

@@ -100,7 +100,7 @@ expect_match "prefix is the id" "$work/out" '"prefix":"s_PRID3_q.wiff2/"'
 [ -n "$(etag_of rb-it-prid3/s_PRID3_q.wiff2/s_PRID3_q.wiff.scan)" ] && pass "sciex scan file there" || failure "sciex scan file there"
 
 # An object replaced behind our back is uploaded again, and logged as a change.
-s3 PUT /rb-it-prid2/b_PRID2_x.d/analysis.tdf --data-binary "other content" -o /dev/null
+must "replace the object" s3_ok PUT /rb-it-prid2/b_PRID2_x.d/analysis.tdf --data-binary "other content" -o /dev/null
 expect_code "differing object re-uploaded" 0 "$rb" "${c[@]}" --json upload-s3 b_PRID2_x.d
 expect_match "one re-uploaded" "$work/out" '"skipped":2.*"uploaded":1'
 expect_match "logged as a change" "$work/err" 'differs from the record'

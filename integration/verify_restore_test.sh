@@ -49,9 +49,9 @@ expect_code "history has the failure" 0 "$rb" "${c[@]}" status --history t_PRID1
 expect_match "verify failed event" "$work/out" 'verify failed: local t_PRID1_a.raw: MD5'
 cp "$work/saved" "$local_copy"
 
-s3 GET /rb-vr-prid1/t_PRID1_a.raw -o "$work/object"
+must "fetch the object" s3_ok GET /rb-vr-prid1/t_PRID1_a.raw -o "$work/object"
 printf 'Y' | dd of="$work/object" bs=1 seek=$((6 * 1024 * 1024)) conv=notrunc status=none
-s3 PUT /rb-vr-prid1/t_PRID1_a.raw --data-binary @"$work/object" -o /dev/null
+must "replace it with other bytes of its size" s3_ok PUT /rb-vr-prid1/t_PRID1_a.raw --data-binary @"$work/object" -o /dev/null
 expect_code "same-size replacement: shallow" 4 "$rb" "${c[@]}" --json verify --s3 t_PRID1_a.raw
 expect_match "ETag differs" "$work/out" '"detail":"ETag [0-9a-f]{32}, record [0-9a-f]{32}-3'
 expect_code "same-size replacement: deep" 4 "$rb" "${c[@]}" --json verify --s3 --deep t_PRID1_a.raw
@@ -97,14 +97,14 @@ expect_code "differing file refused" 3 "$rb" "${c[@]}" restore --to "$work/r3" b
 
 # Objects gone, shorter, empty or longer than recorded: exit 4 before anything is written, as
 # verify says (S3's 416 and 404 on a GET used to make these exit 1).
-s3 GET /rb-vr-prid1/t_PRID1_a.raw -o "$work/object"
+must "fetch the object" s3_ok GET /rb-vr-prid1/t_PRID1_a.raw -o "$work/object"
 for bad in shorter empty longer missing; do
   case $bad in
     shorter) head -c 1000 "$work/object" >"$work/bad" ;;
     empty) : >"$work/bad" ;;
     longer) cat "$work/object" <(printf 'more') >"$work/bad" ;;
   esac
-  if [ $bad = missing ]; then s3 DELETE /rb-vr-prid1/t_PRID1_a.raw -o /dev/null; else s3 PUT /rb-vr-prid1/t_PRID1_a.raw --data-binary @"$work/bad" -o /dev/null; fi
+  if [ $bad = missing ]; then s3 DELETE /rb-vr-prid1/t_PRID1_a.raw -o /dev/null; else must "replace the object" s3_ok PUT /rb-vr-prid1/t_PRID1_a.raw --data-binary @"$work/bad" -o /dev/null; fi
   expect_code "restore from an object $bad" 4 "$rb" "${c[@]}" restore --to "$work/r4" t_PRID1_a.raw
   expect_match "  says it is $bad" "$work/err" "t_PRID1_a.raw is $( [ $bad = empty ] && echo shorter || echo $bad)"
   [ ! -e "$work/r4/t_PRID1_a.raw" ] && pass "  nothing written" || failure "  a file was written"

@@ -1,5 +1,6 @@
-// Reading an object back from S3 in parallel ranged GETs, hashed as it streams: the check
-// behind `verify --deep` and the transfer behind `restore`.
+// Reading objects back from S3 in parallel ranged GETs (over the parts of one object, or of
+// many side by side), hashed as they stream: the check behind `verify --deep` and the
+// transfer behind `restore`.
 //
 // Each part's MD5 is compared with the one checksum recorded, so a difference is named by
 // part number and byte range, and only the parts that differ are read again (once) before an
@@ -24,7 +25,7 @@ namespace rawbackup {
 // ranges; a part read again is written again). An error stops the transfer.
 using RangeWriter = std::function<Status(uint64_t offset, std::span<const std::byte> bytes)>;
 
-// How: the record's parts (entry.part_size, else `fallback_part_size`), `workers` parts at a
+// How: the record's parts (entry.part_size, else `fallback_part_size`), `workers` GETs at a
 // time, each part MD5'd as it arrives and handed to `write` when given (nothing is held in
 // memory beyond the transfer buffers). `on_bytes` (thread-safe) reports progress.
 struct FetchOptions {

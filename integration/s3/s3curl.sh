@@ -8,3 +8,15 @@ s3() {
     -H "x-amz-content-sha256: UNSIGNED-PAYLOAD" -X "$method" "$@" "$S3_ENDPOINT$path"
 }
 etag_of() { s3 HEAD "/$1" -I | tr -d '\r' | sed -n 's/^[Ee][Tt]ag: "\{0,1\}\([^"]*\)"\{0,1\}$/\1/p'; }
+# `s3_ok METHOD PATH [curl args…]`: as s3, for set-up that must take effect (an object replaced
+# behind rawbackup's back): sent again (up to 3 times) until the server answers 2xx; non-zero,
+# naming the status, when it never does.
+s3_ok() {
+  local code=""
+  for _ in 1 2 3; do
+    code="$(s3 "$@" -w '%{http_code}')" && [[ $code == 2* ]] && return 0
+    sleep 0.5
+  done
+  echo "s3 $1 $2: HTTP ${code:-none}" >&2
+  return 1
+}
