@@ -86,14 +86,8 @@ Status check_object_sizes(const Context& ctx, const S3Location& where, const Res
   TRY_ASSIGN(found, find_set_objects(ctx.objects(), where.bucket, where.prefix, wanted));
   std::vector<std::string> problems;
   for (const auto& [key, entry] : wanted) {
-    std::string url = "s3://" + where.bucket + "/" + where.prefix + key;
-    auto object = found.find(where.prefix + key);
-    if (object == found.end()) {
-      problems.push_back(url + " is missing");
-    } else if (object->second.size != entry.size) {
-      problems.push_back(url + " is " + (object->second.size < entry.size ? "shorter" : "longer") + " than recorded (" +
-                         std::to_string(object->second.size) + " bytes, record " + std::to_string(entry.size) + ")");
-    }
+    std::string problem = object_size_problem(found, where.bucket, where.prefix, key, entry.size);
+    if (!problem.empty()) problems.push_back(problem);
   }
   if (problems.empty()) return {};
   return fail(ErrorKind::mismatch, join(problems, "; ") + "; nothing written");

@@ -54,4 +54,14 @@ Result<SetObjects> find_set_objects(ObjectStore& store, const std::string& bucke
   return head_set(store, bucket, prefix, files);
 }
 
+std::string object_size_problem(const SetObjects& found, const std::string& bucket, const std::string& prefix,
+                                const std::string& key, uint64_t size) {
+  std::string url = "s3://" + bucket + "/" + prefix + key;
+  auto object = found.find(prefix + key);
+  if (object == found.end()) return url + " is missing";
+  if (object->second.size == size) return "";
+  return url + " is " + (object->second.size < size ? "shorter" : "longer") + " than recorded (" +
+         std::to_string(object->second.size) + " bytes, record " + std::to_string(size) + ")";
+}
+
 }  // namespace rawbackup

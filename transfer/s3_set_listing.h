@@ -18,4 +18,10 @@ using SetObjects = std::map<std::string, ObjectInfo>;
 Result<SetObjects> find_set_objects(ObjectStore& store, const std::string& bucket, const std::string& prefix,
                                     const FileInfo& files);
 
+// What is wrong with the object of `key` among `found` for a file recorded with `size` bytes:
+// "" when it is there with that size, else "s3://BUCKET/PREFIXKEY is missing" or "… is shorter
+// (longer) than recorded (N bytes, record M)". Verify and restore say it alike.
+std::string object_size_problem(const SetObjects& found, const std::string& bucket, const std::string& prefix,
+                                const std::string& key, uint64_t size);
+
 }  // namespace rawbackup

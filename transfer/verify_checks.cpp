@@ -124,12 +124,10 @@ Result<std::vector<FileFinding>> check_s3(ObjectStore& store, const RawFile& rec
   std::vector<size_t> deep_at;
   for (const auto& [key, entry] : record.file_info) {
     auto it = found.find(where.prefix + key);
-    if (it == found.end()) {
-      out.push_back(finding(key, BackupPlace::s3, FindingState::missing,
-                            "s3://" + where.bucket + "/" + where.prefix + key + " is missing"));
-    } else if (it->second.size != entry.size) {
-      out.push_back(finding(key, BackupPlace::s3, FindingState::differs,
-                            "size " + std::to_string(it->second.size) + ", record " + std::to_string(entry.size)));
+    std::string problem = object_size_problem(found, where.bucket, where.prefix, key, entry.size);
+    if (!problem.empty()) {
+      out.push_back(
+          finding(key, BackupPlace::s3, it == found.end() ? FindingState::missing : FindingState::differs, problem));
     } else if (options.deep) {
       deep.push_back({{where.bucket, where.prefix + key}, entry, nullptr});
       deep_at.push_back(out.size());

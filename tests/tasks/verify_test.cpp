@@ -76,6 +76,18 @@ TEST_F(VerifyRestore, MissingObjectAndNoBackupAreFindings) {
   EXPECT_EQ(unknown->exit_code, exit_codes::usage);
 }
 
+// An object of another size is named as restore names it (both use object_size_problem).
+TEST_F(VerifyRestore, ObjectOfAnotherSizeIsNamedAsRestoreNamesIt) {
+  backed_up("small");
+  s3_.set_object("b-prid7", id, "sm");
+  auto out = run_verify(s3_context(), VerifyOptions{{id}, false, true, false});
+  ASSERT_TRUE(out);
+  EXPECT_EQ(out->exit_code, exit_codes::mismatch);
+  EXPECT_EQ(out->result["results"][0]["files"][0]["state"], "differs");
+  EXPECT_EQ(out->result["results"][0]["files"][0]["detail"],
+            "s3://b-prid7/a_PRID7_x.raw is shorter than recorded (2 bytes, record 5)");
+}
+
 TEST_F(VerifyRestore, CouldNotCheckIsExitOne) {
   backed_up("small");
   s3_.inject("head_object", {503, "SlowDown", "slow", ""});
