@@ -253,7 +253,7 @@ TaskRunner bind_restore(CLI::App& command) {
   command.add_flag("--dry-run", options->dry_run, "Show what would be restored, skipped or refused");
   auto selection = std::make_shared<Selection>();
   add_selection_options(command, *selection, "Raw file ids");
-  return per_selected_id("restore", options, selection, &run_restore);
+  return with_concurrency_option(command, per_selected_id("restore", options, selection, &run_restore));
 }
 
 }  // namespace rawbackup

@@ -1,6 +1,7 @@
 #include "tasks/task.h"
 
 #include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
 
 #include <filesystem>
 
@@ -37,6 +38,20 @@ void record_best_effort(const Context& ctx, const std::string& id, const RecordC
 
 Result<std::unique_ptr<RecordLock>> lock_record(const Context& ctx, const std::string& id) {
   return ctx.store->lock(id, ctx.lock_options);
+}
+
+TaskRunner with_concurrency_option(CLI::App& command, TaskRunner runner) {
+  auto concurrency = std::make_shared<unsigned>(0);
+  command.add_option("--concurrency", *concurrency, "S3 requests at once; default backup.s3.concurrency (4)")
+      ->check(CLI::Range(1, 64));
+  return [concurrency, runner](const Context& ctx) -> Result<TaskOutput> {
+    if (*concurrency == 0 || !ctx.config || !ctx.config->s3) return runner(ctx);
+    Config config = *ctx.config;
+    config.s3->concurrency = *concurrency;
+    Context changed = ctx;
+    changed.config = &config;
+    return runner(changed);
+  };
 }
 
 }  // namespace rawbackup

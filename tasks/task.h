@@ -91,6 +91,10 @@ TaskOutput output_of(const R& r, int exit_code = 0) {
 
 using TaskRunner = std::function<Result<TaskOutput>(const Context&)>;
 
+// Declares `--concurrency N` (1–64) on `command` and returns `runner` seeing the config's
+// backup.s3.concurrency as N when given: the GETs at once of restore and verify --deep.
+TaskRunner with_concurrency_option(CLI::App& command, TaskRunner runner);
+
 namespace needs {
 inline constexpr unsigned config = 1U << 0;
 inline constexpr unsigned store = 1U << 1;  // implies config (the store is named in it)

@@ -185,7 +185,8 @@ TaskRunner bind_verify(CLI::App& command) {
   command.add_flag("--dry-run", options->dry_run, "Show what would be checked; read no data, record nothing");
   auto selection = std::make_shared<Selection>();
   add_selection_options(command, *selection, "Raw file ids");
-  return [options, selection](const Context& ctx) { return verify_selection(ctx, *options, *selection); };
+  return with_concurrency_option(
+      command, [options, selection](const Context& ctx) { return verify_selection(ctx, *options, *selection); });
 }
 
 }  // namespace rawbackup

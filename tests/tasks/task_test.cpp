@@ -1,6 +1,8 @@
 // What every task shares (tasks/task.h): recording where the outcome does not hang on it.
 #include <gtest/gtest.h>
 
+#include <CLI/CLI.hpp>
+
 #include "task_fixture.h"
 
 namespace rawbackup {
@@ -29,6 +31,29 @@ TEST_F(TaskHelpers, BestEffortRecordingNeverFailsTheTask) {
 
   record_best_effort(context(), "a.raw", change, "the failure");
   EXPECT_EQ(record("a.raw").error, "it failed");
+}
+
+// --concurrency N is what the task sees as backup.s3.concurrency; without it, the config's.
+TEST_F(TaskHelpers, ConcurrencyOptionOverridesTheConfigsForTheRun) {
+  ASSERT_TRUE(config_.s3);
+  unsigned seen = 0;
+  TaskRunner seeing = [&](const Context& ctx) -> Result<TaskOutput> {
+    seen = ctx.config->s3->concurrency;
+    return TaskOutput{};
+  };
+  for (const auto& [args, expected] : {std::pair{std::vector<std::string>{"--concurrency", "12"}, 12U},
+                                       std::pair{std::vector<std::string>{}, config_.s3->concurrency}}) {
+    CLI::App app;
+    TaskRunner runner = with_concurrency_option(app, seeing);
+    std::vector<std::string> reversed(args.rbegin(), args.rend());
+    app.parse(reversed);
+    ASSERT_TRUE(runner(context()));
+    EXPECT_EQ(seen, expected);
+  }
+  EXPECT_EQ(config_.s3->concurrency, 4U) << "the config itself is left alone";
+  CLI::App app;
+  with_concurrency_option(app, seeing);
+  EXPECT_THROW(app.parse(std::vector<std::string>{"65", "--concurrency"}), CLI::ValidationError);
 }
 
 }  // namespace
