@@ -23,9 +23,7 @@ if [ ! -e "$template/.complete" ]; then
   echo "generating $template" >&2
   rm -rf "$template"
   mkdir -p "$template"
-  python3 bench/make_frames.py "$template" "$files"
-  head -c $((big_mib * 1024 * 1024)) < <(openssl enc -aes-128-ctr -nosalt -pass pass:purge -pbkdf2 </dev/zero 2>/dev/null) \
-    >"$template/analysis.tdf_bin"
+  python3 bench/make_frames.py "$template" "$files" "$big_mib"
   find "$template" -exec touch -h -d '30 days ago' {} +
   touch "$template/.complete"  # outside the set copied below
 fi

@@ -28,7 +28,6 @@ faults:
     bucket's region (301 with x-amz-bucket-region), a server whose clock is off (its "Date").
 The proxy keeps the Host header, so the client's signature stays valid upstream.
 """
-import http.client
 import http.server
 import json
 import os
@@ -40,6 +39,8 @@ import sys
 import threading
 import time
 import urllib.parse
+
+import relay
 
 UPSTREAM = urllib.parse.urlsplit(sys.argv[1])
 DIR = sys.argv[2]
@@ -131,28 +132,14 @@ class Proxy(http.server.BaseHTTPRequestHandler):
         self.forward(body, fault)
 
     def forward(self, body, fault):
-        conn = http.client.HTTPConnection(UPSTREAM.hostname, UPSTREAM.port, timeout=120)
-        conn.putrequest(self.command, self.path, skip_host=True, skip_accept_encoding=True)
-        for name, value in self.headers.items():
-            conn.putheader(name, value)
-        conn.endheaders(body if body else None)
-        reply = conn.getresponse()
-        data = reply.read()
-        headers = [(n, v) for n, v in reply.getheaders()
-                   if n.lower() not in ("content-length", "transfer-encoding", "connection")]
+        status, headers, data, length = relay.fetch(UPSTREAM, self.command, self.path, self.headers.items(), body)
         if fault == "wrong_etag":
             headers = [(n, f'"{WRONG_ETAG}"' if n.lower() == "etag" else v) for n, v in headers]
             data = re.sub(rb"<ETag>[^<]*</ETag>", f"<ETag>&quot;{WRONG_ETAG}-2&quot;</ETag>".encode(), data)
         if fault == "corrupt_reply" and data:
             data = bytes([data[0] ^ 0xFF]) + data[1:]
-        self.send_response(reply.status)
-        for name, value in headers:
-            self.send_header(name, value)
-        length = reply.getheader("Content-Length") if self.command == "HEAD" else str(len(data))
-        self.send_header("Content-Length", length or "0")
-        self.end_headers()
-        conn.close()
-        log(f"{self.command} {self.path} {reply.status}" + (f" {fault}" if fault else ""))
+        relay.send_head(self, status, headers, data, length)
+        log(f"{self.command} {self.path} {status}" + (f" {fault}" if fault else ""))
         if self.command == "HEAD":
             return
         if fault in ("truncate", "reset_mid_body"):

@@ -15,7 +15,6 @@ headers. The keys are AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY of the environme
 What it proves: the client puts the endpoint's path before bucket and key and signs it as the
 SDKs do. What it cannot: how any particular product mounts S3 under a path.
 """
-import http.client
 import http.server
 import os
 import re
@@ -26,6 +25,8 @@ import urllib.parse
 from botocore.auth import S3SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
+
+import relay
 
 UPSTREAM = urllib.parse.urlsplit(sys.argv[1])
 PREFIX = sys.argv[2].rstrip("/")
@@ -77,24 +78,12 @@ class Gateway(http.server.BaseHTTPRequestHandler):
         self.forward(target, authorization, body)
 
     def forward(self, target, authorization, body):
-        conn = http.client.HTTPConnection(UPSTREAM.hostname, UPSTREAM.port, timeout=120)
-        conn.putrequest(self.command, target, skip_host=True, skip_accept_encoding=True)
-        for name, value in self.headers.items():
-            conn.putheader(name, authorization if name.lower() == "authorization" else value)
-        conn.endheaders(body if body else None)
-        reply = conn.getresponse()
-        data = reply.read()
-        self.send_response(reply.status)
-        for name, value in reply.getheaders():
-            if name.lower() not in ("content-length", "transfer-encoding", "connection"):
-                self.send_header(name, value)
-        length = reply.getheader("Content-Length") if self.command == "HEAD" else str(len(data))
-        self.send_header("Content-Length", length or "0")
-        self.end_headers()
-        conn.close()
+        headers = [(n, authorization if n.lower() == "authorization" else v) for n, v in self.headers.items()]
+        status, kept, data, length = relay.fetch(UPSTREAM, self.command, target, headers, body)
+        relay.send_head(self, status, kept, data, length)
         if self.command != "HEAD":
             self.wfile.write(data)
-        log(f"{self.command} {self.path} {reply.status}")
+        log(f"{self.command} {self.path} {status}")
 
     def refuse(self, status, code, why):
         body = (f'<?xml version="1.0" encoding="UTF-8"?><Error><Code>{code}</Code>'
