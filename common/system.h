@@ -13,5 +13,14 @@ std::string host_id();
 std::string env_or(const char* name, const std::string& fallback = "");
 // True while a process with this pid exists on this host (pids are reused: a hint, not proof).
 bool process_alive(int64_t pid);
+// This process among all others, wherever they run: "BOOT-PIDNS-RANDOM", the kernel's boot
+// id, the inode of this process's pid namespace and 64 random bits. Containers that share a
+// RAWBACKUP_HOST_ID (often all as pid 1) and a reused pid still get distinct tokens.
+const std::string& process_token();
+// "BOOT-PIDNS": this process's pid namespace on this boot, the start of its process_token().
+const std::string& pid_space();
+// Whether the process of `token` ran in this process's pid namespace on this boot: only then
+// does its pid name a process that kill(pid, 0) can see.
+bool shares_pid_space(const std::string& token);
 
 }  // namespace rawbackup

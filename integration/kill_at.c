@@ -1,8 +1,15 @@
-/* LD_PRELOAD shim for crash tests: kills its own process with SIGKILL (as kill -9 would) at
- * an exact point, so each phase of a task is hit every time, not by a timer's luck.
- *   KILL_AT=open:TEXT    when a file whose path contains TEXT is opened (after the open)
+/* LD_PRELOAD shim for crash and pause tests: kills its own process with SIGKILL (as kill -9
+ * would) at an exact point, so each phase of a task is hit every time, not by a timer's luck.
+ * With KILL_SIGNAL=STOP it stops itself there instead (SIGSTOP, as a frozen VM): the test
+ * waits for state T in /proc/PID/stat and later sends SIGCONT. With KILL_SIGNAL=HOLD only the
+ * thread that got there waits (the rest, such as a lease's heartbeat, runs on): it creates
+ * the file HOLD_MARK, then waits until the file HOLD_UNTIL exists.
+ *   KILL_AT=open:TEXT    when a file whose path contains TEXT is opened (after the open);
+ *                        with KILL_AT_COUNT=N at the Nth such open (default 1)
  *   KILL_AT=unlinkat:N   after the Nth file removed with unlinkat (folders not counted)
  *   KILL_AT=connect:N    when the Nth socket connection is made (before it is)
+ *   KILL_AT=link:N       after the Nth hard link is made (a commit on a file system that
+ *                        refuses rename flags: the final name is there, the temporary too)
  * Built by the test that uses it: cc -shared -fPIC -o kill_at.so kill_at.c -ldl */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -14,18 +21,38 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+static void hold(void) {
+  static int (*real_open)(const char*, int, ...) = NULL;
+  if (real_open == NULL) real_open = (int (*)(const char*, int, ...))dlsym(RTLD_NEXT, "open");
+  int fd = real_open(getenv("HOLD_MARK"), O_WRONLY | O_CREAT, 0644);
+  if (fd >= 0) close(fd);
+  while (access(getenv("HOLD_UNTIL"), F_OK) != 0) usleep(10000);
+}
+
+static void hit(void) {
+  const char* how = getenv("KILL_SIGNAL");
+  if (how != NULL && strcmp(how, "HOLD") == 0) {
+    hold();
+    return;
+  }
+  raise(how != NULL && strcmp(how, "STOP") == 0 ? SIGSTOP : SIGKILL);
+}
+
 static int counted(const char* what) {
-  static int unlinks = 0, connects = 0;
+  static int unlinks = 0, connects = 0, links = 0;
   const char* at = getenv("KILL_AT");
   size_t n = strlen(what);
   if (at == NULL || strncmp(at, what, n) != 0 || at[n] != ':') return 0;
-  int* count = strcmp(what, "unlinkat") == 0 ? &unlinks : &connects;
+  int* count = strcmp(what, "unlinkat") == 0 ? &unlinks : strcmp(what, "link") == 0 ? &links : &connects;
   return ++*count == atoi(at + n + 1);
 }
 
 static void kill_on_open(const char* path) {
+  static int opens = 0;
   const char* at = getenv("KILL_AT");
-  if (at != NULL && strncmp(at, "open:", 5) == 0 && path != NULL && strstr(path, at + 5) != NULL) raise(SIGKILL);
+  if (at == NULL || strncmp(at, "open:", 5) != 0 || path == NULL || strstr(path, at + 5) == NULL) return;
+  const char* count = getenv("KILL_AT_COUNT");
+  if (++opens == (count ? atoi(count) : 1)) hit();
 }
 
 #define OPEN_SHIM(name, ...)                                            \
@@ -53,13 +80,21 @@ int unlinkat(int dir, const char* path, int flags) {
   static int (*real)(int, const char*, int) = NULL;
   if (real == NULL) real = (int (*)(int, const char*, int))dlsym(RTLD_NEXT, "unlinkat");
   int rc = real(dir, path, flags);
-  if (rc == 0 && flags == 0 && counted("unlinkat")) raise(SIGKILL);
+  if (rc == 0 && flags == 0 && counted("unlinkat")) hit();
   return rc;
 }
 
 int connect(int fd, const struct sockaddr* address, socklen_t length) {
   static int (*real)(int, const struct sockaddr*, socklen_t) = NULL;
   if (real == NULL) real = (int (*)(int, const struct sockaddr*, socklen_t))dlsym(RTLD_NEXT, "connect");
-  if (counted("connect")) raise(SIGKILL);
+  if (counted("connect")) hit();
   return real(fd, address, length);
+}
+
+int link(const char* from, const char* to) {
+  static int (*real)(const char*, const char*) = NULL;
+  if (real == NULL) real = (int (*)(const char*, const char*))dlsym(RTLD_NEXT, "link");
+  int rc = real(from, to);
+  if (rc == 0 && counted("link")) hit();
+  return rc;
 }

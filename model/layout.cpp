@@ -151,6 +151,20 @@ bool belongs_to_set(Vendor vendor, const std::string& name, const std::string& e
   return entry.starts_with(stem + ".");
 }
 
+std::string set_key_problem(Vendor vendor, const std::string& name, const std::string& key) {
+  if (key.empty()) return "is empty";
+  if (key.find('\0') != std::string::npos || key.find('\\') != std::string::npos) return "holds a NUL or a backslash";
+  if (key.front() == '/') return "is absolute";
+  for (size_t start = 0; start <= key.size();) {
+    size_t end = std::min(key.find('/', start), key.size());
+    std::string_view part(key.data() + start, end - start);
+    if (part.empty() || part == "." || part == "..") return "has an empty, '.' or '..' segment";
+    start = end + 1;
+  }
+  if (!belongs_to_set(vendor, name, key.substr(0, key.find('/')))) return "is not a file of " + name;
+  return "";
+}
+
 Result<RawFileSet> find_raw_file_set(const FileSystem& fs, const InstrumentConfig& instrument, const std::string& name,
                                      size_t expected_files) {
   if (Status s = validate_raw_file_name(instrument.vendor, name); !s) {

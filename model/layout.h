@@ -37,6 +37,12 @@ Status validate_raw_file_name(Vendor vendor, const std::string& name);
 // `vendor`): NAME itself (thermo, bruker) or, for sciex, every "STEM.*" sibling.
 bool belongs_to_set(Vendor vendor, const std::string& name, const std::string& entry);
 
+// Why `key`, a file key of the record of set NAME, cannot be a file of that set: "" when it
+// is a relative path of plain names (no "", ".", ".." segment, not absolute, no NUL or
+// backslash) whose first name belongs to the set. Keys become paths beneath a folder (the
+// instrument's, the backup's, restore's --to): a key that fails here would reach outside it.
+std::string set_key_problem(Vendor vendor, const std::string& name, const std::string& key);
+
 // Finds the set for NAME under the instrument folder. Errors (kind usage) for a bad name,
 // no files, symlinks leading out of the folder, special files; kind failed for I/O errors.
 // `expected_files` (a count seen before) sizes the list up front, so listing a large set

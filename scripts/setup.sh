@@ -20,7 +20,8 @@ packages=(
 test_servers=0
 [ "${1:-}" = "--test-servers" ] && test_servers=1
 # file: CPack reads the linked libraries with it; lintian and man-db check the package.
-((test_servers)) && packages+=(ceph-mon ceph-osd radosgw ceph-common snakemake postgresql-15 file lintian man-db awscli python3-boto3)
+((test_servers)) && packages+=(ceph-mon ceph-osd radosgw ceph-common snakemake postgresql-15 file lintian man-db awscli python3-boto3
+  bindfs)
 
 missing=()
 command -v npm >/dev/null || missing+=(npm)

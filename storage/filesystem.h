@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "common/result.h"
+#include "storage/mounts.h"
 
 namespace rawbackup {
 
@@ -80,6 +81,8 @@ class FileSystem {
   // modes, ACLs, a read-only mount); kind usage when it may not.
   virtual Status check_writable(const std::filesystem::path& p) const = 0;
   virtual Result<FolderSpace> space(const std::filesystem::path& p) const = 0;
+  // The mount that holds `p` (its file-system type and options); nullopt when unknown.
+  virtual Result<std::optional<MountInfo>> mount_of(const std::filesystem::path& p) const = 0;
 
   // Creates the folder and its parents (existing ones are fine).
   virtual Status create_directories(const std::filesystem::path& p) const = 0;
@@ -87,6 +90,10 @@ class FileSystem {
   virtual Result<std::unique_ptr<OutputFile>> create_file(const std::filesystem::path& final_path) const = 0;
   // Renames `from` to `to` unless `to` exists (kind conflict then), then fsyncs the folder.
   virtual Status rename_no_replace(const std::filesystem::path& from, const std::filesystem::path& to) const = 0;
+  // Removes the temporary files in folder `p` that runs of this host left when they stopped
+  // (killed mid-copy, or between a commit's hard link and its unlink); those of live runs and
+  // of other hosts stay. Each folder is looked at once per process.
+  virtual void remove_stale_temporaries(const std::filesystem::path& p) const { (void)p; }
   // Commits several files of this filesystem at once, as commit() would each: for the local
   // filesystem one flush of the whole filesystem for all their bytes (not an fsync per file),
   // then every rename, then one fsync per folder. Nothing gets its final name before its

@@ -148,6 +148,8 @@ class LocalFileSystem final : public FileSystem {
   Result<std::unique_ptr<OutputFile>> create_file(const fs::path& final_path) const override {
     return local_create_file(final_path);
   }
+  Result<std::optional<MountInfo>> mount_of(const fs::path& p) const override { return local_mount_of(p); }
+  void remove_stale_temporaries(const fs::path& p) const override { local_remove_stale_temps(p); }
   Status rename_no_replace(const fs::path& from, const fs::path& to) const override {
     return local_rename_no_replace(from, to);
   }

@@ -23,5 +23,7 @@ Result<bool> local_remove_file_beneath(const std::filesystem::path& root, const 
                                        const FileStat& expected);
 Result<bool> local_remove_folder_if_empty(const std::filesystem::path& root, const std::filesystem::path& relative);
 Status local_sync_folder(const std::filesystem::path& p);
+void local_remove_stale_temps(const std::filesystem::path& dir);
+Result<std::optional<MountInfo>> local_mount_of(const std::filesystem::path& p);
 
 }  // namespace rawbackup

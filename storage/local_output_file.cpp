@@ -3,11 +3,13 @@
 #include <linux/fs.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include <cctype>
 #include <cerrno>
 #include <cstring>
+#include <ctime>
 #include <map>
 #include <mutex>
 #include <random>
@@ -32,13 +34,36 @@ Status fsync_dir(const fs::path& dir) {
   return {};
 }
 
+// True when the file system refuses renameat2's flags: NFS, FUSE (bindfs, sshfs), CIFS on
+// some kernels, and kernels or seccomp profiles without renameat2.
+bool refuses_rename_flags(int err) { return err == EINVAL || err == ENOSYS || err == EOPNOTSUPP; }
+
+// Where RENAME_NOREPLACE is refused: a hard link to the final name, which fails with EEXIST
+// when anything is there (so nothing is ever replaced, as with the flag), then the temporary
+// name removed. A crash between the two leaves the complete file under both names; the
+// temporary one is swept as any stopped run's (local_remove_stale_temps). Never a plain rename():
+// it would replace a file that appeared after the caller looked.
+Status link_then_unlink(const fs::path& from, const fs::path& to) {
+  if (::link(from.c_str(), to.c_str()) != 0) {
+    if (errno == EEXIST) return fail(ErrorKind::conflict, to.string() + " exists already");
+    if (errno == EPERM || errno == EOPNOTSUPP || errno == ENOSYS) {
+      return fail(ErrorKind::usage, "cannot commit " + to.string() + ": its file system refuses both " +
+                                        "rename without replacing and hard links (see `rawbackup doctor --write-probe`)");
+    }
+    return errno_failure("cannot link to", to);
+  }
+  if (::unlink(from.c_str()) != 0) return errno_failure("cannot remove", from);
+  return {};
+}
+
 // `sync_folder` false: the caller fsyncs the folder (once for many renames).
 Status rename_noreplace(const fs::path& from, const fs::path& to, bool sync_folder = true) {
-  if (::syscall(SYS_renameat2, AT_FDCWD, from.c_str(), AT_FDCWD, to.c_str(), RENAME_NOREPLACE) == 0) {
-    return sync_folder ? fsync_dir(to.parent_path()) : Status{};
+  if (::syscall(SYS_renameat2, AT_FDCWD, from.c_str(), AT_FDCWD, to.c_str(), RENAME_NOREPLACE) != 0) {
+    if (errno == EEXIST) return fail(ErrorKind::conflict, to.string() + " exists already");
+    if (!refuses_rename_flags(errno)) return errno_failure("cannot rename to", to);
+    TRY(link_then_unlink(from, to));
   }
-  if (errno == EEXIST) return fail(ErrorKind::conflict, to.string() + " exists already");
-  return errno_failure("cannot rename to", to);
+  return sync_folder ? fsync_dir(to.parent_path()) : Status{};
 }
 
 // ".rawbackup-tmp-<host>-": what every temporary file name of this host contains.
@@ -62,18 +87,44 @@ std::string temp_prefix(const fs::path& final_path) {
   return "." + name + host_marker();
 }
 
+// 8 hex digits naming this process's pid namespace on this boot: a pid in a temporary name
+// means something only to processes with the same tag (containers sharing a host id each
+// have their own, and often all run as pid 1).
+const std::string& space_tag() {
+  static const std::string tag = md5_hex(pid_space()).substr(0, 8);
+  return tag;
+}
+
+// ".<name>.rawbackup-tmp-<host>-<space tag>-<pid>-<random>"
 std::string temp_name(const fs::path& final_path) {
   static thread_local std::mt19937_64 random{std::random_device{}()};
   char suffix[24];
   std::snprintf(suffix, sizeof suffix, "%016llx", static_cast<unsigned long long>(random()));
-  return temp_prefix(final_path) + std::to_string(::getpid()) + "-" + suffix;
+  return temp_prefix(final_path) + space_tag() + "-" + std::to_string(::getpid()) + "-" + suffix;
 }
 
-// Removes the temporary files in `dir` left by processes of this host that are gone (killed
-// mid-copy); those of other hosts, or of live processes, are left alone. Each folder is
-// looked at once per process (a Bruker folder of 20,000 files would otherwise be read
-// 20,000 times).
-void remove_stale_temps(const fs::path& dir) {
+// A temporary file of this host left by a stopped run: written in this pid namespace by a pid
+// that is gone, or in another (a container, an earlier boot) and untouched for a day, since
+// its pid says nothing here. `after_marker` is the name after host_marker().
+bool left_by_stopped_run(const std::string& after_marker, const fs::path& path) {
+  const std::string& tag = space_tag();
+  if (after_marker.size() > tag.size() + 1 && after_marker.starts_with(tag) && after_marker[tag.size()] == '-') {
+    char* end = nullptr;
+    int64_t pid = std::strtoll(after_marker.c_str() + tag.size() + 1, &end, 10);
+    return end != nullptr && *end == '-' && !process_alive(pid);
+  }
+  struct stat st {};
+  constexpr time_t day = 24 * 3600;
+  return ::lstat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && st.st_mtime + day < ::time(nullptr);
+}
+
+}  // namespace
+
+// Removes the temporary files in `dir` left by runs of this host that stopped (killed
+// mid-copy; see left_by_stopped_run); those of other hosts, or of live processes, are left
+// alone. Each folder is looked at once per process (a Bruker folder of 20,000 files would
+// otherwise be read 20,000 times).
+void local_remove_stale_temps(const fs::path& dir) {
   static std::mutex mutex;
   static std::set<std::string> done;
   {
@@ -86,14 +137,14 @@ void remove_stale_temps(const fs::path& dir) {
     std::string name = entry.path().filename().string();
     size_t at = name.rfind(marker);
     if (name.empty() || name[0] != '.' || at == std::string::npos) continue;
-    char* end = nullptr;
-    int64_t pid = std::strtoll(name.c_str() + at + marker.size(), &end, 10);
-    if (end == nullptr || *end != '-' || process_alive(pid)) continue;
+    if (!left_by_stopped_run(name.substr(at + marker.size()), entry.path())) continue;
     if (::unlink(entry.path().c_str()) == 0) {
       spdlog::info("removed {} left by a stopped run", entry.path().string());
     }
   }
 }
+
+namespace {
 
 class LocalOutputFile final : public OutputFile {
  public:
@@ -132,7 +183,7 @@ class LocalOutputFile final : public OutputFile {
 
   // After its bytes were made durable: the final name (and the folder synced, or not yet).
   Status publish(bool sync_folder) {
-    fd_.reset();
+    if (fd_.close() != 0) return errno_failure("cannot close", final_);
     TRY(rename_noreplace(temp_, final_, sync_folder));
     committed_ = true;
     return {};
@@ -148,6 +199,18 @@ class LocalOutputFile final : public OutputFile {
   bool committed_ = false;
 };
 
+// syncfs() reports writeback errors from Linux 5.8 on; before, it could succeed while a
+// file's bytes were lost.
+bool syncfs_reports_errors() {
+  static const bool reports = [] {
+    struct utsname name {};
+    int major = 0, minor = 0;
+    return ::uname(&name) == 0 && std::sscanf(name.release, "%d.%d", &major, &minor) == 2 &&
+           (major > 5 || (major == 5 && minor >= 8));
+  }();
+  return reports;
+}
+
 }  // namespace
 
 std::unexpected<Error> errno_failure(const std::string& what, const fs::path& p, int err) {
@@ -160,15 +223,27 @@ std::unexpected<Error> errno_failure(const std::string& what, const fs::path& p,
               what + " " + p.string() + ": " + std::strerror(err));
 }
 
+// Creates the missing folders of `p` from the top, and fsyncs the parent of each one created:
+// a new <instrument>/<YYYY_MM> folder survives a crash with the files committed into it.
 Status local_create_directories(const fs::path& p) {
-  std::error_code ec;
-  fs::create_directories(p, ec);
-  if (ec) return errno_failure("cannot create folder", p, ec.value());
+  std::vector<fs::path> missing;
+  for (fs::path at = p; !at.empty() && at != at.parent_path(); at = at.parent_path()) {
+    struct stat st {};
+    if (::stat(at.c_str(), &st) == 0) break;
+    missing.push_back(at);
+  }
+  for (auto it = missing.rbegin(); it != missing.rend(); ++it) {
+    if (::mkdir(it->c_str(), 0777) != 0 && errno != EEXIST) return errno_failure("cannot create folder", *it);
+    fs::path parent = it->parent_path().empty() ? "." : it->parent_path();
+    TRY(fsync_dir(parent));
+  }
+  struct stat st {};
+  if (::stat(p.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) return errno_failure("cannot create folder", p, ENOTDIR);
   return {};
 }
 
 Result<std::unique_ptr<OutputFile>> local_create_file(const fs::path& final_path) {
-  remove_stale_temps(final_path.parent_path());
+  local_remove_stale_temps(final_path.parent_path());
   fs::path temp = final_path.parent_path() / temp_name(final_path);
   UniqueFd fd(::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666));
   if (!fd) return errno_failure("cannot create", temp);
@@ -188,8 +263,14 @@ Status local_commit_all(std::span<OutputFile* const> files) {
     filesystems.emplace(st.st_dev, f);
     local.push_back(f);
   }
-  for (const auto& [dev, f] : filesystems) {
-    if (::syncfs(f->fd()) != 0) return errno_failure("cannot sync the filesystem of", f->final_path());
+  if (syncfs_reports_errors()) {
+    for (const auto& [dev, f] : filesystems) {
+      if (::syncfs(f->fd()) != 0) return errno_failure("cannot sync the filesystem of", f->final_path());
+    }
+  } else {  // before Linux 5.8 syncfs() did not report writeback errors: one fdatasync a file
+    for (LocalOutputFile* f : local) {
+      if (::fdatasync(f->fd()) != 0) return errno_failure("cannot sync", f->final_path());
+    }
   }
   std::set<fs::path> folders;
   for (LocalOutputFile* f : local) {

@@ -28,6 +28,12 @@ class UniqueFd {
     if (fd_ >= 0) ::close(fd_);
     fd_ = -1;
   }
+  // Closes now and says whether close() succeeded: on NFS and CIFS a write error may first
+  // show here. 0 when there was nothing to close; else close()'s result (errno set).
+  int close() {
+    int fd = std::exchange(fd_, -1);
+    return fd >= 0 ? ::close(fd) : 0;
+  }
 
  private:
   int fd_ = -1;

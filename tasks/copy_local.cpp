@@ -2,6 +2,8 @@
 
 #include <CLI/CLI.hpp>
 #include <chrono>
+#include <mutex>
+#include <set>
 #include <thread>
 
 #include "common/log.h"
@@ -58,6 +60,7 @@ Result<CopyPlan> make_plan(const Context& ctx, const RawFile& record) {
   Progress progress("checking existing copies", existing_bytes(*ctx.fs, plan.base, record), ctx.tty);
   for (const auto& [key, entry] : record.file_info) {
     PlannedFile file{key, entry, (plan.base / key).string(), {}};
+    ctx.fs->remove_stale_temporaries(fs::path(file.dest).parent_path());  // a stopped run's, before looking
     TRY_ASSIGN(check, check_destination(*ctx.fs, file.dest, entry, [&](size_t n) { progress.advance(n); }));
     file.check = check;
     if (file.check.state != DestinationState::identical) {
@@ -140,24 +143,34 @@ Status check_source(const Context& ctx, const RawFile& record, const CopyJob& jo
   return std::unexpected(changed_since_checksum(record, change, std::chrono::seconds(ctx.config->settle_seconds)));
 }
 
-// Checks every source first, moves differing copies aside (--overwrite), then copies.
-Status copy_all(const Context& ctx, const RawFile& record, const CopyPlan& plan, Progress& progress) {
+// Checks every source first, then copies; a differing copy (--overwrite) is moved aside only
+// once its replacement is complete and verified, right before the replacement is committed,
+// so a full disk or a crash mid-copy leaves the old copy under its name.
+Status copy_all(const Context& ctx, const RawFile& record, const CopyPlan& plan, Progress& progress,
+                const std::function<Status()>& fence) {
   SourceCheck unchanged = [&](const CopyJob& job) { return check_source(ctx, record, job); };
   std::vector<CopyJob> jobs;
   jobs.reserve(plan.to_copy);
+  std::set<std::string> differing;
   for (const PlannedFile& f : plan.files) {
     if (f.check.state == DestinationState::identical) continue;
     jobs.push_back({f.key, (plan.source_base / f.key).string(), f.dest, f.entry});
     TRY(unchanged(jobs.back()));
+    if (f.check.state == DestinationState::differs) differing.insert(f.dest);
   }
-  for (const PlannedFile& f : plan.files) {
-    if (f.check.state != DestinationState::differs) continue;
-    auto aside = move_aside(*ctx.fs, f.dest);
-    if (!aside) return std::unexpected(aside.error());
-    spdlog::warn("{}: differing copy moved aside to {}", f.key, aside->string());
-  }
+  std::mutex aside_mutex;
+  BeforeCommit before_commit = [&](std::span<const CopyJob* const> committing) -> Status {
+    TRY(fence());
+    std::lock_guard lock(aside_mutex);
+    for (const CopyJob* job : committing) {
+      if (differing.erase(job->dest) == 0) continue;
+      TRY_ASSIGN(aside, move_aside(*ctx.fs, job->dest));
+      spdlog::warn("{}: differing copy moved aside to {}", job->key, aside.string());
+    }
+    return {};
+  };
   unsigned workers = std::min(4U, std::max(2U, std::thread::hardware_concurrency()));
-  return copy_files(*ctx.fs, jobs, workers, unchanged, [&](size_t n) { progress.advance(n); });
+  return copy_files(*ctx.fs, jobs, workers, unchanged, [&](size_t n) { progress.advance(n); }, before_commit);
 }
 
 struct CopyResult {
@@ -187,8 +200,9 @@ bool record_needs_update(const Context& ctx, const RawFile& record, const CopyPl
          (tracks_local_backup(*ctx.config) && record.backup_status != BackupStatus::done);
 }
 
-Result<TaskOutput> copy_and_record(const Context& ctx, const RawFile& record, const CopyPlan& plan,
+Result<TaskOutput> copy_and_record(const Context& ctx, const HeldRecord& held, const CopyPlan& plan,
                                    std::chrono::steady_clock::time_point start) {
+  const RawFile& record = held.record;
   bool update = record_needs_update(ctx, record, plan);
   RecordChange started;
   started.message = "copying " + std::to_string(plan.to_copy) + " file(s) to " + plan.base.string();
@@ -198,13 +212,18 @@ Result<TaskOutput> copy_and_record(const Context& ctx, const RawFile& record, co
     }
   }
   Progress progress("copying", plan.bytes_to_copy, ctx.tty);
-  Status copied = copy_all(ctx, record, plan, progress);
+  Status copied = copy_all(ctx, record, plan, progress, fence_of(held.lock.get()));
   progress.finish();
   RecordChange end;
   if (!copied) {
     end.error = copied.error().message;
     end.message = "copy failed: " + copied.error().message;
-    (void)set_status(ctx, record.id, RawFileStatus::error, BackupStatus::failed, end);
+    Status recorded = set_status(ctx, record.id, RawFileStatus::error, BackupStatus::failed, end);
+    if (!recorded && recorded.error().message != copied.error().message) {  // not the same lost lease
+      // A store on the full disk: say that the record still shows the copy running.
+      return fail(copied.error(), "the failure could not be recorded (" + recorded.error().message +
+                                      "; the record still says copying)");
+    }
     return std::unexpected(copied.error());
   }
   if (update) {
@@ -245,7 +264,7 @@ Result<TaskOutput> run_copy_local(const Context& ctx, const CopyLocalOptions& op
     return fail(ErrorKind::conflict,
                 "destination differs, left untouched (use --overwrite to move it aside): " + join(refused, "; "));
   }
-  return copy_and_record(ctx, *record, plan, start);
+  return copy_and_record(ctx, *held, plan, start);
 }
 
 TaskRunner bind_copy_local(CLI::App& command) {

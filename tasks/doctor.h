@@ -10,7 +10,9 @@
 namespace rawbackup {
 
 struct DoctorOptions {
-  bool write_probe = false;  // also write (and delete) a zero-byte object in each bucket
+  // Also commit (and remove) a probe file in the backup folder, and write (and delete) a
+  // zero-byte object in each bucket.
+  bool write_probe = false;
 };
 
 Result<TaskOutput> run_doctor(const Context& ctx, const DoctorOptions& options);

@@ -77,6 +77,39 @@ Finding check_bucket(ObjectStore& objects, const std::string& bucket, bool write
   return ok(check, "exists and is writable (a probe object written and deleted)");
 }
 
+// " on nfs4 (rw,relatime,…) at /mnt/nas": where a folder lives, as mountinfo tells it.
+std::string mount_text(const std::optional<MountInfo>& mount) {
+  if (!mount) return "";
+  return "; on " + mount->fs_type + " (" + mount->options + ") at " + mount->mount_point.string();
+}
+
+// A network share's attribute cache can hide a growing file for up to its timeout: the settle
+// rule needs that well below settle_seconds (here: at most a quarter of it).
+std::optional<Finding> attribute_cache_warning(const std::string& check, const std::string& detail,
+                                               const std::optional<MountInfo>& mount, int64_t settle_seconds) {
+  if (!mount) return std::nullopt;
+  std::optional<int64_t> cache = attribute_cache_seconds(*mount);
+  if (!cache || *cache * 4 <= settle_seconds) return std::nullopt;
+  return warn(check,
+              detail + "; its attribute cache keeps sizes and mtimes up to " + std::to_string(*cache) +
+                  " s, not well below checksum.settle_seconds (" + std::to_string(settle_seconds) + " s)",
+              "mount it with a shorter actimeo, or raise checksum.settle_seconds to at least " +
+                  std::to_string(*cache * 4));
+}
+
+// Commits a probe file in `folder` the way copy-local commits a backup (temporary file,
+// fsync, rename without replacing or its hard-link fallback, folder fsync), then removes it.
+Status commit_probe(const FileSystem& fs, const std::filesystem::path& folder) {
+  std::string name = ".rawbackup-doctor-" + host_id() + "-" + std::to_string(getpid());
+  TRY_ASSIGN(file, fs.create_file(folder / name));
+  static constexpr char probe[] = "rawbackup doctor probe\n";
+  TRY(file->write_at(0, std::as_bytes(std::span(probe, sizeof probe - 1))));
+  TRY(file->commit());
+  TRY_ASSIGN(st, fs.stat(folder / name, false));
+  TRY(fs.remove_file_beneath(folder, name, st));
+  return fs.sync_folder(folder);
+}
+
 }  // namespace
 
 std::vector<Finding> check_instruments(const FileSystem& fs, const Config& config) {
@@ -93,13 +126,16 @@ std::vector<Finding> check_instruments(const FileSystem& fs, const Config& confi
       out.push_back(failure(check, entries.error().message, "give this user read access to it"));
       continue;
     }
-    out.push_back(ok(check, instrument.path.string() + " readable (" + std::to_string(entries->size()) +
-                                (entries->size() == 1 ? " entry)" : " entries)")));
+    auto mount = fs.mount_of(instrument.path);
+    std::string detail = instrument.path.string() + " readable (" + std::to_string(entries->size()) +
+                         (entries->size() == 1 ? " entry)" : " entries)") + mount_text(mount.value_or(std::nullopt));
+    auto cache = attribute_cache_warning(check, detail, mount.value_or(std::nullopt), config.settle_seconds);
+    out.push_back(cache ? *cache : ok(check, detail));
   }
   return out;
 }
 
-Finding check_backup_folder(const FileSystem& fs, const std::filesystem::path& folder) {
+Finding check_backup_folder(const FileSystem& fs, const std::filesystem::path& folder, bool write_probe) {
   const char* check = "backup folder";
   if (std::string problem = folder_problem(fs, folder); !problem.empty()) {
     return failure(check, problem, "mount the backup share or create the folder (locations.backup)");
@@ -110,7 +146,14 @@ Finding check_backup_folder(const FileSystem& fs, const std::filesystem::path& f
   auto space = fs.space(folder);
   if (!space) return warn(check, folder.string() + " writable; " + space.error().message, "");
   std::string detail = folder.string() + " writable, " + format_bytes(space->free_bytes) + " free of " +
-                       format_bytes(space->total_bytes);
+                       format_bytes(space->total_bytes) + mount_text(fs.mount_of(folder).value_or(std::nullopt));
+  if (write_probe) {
+    if (auto probe = commit_probe(fs, folder); !probe) {
+      return failure(check, detail + "; a probe file cannot be committed as copy-local commits: " + probe.error().message,
+                     "use a share that allows hard links or rename without replacing (README: supported file systems)");
+    }
+    detail += "; a probe file committed and removed";
+  }
   if (space->free_bytes < low_space_bytes) {
     return warn(check, detail, "free some space: one raw file can be 100 GB");
   }

@@ -1,6 +1,6 @@
 // The checks of `doctor`, each a finding: what was looked at, what was found, what to do.
-// Read-only: nothing here writes a record, and only the --write-probe bucket check writes
-// (a zero-byte object under doctor_probe_prefix, deleted at once).
+// Read-only: nothing here writes a record; only --write-probe writes (a zero-byte object under
+// doctor_probe_prefix in each bucket, a small file in the backup folder; both deleted at once).
 #pragma once
 #include <string>
 #include <vector>
@@ -31,10 +31,14 @@ inline constexpr uint64_t low_space_bytes = uint64_t{100} << 30;
 inline constexpr int64_t clock_warn_s = 30;
 inline constexpr int64_t clock_fail_s = 15 * 60;
 
-// Each instrument folder: exists, is a folder, can be listed.
+// Each instrument folder: exists, is a folder, can be listed, its file system and mount
+// options; a warning when a network share's attribute cache is not well below
+// checksum.settle_seconds.
 std::vector<Finding> check_instruments(const FileSystem& fs, const Config& config);
-// The backup folder: exists, is a folder, writable (without writing), its free space.
-Finding check_backup_folder(const FileSystem& fs, const std::filesystem::path& folder);
+// The backup folder: exists, is a folder, writable (without writing), its free space, its file
+// system and mount options; with `write_probe` a probe file committed as copy-local commits
+// and removed.
+Finding check_backup_folder(const FileSystem& fs, const std::filesystem::path& folder, bool write_probe);
 // The store: its schema version and whether writes would be taken.
 Finding check_store(RecordStore& store);
 

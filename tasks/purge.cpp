@@ -36,8 +36,8 @@ std::string days_text(double days) {
 // fails, a dry run makes them all.
 class Purge {
  public:
-  Purge(const Context& ctx, const PurgeOptions& options, const RawFile& record)
-      : ctx_(ctx), options_(options), record_(record) {
+  Purge(const Context& ctx, const PurgeOptions& options, const RawFile& record, std::function<Status()> fence)
+      : ctx_(ctx), options_(options), record_(record), fence_(std::move(fence)) {
     result_.id = record.id;
     result_.dry_run = options.dry_run;
     result_.verdict = "purged";
@@ -182,7 +182,7 @@ class Purge {
   Result<TaskOutput> delete_and_record() {
     spdlog::info("deleting {} file(s), {} from {}", result_.copy.present.size(),
                  format_bytes(result_.copy.present_bytes), result_.copy.root.string());
-    Status deleted = delete_instrument_copy(*ctx_.fs, record_, result_.copy, result_.deleted);
+    Status deleted = delete_instrument_copy(*ctx_.fs, record_, result_.copy, result_.deleted, fence_);
     if (!deleted) {
       RecordChange change;
       change.message = "purge stopped after deleting " + std::to_string(result_.deleted.files) + " of " +
@@ -208,6 +208,7 @@ class Purge {
   const Context& ctx_;
   const PurgeOptions& options_;
   const RawFile& record_;
+  std::function<Status()> fence_;  // before each unlink: the lease still holds
   PurgeResult result_;
   int exit_code_ = exit_codes::ok;
   std::string verified_;                 // the backups verified in this run ("local, s3")
@@ -222,7 +223,8 @@ Result<TaskOutput> run_purge(const Context& ctx, const PurgeOptions& options) {
   TRY_ASSIGN(plan, required_backups(*ctx.config, options.require));
   TRY_ASSIGN(held, hold_checksummed_record(ctx, options.id, !options.dry_run));
   const InstrumentConfig& instrument = ctx.config->instrument(held.record.instrument_id);
-  return Purge(ctx, options, held.record).run(instrument, plan);
+  Context run = held.fenced(ctx);
+  return Purge(run, options, held.record, fence_of(held.lock.get())).run(instrument, plan);
 }
 
 TaskRunner bind_purge(CLI::App& command) {

@@ -2,6 +2,7 @@
 
 #include <CLI/CLI.hpp>
 #include <chrono>
+#include <set>
 
 #include "common/log.h"
 #include "common/progress.h"
@@ -48,10 +49,31 @@ Result<BackupPlace> choose_source(const Context& ctx, const RawFile& record, std
   return chosen;
 }
 
+// Refuses (kind conflict) a folder on the way from `to` to `key` that is a symlink: restore
+// writes beneath --to only through folders that are folders, never through a link it did not
+// create. `checked` holds the folders seen fine already (a .d of 20,000 files has few).
+Status check_no_link_on_the_way(const FileSystem& fs, const fs::path& to, const std::string& key,
+                                std::set<fs::path>& checked) {
+  fs::path folder = to;
+  fs::path parent = fs::path(key).parent_path();
+  for (const fs::path& part : parent) {
+    folder /= part;
+    if (checked.contains(folder)) continue;
+    TRY_ASSIGN(st, fs.stat(folder, false));
+    if (st.type == EntryType::symlink) {
+      return fail(ErrorKind::conflict, folder.string() + " is a symlink; restore writes only through real folders");
+    }
+    checked.insert(folder);
+  }
+  return {};
+}
+
 Result<RestorePlan> make_plan(const Context& ctx, const RawFile& record, const RestoreOptions& options) {
   TRY_ASSIGN(from, choose_source(ctx, record, options.from));
   RestorePlan plan{from, from == BackupPlace::s3 ? *record.s3_upload_path : *record.backup_base_path, {}, 0, 0};
+  std::set<fs::path> checked;
   for (const auto& [key, entry] : record.file_info) {
+    TRY(check_no_link_on_the_way(*ctx.fs, options.to, key, checked));
     RestoreItem item{key, entry, options.to / key, {}};
     TRY_ASSIGN(check, check_destination(*ctx.fs, item.dest, entry));
     item.check = check;
@@ -97,7 +119,8 @@ Status check_object_sizes(const Context& ctx, const S3Location& where, const Res
 // give the record's ETag (parts that arrive different are fetched once more); s3.concurrency
 // GETs at once over the parts of any file, so a set of many small files is fetched side by
 // side. A file is opened when its first part starts, so only those under way are open.
-Status restore_from_s3(const Context& ctx, const RestorePlan& plan, Progress& progress) {
+Status restore_from_s3(const Context& ctx, const RestorePlan& plan, Progress& progress,
+                       const std::function<Status()>& fence) {
   auto where = parse_s3_url(plan.source);
   if (!where) return fail(ErrorKind::usage, "recorded S3 path " + plan.source + " is not s3://bucket/prefix");
   TRY(check_object_sizes(ctx, *where, plan));
@@ -133,6 +156,7 @@ Status restore_from_s3(const Context& ctx, const RestorePlan& plan, Progress& pr
     if (!check->matches) {
       return fail(ErrorKind::mismatch, s3_url(jobs[j].target) + ": " + check->difference + "; nothing written");
     }
+    TRY(fence());
     TRY(out->commit());
     double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - began[j]).count();
     log_with(spdlog::level::debug, {items[j]->key, items[j]->entry.size, seconds}, "restored and verified");
@@ -147,7 +171,8 @@ Status restore_from_s3(const Context& ctx, const RestorePlan& plan, Progress& pr
 }
 
 // The backup copy's own mtime stands in for the record's (copy_files checks the source).
-Status restore_from_local(const Context& ctx, const RestorePlan& plan, Progress& progress) {
+Status restore_from_local(const Context& ctx, const RestorePlan& plan, Progress& progress,
+                          const std::function<Status()>& fence) {
   std::vector<CopyJob> jobs;
   for (const RestoreItem& item : plan.items) {
     if (item.check.state == DestinationState::identical) continue;
@@ -164,7 +189,8 @@ Status restore_from_local(const Context& ctx, const RestorePlan& plan, Progress&
     if (change.changed()) return fail(job.source + " changed while it was read (" + change.what + ")");
     return {};
   };
-  return copy_files(*ctx.fs, jobs, 2, unchanged, [&](size_t n) { progress.advance(n); });
+  return copy_files(*ctx.fs, jobs, 2, unchanged, [&](size_t n) { progress.advance(n); },
+                    [&](std::span<const CopyJob* const>) { return fence(); });
 }
 
 const char* action_of(const RestoreItem& item) {
@@ -227,8 +253,9 @@ Result<TaskOutput> run_restore(const Context& ctx, const RestoreOptions& options
   spdlog::info("restoring {} of {} file(s) ({}) from {} to {}", plan.to_restore, plan.items.size(),
                format_bytes(plan.bytes_to_restore), plan.source, options.to.string());
   Progress progress("restoring", plan.bytes_to_restore, ctx.tty);
-  Status done =
-      plan.from == BackupPlace::s3 ? restore_from_s3(ctx, plan, progress) : restore_from_local(ctx, plan, progress);
+  auto fence = fence_of(held->lock.get());
+  Status done = plan.from == BackupPlace::s3 ? restore_from_s3(held->fenced(ctx), plan, progress, fence)
+                                             : restore_from_local(ctx, plan, progress, fence);
   progress.finish();
   if (!done) return std::unexpected(done.error());
   if (plan.to_restore > 0) {

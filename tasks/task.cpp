@@ -5,6 +5,9 @@
 
 #include <filesystem>
 
+#include "model/layout.h"
+#include "storage/fenced_object_store.h"
+
 namespace rawbackup {
 
 Result<RawFile> checksummed_record(const Context& ctx, const std::string& id) {
@@ -17,6 +20,13 @@ Result<RawFile> checksummed_record(const Context& ctx, const std::string& id) {
   if (!record || record->file_info.empty()) {
     return fail(ErrorKind::usage, "no checksum recorded for " + id + "; run checksum first");
   }
+  // Keys become paths beneath folders: one from an edited store must not reach outside them.
+  for (const auto& [key, entry] : record->file_info) {
+    if (std::string problem = set_key_problem(record->vendor, record->id, key); !problem.empty()) {
+      return fail(ErrorKind::usage, "the record of " + id + " is refused: its file key '" + one_line(key) + "' " +
+                                        problem + " (was the store edited by hand?)");
+    }
+  }
   return *record;
 }
 
@@ -28,6 +38,18 @@ Result<HeldRecord> hold_checksummed_record(const Context& ctx, const std::string
   record = checksummed_record(ctx, id);
   if (!record) return std::unexpected(record.error());
   return HeldRecord{std::move(*record), std::move(taken)};
+}
+
+std::function<Status()> fence_of(RecordLock* lock) {
+  return [lock]() -> Status { return lock ? lock->check() : Status{}; };
+}
+
+Context HeldRecord::fenced(const Context& ctx) const {
+  Context run = ctx;
+  if (!lock || !ctx.objects) return run;
+  auto store = std::make_shared<FencedObjectStore>(ctx.objects, fence_of(lock.get()));
+  run.objects = [store]() -> ObjectStore& { return *store; };
+  return run;
 }
 
 void record_best_effort(const Context& ctx, const std::string& id, const RecordChange& change, const char* what) {

@@ -48,7 +48,16 @@ Result<RawFile> checksummed_record(const Context& ctx, const std::string& id);
 struct HeldRecord {
   RawFile record;
   std::unique_ptr<RecordLock> lock;  // null when read without the lock (dry runs)
+
+  // `ctx` for this run: once the lock is lost, its object store sends no more changes
+  // (FencedObjectStore); the record store fences its writes itself. The copy must not outlive
+  // this HeldRecord.
+  Context fenced(const Context& ctx) const;
 };
+// What a run holding `lock` calls right before each step others would see (a rename into
+// the backup, an S3 PUT, Complete or DELETE, an unlink): RecordLock::check(); always ok
+// without a lock (dry runs).
+std::function<Status()> fence_of(RecordLock* lock);
 // checksummed_record(), then with `lock` the record lock (waiting as ctx.lock_options say)
 // and the record read again as it is now that no one else can change it.
 Result<HeldRecord> hold_checksummed_record(const Context& ctx, const std::string& id, bool lock);

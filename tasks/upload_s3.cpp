@@ -323,6 +323,19 @@ Result<std::string> checked_bucket(const Context& ctx, const RawFile& record, bo
   return bucket;
 }
 
+// The run under its lock: `ctx` is the fenced one (HeldRecord::fenced).
+Result<TaskOutput> upload_held(const Context& ctx, const HeldRecord& held, const UploadS3Options& options,
+                               const Transfer& transfer, std::chrono::steady_clock::time_point start) {
+  const RawFile* record = &held.record;
+  TRY_ASSIGN(bucket, checked_bucket(ctx, *record, options.dry_run));
+  auto plan = make_plan(ctx, *record, bucket);
+  if (!plan) return options.dry_run ? std::unexpected(plan.error()) : record_failure(ctx, options.id, plan.error());
+  if (options.dry_run) return output_of(UploadDryRun{*record, *plan});
+  if (Status adopted = adopt_foreign_objects(ctx, *plan); !adopted)
+    return record_failure(ctx, options.id, adopted.error());
+  return upload_and_record(ctx, *record, *plan, transfer, start);
+}
+
 }  // namespace
 
 Result<TaskOutput> run_upload_s3(const Context& ctx, const UploadS3Options& options) {
@@ -334,14 +347,7 @@ Result<TaskOutput> run_upload_s3(const Context& ctx, const UploadS3Options& opti
   Transfer transfer = transfer_settings(*ctx.config->s3, options, *bandwidth);
   auto held = hold_checksummed_record(ctx, options.id, !options.dry_run);
   if (!held) return std::unexpected(held.error());
-  const RawFile* record = &held->record;
-  TRY_ASSIGN(bucket, checked_bucket(ctx, *record, options.dry_run));
-  auto plan = make_plan(ctx, *record, bucket);
-  if (!plan) return options.dry_run ? std::unexpected(plan.error()) : record_failure(ctx, options.id, plan.error());
-  if (options.dry_run) return output_of(UploadDryRun{*record, *plan});
-  if (Status adopted = adopt_foreign_objects(ctx, *plan); !adopted)
-    return record_failure(ctx, options.id, adopted.error());
-  return upload_and_record(ctx, *record, *plan, transfer, start);
+  return upload_held(held->fenced(ctx), *held, options, transfer, start);
 }
 
 TaskRunner bind_upload_s3(CLI::App& command) {

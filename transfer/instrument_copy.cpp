@@ -14,12 +14,7 @@ namespace fs = std::filesystem;
 
 // A record key the walk can reach: relative, plain names, the first one of the set.
 bool is_set_key(const RawFile& record, const std::string& key) {
-  fs::path path(key);
-  if (key.empty() || path.is_absolute()) return false;
-  for (const fs::path& part : path) {
-    if (part.empty() || part == "." || part == "..") return false;
-  }
-  return belongs_to_set(record.vendor, record.id, path.begin()->string());
+  return set_key_problem(record.vendor, record.id, key).empty();
 }
 
 // Walks the set's entries in the instrument folder with lstat only: a symlink is reported,
@@ -151,9 +146,11 @@ Status reread_instrument_copy(const FileSystem& fs, const RawFile& record, Instr
   return {};
 }
 
-Status delete_instrument_copy(const FileSystem& fs, const RawFile& record, const InstrumentCopy& copy, Deletion& done) {
+Status delete_instrument_copy(const FileSystem& fs, const RawFile& record, const InstrumentCopy& copy, Deletion& done,
+                              const std::function<Status()>& fence) {
   for (const std::string& key : copy.present) {
     if (interrupted()) return fail(ErrorKind::interrupted, "interrupted while deleting; a re-run finishes");
+    TRY(fence());
     const FileEntry& entry = record.file_info.at(key);
     TRY_ASSIGN(removed, fs.remove_file_beneath(copy.root, key, FileStat{EntryType::file, entry.size, entry.mtime_ns}));
     if (removed) {

@@ -49,6 +49,8 @@ struct Deletion {
 // through a symlink), then each folder of the set left empty, then syncs the instrument
 // folder. Stops at the first error or interruption (kind interrupted) with `done` telling
 // what was deleted by then; a re-run finishes the rest.
-Status delete_instrument_copy(const FileSystem& fs, const RawFile& record, const InstrumentCopy& copy, Deletion& done);
+// `fence` runs before each unlink: a failure (the run lost its lease) deletes nothing more.
+Status delete_instrument_copy(const FileSystem& fs, const RawFile& record, const InstrumentCopy& copy, Deletion& done,
+                              const std::function<Status()>& fence);
 
 }  // namespace rawbackup

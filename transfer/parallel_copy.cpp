@@ -49,8 +49,8 @@ constexpr size_t files_per_unit = 1000;
 class ParallelCopy {
  public:
   ParallelCopy(const FileSystem& fs, const std::vector<CopyJob>& jobs, const SourceCheck& check_source,
-               const std::function<void(size_t)>& on_bytes)
-      : fs_(fs), check_source_(check_source), on_bytes_(on_bytes) {
+               const std::function<void(size_t)>& on_bytes, const BeforeCommit& before_commit)
+      : fs_(fs), check_source_(check_source), on_bytes_(on_bytes), before_commit_(before_commit) {
     for (const CopyJob& job : jobs) files_.push_back(std::make_unique<FileState>(job));
     for (size_t f = 0; f < files_.size(); ++f) {
       bool small = files_[f]->parts.size() == 1 && files_[f]->job.expected.size < batch_below;
@@ -181,7 +181,9 @@ class ParallelCopy {
       return s;
     }
     if (job.expected.size >= batch_below) {
-      Status committed = file.out->commit();
+      const CopyJob* one = &job;
+      Status committed = before_commit_(std::span(&one, 1));
+      if (committed) committed = file.out->commit();
       file.out.reset();
       if (committed) log_copied(file);
       return committed;
@@ -205,8 +207,13 @@ class ParallelCopy {
   Status commit_batch(std::vector<FileState*>& files) {
     if (files.empty()) return {};
     std::vector<OutputFile*> outs;
-    for (FileState* f : files) outs.push_back(f->out.get());
-    Status committed = fs_.commit_all(outs);
+    std::vector<const CopyJob*> jobs;
+    for (FileState* f : files) {
+      outs.push_back(f->out.get());
+      jobs.push_back(&f->job);
+    }
+    Status committed = before_commit_(jobs);
+    if (committed) committed = fs_.commit_all(outs);
     for (FileState* f : files) {
       if (committed) log_copied(*f);
       f->out.reset();  // removes the temporary file when the batch failed before its rename
@@ -224,6 +231,7 @@ class ParallelCopy {
   const FileSystem& fs_;
   const SourceCheck& check_source_;
   const std::function<void(size_t)>& on_bytes_;
+  const BeforeCommit& before_commit_;
   std::vector<std::unique_ptr<FileState>> files_;
   std::vector<WorkItem> items_;
   std::vector<Unit> units_;
@@ -241,11 +249,12 @@ class ParallelCopy {
 }  // namespace
 
 Status copy_files(const FileSystem& fs, const std::vector<CopyJob>& jobs, unsigned workers,
-                  const SourceCheck& check_source, const std::function<void(size_t)>& on_bytes) {
+                  const SourceCheck& check_source, const std::function<void(size_t)>& on_bytes,
+                  const BeforeCommit& before_commit) {
   for (const CopyJob& job : jobs) {
     if (job.expected.part_size == 0) return fail(job.key + ": record has no part size; re-run checksum --rehash");
   }
-  return ParallelCopy(fs, jobs, check_source, on_bytes).run(std::max(1U, workers));
+  return ParallelCopy(fs, jobs, check_source, on_bytes, before_commit).run(std::max(1U, workers));
 }
 
 }  // namespace rawbackup

@@ -2,6 +2,7 @@
 #pragma once
 #include <filesystem>
 #include <functional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -28,8 +29,15 @@ using SourceCheck = std::function<Status(const CopyJob&)>;
 // have the record's ETag (the MD5 of the part MD5s; the MD5 itself for a one-part file) and
 // `check_source` must pass; then the file is fsynced and renamed into place. Otherwise the
 // temporary file is removed. The first failure stops all work; files already committed stay.
-// `on_bytes` (thread-safe) reports progress.
+// Runs right before files are committed (one file, or a batch of small ones), with the jobs
+// whose files are about to get their names: the place to check that the run still holds its
+// lease, or to move an old copy aside only once the new one is complete. A failure commits
+// none of them, and nothing more.
+using BeforeCommit = std::function<Status(std::span<const CopyJob* const>)>;
+
+// `on_bytes` (thread-safe) reports progress; `before_commit` as above.
 Status copy_files(const FileSystem& fs, const std::vector<CopyJob>& jobs, unsigned workers,
-                  const SourceCheck& check_source, const std::function<void(size_t)>& on_bytes);
+                  const SourceCheck& check_source, const std::function<void(size_t)>& on_bytes,
+                  const BeforeCommit& before_commit);
 
 }  // namespace rawbackup

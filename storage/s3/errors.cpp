@@ -83,6 +83,7 @@ std::string describe(const S3Error& error) {
       case S3ErrorOrigin::interrupted: what = "Interrupted"; break;
       case S3ErrorOrigin::credentials: what = "CredentialsError"; break;
       case S3ErrorOrigin::tls_config: what = "TlsError"; break;
+      case S3ErrorOrigin::fenced: return "not sent: " + error.message;
     }
   }
   std::string status = error.http_status ? " (HTTP " + std::to_string(error.http_status) + ")" : " (no reply)";

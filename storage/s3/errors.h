@@ -14,6 +14,7 @@ enum class S3ErrorOrigin {
   interrupted,  // SIGINT/SIGTERM
   credentials,  // none could be had to sign the request (a credential_process failed, …)
   tls_config,   // the endpoint's certificate is not trusted, or the CA bundle cannot be read
+  fenced,       // not sent: this run no longer holds the record's lease (FencedObjectStore)
 };
 
 struct S3Error {

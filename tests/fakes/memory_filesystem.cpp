@@ -71,6 +71,13 @@ Status MemoryFileSystem::check_writable(const fs::path& p) const {
   return {};
 }
 
+Result<std::optional<MountInfo>> MemoryFileSystem::mount_of(const fs::path& p) const {
+  for (fs::path at = p;; at = at.parent_path()) {
+    if (auto it = mounts_.find(at.string()); it != mounts_.end()) return std::optional<MountInfo>{it->second};
+    if (at == at.parent_path() || at.empty()) return std::optional<MountInfo>{};
+  }
+}
+
 Result<FolderSpace> MemoryFileSystem::space(const fs::path&) const {
   constexpr uint64_t tib = uint64_t{1} << 40;
   return FolderSpace{space_left_.value_or(tib), tib};

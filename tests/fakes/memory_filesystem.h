@@ -35,6 +35,9 @@ class MemoryFileSystem final : public FileSystem {
   Result<std::unique_ptr<InputFile>> open_read(const std::filesystem::path& p) const override;
   Status check_writable(const std::filesystem::path& p) const override;
   Result<FolderSpace> space(const std::filesystem::path& p) const override;
+  // The mount set for `p` or the nearest folder above it with set_mount; nullopt when none.
+  Result<std::optional<MountInfo>> mount_of(const std::filesystem::path& p) const override;
+  void set_mount(const std::string& path, MountInfo mount) { mounts_[path] = std::move(mount); }
   Status create_directories(const std::filesystem::path& p) const override;
   Result<std::unique_ptr<OutputFile>> create_file(const std::filesystem::path& final_path) const override;
   Status rename_no_replace(const std::filesystem::path& from, const std::filesystem::path& to) const override;
@@ -74,6 +77,7 @@ class MemoryFileSystem final : public FileSystem {
   std::function<Status(const std::string&)> on_remove_;
   mutable std::optional<uint64_t> space_left_;
   std::set<std::string> read_only_;
+  std::map<std::string, MountInfo> mounts_;
   mutable int64_t clock_ns_ = 2'000'000'000;
   mutable std::recursive_mutex mutex_;  // copy workers write from several threads
   Status rename_locked(const std::filesystem::path& from, const std::filesystem::path& to) const;

@@ -13,10 +13,28 @@ TEST(Lease, SameHostDeadPidAtOnceOtherHostOnlyAfterTheLease) {
   Actor me{"upload-s3", "worker-b", 100};
   auto alive = [](int64_t pid) { return pid == 42; };
   using std::chrono::milliseconds;
-  EXPECT_FALSE(lease_expired({"t", "worker-b", "", 42, 0, 999'999}, me, milliseconds(1000), alive)) << "alive here";
+  EXPECT_FALSE(lease_expired({"t", "worker-b", "", 42, 0, 1000}, me, milliseconds(1000), alive)) << "alive here";
+  EXPECT_TRUE(lease_expired({"t", "worker-b", "", 42, 0, 1001}, me, milliseconds(1000), alive))
+      << "alive here but paused past its lease (or its pid reused): its writes are fenced, so it is taken over";
   EXPECT_TRUE(lease_expired({"t", "worker-b", "", 43, 0, 0}, me, milliseconds(1000), alive)) << "dead here";
   EXPECT_FALSE(lease_expired({"t", "acq-pc", "", 43, 0, 1000}, me, milliseconds(1000), alive)) << "beat 1 s ago";
   EXPECT_TRUE(lease_expired({"t", "acq-pc", "", 42, 0, 1001}, me, milliseconds(1000), alive)) << "expired";
+}
+
+// Containers sharing a host id run in pid namespaces of their own (often all as pid 1): a pid
+// from another namespace says nothing here, so only the heartbeat's age decides.
+TEST(Lease, APidFromAnotherPidNamespaceIsNeverTakenAsDead) {
+  Actor me{"upload-s3", "shared-id", 1};
+  auto nothing_alive = [](int64_t) { return false; };
+  using std::chrono::milliseconds;
+  LeaseHolder elsewhere{"copy-local", "shared-id", "", 7, 0, 10, "otherboot0000000-4026532000-0123456789abcdef"};
+  EXPECT_FALSE(lease_expired(elsewhere, me, milliseconds(1000), nothing_alive)) << "pid 7 is not ours to look at";
+  elsewhere.age_ms = 1001;
+  EXPECT_TRUE(lease_expired(elsewhere, me, milliseconds(1000), nothing_alive)) << "no heartbeat for the lease";
+  LeaseHolder here{"copy-local", "shared-id", "", 7, 0, 10, process_token()};
+  EXPECT_TRUE(lease_expired(here, me, milliseconds(1000), nothing_alive)) << "this namespace: pid 7 is gone";
+  EXPECT_TRUE(shares_pid_space(process_token()));
+  EXPECT_FALSE(shares_pid_space(elsewhere.token));
 }
 
 // A lease table in memory whose ages the test sets.
@@ -25,7 +43,7 @@ class MemoryLeases final : public LeaseTable {
   explicit MemoryLeases(std::map<std::string, LeaseHolder>& rows) : rows_(rows) {}
   Result<bool> insert_if_free(const std::string& id, const Actor& me) override {
     if (rows_.contains(id)) return false;
-    rows_[id] = LeaseHolder{me.task, me.host, "t0", me.pid, 0, 0};
+    rows_[id] = LeaseHolder{me.task, me.host, "t0", me.pid, 0, 0, me.token};
     return true;
   }
   Result<std::optional<LeaseHolder>> holder(const std::string& id) override {
@@ -35,13 +53,14 @@ class MemoryLeases final : public LeaseTable {
   Result<bool> replace(const std::string& id, const LeaseHolder& stale, const Actor& me) override {
     auto it = rows_.find(id);
     if (it == rows_.end() || it->second.pid != stale.pid || it->second.host != stale.host) return false;
-    it->second = LeaseHolder{me.task, me.host, "t1", me.pid, 0, 0};
+    it->second = LeaseHolder{me.task, me.host, "t1", me.pid, 0, 0, me.token};
     return true;
   }
   Result<bool> heartbeat(const std::string& id, const Actor& me) override {
     auto it = rows_.find(id);
     return it != rows_.end() && it->second.pid == me.pid;
   }
+  Result<std::string> last_change(const std::string&) override { return std::string(); }
   Status release(const std::string& id, const Actor& me) override {
     if (auto it = rows_.find(id); it != rows_.end() && it->second.pid == me.pid) rows_.erase(it);
     return {};

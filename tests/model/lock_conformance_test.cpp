@@ -72,6 +72,51 @@ TEST_P(StoreConformance, LockOfAnotherHostIsTakenOverOnlyWhenItsLeaseExpired) {
   EXPECT_TRUE(taken) << taken.error().message;
 }
 
+// A holder paused past its lease (no heartbeat reaches the store) whose record another host
+// took over: each record write it still makes is refused in the write's own transaction,
+// naming the run that took over; its check() says the same; ending it leaves the new holder's
+// lease alone. Writes without a lease are not fenced.
+TEST_P(StoreConformance, WritesOfALeaseTakenOverAreRefused) {
+  auto paused = open({"upload-s3", "host-a", 11});
+  ASSERT_TRUE(paused->insert(sample_record("a.raw"), ""));
+  LockOptions silent = quick();
+  silent.heartbeat = std::chrono::hours(1);
+  silent.confirm_after = std::chrono::milliseconds(0);  // check() always asks the store
+  auto first = paused->lock("a.raw", silent);
+  ASSERT_TRUE(first) << first.error().message;
+  RecordChange mine;
+  mine.backup_status = BackupStatus::in_progress;
+  ASSERT_TRUE(paused->update("a.raw", mine)) << "while it holds the lease";
+  ASSERT_TRUE((*first)->check());
+
+  auto other = open({"upload-s3", "host-b", 12});
+  LockOptions impatient = quick();
+  impatient.stale_after = std::chrono::milliseconds(50);
+  impatient.wait = std::chrono::seconds(30);  // until host-a's last beat is 50 ms old
+  auto second = other->lock("a.raw", impatient);
+  ASSERT_TRUE(second) << second.error().message;
+  RecordChange done;
+  done.backup_status = BackupStatus::done;
+  ASSERT_TRUE(other->update("a.raw", done));
+
+  RecordChange stale;
+  stale.backup_status = BackupStatus::failed;
+  stale.error = std::optional<std::string>("NoSuchUpload");
+  auto refused = paused->update("a.raw", stale);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().kind, ErrorKind::failed);
+  EXPECT_THAT(refused.error().message, ::testing::HasSubstr("the lock on a.raw was taken over by upload-s3 on host-b pid 12"));
+  auto check = (*first)->check();
+  ASSERT_FALSE(check);
+  EXPECT_THAT(check.error().message, ::testing::HasSubstr("taken over by upload-s3 on host-b pid 12"));
+  EXPECT_EQ((*other->get("a.raw"))->backup_status, BackupStatus::done);
+  EXPECT_FALSE((*other->get("a.raw"))->error);
+
+  first->reset();  // the paused run ends
+  EXPECT_FALSE(open({"checksum", "host-c", 13})->lock("a.raw", quick())) << "host-b's lease is still there";
+  EXPECT_TRUE(paused->update("a.raw", mine)) << "no lease held: not fenced";
+}
+
 TEST_P(StoreConformance, HeartbeatKeepsALeaseAlive) {
   LockOptions beating = quick();
   beating.heartbeat = std::chrono::milliseconds(20);

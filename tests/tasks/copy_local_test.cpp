@@ -92,6 +92,21 @@ TEST_F(CopyLocal, OverwriteMovesAsideToTheSmallestFreeBkpNumber) {
   EXPECT_EQ(fs_.read_all(dest_dir + "a.raw.2.bkp"), "older");
 }
 
+// --overwrite moves the old copy aside only once the new one is written and verified: a full
+// disk mid-copy leaves the old copy under its name, and no .bkp.
+TEST_F(CopyLocal, OverwriteOnAFullDiskKeepsTheOldCopyUnderItsName) {
+  fs_.add_file("/data/astral1/a.raw", "abcdef", t0);
+  checksum("a.raw");
+  fs_.add_file(dest_dir + "a.raw", "old");
+  fs_.set_space_left(2);
+  auto out = copy("a.raw", true);
+  ASSERT_FALSE(out);
+  EXPECT_THAT(out.error().message, ::testing::HasSubstr("no space left"));
+  EXPECT_EQ(fs_.read_all(dest_dir + "a.raw"), "old");
+  EXPECT_FALSE(fs_.exists(dest_dir + "a.raw.1.bkp"));
+  EXPECT_TRUE(fs_.files_containing("rawbackup-tmp").empty());
+}
+
 TEST_F(CopyLocal, DestinationThatIsAFolderIsRefusedEvenWithOverwrite) {
   fs_.add_file("/data/astral1/a.raw", "abc", t0);
   checksum("a.raw");

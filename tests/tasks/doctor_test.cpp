@@ -97,6 +97,36 @@ TEST_F(DoctorTask, WriteProbePutsAndDeletesAnObjectUnderTheReservedPrefix) {
   EXPECT_TRUE(page->objects.empty()) << "the probe object is gone";
 }
 
+TEST_F(DoctorTask, WriteProbeCommitsAndRemovesAFileInTheBackupFolder) {
+  auto [text, code] = run(true);
+  EXPECT_EQ(code, 0) << text;
+  EXPECT_THAT(text, HasSubstr("a probe file committed and removed"));
+  EXPECT_TRUE(fs_.files_containing("rawbackup-doctor").empty()) << "nothing left behind";
+}
+
+TEST_F(DoctorTask, AProbeThatCannotBeCommittedFailsTheBackupFolder) {
+  fs_.set_space_left(0);
+  auto [text, code] = run(true);
+  EXPECT_EQ(code, 1) << text;
+  EXPECT_THAT(text, HasSubstr("fail backup folder"));
+  EXPECT_THAT(text, HasSubstr("a probe file cannot be committed as copy-local commits"));
+}
+
+TEST_F(DoctorTask, NamesEachFoldersFileSystemAndWarnsOfASlowAttributeCache) {
+  config_.settle_seconds = 60;
+  fs_.set_mount("/data/astral1", {"/data/astral1", "cifs", "//pc/raw", "rw,vers=3.1.1,actimeo=30"});
+  fs_.set_mount("/data/timstof1", {"/data/timstof1", "cifs", "//pc2/raw", "rw,actimeo=10"});
+  fs_.set_mount("/backup", {"/backup", "nfs4", "nas:/export", "rw,vers=4.2"});
+  auto [text, code] = run();
+  EXPECT_EQ(code, 0) << text;
+  EXPECT_THAT(text, HasSubstr("warn instrument astral1   /data/astral1 readable (0 entries); on cifs (rw,vers=3.1.1,"
+                              "actimeo=30) at /data/astral1; its attribute cache keeps sizes and mtimes up to 30 s, "
+                              "not well below checksum.settle_seconds (60 s)"));
+  EXPECT_THAT(text, HasSubstr("raise checksum.settle_seconds to at least 120"));
+  EXPECT_THAT(text, HasSubstr("ok   instrument timstof1  /data/timstof1 readable (0 entries); on cifs (rw,actimeo=10)"));
+  EXPECT_THAT(text, HasSubstr("on nfs4 (rw,vers=4.2) at /backup"));
+}
+
 TEST_F(DoctorTask, ABadConfigIsExit2AndNothingElseIsChecked) {
   config_error_ = "c.yaml: backup.s3.part_size_mb: must be at least 5";
   auto [text, code] = run();

@@ -3,6 +3,9 @@
 
 #include <CLI/CLI.hpp>
 
+#include <gmock/gmock.h>
+
+#include "model/layout.h"
 #include "task_fixture.h"
 
 namespace rawbackup {
@@ -31,6 +34,35 @@ TEST_F(TaskHelpers, BestEffortRecordingNeverFailsTheTask) {
 
   record_best_effort(context(), "a.raw", change, "the failure");
   EXPECT_EQ(record("a.raw").error, "it failed");
+}
+
+// A record whose file keys were edited in the store is refused before any task turns a key
+// into a path: absolute, "..", empty or "." segments, a NUL, another set's name.
+TEST_F(TaskHelpers, RecordsWithKeysOutsideTheirSetAreRefused) {
+  int n = 0;
+  for (std::string key : {"../../x", "/tmp/x", "{}//f", "{}/./f", "{}/../../f", "other.d/f", "{}/f\\x"}) {
+    std::string id = "b" + std::to_string(++n) + ".d";
+    if (size_t at = key.find("{}"); at != std::string::npos) key.replace(at, 2, id);
+    RawFile r;
+    r.id = id;
+    r.vendor = Vendor::bruker;
+    r.instrument_id = "timstof1";
+    r.created_at = "2026-11-22T04:00:00.000Z";
+    FileEntry entry;
+    entry.size = 1;
+    entry.md5 = std::string(32, '0');
+    r.file_info[id + "/analysis.tdf"] = entry;
+    r.file_info[key] = entry;
+    ASSERT_TRUE(store_.insert(r, "test")) << key;
+    auto got = checksummed_record(context(), id);
+    ASSERT_FALSE(got) << key;
+    EXPECT_EQ(got.error().kind, ErrorKind::usage);
+    EXPECT_THAT(got.error().message, ::testing::HasSubstr("the record of " + id + " is refused: its file key '"));
+  }
+  EXPECT_EQ(set_key_problem(Vendor::bruker, "b.d", std::string("b.d/f\0x", 7)), "holds a NUL or a backslash");
+  EXPECT_EQ(set_key_problem(Vendor::bruker, "b.d", "b.d/sub/f.bin"), "");
+  EXPECT_EQ(set_key_problem(Vendor::sciex, "s.wiff", "s.wiff.scan"), "");
+  EXPECT_EQ(set_key_problem(Vendor::sciex, "s.wiff", "t.wiff"), "is not a file of s.wiff");
 }
 
 // --concurrency N is what the task sees as backup.s3.concurrency; without it, the config's.

@@ -15,45 +15,44 @@ class PgLeases final : public LeaseTable {
 
   Result<bool> insert_if_free(const std::string& id, const Actor& me) override {
     return changed(
-        "INSERT INTO record_locks (raw_file_id, task, host, pid, acquired_at, heartbeat_ms) "
-        "VALUES ($1, $2, $3, $4, $5, " +
+        "INSERT INTO record_locks (raw_file_id, task, host, pid, acquired_at, token, heartbeat_ms) "
+        "VALUES ($1, $2, $3, $4, $5, $6, " +
             std::string(server_ms) + ") ON CONFLICT (raw_file_id) DO NOTHING",
-        {id, me.task, me.host, std::to_string(me.pid), now_utc()});
+        {id, me.task, me.host, std::to_string(me.pid), now_utc(), me.token});
   }
 
   Result<std::optional<LeaseHolder>> holder(const std::string& id) override {
     std::lock_guard lock(shared_->mutex);
     return with_retries<std::optional<LeaseHolder>>(
         db_, budget_,
-        [&]() -> Result<std::optional<LeaseHolder>> {
-          auto rows = db_.exec("SELECT task, host, pid, acquired_at, heartbeat_ms, " + std::string(server_ms) +
-                                   " - heartbeat_ms FROM record_locks WHERE raw_file_id = $1",
-                               {id});
-          if (!rows) return std::unexpected(rows.error());
-          if (rows->count() == 0) return std::optional<LeaseHolder>{};
-          return std::optional(LeaseHolder{rows->text(0, 0), rows->text(0, 1), rows->text(0, 3), rows->integer(0, 2),
-                                           rows->integer(0, 4), rows->integer(0, 5)});
-        },
+        [&] { return read_lease_row(db_, id, false); },
         &gave_up_);
   }
 
   Result<bool> replace(const std::string& id, const LeaseHolder& stale, const Actor& me) override {
-    return changed("UPDATE record_locks SET task = $1, host = $2, pid = $3, acquired_at = $4, heartbeat_ms = " +
+    return changed("UPDATE record_locks SET task = $1, host = $2, pid = $3, acquired_at = $4, token = $10, "
+                   "heartbeat_ms = " +
                        std::string(server_ms) +
-                       " WHERE raw_file_id = $5 AND host = $6 AND pid = $7 AND acquired_at = $8 AND heartbeat_ms = $9",
+                       " WHERE raw_file_id = $5 AND host = $6 AND pid = $7 AND acquired_at = $8 AND heartbeat_ms = $9"
+                       " AND token = $11",
                    {me.task, me.host, std::to_string(me.pid), now_utc(), id, stale.host, std::to_string(stale.pid),
-                    stale.acquired_at, std::to_string(stale.heartbeat_ms)});
+                    stale.acquired_at, std::to_string(stale.heartbeat_ms), me.token, stale.token});
   }
 
   Result<bool> heartbeat(const std::string& id, const Actor& me) override {
     return changed("UPDATE record_locks SET heartbeat_ms = " + std::string(server_ms) +
-                       " WHERE raw_file_id = $1 AND host = $2 AND pid = $3",
-                   {id, me.host, std::to_string(me.pid)});
+                       " WHERE raw_file_id = $1 AND host = $2 AND pid = $3 AND token = $4",
+                   {id, me.host, std::to_string(me.pid), me.token});
+  }
+
+  Result<std::string> last_change(const std::string& id) override {
+    std::lock_guard lock(shared_->mutex);
+    return with_retries<std::string>(db_, budget_, [&] { return read_last_change(db_, id); }, &gave_up_);
   }
 
   Status release(const std::string& id, const Actor& me) override {
-    TRY(changed("DELETE FROM record_locks WHERE raw_file_id = $1 AND host = $2 AND pid = $3",
-                {id, me.host, std::to_string(me.pid)}));
+    TRY(changed("DELETE FROM record_locks WHERE raw_file_id = $1 AND host = $2 AND pid = $3 AND token = $4",
+                {id, me.host, std::to_string(me.pid), me.token}));
     return {};
   }
 
@@ -78,6 +77,24 @@ class PgLeases final : public LeaseTable {
 };
 
 }  // namespace
+
+Result<std::string> read_last_change(Connection& db, const std::string& id) {
+  auto rows = db.exec("SELECT task, host, pid, at FROM events WHERE raw_file_id = $1 ORDER BY seq DESC LIMIT 1", {id});
+  if (!rows) return std::unexpected(rows.error());
+  if (rows->count() == 0) return std::string();
+  return describe_change(rows->text(0, 0), rows->text(0, 1), rows->integer(0, 2), rows->text(0, 3));
+}
+
+Result<std::optional<LeaseHolder>> read_lease_row(Connection& db, const std::string& id, bool for_share) {
+  auto rows = db.exec("SELECT task, host, pid, acquired_at, heartbeat_ms, " + std::string(server_ms) +
+                          " - heartbeat_ms, token FROM record_locks WHERE raw_file_id = $1" +
+                          (for_share ? " FOR SHARE" : ""),
+                      {id});
+  if (!rows) return std::unexpected(rows.error());
+  if (rows->count() == 0) return std::optional<LeaseHolder>{};
+  return std::optional(LeaseHolder{rows->text(0, 0), rows->text(0, 1), rows->text(0, 3), rows->integer(0, 2),
+                                   rows->integer(0, 4), rows->integer(0, 5), rows->text(0, 6)});
+}
 
 std::unique_ptr<LeaseTable> make_leases(std::shared_ptr<SharedConnection> shared,
                                         std::chrono::milliseconds busy_timeout) {

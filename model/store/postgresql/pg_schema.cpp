@@ -7,7 +7,7 @@ namespace {
 
 // Timestamps are ISO-8601 UTC text as in the SQLite store (the same order, filters and
 // values on both); ids and timestamps compare byte-wise (COLLATE "C") whatever the locale.
-constexpr std::array<Migration, 3> migrations{{
+constexpr std::array<Migration, 4> migrations{{
     {1, R"sql(
 CREATE TABLE raw_files (
   id               TEXT COLLATE "C" PRIMARY KEY,
@@ -66,6 +66,10 @@ ALTER TABLE raw_files ADD COLUMN purged_at TEXT;
     {3, R"sql(
 ALTER TABLE raw_file_files ADD COLUMN object_etag TEXT NOT NULL DEFAULT '';
 ALTER TABLE raw_file_files ADD COLUMN object_part_size BIGINT NOT NULL DEFAULT 0;
+)sql"},
+    // The lease holder's process token (see the SQLite store's version 9).
+    {4, R"sql(
+ALTER TABLE record_locks ADD COLUMN token TEXT NOT NULL DEFAULT '';
 )sql"},
 }};
 

@@ -62,6 +62,7 @@ class PgStore final : public RecordStore {
   Status insert(const RawFile& record, const std::string& message) override {
     TRY(writable());
     return written([&]() -> Status {
+      TRY(fence(record.id));
       RawFile stamped_record = record;
       stamped_record.updated_at = now_utc();
       TRY(insert_record(stamped_record));
@@ -74,6 +75,7 @@ class PgStore final : public RecordStore {
     TRY(writable());
     return retried<RecordRow>([&] {
       return pg::transaction<RecordRow>(db_, [&]() -> Result<RecordRow> {
+        TRY(fence(id));
         TRY_ASSIGN(before, pg::lock_row(db_, id));
         if (!before) return fail(ErrorKind::usage, "no record for " + id);
         RawFile after = *before;
@@ -188,7 +190,12 @@ class PgStore final : public RecordStore {
 
   Result<std::unique_ptr<RecordLock>> lock(const std::string& id, const LockOptions& options) override {
     TRY(writable());
-    return acquire_lease(pg::make_leases(shared_, options_.busy_timeout), id, actor_, options);
+    // The lease's own connection: a store call retrying for the busy timeout on the store's
+    // connection must not hold back the heartbeat (lease_seconds may be shorter than it).
+    TRY_ASSIGN(own, connect(url_, location_, options_.busy_timeout));
+    auto leases = pg::make_leases(std::make_shared<pg::SharedConnection>(std::move(own)), options_.busy_timeout);
+    TRY_ASSIGN(taken, acquire_lease(std::move(leases), id, actor_, options));
+    return held_.track(id, std::move(taken));
   }
 
   Status import(const std::vector<StoredRecord>& records) override {
@@ -204,6 +211,14 @@ class PgStore final : public RecordStore {
   }
 
  private:
+  // Inside a write transaction: a record whose lease this handle took must still be this
+  // run's; the lock row is read FOR SHARE, so no takeover lands before the write commits.
+  Status fence(const std::string& id) {
+    if (!held_.holds(id)) return {};
+    TRY_ASSIGN(row, pg::read_lease_row(db_, id, true));
+    return check_fence(id, row, actor_, [&] { return pg::read_last_change(db_, id); });
+  }
+
   Status writable() const {
     if (options_.read_only) return fail(ErrorKind::usage, "record store " + location_ + " is open read-only");
     return {};
@@ -231,6 +246,7 @@ class PgStore final : public RecordStore {
   std::string url_;
   std::string location_;
   Actor actor_;
+  HeldLeases held_;
   StoreOptions options_;
   bool gave_up_ = false;  // the store was unreachable for a whole busy timeout: fail fast
 };

@@ -6,7 +6,7 @@
 namespace rawbackup::sqlite {
 namespace {
 
-constexpr std::array<Migration, 8> migrations{{
+constexpr std::array<Migration, 9> migrations{{
     {1, R"sql(
 CREATE TABLE raw_files (
   id               TEXT PRIMARY KEY,
@@ -91,6 +91,11 @@ ALTER TABLE raw_files ADD COLUMN purged_at TEXT;
     {8, R"sql(
 ALTER TABLE raw_file_files ADD COLUMN object_etag TEXT NOT NULL DEFAULT '';
 ALTER TABLE raw_file_files ADD COLUMN object_part_size INTEGER NOT NULL DEFAULT 0;
+)sql"},
+    // The lease holder's process token: hosts that share a host id and a pid stay apart, and
+    // every record write of a lease holder is checked against it (fencing).
+    {9, R"sql(
+ALTER TABLE record_locks ADD COLUMN token TEXT NOT NULL DEFAULT '';
 )sql"},
 }};
 

@@ -99,6 +99,7 @@ class SqliteStore final : public RecordStore {
     TRY(writable());
     auto txn = sqlite::Transaction::begin(db_);
     if (!txn) return std::unexpected(txn.error());
+    TRY(fence(record.id));
     RawFile stamped_record = record;
     stamped_record.updated_at = now_utc();
     TRY(insert_record(stamped_record));
@@ -110,6 +111,7 @@ class SqliteStore final : public RecordStore {
     TRY(writable());
     auto txn = sqlite::Transaction::begin(db_);
     if (!txn) return std::unexpected(txn.error());
+    TRY(fence(id));
     auto row = get_row(id);
     if (!row) return std::unexpected(row.error());
     if (!*row) return fail(ErrorKind::usage, "no record for " + id);
@@ -225,7 +227,8 @@ class SqliteStore final : public RecordStore {
   Result<std::unique_ptr<RecordLock>> lock(const std::string& id, const LockOptions& options) override {
     TRY(writable());
     TRY_ASSIGN(table, open_sqlite_leases(path_.string(), static_cast<int>(options_.busy_timeout.count())));
-    return acquire_lease(std::move(table), id, actor_, options);
+    TRY_ASSIGN(taken, acquire_lease(std::move(table), id, actor_, options));
+    return held_.track(id, std::move(taken));
   }
 
   Status import(const std::vector<StoredRecord>& records) override {
@@ -242,6 +245,14 @@ class SqliteStore final : public RecordStore {
   }
 
  private:
+  // Inside a write transaction (BEGIN IMMEDIATE: no lease changes hands until it ends): a
+  // record whose lease this handle took must still be this run's.
+  Status fence(const std::string& id) {
+    if (!held_.holds(id)) return {};
+    TRY_ASSIGN(row, read_lease_row(db_, id));
+    return check_fence(id, row, actor_, [&] { return read_last_change(db_, id); });
+  }
+
   Status writable() const {
     if (options_.read_only) return fail(ErrorKind::usage, "record store " + location() + " is open read-only");
     return {};
@@ -342,6 +353,7 @@ class SqliteStore final : public RecordStore {
 
   sqlite::Database db_;
   Actor actor_;
+  HeldLeases held_;
   StoreOptions options_;
   fs::path path_;
 };
