@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <random>
+#include <string_view>
 
 namespace rawbackup {
 
@@ -39,8 +40,8 @@ std::string read_pid_space() {
   std::array<char, 64> link{};
   ssize_t n = ::readlink("/proc/self/ns/pid", link.data(), link.size() - 1);
   std::string ns;  // "pid:[4026531836]" → "4026531836"
-  for (ssize_t i = 0; i < n; ++i) {
-    if (link[static_cast<size_t>(i)] >= '0' && link[static_cast<size_t>(i)] <= '9') ns.push_back(link[static_cast<size_t>(i)]);
+  for (char c : std::string_view(link.data(), n > 0 ? static_cast<size_t>(n) : 0)) {
+    if (c >= '0' && c <= '9') ns.push_back(c);
   }
   return (compact.empty() ? "noboot" : compact.substr(0, 16)) + "-" + (ns.empty() ? "nons" : ns);
 }

@@ -30,7 +30,7 @@ line() {  # line NAME REGEX: a line of the last run's stdout
 expect_code "a working set-up: exit 0" 0 "$rb" "${c[@]}" doctor
 line "  config" "^ok   config +$work/c.yaml is valid$"
 line "  store: schema version, writable" "^ok   store +sqlite://$work/store.sqlite, schema version [0-9]+, writable$"
-line "  each instrument folder" "^ok   instrument timstof1 +$work/instruments/timstof1 readable \(0 entries\)$"
+line "  each instrument folder" "^ok   instrument timstof1 +$work/instruments/timstof1 readable \(0 entries\); on [a-z0-9.]+ \(.*\) at /"
 line "  backup folder: free space" "^(ok|warn) +backup folder +$work/backup writable, [0-9.]+ [KMGT]?i?B free of"
 line "  credentials: where from, accepted" "^ok   credentials +from environment, accepted by the server$"
 line "  endpoint" "^ok   endpoint +$proxy answers \(HTTP 200\)$"

@@ -130,9 +130,10 @@ std::string describe_holder(const LeaseHolder& h) {
 }
 
 Error lost_lease(const std::string& id, const std::optional<LeaseHolder>& holder, const std::string& last_change) {
-  std::string by = holder                 ? " by " + describe_holder(*holder)
-                   : last_change.empty() ? " by another run, which has finished since"
-                                         : " by another run, which has finished since (last change: " + last_change + ")";
+  std::string by = holder ? " by " + describe_holder(*holder)
+                   : last_change.empty()
+                       ? " by another run, which has finished since"
+                       : " by another run, which has finished since (last change: " + last_change + ")";
   return Error{ErrorKind::failed, "the lock on " + id + " was taken over" + by +
                                       " while this run was paused or cut off from the store (longer than "
                                       "store.lease_seconds); this run stops without writing more"};
@@ -198,7 +199,8 @@ Result<std::unique_ptr<RecordLock>> acquire_lease(std::unique_ptr<LeaseTable> ta
   while (true) {
     TRY_ASSIGN(attempt, try_take(*table, id, me, options.stale_after));
     if (attempt.taken) {
-      return std::unique_ptr<RecordLock>(std::make_unique<Lease>(std::move(table), id, me, options.heartbeat, options.confirm_after));
+      return std::unique_ptr<RecordLock>(
+          std::make_unique<Lease>(std::move(table), id, me, options.heartbeat, options.confirm_after));
     }
     if (interrupted()) return fail(ErrorKind::interrupted, "interrupted while waiting for the lock on " + id);
     if (!attempt.holder) continue;  // released between our two looks: try again at once

@@ -8,7 +8,7 @@ std::optional<s3::S3Error> FencedObjectStore::refused() const {
 }
 
 // Each change: refused when the fence says so, else sent as it is.
-#define FENCED(call)                                                        \
+#define FENCED(call)                                                     \
   if (auto error = refused()) return std::unexpected(std::move(*error)); \
   return inner_().call
 

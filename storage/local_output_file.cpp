@@ -47,8 +47,9 @@ Status link_then_unlink(const fs::path& from, const fs::path& to) {
   if (::link(from.c_str(), to.c_str()) != 0) {
     if (errno == EEXIST) return fail(ErrorKind::conflict, to.string() + " exists already");
     if (errno == EPERM || errno == EOPNOTSUPP || errno == ENOSYS) {
-      return fail(ErrorKind::usage, "cannot commit " + to.string() + ": its file system refuses both " +
-                                        "rename without replacing and hard links (see `rawbackup doctor --write-probe`)");
+      return fail(ErrorKind::usage,
+                  "cannot commit " + to.string() + ": its file system refuses both " +
+                      "rename without replacing and hard links (see `rawbackup doctor --write-probe`)");
     }
     return errno_failure("cannot link to", to);
   }

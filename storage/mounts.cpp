@@ -3,8 +3,8 @@
 #include "storage/local_filesystem_impl.h"
 
 #include <algorithm>
-#include <fstream>
 #include <charconv>
+#include <fstream>
 #include <sstream>
 #include <vector>
 
@@ -97,7 +97,8 @@ std::optional<int64_t> attribute_cache_seconds(const MountInfo& mount) {
   if (auto actimeo = seconds_option(mount.options, "actimeo")) return actimeo;
   if (cifs) return seconds_option(mount.options, "acregmax").value_or(1);
   if (("," + mount.options + ",").find(",noac,") != std::string::npos) return 0;
-  return std::max(seconds_option(mount.options, "acregmax").value_or(60), seconds_option(mount.options, "acdirmax").value_or(60));
+  return std::max(seconds_option(mount.options, "acregmax").value_or(60),
+                  seconds_option(mount.options, "acdirmax").value_or(60));
 }
 
 Result<std::optional<MountInfo>> local_mount_of(const std::filesystem::path& p) {

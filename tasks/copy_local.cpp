@@ -170,7 +170,8 @@ Status copy_all(const Context& ctx, const RawFile& record, const CopyPlan& plan,
     return {};
   };
   unsigned workers = std::min(4U, std::max(2U, std::thread::hardware_concurrency()));
-  return copy_files(*ctx.fs, jobs, workers, unchanged, [&](size_t n) { progress.advance(n); }, before_commit);
+  return copy_files(
+      *ctx.fs, jobs, workers, unchanged, [&](size_t n) { progress.advance(n); }, before_commit);
 }
 
 struct CopyResult {

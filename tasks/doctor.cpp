@@ -117,7 +117,8 @@ Result<TaskOutput> run_doctor(const Context& ctx, const DoctorOptions& options) 
   }
   auto instruments = check_instruments(*ctx.fs, config);
   findings.insert(findings.end(), instruments.begin(), instruments.end());
-  if (!config.backup_path.empty()) findings.push_back(check_backup_folder(*ctx.fs, config.backup_path, options.write_probe));
+  if (!config.backup_path.empty())
+    findings.push_back(check_backup_folder(*ctx.fs, config.backup_path, options.write_probe));
   check_s3_side(ctx, config, store ? store->get() : nullptr, options, findings);
   return output_of(result, result.exit_code());
 }
@@ -125,7 +126,8 @@ Result<TaskOutput> run_doctor(const Context& ctx, const DoctorOptions& options) 
 TaskRunner bind_doctor(CLI::App& command) {
   auto options = std::make_shared<DoctorOptions>();
   command.add_flag("--write-probe", options->write_probe,
-                   "Also commit and remove a probe file in the backup folder as copy-local does, and write and delete a zero-byte object under .rawbackup-doctor/ in each bucket");
+                   "Also commit and remove a probe file in the backup folder as copy-local does, and write and delete "
+                   "a zero-byte object under .rawbackup-doctor/ in each bucket");
   return [options](const Context& ctx) { return run_doctor(ctx, *options); };
 }
 

@@ -90,11 +90,11 @@ std::optional<Finding> attribute_cache_warning(const std::string& check, const s
   if (!mount) return std::nullopt;
   std::optional<int64_t> cache = attribute_cache_seconds(*mount);
   if (!cache || *cache * 4 <= settle_seconds) return std::nullopt;
-  return warn(check,
-              detail + "; its attribute cache keeps sizes and mtimes up to " + std::to_string(*cache) +
-                  " s, not well below checksum.settle_seconds (" + std::to_string(settle_seconds) + " s)",
-              "mount it with a shorter actimeo, or raise checksum.settle_seconds to at least " +
-                  std::to_string(*cache * 4));
+  return warn(
+      check,
+      detail + "; its attribute cache keeps sizes and mtimes up to " + std::to_string(*cache) +
+          " s, not well below checksum.settle_seconds (" + std::to_string(settle_seconds) + " s)",
+      "mount it with a shorter actimeo, or raise checksum.settle_seconds to at least " + std::to_string(*cache * 4));
 }
 
 // Commits a probe file in `folder` the way copy-local commits a backup (temporary file,
@@ -149,7 +149,8 @@ Finding check_backup_folder(const FileSystem& fs, const std::filesystem::path& f
                        format_bytes(space->total_bytes) + mount_text(fs.mount_of(folder).value_or(std::nullopt));
   if (write_probe) {
     if (auto probe = commit_probe(fs, folder); !probe) {
-      return failure(check, detail + "; a probe file cannot be committed as copy-local commits: " + probe.error().message,
+      return failure(check,
+                     detail + "; a probe file cannot be committed as copy-local commits: " + probe.error().message,
                      "use a share that allows hard links or rename without replacing (README: supported file systems)");
     }
     detail += "; a probe file committed and removed";

@@ -189,8 +189,9 @@ Status restore_from_local(const Context& ctx, const RestorePlan& plan, Progress&
     if (change.changed()) return fail(job.source + " changed while it was read (" + change.what + ")");
     return {};
   };
-  return copy_files(*ctx.fs, jobs, 2, unchanged, [&](size_t n) { progress.advance(n); },
-                    [&](std::span<const CopyJob* const>) { return fence(); });
+  return copy_files(
+      *ctx.fs, jobs, 2, unchanged, [&](size_t n) { progress.advance(n); },
+      [&](std::span<const CopyJob* const>) { return fence(); });
 }
 
 const char* action_of(const RestoreItem& item) {

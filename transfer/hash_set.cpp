@@ -1,11 +1,8 @@
 #include "transfer/hash_set.h"
 
-#include <atomic>
-#include <mutex>
-#include <thread>
-
 #include "common/log.h"
 #include "common/progress.h"
+#include "common/work_units.h"
 #include "integrity/etag.h"
 #include "storage/file_hasher.h"
 #include "transfer/settle.h"
@@ -56,32 +53,14 @@ Result<FileInfo> hash_set(const FileSystem& fs, const RawFileSet& set, uint64_t 
   std::vector<FileEntry*> slots;
   slots.reserve(set.files.size());
   for (const SetMember& m : set.files) slots.push_back(&info[m.key]);
-  std::atomic<size_t> next{0};
-  std::atomic<bool> failed{false};
-  std::mutex error_mutex;
-  std::optional<Error> first_error;
-  size_t done = 0;  // guarded by error_mutex
-  auto work = [&] {
-    for (size_t i = next++; i < set.files.size() && !failed; i = next++) {
-      auto entry = hash_member(fs, set.path_of(set.files[i]), set.files[i], part_size, settle, progress);
-      std::lock_guard lock(error_mutex);
-      if (entry) {
-        *slots[i] = std::move(*entry);
-        ++done;
-      } else if (!first_error) {
-        first_error = entry.error();
-        failed = true;
-      }
-    }
-  };
-  {
-    std::vector<std::jthread> pool;
-    for (unsigned w = 1; w < std::max(1U, workers); ++w) pool.emplace_back(work);
-    work();
-  }
+  // Each worker fills its own slot: no lock on the way.
+  Status hashed = WorkUnits().run(set.files.size(), workers, [&](size_t i) -> Status {
+    TRY_ASSIGN(entry, hash_member(fs, set.path_of(set.files[i]), set.files[i], part_size, settle, progress));
+    *slots[i] = std::move(entry);
+    return {};
+  });
   progress.finish();
-  if (first_error) return std::unexpected(*first_error);
-  if (done != set.files.size()) return fail("hashing stopped early");
+  if (!hashed) return std::unexpected(hashed.error());
   return info;
 }
 

@@ -4,10 +4,10 @@
 #include <mutex>
 #include <optional>
 #include <set>
-#include <thread>
 
 #include "common/interrupt.h"
 #include "common/log.h"
+#include "common/work_units.h"
 #include "config/config.h"
 #include "integrity/etag.h"
 #include "transfer/copy_file.h"
@@ -70,29 +70,18 @@ class ParallelCopy {
   }
 
   Status run(unsigned workers) {
-    {
-      std::vector<std::jthread> pool;
-      for (unsigned w = 1; w < workers; ++w) pool.emplace_back([this] { work(); });
-      work();
-    }
-    if (!failed_) {
-      if (Status s = commit_batch(batch_); !s) record_failure(s.error());
-    }
+    Status copied = pool_.run(units_.size(), workers, [this](size_t u) -> Status {
+      for (size_t i = units_[u].begin; i < units_[u].end && !pool_.stopping(); ++i) {
+        TRY(copy_part(*files_[items_[i].file], items_[i].part));
+      }
+      return {};
+    });
+    if (copied) copied = commit_batch(batch_);
     files_.clear();  // removes the temporary files of anything left unfinished
-    if (error_) return std::unexpected(*error_);
-    return {};
+    return copied;
   }
 
  private:
-  void work() {
-    for (size_t u = next_++; u < units_.size() && !failed_; u = next_++) {
-      for (size_t i = units_[u].begin; i < units_[u].end && !failed_; ++i) {
-        FileState& file = *files_[items_[i].file];
-        if (Status s = copy_part(file, items_[i].part); !s) record_failure(s.error());
-      }
-    }
-  }
-
   // The folder of `dest`, made once per folder (not a stat of every path component per file).
   Status make_folder(const std::filesystem::path& folder) {
     {
@@ -103,12 +92,6 @@ class ParallelCopy {
     std::lock_guard lock(folders_mutex_);
     folders_.insert(folder);
     return {};
-  }
-
-  void record_failure(const Error& error) {
-    std::lock_guard lock(error_mutex_);
-    if (!error_) error_ = error;
-    failed_ = true;
   }
 
   Result<OutputFile*> output_of(FileState& file) {
@@ -151,7 +134,7 @@ class ParallelCopy {
     std::vector<std::byte> buffer;
     for (uint64_t done = 0; done < length;) {
       if (interrupted()) return fail(ErrorKind::interrupted, "interrupted");
-      if (failed_) return {};
+      if (pool_.stopping()) return {};
       size_t want = static_cast<size_t>(std::min<uint64_t>(window, length - done));
       auto bytes = next_bytes(**input, want, mapping, buffer);
       if (!bytes) return fail(bytes.error(), job.key);
@@ -238,12 +221,9 @@ class ParallelCopy {
   bool small_unit_ = false;  // the last unit is one of small files (while building)
   std::mutex folders_mutex_;
   std::set<std::filesystem::path> folders_;
-  std::atomic<size_t> next_{0};
-  std::atomic<bool> failed_{false};
+  WorkUnits pool_;
   std::mutex batch_mutex_;
   std::vector<FileState*> batch_;  // verified, waiting for their flush and rename
-  std::mutex error_mutex_;
-  std::optional<Error> error_;
 };
 
 }  // namespace

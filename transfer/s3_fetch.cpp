@@ -5,10 +5,10 @@
 #include <atomic>
 #include <mutex>
 #include <optional>
-#include <thread>
 
 #include "common/interrupt.h"
 #include "common/text.h"
+#include "common/work_units.h"
 #include "integrity/etag.h"
 
 namespace rawbackup {
@@ -114,13 +114,7 @@ class SetFetch {
   }
 
   Status run() {
-    unsigned threads = static_cast<unsigned>(std::min<uint64_t>(std::max(1U, options_.workers), units_.size()));
-    std::vector<std::thread> pool;
-    for (unsigned i = 1; i < threads; ++i) pool.emplace_back([this] { work(); });
-    work();
-    for (std::thread& t : pool) t.join();
-    if (error_) return std::unexpected(*error_);
-    return {};
+    return pool_.run(units_.size(), options_.workers, [this](size_t i) { return fetch_unit(units_[i]); });
   }
 
  private:
@@ -128,19 +122,6 @@ class SetFetch {
     size_t job;
     uint64_t part;
   };
-
-  void work() {
-    for (size_t i = next_++; i < units_.size() && !stop_; i = next_++) {
-      if (interrupted()) return record(Error{ErrorKind::interrupted, "interrupted"});
-      if (Status s = fetch_unit(units_[i]); !s) return record(s.error());
-    }
-  }
-
-  void record(Error e) {
-    std::lock_guard lock(error_mutex_);
-    if (!error_) error_ = std::move(e);
-    stop_ = true;
-  }
 
   Status fetch_unit(const Unit& unit) {
     JobState& state = states_[unit.job];
@@ -152,7 +133,7 @@ class SetFetch {
       skip = state.failure.has_value();
     }
     if (!skip) {
-      auto digest = fetch_part(store_, jobs_[unit.job], state.part_size, unit.part, options_, stop_);
+      auto digest = fetch_part(store_, jobs_[unit.job], state.part_size, unit.part, options_, pool_.stop_flag());
       if (!digest && digest.error().kind != ErrorKind::mismatch) return std::unexpected(digest.error());
       std::lock_guard lock(state.mutex);
       if (digest) state.digests[unit.part] = *digest;
@@ -164,9 +145,9 @@ class SetFetch {
 
   Status finish(size_t job) {
     JobState& state = states_[job];
-    Result<FetchCheck> check = state.failure
-                                   ? Result<FetchCheck>(std::unexpected(*state.failure))
-                                   : check_parts(store_, jobs_[job], state.part_size, state.digests, options_, stop_);
+    Result<FetchCheck> check =
+        state.failure ? Result<FetchCheck>(std::unexpected(*state.failure))
+                      : check_parts(store_, jobs_[job], state.part_size, state.digests, options_, pool_.stop_flag());
     if (!check && check.error().kind != ErrorKind::mismatch) return std::unexpected(check.error());
     std::vector<Md5Digest>().swap(state.digests);
     return hooks_.done(job, std::move(check));
@@ -178,10 +159,7 @@ class SetFetch {
   const FetchHooks& hooks_;
   std::vector<JobState> states_;
   std::vector<Unit> units_;
-  std::atomic<size_t> next_{0};
-  std::atomic<bool> stop_{false};
-  std::mutex error_mutex_;
-  std::optional<Error> error_;
+  WorkUnits pool_;
 };
 
 }  // namespace

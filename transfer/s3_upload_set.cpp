@@ -6,10 +6,10 @@
 #include <map>
 #include <mutex>
 #include <optional>
-#include <thread>
 
 #include "common/interrupt.h"
 #include "common/log.h"
+#include "common/work_units.h"
 #include "integrity/etag.h"
 
 namespace rawbackup {
@@ -56,19 +56,17 @@ class SetUpload {
   }
 
   Result<UploadSetResult> run() {
-    unsigned threads = static_cast<unsigned>(std::min<size_t>(connections(), units_.size()));
-    std::vector<std::thread> pool;
-    for (unsigned i = 1; i < threads; ++i) pool.emplace_back([this] { work(); });
-    work();
-    for (std::thread& t : pool) t.join();
-    if (!error_) return UploadSetResult{sent_, kept_};
+    Status sent = pool_.run(units_.size(), connections(), [this](size_t i) { return run_unit(units_[i]); });
+    if (sent) return UploadSetResult{sent_, kept_};
+    // Interrupted, or a network or server failure that outlasted the retries: a re-run resumes.
+    bool resumable = sent.error().kind == ErrorKind::interrupted || sent.error().transient;
     for (FileState& f : files_) {
-      if (f.started && !f.completed && !resumable_) {
+      if (f.started && !f.completed && !resumable) {
         abort_upload(store_, f.job->target, f.upload_id);
         tell_upload_id(f, "");
       }
     }
-    return std::unexpected(*error_);
+    return std::unexpected(sent.error());
   }
 
  private:
@@ -79,14 +77,6 @@ class SetUpload {
     size_t small = 0;
     for (const FileState& f : files_) small += !f.multipart && f.job->entry.size <= small_put_bytes;
     return small * 2 > units_.size() ? std::min(2 * base, 64U) : base;
-  }
-
-  void work() {
-    for (size_t i = next_++; i < units_.size() && !stop_; i = next_++) {
-      if (interrupted()) return fail_with(Error{ErrorKind::interrupted, "interrupted"}, true);
-      Status s = run_unit(units_[i]);
-      if (!s) return fail_with(s.error(), s.error().kind == ErrorKind::interrupted || s.error().transient);
-    }
   }
 
   Status run_unit(const Unit& unit) {
@@ -157,28 +147,15 @@ class SetUpload {
     options_.on_upload_id(*f.job, id);
   }
 
-  void fail_with(Error e, bool resumable) {
-    std::lock_guard lock(error_mutex_);
-    if (!error_) {
-      error_ = std::move(e);
-      resumable_ = resumable;
-    }
-    stop_ = true;
-  }
-
   ObjectStore& store_;
   const FileSystem& fs_;
   const UploadSetOptions& options_;
   std::vector<FileState> files_;
   std::vector<Unit> units_;
-  std::atomic<size_t> next_{0};
-  std::atomic<bool> stop_{false};
+  WorkUnits pool_;
   std::atomic<uint64_t> sent_{0};
   std::atomic<uint64_t> kept_{0};
   std::mutex callback_mutex_;
-  std::mutex error_mutex_;
-  std::optional<Error> error_;
-  bool resumable_ = false;
 };
 
 }  // namespace

@@ -105,7 +105,8 @@ TEST_P(StoreConformance, WritesOfALeaseTakenOverAreRefused) {
   auto refused = paused->update("a.raw", stale);
   ASSERT_FALSE(refused);
   EXPECT_EQ(refused.error().kind, ErrorKind::failed);
-  EXPECT_THAT(refused.error().message, ::testing::HasSubstr("the lock on a.raw was taken over by upload-s3 on host-b pid 12"));
+  EXPECT_THAT(refused.error().message,
+              ::testing::HasSubstr("the lock on a.raw was taken over by upload-s3 on host-b pid 12"));
   auto check = (*first)->check();
   ASSERT_FALSE(check);
   EXPECT_THAT(check.error().message, ::testing::HasSubstr("taken over by upload-s3 on host-b pid 12"));

@@ -123,7 +123,8 @@ TEST_F(DoctorTask, NamesEachFoldersFileSystemAndWarnsOfASlowAttributeCache) {
                               "actimeo=30) at /data/astral1; its attribute cache keeps sizes and mtimes up to 30 s, "
                               "not well below checksum.settle_seconds (60 s)"));
   EXPECT_THAT(text, HasSubstr("raise checksum.settle_seconds to at least 120"));
-  EXPECT_THAT(text, HasSubstr("ok   instrument timstof1  /data/timstof1 readable (0 entries); on cifs (rw,actimeo=10)"));
+  EXPECT_THAT(text,
+              HasSubstr("ok   instrument timstof1  /data/timstof1 readable (0 entries); on cifs (rw,actimeo=10)"));
   EXPECT_THAT(text, HasSubstr("on nfs4 (rw,vers=4.2) at /backup"));
 }
 

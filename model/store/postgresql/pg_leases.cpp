@@ -24,19 +24,18 @@ class PgLeases final : public LeaseTable {
   Result<std::optional<LeaseHolder>> holder(const std::string& id) override {
     std::lock_guard lock(shared_->mutex);
     return with_retries<std::optional<LeaseHolder>>(
-        db_, budget_,
-        [&] { return read_lease_row(db_, id, false); },
-        &gave_up_);
+        db_, budget_, [&] { return read_lease_row(db_, id, false); }, &gave_up_);
   }
 
   Result<bool> replace(const std::string& id, const LeaseHolder& stale, const Actor& me) override {
-    return changed("UPDATE record_locks SET task = $1, host = $2, pid = $3, acquired_at = $4, token = $10, "
-                   "heartbeat_ms = " +
-                       std::string(server_ms) +
-                       " WHERE raw_file_id = $5 AND host = $6 AND pid = $7 AND acquired_at = $8 AND heartbeat_ms = $9"
-                       " AND token = $11",
-                   {me.task, me.host, std::to_string(me.pid), now_utc(), id, stale.host, std::to_string(stale.pid),
-                    stale.acquired_at, std::to_string(stale.heartbeat_ms), me.token, stale.token});
+    return changed(
+        "UPDATE record_locks SET task = $1, host = $2, pid = $3, acquired_at = $4, token = $10, "
+        "heartbeat_ms = " +
+            std::string(server_ms) +
+            " WHERE raw_file_id = $5 AND host = $6 AND pid = $7 AND acquired_at = $8 AND heartbeat_ms = $9"
+            " AND token = $11",
+        {me.task, me.host, std::to_string(me.pid), now_utc(), id, stale.host, std::to_string(stale.pid),
+         stale.acquired_at, std::to_string(stale.heartbeat_ms), me.token, stale.token});
   }
 
   Result<bool> heartbeat(const std::string& id, const Actor& me) override {
@@ -47,7 +46,8 @@ class PgLeases final : public LeaseTable {
 
   Result<std::string> last_change(const std::string& id) override {
     std::lock_guard lock(shared_->mutex);
-    return with_retries<std::string>(db_, budget_, [&] { return read_last_change(db_, id); }, &gave_up_);
+    return with_retries<std::string>(
+        db_, budget_, [&] { return read_last_change(db_, id); }, &gave_up_);
   }
 
   Status release(const std::string& id, const Actor& me) override {
@@ -86,10 +86,10 @@ Result<std::string> read_last_change(Connection& db, const std::string& id) {
 }
 
 Result<std::optional<LeaseHolder>> read_lease_row(Connection& db, const std::string& id, bool for_share) {
-  auto rows = db.exec("SELECT task, host, pid, acquired_at, heartbeat_ms, " + std::string(server_ms) +
-                          " - heartbeat_ms, token FROM record_locks WHERE raw_file_id = $1" +
-                          (for_share ? " FOR SHARE" : ""),
-                      {id});
+  auto rows =
+      db.exec("SELECT task, host, pid, acquired_at, heartbeat_ms, " + std::string(server_ms) +
+                  " - heartbeat_ms, token FROM record_locks WHERE raw_file_id = $1" + (for_share ? " FOR SHARE" : ""),
+              {id});
   if (!rows) return std::unexpected(rows.error());
   if (rows->count() == 0) return std::optional<LeaseHolder>{};
   return std::optional(LeaseHolder{rows->text(0, 0), rows->text(0, 1), rows->text(0, 3), rows->integer(0, 2),

@@ -38,8 +38,8 @@ class SqliteLeases final : public LeaseTable {
   }
 
   Result<bool> heartbeat(const std::string& id, const Actor& me) override {
-    auto stmt = db_.prepare(
-        "UPDATE record_locks SET heartbeat_ms=?1 WHERE raw_file_id=?2 AND host=?3 AND pid=?4 AND token=?5");
+    auto stmt =
+        db_.prepare("UPDATE record_locks SET heartbeat_ms=?1 WHERE raw_file_id=?2 AND host=?3 AND pid=?4 AND token=?5");
     stmt.bind(1, now_ms()).bind(2, id).bind(3, me.host).bind(4, me.pid).bind(5, me.token);
     return changed(stmt);
   }
