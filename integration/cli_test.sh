@@ -50,7 +50,7 @@ expect_code "missing file" 2 "$rb" "${c[@]}" --json checksum --instrument astral
 expect_match "--json error object" "$work/out" '"exit_code":2.*"outcome":"failed"'
 expect_code "unknown id" 2 "$rb" "${c[@]}" status nope.raw
 
-printf 'x' | dd of="$inst/astral1/a_PRID1_x.raw" bs=1 seek=100 conv=notrunc status=none
+flip_byte "$inst/astral1/a_PRID1_x.raw" 100
 expect_code "changed content is a conflict" 3 "$rb" "${c[@]}" checksum --instrument astral1 a_PRID1_x.raw
 expect_match "conflict names the file" "$work/err" 'a_PRID1_x.raw \(md5'
 expect_code "--overwrite accepts it" 0 "$rb" "${c[@]}" checksum --overwrite --instrument astral1 a_PRID1_x.raw

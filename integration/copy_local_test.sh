@@ -34,7 +34,7 @@ expect_match "re-run skips" "$work/out" '"outcome":"skipped"'
 expect_code "status after copy" 0 "$rb" "${c[@]}" --json status a.raw
 expect_match "copying_done and backup done" "$work/out" '"backup_status":"done".*"status":"copying_done"'
 
-printf 'x' | dd of="$dest" bs=1 seek=10 conv=notrunc status=none
+flip_byte "$dest" 10
 before="$(md5sum <"$dest")"
 expect_code "differing destination" 3 "$rb" "${c[@]}" copy-local a.raw
 [ "$(md5sum <"$dest")" = "$before" ] && pass "differing destination untouched" || failure "differing destination untouched"

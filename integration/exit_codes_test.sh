@@ -43,7 +43,7 @@ mv "$work/b.saved" "$inst/b_PRID1.raw"
 expect_code "batch: re-run of the failed one only" 0 "$rb" "${c[@]}" --json copy-local --all-status failed
 expect_match "batch: selected b only" "$work/out" '"id":"b_PRID1.raw".*"selected":1'
 
-printf 'X' | dd of="$dest/a_PRID1.raw" bs=1 seek=100 conv=notrunc status=none
+flip_byte "$dest/a_PRID1.raw" 100
 expect_code "4: verify finds the local copy differs" 4 "$rb" "${c[@]}" verify a_PRID1.raw
 expect_code "99: upload-s3 --skip-exit-code 99 with backup_type local" 99 "$rb" "${c[@]}" upload-s3 --skip-exit-code 99 a_PRID1.raw
 

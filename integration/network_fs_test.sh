@@ -69,7 +69,7 @@ expect_code "status: backed up" 0 "$rb" "${c[@]}" --json status a_PRID1_x.raw
 expect_match "copying_done" "$work/out" '"backup_status":"done".*"status":"copying_done"'
 
 # A destination that differs is refused, never replaced; --overwrite keeps it as .1.bkp.
-printf 'x' | dd of="$dest" bs=1 seek=10 conv=notrunc status=none
+flip_byte "$dest" 10
 before="$(md5sum <"$dest")"
 expect_code "a differing destination is refused" 3 "$rb" "${c[@]}" copy-local a_PRID1_x.raw
 [ "$(md5sum <"$dest")" = "$before" ] && pass "the differing destination is untouched" || failure "the differing destination is untouched"
@@ -101,7 +101,7 @@ diff -r "$bruker" "$dest_d" >/dev/null && pass "the .d is complete after the re-
 expect_code "restore from the local backup onto the mount" 0 "$rb" "${c[@]}" restore --from local --to "$work/restored" b_PRID1_x.d a_PRID1_x.raw
 diff -r "$bruker" "$work/restored/b_PRID1_x.d" >/dev/null && pass "the restored .d is identical" || failure "the restored .d is identical"
 cmp -s "$inst/astral1/a_PRID1_x.raw" "$work/restored/a_PRID1_x.raw" && pass "the restored file is identical" || failure "the restored file is identical"
-printf 'y' | dd of="$work/restored/a_PRID1_x.raw" bs=1 seek=3 conv=notrunc status=none
+flip_byte "$work/restored/a_PRID1_x.raw" 3
 expect_code "restore over a differing file on the mount is refused" 3 "$rb" "${c[@]}" restore --from local --to "$work/restored" a_PRID1_x.raw
 [ "$(temps)" -eq 0 ] && pass "restore left no temporary file" || failure "restore left no temporary file"
 

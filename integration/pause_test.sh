@@ -89,26 +89,24 @@ cmp -s "$inst/astral1/s_PRID1_x.raw" "$dest" && pass "copy-local: the backup is 
 [ -z "$(find "$work/backup" -name '*rawbackup-tmp*')" ] && pass "copy-local: host-a's temporary file is gone" || failure "copy-local: host-a's temporary file is gone"
 must "copy-local the others" on host-b copy-local m_PRID1_x.raw p_PRID1_x.d
 
-# --- upload-s3 of one PUT, paused as it opens the file to send ---
-pause_a "single PUT" "open:s_PRID1_x.raw" 1 upload-s3 s_PRID1_x.raw
-take_over "single PUT" upload-s3 s_PRID1_x.raw
-etag="$(etag_of rb-pause-prid1/s_PRID1_x.raw)"
-before="$(record_of s_PRID1_x.raw) $(events_of s_PRID1_x.raw)"
-resume_a "single PUT"
-[ "$(record_of s_PRID1_x.raw) $(events_of s_PRID1_x.raw)" = "$before" ] && pass "single PUT: record and history are host-b's" ||
-  failure "single PUT: record and history are host-b's" "$(record_of s_PRID1_x.raw)"
-[ "$(etag_of rb-pause-prid1/s_PRID1_x.raw)" = "$etag" ] && pass "single PUT: the object is host-b's" || failure "single PUT: the object is host-b's"
-
-# --- multipart, paused before its second part: host-b uploads it (s3rver has no ListParts, so
-# a new upload; on Ceph it would resume host-a's) and completes it ---
-pause_a "multipart" "open:m_PRID1_x.raw" 2 upload-s3 m_PRID1_x.raw
-take_over "multipart" upload-s3 m_PRID1_x.raw
-etag="$(etag_of rb-pause-prid1/m_PRID1_x.raw)"
-before="$(record_of m_PRID1_x.raw) $(events_of m_PRID1_x.raw)"
-resume_a "multipart"
-[ "$(record_of m_PRID1_x.raw) $(events_of m_PRID1_x.raw)" = "$before" ] && pass "multipart: record and history are host-b's" ||
-  failure "multipart: record and history are host-b's" "$(record_of m_PRID1_x.raw)"
-[ "$(etag_of rb-pause-prid1/m_PRID1_x.raw)" = "$etag" ] && pass "multipart: the object is host-b's" || failure "multipart: the object is host-b's"
+# upload_paused NAME FILE COUNT: host-a's upload-s3 of FILE paused at the COUNTth open of it,
+# host-b's upload, host-a resumed: the record, its history and the object stay host-b's.
+upload_paused() {
+  local name=$1 file=$2 before etag
+  pause_a "$name" "open:$file" "$3" upload-s3 "$file"
+  take_over "$name" upload-s3 "$file"
+  etag="$(etag_of "rb-pause-prid1/$file")"
+  before="$(record_of "$file") $(events_of "$file")"
+  resume_a "$name"
+  [ "$(record_of "$file") $(events_of "$file")" = "$before" ] && pass "$name: record and history are host-b's" ||
+    failure "$name: record and history are host-b's" "$(record_of "$file")"
+  [ "$(etag_of "rb-pause-prid1/$file")" = "$etag" ] && pass "$name: the object is host-b's" || failure "$name: the object is host-b's"
+}
+# One PUT, paused as it opens the file to send.
+upload_paused "single PUT" s_PRID1_x.raw 1
+# Multipart, paused before its second part: host-b uploads the file (s3rver has no ListParts,
+# so a new upload; on Ceph it would resume host-a's) and completes it.
+upload_paused "multipart" m_PRID1_x.raw 2
 must "get the object" s3_ok GET /rb-pause-prid1/m_PRID1_x.raw -o "$work/object"
 cmp -s "$work/object" "$inst/astral1/m_PRID1_x.raw" && pass "multipart: the object holds the file" || failure "multipart: the object holds the file"
 

@@ -113,11 +113,11 @@ must "replace the object" s3_ok PUT /rb-purge-prid1/replaced_PRID1_e.raw --data-
 refused "S3 object replaced (same size)" 4 replaced_PRID1_e.raw
 expect_match "ETag differs" "$work/out" 'verify failed: s3 replaced_PRID1_e.raw: ETag'
 refused "--require local: only the local copy is verified (dry run)" 0 --dry-run --require local replaced_PRID1_e.raw
-printf 'X' | dd of="$inst/astral1/changed_PRID1_f.raw" bs=1 seek=100 conv=notrunc status=none
+flip_byte "$inst/astral1/changed_PRID1_f.raw" 100
 refused "instrument file changed" 3 changed_PRID1_f.raw
 expect_match "stale record, the way out named" "$work/out" 'refused: 1 file\(s\) differ from the record \(changed_PRID1_f.raw: modified since checksum.*checksum --rehash'
 touch -r "$inst/astral1/deep_PRID1_g.raw" "$work/stamp"
-printf 'Y' | dd of="$inst/astral1/deep_PRID1_g.raw" bs=1 seek=100 conv=notrunc status=none
+flip_byte "$inst/astral1/deep_PRID1_g.raw" 100
 touch -r "$work/stamp" "$inst/astral1/deep_PRID1_g.raw"
 refused "changed behind its mtime: shallow cannot tell (dry run)" 0 --dry-run deep_PRID1_g.raw
 refused "changed behind its mtime: --deep re-reads it" 3 --deep deep_PRID1_g.raw

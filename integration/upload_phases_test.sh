@@ -115,7 +115,7 @@ must "checksum" "$rb" "${c[@]}" checksum --rehash --instrument astral1 "$id"
 #    against its recorded MD5; nothing completes, the upload is aborted.
 fresh
 cp -p "$src" "$work/original"
-printf 'X' | dd of="$src" bs=1 seek=$((600 << 20)) conv=notrunc status=none
+flip_byte "$src" $((600 << 20))
 touch -r "$work/original" "$src"
 rules '[]'
 expect_code "changed source, same size and mtime: exit 3" 3 "$rb" "${c[@]}" upload-s3 --concurrency 1 "$id"

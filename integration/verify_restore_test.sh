@@ -41,7 +41,7 @@ expect_code "deep verify" 0 "$rb" "${c[@]}" verify --deep --s3 t_PRID1_a.raw
 [ ! -e "$work/t_PRID1_a.raw" ] && pass "deep writes nothing" || failure "deep writes nothing"
 
 cp "$local_copy" "$work/saved"
-printf 'X' | dd of="$local_copy" bs=1 seek=1000 conv=notrunc status=none
+flip_byte "$local_copy" 1000
 expect_code "corrupted local copy" 4 "$rb" "${c[@]}" --json verify t_PRID1_a.raw
 expect_match "names the file and both MD5s" "$work/out" '"backup":"local","detail":"MD5 [0-9a-f]{32}, record [0-9a-f]{32}","path":"t_PRID1_a.raw","state":"differs"'
 expect_match "S3 still fine" "$work/out" '"backup":"s3","detail":"","path":"t_PRID1_a.raw","state":"ok"'
@@ -50,7 +50,7 @@ expect_match "verify failed event" "$work/out" 'verify failed: local t_PRID1_a.r
 cp "$work/saved" "$local_copy"
 
 must "fetch the object" s3_ok GET /rb-vr-prid1/t_PRID1_a.raw -o "$work/object"
-printf 'Y' | dd of="$work/object" bs=1 seek=$((6 * 1024 * 1024)) conv=notrunc status=none
+flip_byte "$work/object" $((6 * 1024 * 1024))
 must "replace it with other bytes of its size" s3_ok PUT /rb-vr-prid1/t_PRID1_a.raw --data-binary @"$work/object" -o /dev/null
 expect_code "same-size replacement: shallow" 4 "$rb" "${c[@]}" --json verify --s3 t_PRID1_a.raw
 expect_match "ETag differs" "$work/out" '"detail":"ETag [0-9a-f]{32}, record [0-9a-f]{32}-3'
