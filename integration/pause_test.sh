@@ -70,7 +70,12 @@ resume_a() {
 }
 # record_of ID: the fields another host's work sets (status, backup status, error, where,
 # files, last change), to compare before and after host-a's resume.
-record_of() { on host-c --json status "$1" | python3 -c 'import json,sys; r=json.load(sys.stdin); r=r[0] if isinstance(r,list) else r; print(json.dumps({k: r.get(k) for k in ("status","backup_status","error","s3_upload_path","backup_base_path","updated_at","purged_at")}, sort_keys=True))'; }
+record_of() {
+  on host-c --json status "$1" | python3 -c '
+import json, sys
+r = json.load(sys.stdin)["records"][0]
+print(json.dumps({k: r[k] for k in ("status", "backup_status", "error", "s3_upload_path", "backup_base_path", "updated_at", "purged_at")}, sort_keys=True))'
+}
 events_of() { on host-c status --history "$1" | wc -l; }
 
 for set in astral1:s_PRID1_x.raw astral1:m_PRID1_x.raw timstof1:p_PRID1_x.d; do
@@ -82,6 +87,8 @@ pause_a "copy-local" "open:rawbackup-tmp" 1 copy-local s_PRID1_x.raw
 take_over "copy-local" copy-local s_PRID1_x.raw
 dest="$work/backup/astral1/$month/s_PRID1_x.raw"
 before="$(record_of s_PRID1_x.raw) $(events_of s_PRID1_x.raw) $(stat -c '%i %Y' "$dest")"
+[[ "$before" == *'"status": "copying_done"'* ]] && pass "copy-local: host-b's record says copying_done" ||
+  failure "copy-local: host-b's record says copying_done" "$before"
 resume_a "copy-local"
 [ "$(record_of s_PRID1_x.raw) $(events_of s_PRID1_x.raw) $(stat -c '%i %Y' "$dest")" = "$before" ] &&
   pass "copy-local: record, history and backup file are host-b's" || failure "copy-local: record, history and backup file are host-b's" "$(record_of s_PRID1_x.raw)"
@@ -97,6 +104,8 @@ upload_paused() {
   take_over "$name" upload-s3 "$file"
   etag="$(etag_of "rb-pause-prid1/$file")"
   before="$(record_of "$file") $(events_of "$file")"
+  [[ "$before" == *'"backup_status": "done"'* ]] && pass "$name: host-b's record says done" ||
+    failure "$name: host-b's record says done" "$before"
   resume_a "$name"
   [ "$(record_of "$file") $(events_of "$file")" = "$before" ] && pass "$name: record and history are host-b's" ||
     failure "$name: record and history are host-b's" "$(record_of "$file")"
@@ -117,6 +126,7 @@ take_over "purge" purge --require local p_PRID1_x.d
 [ ! -e "$inst/timstof1/p_PRID1_x.d" ] && pass "purge: host-b finished the purge" || failure "purge: host-b finished the purge"
 cp -rp "$work/backup/timstof1/$month/p_PRID1_x.d" "$inst/timstof1/"  # an operator puts it back
 before="$(record_of p_PRID1_x.d) $(events_of p_PRID1_x.d)"
+[[ "$before" == *'"purged_at": "20'* ]] && pass "purge: host-b's record says purged" || failure "purge: host-b's record says purged" "$before"
 resume_a "purge"
 [ "$(find "$inst/timstof1/p_PRID1_x.d" -type f | wc -l)" -eq 5 ] && pass "purge: the files put back are all there" ||
   failure "purge: the files put back are all there" "$(find "$inst/timstof1/p_PRID1_x.d" -type f | wc -l) left"
