@@ -8,6 +8,8 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <fstream>
+#include <sstream>
 
 #include "storage/filesystem.h"
 #include "storage/local_filesystem_impl.h"
@@ -165,6 +167,18 @@ class LocalFileSystem final : public FileSystem {
 };
 
 }  // namespace
+
+// The mount holding `p`, from this process's /proc/self/mountinfo (mounts.h parses it).
+Result<std::optional<MountInfo>> local_mount_of(const std::filesystem::path& p) {
+  std::error_code ec;
+  std::filesystem::path resolved = std::filesystem::canonical(p, ec);
+  if (ec) return errno_failure("cannot resolve", p, ec.value());
+  std::ifstream in("/proc/self/mountinfo");
+  if (!in) return std::optional<MountInfo>{};  // not Linux, or no /proc: unknown
+  std::ostringstream text;
+  text << in.rdbuf();
+  return mount_holding(text.str(), resolved);
+}
 
 const FileSystem& local_filesystem() {
   static const LocalFileSystem instance;

@@ -1,10 +1,7 @@
 #include "storage/mounts.h"
 
-#include "storage/local_filesystem_impl.h"
-
 #include <algorithm>
 #include <charconv>
-#include <fstream>
 #include <sstream>
 #include <vector>
 
@@ -99,17 +96,6 @@ std::optional<int64_t> attribute_cache_seconds(const MountInfo& mount) {
   if (("," + mount.options + ",").find(",noac,") != std::string::npos) return 0;
   return std::max(seconds_option(mount.options, "acregmax").value_or(60),
                   seconds_option(mount.options, "acdirmax").value_or(60));
-}
-
-Result<std::optional<MountInfo>> local_mount_of(const std::filesystem::path& p) {
-  std::error_code ec;
-  std::filesystem::path resolved = std::filesystem::canonical(p, ec);
-  if (ec) return errno_failure("cannot resolve", p, ec.value());
-  std::ifstream in("/proc/self/mountinfo");
-  if (!in) return std::optional<MountInfo>{};  // not Linux, or no /proc: unknown
-  std::ostringstream text;
-  text << in.rdbuf();
-  return mount_holding(text.str(), resolved);
 }
 
 }  // namespace rawbackup
