@@ -122,7 +122,10 @@ std::string man_page(const CLI::App& app, const ManualText& text) {
   out << ".SH EXIT STATUS\n";
   literal(out, text.exit_codes);
   out << ".SH ENVIRONMENT\n" << environment;
-  out << ".SH FILES\n.TP\n\\fI~/.aws/config\\fR, \\fI~/.aws/credentials\\fR\nAWS profiles (\\fB\\-\\-profile\\fR).\n"
+  out << ".SH FILES\n.TP\n\\fI/etc/rawbackup/config.yaml\\fR\nThe configuration (\\fB\\-\\-config\\fR, "
+         "\\fBRAWBACKUP_CONFIG\\fR); a commented example is "
+         "\\fI/usr/share/doc/rawbackup/examples/config.yaml\\fR.\n"
+      << ".TP\n\\fI~/.aws/config\\fR, \\fI~/.aws/credentials\\fR\nAWS profiles (\\fB\\-\\-profile\\fR).\n"
       << ".SH SEE ALSO\n\\fIREADME.md\\fR in the source tree: the config file, the record store, the Airflow "
          "guide.\n";
   return out.str();

@@ -10,23 +10,25 @@
 
 namespace rawbackup {
 
-RateLimiter::RateLimiter(uint64_t bytes_per_second)
-    : bytes_per_second_(static_cast<double>(bytes_per_second)), next_free_(Clock::now()) {}
+RateLimiter::RateLimiter(uint64_t bytes_per_second) : RateLimiter(bytes_per_second, Timing{}) {}
+
+RateLimiter::RateLimiter(uint64_t bytes_per_second, Timing timing)
+    : timing_(std::move(timing)), bytes_per_second_(static_cast<double>(bytes_per_second)), next_free_(timing_.now()) {}
 
 bool RateLimiter::acquire(uint64_t bytes) {
   constexpr auto burst = std::chrono::milliseconds(50);
   Clock::time_point start;
   {
     std::lock_guard lock(mutex_);
-    Clock::time_point now = Clock::now();
+    Clock::time_point now = timing_.now();
     if (next_free_ < now - burst) next_free_ = now - burst;  // idle time is not saved up beyond a burst
     start = next_free_;
     next_free_ += std::chrono::duration_cast<Clock::duration>(
         std::chrono::duration<double>(static_cast<double>(bytes) / bytes_per_second_));
   }
-  while (Clock::now() < start) {
+  for (Clock::time_point now = timing_.now(); now < start; now = timing_.now()) {
     if (interrupted()) return false;
-    std::this_thread::sleep_for(std::min<Clock::duration>(start - Clock::now(), std::chrono::milliseconds(20)));
+    timing_.sleep(std::min<Clock::duration>(start - now, std::chrono::milliseconds(20)));
   }
   return !interrupted();
 }

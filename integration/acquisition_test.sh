@@ -25,7 +25,7 @@ expect_match "names the file, its age, when to retry" "$work/err" 'not ready: gr
 [ "$(grep -c 'not ready' "$work/err")" -eq 1 ] && pass "one line" || failure "one line" "$(cat "$work/err")"
 ! grep -q -- '--overwrite' "$work/err" && pass "no --overwrite advice" || failure "no --overwrite advice"
 expect_code "nothing recorded" 2 "$rb" "${c[@]}" status growing.raw
-expect_code "dry run says not ready" 0 "$rb" "${c[@]}" checksum --dry-run --instrument astral1 growing.raw
+expect_code "dry run says not ready, with the real run's exit code" 1 "$rb" "${c[@]}" checksum --dry-run --instrument astral1 growing.raw
 expect_match "dry run: not ready" "$work/out" 'not ready: growing.raw'
 wait "$writer"
 sleep 1.5

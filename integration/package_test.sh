@@ -44,6 +44,8 @@ done
 for option in $("$installed" --help | grep -oE '^ +(-[a-z], )?--[a-z-]+' | grep -oE -- '--[a-z-]+'); do
   grep -qF -- "$(echo "$option" | sed 's/-/\\-/g')" "$work/man" || missing+=" global:$option"
 done
+grep -q 'usr/share/doc/rawbackup/examples/config.yaml' "$work/man" && pass "the man page points to the example config" || failure "the man page points to the example config"
+[ -f "$root/usr/share/doc/rawbackup/examples/config.yaml" ] && pass "the example config is installed" || failure "the example config is installed"
 [ -z "$missing" ] && pass "the man page names every task and option" || failure "the man page names every task and option" "missing:$missing"
 if command -v man >/dev/null; then
   MANWIDTH=80 man -l "$root/usr/share/man/man1/rawbackup.1.gz" 2>"$work/man.err" >"$work/man.txt"
@@ -56,12 +58,16 @@ echo one >"$work/instruments/astral1/run1_PRID1_x.raw"
 echo two >"$work/instruments/astral1/run2_PRID1_x.raw"
 write_config "$work/c.yaml" '{backup_type: local}'
 must "checksum" "$installed" --config "$work/c.yaml" checksum --instrument astral1 run1_PRID1_x.raw run2_PRID1_x.raw
-complete_words() {  # complete_words WORD...: what completion offers for the last word
-  PATH="$root/usr/bin:$PATH" bash -c '
-    source "$0"
+# complete_words WORD...: what completion offers for the last word, the script loaded as
+# Debian's bash-completion loads it (on demand, from inside its loader function).
+complete_words() {
+  PATH="$root/usr/bin:$PATH" XDG_DATA_DIRS="$root/usr/share" bash -c '
+    source /usr/share/bash-completion/bash_completion
+    _completion_loader rawbackup
+    [ "$(complete -p rawbackup)" = "complete -F _rawbackup rawbackup" ] || { echo "not loaded"; exit 1; }
     COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); COMPREPLY=()
     _rawbackup
-    printf "%s\n" "${COMPREPLY[@]}"' "$root/usr/share/bash-completion/completions/rawbackup" "$@"
+    printf "%s\n" "${COMPREPLY[@]}"' _ "$@"
 }
 [ "$(complete_words rawbackup up)" = "upload-s3" ] && pass "completion: a task" || failure "completion: a task" "$(complete_words rawbackup up)"
 [ "$(complete_words rawbackup verify --d | sort | tr '\n' ' ')" = "--deep --dry-run " ] && pass "completion: the task's options" || failure "completion: options" "$(complete_words rawbackup verify --d)"
@@ -69,6 +75,11 @@ complete_words() {  # complete_words WORD...: what completion offers for the las
 got=$(complete_words rawbackup --config "$work/c.yaml" verify run | sort | tr '\n' ' ')
 [ "$got" = "run1_PRID1_x.raw run2_PRID1_x.raw " ] && pass "completion: raw-file ids from the store" || failure "completion: ids" "$got"
 [ "$(complete_words rawbackup store c)" = "copy" ] && pass "completion: a subcommand" || failure "completion: subcommand"
+got=$(complete_words rawbackup --config "$work/c.yaml" verify --dry-run run | sort | tr '\n' ' ')
+[ "$got" = "run1_PRID1_x.raw run2_PRID1_x.raw " ] && pass "completion: ids after a flag (takes no value)" || failure "completion: ids after a flag" "$got"
+got=$(complete_words rawbackup --json --config "$work/c.yaml" --log-level debug verify run | sort | tr '\n' ' ')
+[ "$got" = "run1_PRID1_x.raw run2_PRID1_x.raw " ] && pass "completion: global options before the task" || failure "completion: global options first" "$got"
+dpkg-deb -f "$deb" Recommends | grep -q 'bash-completion' && pass "the package recommends bash-completion" || failure "recommends bash-completion"
 
 # cmake --install: the same files under a prefix.
 DESTDIR="$work/dest" cmake --install "$build" --prefix /opt/rb >/dev/null 2>"$work/err"

@@ -135,11 +135,21 @@ expect_match "the link named, never followed" "$work/out" 'extra   b_PRID1_link.
 # --- dry run ---
 events_of b_PRID1_dry.d && cp "$work/hist" "$work/hist.before"
 refused "dry run" 0 --dry-run b_PRID1_dry.d
-expect_match "lists each file" "$work/out" 'delete b_PRID1_dry.d/sub/deeper/m.method'
+expect_code "  as text: one line for the set" 0 "$rb" "${c[@]}" purge --dry-run b_PRID1_dry.d
+expect_match "  files and size" "$work/out" '^purge b_PRID1_dry.d \(dry run\): would delete 5 file\(s\), '
+! grep -q '  delete ' "$work/out" && pass "  no line per file" || failure "  a line per file" "$(head -5 "$work/out")"
+expect_code "  --verbose" 0 "$rb" "${c[@]}" purge --dry-run --verbose b_PRID1_dry.d
+expect_match "  lists each file" "$work/out" 'delete b_PRID1_dry.d/sub/deeper/m.method'
 events_of b_PRID1_dry.d
 cmp -s "$work/hist" "$work/hist.before" && pass "dry run records nothing" || failure "dry run recorded" "$(diff "$work/hist.before" "$work/hist")"
 expect_code "then the purge" 0 "$rb" "${c[@]}" --json purge b_PRID1_dry.d
 expect_match "5 files, 3 folders" "$work/out" '"deleted":\{"bytes":[0-9]+,"files":5,"folders":3\}'
+# A selection (the daily purge) leaves out what was purged before; --include-purged takes it.
+"$rb" "${c[@]}" purge --dry-run --all-status done --instrument timstof1 >"$work/out" 2>"$work/err"
+! grep -q '^purge b_PRID1_dry.d' "$work/out" && pass "a selection leaves out sets purged before" || failure "purged set selected" "$(grep b_PRID1_dry.d "$work/out")"
+expect_match "  the batch line counts what a run would do" "$work/out" '^purge: [0-9]+ raw file\(s\): .*would be (purged|refused|kept)'
+"$rb" "${c[@]}" purge --dry-run --include-purged --all-status done --instrument timstof1 >"$work/out" 2>"$work/err"
+expect_match "  --include-purged takes them" "$work/out" '^purge b_PRID1_dry.d \(dry run\)'
 [ ! -e "$inst/timstof1/b_PRID1_dry.d" ] && [ -d "$inst/timstof1" ] && pass "the .d folder is gone, the instrument folder stays" || failure ".d folder"
 
 # --- kill -9 at each phase, then a re-run ---

@@ -62,11 +62,9 @@ expect_code "serialization failures and a deadlock: retried" 0 "$rb" "${c[@]}" c
 [ "$(psql_admin "SELECT last_value FROM fault_seq")" -ge 4 ] && pass "  the faults were hit" || failure "  faults not hit"
 psql_admin "DROP TRIGGER fault ON raw_files"
 
-started=$SECONDS
 upload_during d_PRID1_x.raw "$here/store/postgresql.sh" halt "$pg_dir"
 code=$?
 [ "$code" -eq 1 ] && pass "server gone mid-upload: exit 1 (retryable)" || failure "server gone" "exit $code $(tail -c 400 "$work/err")"
-((SECONDS - started < 40)) && pass "  gave up within $((SECONDS - started)) s" || failure "  took $((SECONDS - started)) s"
 # Mid-upload the lease cannot be confirmed either: nothing more is sent (the upload stays for a re-run).
 expect_match "  says the store is unreachable" "$work/out" '"error":"([^"]*: )?record store postgresql://rawbackup@127.0.0.1:[0-9]+/rawbackup is unreachable: .*gave up'
 [ "$(wc -l <"$work/out")" -eq 1 ] && pass "  one JSON line" || failure "  output lines"

@@ -49,9 +49,39 @@ expect_code "RAWBACKUP_STORE_URL overrides the config's store" 0 env RAWBACKUP_S
 expect_match "  found in PostgreSQL" "$work/out" '"id":"a_PRID1.raw"'
 [ "$(psql_admin "SELECT count(*) FROM events")" -ge 5 ] && pass "  events written to the server" || failure "  events"
 
+# --- the server's notices go through the logger (JSON lines), never bare on stderr ---
+psql_admin "CREATE FUNCTION notice() RETURNS trigger LANGUAGE plpgsql AS \$\$ BEGIN RAISE WARNING 'injected notice'; RETURN NEW; END \$\$;
+  CREATE TRIGGER notice BEFORE UPDATE ON raw_files FOR EACH ROW EXECUTE FUNCTION notice()"
+expect_code "a server's WARNING during verify" 0 "$rb" --config "$work/pg.yaml" --log-format json verify a_PRID1.raw
+expect_match "  logged" "$work/err" '"level":"warning".*record store: WARNING:  injected notice'
+python3 -c 'import json,sys; [json.loads(l) for l in open(sys.argv[1]) if l.strip()]' "$work/err" \
+  && pass "  every stderr line is JSON" || failure "  bare text on stderr" "$(cat "$work/err")"
+psql_admin "DROP TRIGGER notice ON raw_files; DROP FUNCTION notice()"
+
+# --- the README's read-only role for operators: status works, a write is refused (exit 2) ---
+psql_admin "CREATE ROLE rawbackup_read LOGIN PASSWORD '$PGPASSWORD'" postgres
+psql_admin "GRANT CONNECT ON DATABASE rawbackup TO rawbackup_read; GRANT USAGE ON SCHEMA public TO rawbackup_read;
+  GRANT SELECT ON ALL TABLES IN SCHEMA public TO rawbackup_read;
+  ALTER DEFAULT PRIVILEGES FOR ROLE rawbackup IN SCHEMA public GRANT SELECT ON TABLES TO rawbackup_read"
+read_url="${pg_url/rawbackup@/rawbackup_read@}"
+expect_code "read-only role: status" 0 env RAWBACKUP_STORE_URL="$read_url" "$rb" --config "$work/pg.yaml" --json status a_PRID1.raw
+expect_match "  sees the record" "$work/out" '"id":"a_PRID1.raw"'
+expect_code "  summary and metrics" 0 env RAWBACKUP_STORE_URL="$read_url" "$rb" --config "$work/pg.yaml" status --metrics
+expect_code "read-only role: a write is refused, exit 2" 2 env RAWBACKUP_STORE_URL="$read_url" "$rb" --config "$work/pg.yaml" checksum --rehash --instrument astral1 a_PRID1.raw
+expect_match "  names the permission" "$work/err" 'permission denied'
+
 # --- passwords: libpq's conventions; a URL with one is never shown ---
 expect_code "wrong PGPASSWORD: exit 2, says why" 2 env PGPASSWORD=wrong "$rb" --config "$work/pg.yaml" status
 expect_match "  authentication failed" "$work/err" 'password authentication failed'
+mkdir -p "$work/home"
+expect_code "no password at all: exit 2 (a config problem)" 2 env -u PGPASSWORD HOME="$work/home" "$rb" --config "$work/pg.yaml" status
+expect_match "  one line naming PGPASSWORD and ~/.pgpass" "$work/err" 'refused the connection: .*fe_sendauth: no password supplied \(give the password in PGPASSWORD or a ~/.pgpass line'
+! grep -q 'unreachable\|retrying' "$work/err" && pass "  not called unreachable, not retried" || failure "  called unreachable" "$(cat "$work/err")"
+free_port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+expect_code "no server on the port: exit 1 after the retries" 1 env RAWBACKUP_STORE_URL="postgresql://rawbackup@127.0.0.1:$free_port/rawbackup" \
+  "$rb" --config "$work/pg.yaml" --log-format json status
+expect_match "  says at once that it retries, and why" "$work/err" 'is unreachable: .*; retrying for up to 10 s'
+expect_match "  then gives up" "$work/err" 'gave up after 10 s of retries'
 secret_url="${pg_url/rawbackup@/rawbackup:$PGPASSWORD@}"
 expect_code "password in RAWBACKUP_STORE_URL works" 0 env -u PGPASSWORD RAWBACKUP_STORE_URL="$secret_url" \
   "$rb" --config "$work/lite.yaml" --log-level debug --json status a_PRID1.raw

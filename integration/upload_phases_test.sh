@@ -53,21 +53,19 @@ resumed() {
   [ "$(etag_of "rb-phases-prid1/$id")" = "$record_etag" ] && pass "$1: object has the record's ETag" || failure "$1: object has the record's ETag"
 }
 fresh() { s3 DELETE "/rb-phases-prid1/$id" -o /dev/null; }
-# Each phase: wait for the request before it in the proxy's log, then one more second so the
-# next request is under way (the proxy logs a request only when it is answered, and the
-# phase's request is stalled or takes seconds) before the signal.
+# Each phase: the phase's request stalls at the proxy, which logs "- stalling" once it has the
+# request; the signal follows that line (an event, not a number of seconds).
 
-# 1. While a part is sent (capped at 200 MB/s: part 2 takes seconds), then while the parts of
-#    the upload to resume are listed.
+# 1. While a part is in flight, then while the parts of the upload to resume are listed.
 fresh
-rules '[]'
-upload_in_background --max-bandwidth 200MB/s
-wait_for "$log" '^PUT [^ ]*partNumber=1.* 200' 120 && sleep 1
+rules '[{"method": "PUT", "query": "partNumber=2", "fault": "stall", "seconds": 600}]'
+upload_in_background
+wait_for "$log" '^PUT [^ ]*partNumber=2.* - stalling' 120
 interrupted "SIGTERM while part 2 is sent"
 [ "$(parts_sent)" -eq 1 ] && pass "part 1 was in S3 before the signal" || failure "part 1 was in S3 before the signal" "$(cat "$log")"
-rules '[{"method": "GET", "query": "uploadId=", "fault": "stall", "seconds": 30}]'
+rules '[{"method": "GET", "query": "uploadId=", "fault": "stall", "seconds": 600}]'
 upload_in_background
-wait_for "$log" '^HEAD ' 120 && sleep 1
+wait_for "$log" '^GET [^ ]*uploadId=.* - stalling' 120
 interrupted "SIGTERM while listing the parts to resume"
 ! grep -q 'uploads=' "$log" && pass "no new upload started" || failure "no new upload started" "$(cat "$log")"
 resumed "resume after both" 2
@@ -76,9 +74,9 @@ expect_match "resume logged" "$work/err" 'resumed: 1 part\(s\) already in S3 wer
 # 2. While completing. The resume then reads nothing: the source is swapped for other bytes of
 #    the same size and mtime, and the parts in S3 are still found to be the recorded ones.
 fresh
-rules '[{"method": "POST", "query": "uploadId=", "fault": "stall", "seconds": 30}]'
+rules '[{"method": "POST", "query": "uploadId=", "fault": "stall", "seconds": 600}]'
 upload_in_background
-wait_for "$log" '^PUT [^ ]*partNumber=3.* 200' 120 && sleep 1
+wait_for "$log" '^POST [^ ]*uploadId=.* - stalling' 120
 interrupted "SIGTERM while completing"
 mv "$src" "$work/original"
 head -c $((1001 << 20)) /dev/zero >"$src"
@@ -88,9 +86,9 @@ mv -f "$work/original" "$src"
 
 # 3. In the HEAD after Complete: the object is whole; the re-run verifies it and forgets the upload.
 fresh
-rules '[{"method": "HEAD", "path": "/p_PRID1", "after": 1, "fault": "stall", "seconds": 30}]'
+rules '[{"method": "HEAD", "path": "/p_PRID1", "after": 1, "fault": "stall", "seconds": 600}]'
 upload_in_background
-wait_for "$log" '^POST [^ ]*uploadId=.* 200' 120 && sleep 1
+wait_for "$log" '^HEAD [^ ]*p_PRID1.* - stalling' 120
 interrupted "SIGTERM in the HEAD after Complete"
 resumed "re-run after Complete" 0
 expect_code "record done" 0 "$rb" "${c[@]}" --json status "$id"

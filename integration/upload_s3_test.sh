@@ -133,18 +133,22 @@ expect_code "status after failure" 0 "$rb" "${c[@]}" --json status t_PRID1_a.raw
 expect_match "failed, with the error" "$work/out" '"backup_status":"failed".*"error":"'
 rules '[]'
 expect_code "re-run once the corruption stopped" 0 "$rb" "${c[@]}" upload-s3 t_PRID1_a.raw
-# Interrupted mid-upload (part 2 stalls): SIGTERM gives exit 130 within seconds and a resumable
+# Interrupted mid-upload (part 2 stalls): SIGTERM gives exit 130 at once and a resumable
 # record; kill -9 leaves the upload too. Each re-run resumes: parts in S3 are not sent again.
+# "At once" is an event, not seconds: the stall outlasts the test and the client's stall
+# timeout is an hour, so only the signal can end the run while part 2 is still stalled.
+sed 's/part_size_mb: 5}/part_size_mb: 5, stall_timeout_s: 3600}/' "$work/c.yaml" >"$work/patient.yaml"
 for signal in TERM KILL; do
   s3 DELETE /rb-it-prid1/t_PRID1_a.raw -o /dev/null
-  rules '[{"method": "PUT", "query": "partNumber=2", "fault": "stall", "seconds": 20}]'
-  "$rb" "${c[@]}" upload-s3 t_PRID1_a.raw >/dev/null 2>"$work/err" & pid=$!
-  for _ in $(seq 100); do [ "$(grep -c '^PUT .*partNumber=[13].* 200' "$log")" -eq 2 ] && break; sleep 0.1; done
-  started=$SECONDS
+  rules '[{"method": "PUT", "query": "partNumber=2", "fault": "stall", "seconds": 3000}]'
+  "$rb" --config "$work/patient.yaml" upload-s3 t_PRID1_a.raw >/dev/null 2>"$work/err" & pid=$!
+  wait_for "$log" '^PUT [^ ]*partNumber=2.* - stalling' 120
+  for _ in $(seq 600); do [ "$(grep -c '^PUT .*partNumber=[13].* 200' "$log")" -eq 2 ] && break; sleep 0.1; done
   kill -$signal $pid; { wait $pid; } 2>/dev/null; code=$?
   if [ $signal = TERM ]; then
     [ $code -eq 130 ] && pass "SIGTERM mid-upload: exit 130" || failure "SIGTERM mid-upload: exit 130" "exit $code"
-    ((SECONDS - started <= 5)) && pass "stops within seconds" || failure "stops within seconds" "$((SECONDS - started)) s"
+    ! grep -q '^PUT [^ ]*partNumber=2.* 200' "$log" && pass "stopped while part 2 was still stalled" \
+      || failure "stopped while part 2 was still stalled" "$(grep 'partNumber=2' "$log")"
     expect_code "status after SIGTERM" 0 "$rb" "${c[@]}" --json status t_PRID1_a.raw
     expect_match "failed: interrupted, resumable" "$work/out" '"backup_status":"failed".*"error":"interrupted, resumable'
   fi
@@ -175,18 +179,18 @@ expect_match "names the way out" "$work/err" 'source changed since checksum \(s_
 # A stalled request (no bytes for stall_timeout_s) is cancelled and retried.
 sed 's/part_size_mb: 5}/part_size_mb: 5, stall_timeout_s: 2}/' "$work/c.yaml" >"$work/stall.yaml"
 s3 DELETE /rb-it-prid1/t_PRID1_a.raw -o /dev/null
-rules '[{"method": "PUT", "query": "partNumber=1", "fault": "stall", "seconds": 15}]'
-started=$SECONDS
+rules '[{"method": "PUT", "query": "partNumber=1", "fault": "stall", "seconds": 3000}]'
 expect_code "stalled part retried" 0 "$rb" --config "$work/stall.yaml" upload-s3 t_PRID1_a.raw
-((SECONDS - started < 12)) && pass "stall cut after the timeout" || failure "stall cut after the timeout" "$((SECONDS - started)) s"
+expect_match "stall cut by the client, not by the server" "$log" '^PUT [^ ]*partNumber=1.* - stalled, client gone$'
 expect_match "logged as a retry" "$work/err" 'NetworkError.*retry 1/4'
 
-# The bandwidth cap holds within 10% (12 MiB at 4 MB/s, 4 connections).
+# The bandwidth cap holds (12 MiB at 4 MB/s, 4 connections).
 s3 DELETE /rb-it-prid1/t_PRID1_a.raw -o /dev/null
 rules '[]'
 expect_code "--max-bandwidth 4MB/s" 0 "$rb" "${c[@]}" --json upload-s3 --max-bandwidth 4MB/s t_PRID1_a.raw
 rate="$(python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print(int(r["bytes"]/r["seconds"]))' "$work/out")"
-((rate >= 3600000 && rate <= 4400000)) && pass "rate within 10% of 4 MB/s ($rate B/s)" || failure "rate within 10% of 4 MB/s" "$rate B/s"
+# At most the cap (+10% for the first burst); a busy machine may be slower, never faster.
+((rate <= 4400000)) && pass "rate at most 4 MB/s + 10% ($rate B/s)" || failure "rate at most 4 MB/s + 10%" "$rate B/s"
 rules '[]'
 expect_code "bad --max-bandwidth" 2 "$rb" "${c[@]}" upload-s3 --max-bandwidth fast t_PRID1_a.raw
 [ ! -s "$log" ] && pass "bad --max-bandwidth: no request" || failure "bad --max-bandwidth: no request" "$(cat "$log")"

@@ -29,7 +29,9 @@ bool has_local_backup(const RawFile& record) {
 }
 
 bool has_s3_backup(const RawFile& record) {
-  return record.s3_upload_path.has_value() && record.backup_status == BackupStatus::done;
+  // attention: it was made and later found wanting, it is still the backup to check and repair
+  return record.s3_upload_path.has_value() &&
+         (record.backup_status == BackupStatus::done || record.backup_status == BackupStatus::attention);
 }
 
 const char* to_string(BackupPlace place) {

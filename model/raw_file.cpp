@@ -31,12 +31,13 @@ constexpr std::array<std::pair<RawFileStatus, const char*>, 5> raw_file_statuses
     {RawFileStatus::error, "error"},
 }};
 
-constexpr std::array<std::pair<BackupStatus, const char*>, 5> backup_statuses{{
+constexpr std::array<std::pair<BackupStatus, const char*>, 6> backup_statuses{{
     {BackupStatus::pending, "pending"},
     {BackupStatus::in_progress, "in_progress"},
     {BackupStatus::done, "done"},
     {BackupStatus::failed, "failed"},
     {BackupStatus::skipped, "skipped"},
+    {BackupStatus::attention, "attention"},
 }};
 
 template <class Enum, size_t N>

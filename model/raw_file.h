@@ -16,7 +16,11 @@ namespace rawbackup {
 enum class RawFileStatus { checksumming, checksummed, copying, copying_done, error };
 
 // Where its backup is (local backup or S3, whichever backup_type says is the backup).
-enum class BackupStatus { pending, in_progress, done, failed, skipped };
+// attention: a backup the record has was found missing or different (verify), or the local
+// copy conflicts with what is at its destination (copy-local); `error` says what. A person
+// decides; the run that makes the backup good again (copy-local, upload-s3, or a verify that
+// passes) sets it back to done. Purge refuses it like any state but done.
+enum class BackupStatus { pending, in_progress, done, failed, skipped, attention };
 
 const char* to_string(RawFileStatus s);
 const char* to_string(BackupStatus s);

@@ -68,6 +68,7 @@ struct RecordFilter {
   std::optional<std::string> status;  // matches status or backup_status (their names differ)
   std::optional<std::string> instrument_id;
   std::optional<std::string> changed_since{};  // updated_at at or after (stored UTC format)
+  bool unpurged_only = false;                  // leave out records whose instrument copy was purged
 };
 
 struct RecordQuery {
@@ -85,6 +86,8 @@ struct StatusCounts {
   std::map<std::string, uint64_t> backup_status;
   std::string oldest_unbacked_at;  // created_at of the oldest record not backed up (done or skipped); "" for none
   std::string last_verified_at;    // the newest last_verified_at; "" when none was ever verified
+  uint64_t purged = 0;             // records whose instrument copy purge deleted
+  uint64_t bytes_purged = 0;       // their size: what purge freed on the instruments
 };
 
 // One status × backup_status group of an instrument's records, as the store counts them.
@@ -92,6 +95,7 @@ struct SummaryGroup {
   std::string instrument_id, status, backup_status;
   uint64_t records = 0, bytes = 0, bytes_local = 0, bytes_s3 = 0;
   std::string oldest_unbacked_at{}, last_verified_at{};  // as in StatusCounts
+  uint64_t purged = 0, bytes_purged = 0;
 };
 
 struct ErrorLine {
@@ -155,7 +159,7 @@ class RecordStore {
   // Counted by the store (no record is loaded); at most `max_errors` last errors.
   virtual Result<StoreSummary> summarize(const RecordFilter& filter, size_t max_errors) = 0;
   // Per instrument, the changes at or after `since` that set status to error or backup_status
-  // to failed (each failed run counts once, also of records that later succeeded).
+  // to failed or attention (each failed run counts once, also of records that later succeeded).
   virtual Result<std::map<std::string, uint64_t>> count_failures(const std::string& since) = 0;
 
   // The per-record lock, waiting as `options` say; "busy: ID is held by …" (kind failed).

@@ -50,6 +50,8 @@ void add_group(StoreSummary& summary, const SummaryGroup& g) {
       counts->oldest_unbacked_at = g.oldest_unbacked_at;
     }
     counts->last_verified_at = std::max(counts->last_verified_at, g.last_verified_at);
+    counts->purged += g.purged;
+    counts->bytes_purged += g.bytes_purged;
   }
   summary.groups.push_back(g);
 }

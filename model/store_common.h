@@ -36,18 +36,20 @@ void add_group(StoreSummary& summary, const SummaryGroup& group);
 
 // The group columns both backends select (after instrument, status, backup_status), and the
 // query counting failed runs since {since} per instrument: each change setting backup_status
-// to failed, and each setting status to error that did not also set backup_status to failed
-// (a copy failure sets both: two events of one change, stamped with the same time by the
-// same process, counted once).
+// to failed or attention, and each setting status to error that did not also set
+// backup_status to failed (a copy failure sets both: two events of one change, stamped with
+// the same time by the same process, counted once).
 inline constexpr const char* summary_group_columns =
     "count(*), sum(size), "
     "sum(CASE WHEN status = 'copying_done' AND backup_base_path IS NOT NULL THEN size ELSE 0 END), "
     "sum(CASE WHEN s3_upload_path IS NOT NULL THEN size ELSE 0 END), "
     "coalesce(min(CASE WHEN backup_status NOT IN ('done', 'skipped') THEN created_at END), ''), "
-    "coalesce(max(last_verified_at), '')";
+    "coalesce(max(last_verified_at), ''), "
+    "sum(CASE WHEN purged_at IS NOT NULL THEN 1 ELSE 0 END), "
+    "sum(CASE WHEN purged_at IS NOT NULL THEN size ELSE 0 END)";
 inline constexpr const char* failures_by_instrument =
     "SELECT r.instrument_id, count(*) FROM events e JOIN raw_files r ON r.id = e.raw_file_id "
-    "WHERE e.at >= {since} AND ((e.field = 'backup_status' AND e.to_value = 'failed') OR "
+    "WHERE e.at >= {since} AND ((e.field = 'backup_status' AND e.to_value IN ('failed', 'attention')) OR "
     "(e.field = 'status' AND e.to_value = 'error' AND NOT EXISTS (SELECT 1 FROM events b "
     "WHERE b.raw_file_id = e.raw_file_id AND b.at = e.at AND b.host = e.host AND b.pid = e.pid "
     "AND b.field = 'backup_status' AND b.to_value = 'failed'))) GROUP BY r.instrument_id";

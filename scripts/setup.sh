@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what rawbackup needs from Debian's packages (apt-get update once, and only when
 # something is missing) and the test S3 server from npm (integration/package-lock.json), then
-# configures and builds into ${BUILD_DIR:-build}.
+# configures and builds into ${BUILD_DIR:-build}: the executable only (what the demo runs), or,
+# with --test-servers, every target (the tests too).
 # --test-servers also installs Ceph (mon, OSD, RADOS Gateway), PostgreSQL 15 (the shared record
 # store's tests), snakemake (the workflow example's test), lintian and man-db (the package's
 # test), awscli and python3-boto3 (objects uploaded by other tools), promtool (unpacked from
@@ -21,7 +22,7 @@ test_servers=0
 [ "${1:-}" = "--test-servers" ] && test_servers=1
 # file: CPack reads the linked libraries with it; lintian and man-db check the package.
 ((test_servers)) && packages+=(ceph-mon ceph-osd radosgw ceph-common snakemake postgresql-15 file lintian man-db awscli python3-boto3
-  bindfs)
+  bindfs bash-completion)
 
 missing=()
 command -v npm >/dev/null || missing+=(npm)
@@ -56,4 +57,6 @@ if ((test_servers)) && [ ! -x "$build_dir/tools/promtool" ]; then
 fi
 cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE="${BUILD_TYPE:-RelWithDebInfo}" \
   -DRAWBACKUP_WERROR="${WERROR:-ON}" >/dev/null
-cmake --build "$build_dir" -j "$(nproc)"
+targets=(--target rawbackup)
+((test_servers)) && targets=()
+cmake --build "$build_dir" -j "$(nproc)" "${targets[@]}"

@@ -21,6 +21,15 @@ int severity(int code) {
   }
 }
 
+// What a run counts as in the batch line: its outcome; for a dry run that has a verdict
+// (purge), what the real run would do ("would be purged", "would be kept").
+std::string count_key(const TaskOutput& one) {
+  if (one.result.is_object() && one.result.value("dry_run", false) && one.result.contains("verdict")) {
+    return "would be " + one.result["verdict"].get<std::string>();
+  }
+  return one.outcome;
+}
+
 struct Tally {
   std::string task;
   TaskOutput out;
@@ -29,7 +38,7 @@ struct Tally {
   size_t selected = 0;
 
   void add_success(const TaskOutput& one) {
-    ++counts[one.outcome];
+    ++counts[count_key(one)];
     out.result["results"].push_back(one.result);
     if (!one.text.empty()) lines.push_back(one.text);
     out.exit_code = worst_exit_code(out.exit_code, one.exit_code);

@@ -249,13 +249,16 @@ Result<TaskOutput> run_checksum(const Context& ctx, const ChecksumOptions& optio
   if (!existing) return std::unexpected(existing.error());
   if (*existing && (*existing)->instrument_id != instrument.id) {
     return fail(ErrorKind::conflict, "record " + options.name + " belongs to instrument " + (*existing)->instrument_id +
-                                         ", not " + instrument.id);
+                                         ", not " + instrument.id +
+                                         ": raw-file names are unique across the facility (one record per "
+                                         "name); rename this acquisition");
   }
   uint64_t part_size = ctx.config->part_size();
   bool unchanged = *existing && !options.rehash && stat_unchanged((*existing)->file_info, *set, part_size);
-  if (options.dry_run) {
+  if (options.dry_run) {  // with the exit code the real run would give (1 for not ready)
     return output_of(ChecksumDryRun{options.name, *set, existing->has_value(), unchanged, project,
-                                    settled ? "" : settled.error().message});
+                                    settled ? "" : settled.error().message},
+                     settled ? exit_codes::ok : exit_code_for(settled.error().kind));
   }
   if (unchanged) {
     spdlog::info("{} file(s) unchanged since the last checksum; not hashing (--rehash forces it)", set->files.size());

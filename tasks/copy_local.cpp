@@ -231,6 +231,11 @@ Result<TaskOutput> copy_and_record(const Context& ctx, const HeldRecord& held, c
     end.error = std::optional<std::string>{};
     end.backup_base_path = plan.base.string();
     end.message = "verified " + std::to_string(plan.files.size()) + " file(s) in " + plan.base.string();
+    // Under backup_type s3 a refused copy's attention ends here when no upload was made yet
+    // (with one, upload-s3 or verify says whether the S3 backup is good).
+    if (record.backup_status == BackupStatus::attention && !record.s3_upload_path) {
+      end.backup_status = BackupStatus::pending;
+    }
     if (Status s = set_status(ctx, record.id, RawFileStatus::copying_done, BackupStatus::done, end); !s) {
       return std::unexpected(s.error());
     }
@@ -260,6 +265,7 @@ Result<TaskOutput> run_copy_local(const Context& ctx, const CopyLocalOptions& op
   if (auto refused = refusals(plan, options.overwrite); !refused.empty()) {
     RecordChange change;
     change.error = "destination differs: " + join(refused, "; ");
+    change.backup_status = BackupStatus::attention;  // a person decides: --overwrite, or the copy there is right
     change.message = "copy refused: " + join(refused, "; ");
     record_best_effort(ctx, options.id, change, "the refusal");
     return fail(ErrorKind::conflict,

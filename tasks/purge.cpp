@@ -40,6 +40,7 @@ class Purge {
       : ctx_(ctx), options_(options), record_(record), fence_(std::move(fence)) {
     result_.id = record.id;
     result_.dry_run = options.dry_run;
+    result_.verbose = options.verbose;
     result_.verdict = "purged";
   }
 
@@ -244,9 +245,18 @@ TaskRunner bind_purge(CLI::App& command) {
       .add_option("--skip-exit-code", options->skip_exit_code,
                   "Exit code of a set kept because it is too young (e.g. 99 for Airflow's skip_on_exit_code)")
       ->check(CLI::Range(0, 255));
+  command.add_flag("--verbose", options->verbose, "With --dry-run: list every file that would be deleted (else one line per set)");
   auto selection = std::make_shared<Selection>();
   add_selection_options(command, *selection, "Raw file ids (backed up)");
-  return per_selected_id("purge", options, selection, &run_purge);
+  // A daily `purge --all-status done` goes through what is left to purge, not every set
+  // purged before; named ids are always run.
+  auto include_purged = std::make_shared<bool>(false);
+  command.add_flag("--include-purged", *include_purged, "With a selection: also the sets purged before");
+  auto run = per_selected_id("purge", options, selection, &run_purge);
+  return [run, selection, include_purged](const Context& ctx) {
+    selection->unpurged_only = !*include_purged;
+    return run(ctx);
+  };
 }
 
 }  // namespace rawbackup

@@ -15,6 +15,7 @@ struct PurgeOptions {
   bool deep = false;                   // also re-read the instrument copy's MD5; S3: ranged GETs
   bool dry_run = false;                // make every check, list what would go; delete and record nothing
   int skip_exit_code = 0;              // exit code of a set kept because it is too young
+  bool verbose = false;                // a dry run lists every file, not only a line per set
 };
 
 // The rules, in this order (a run stops at the first that fails; a dry run makes them all):

@@ -53,7 +53,9 @@ std::string PurgeResult::to_text() const {
   if (dry_run && verdict == "purged") {
     text = head + "would delete " + std::to_string(copy.present.size()) + " file(s), " +
            format_bytes(copy.present_bytes) + " from " + copy.root.string();
-    for (const std::string& key : copy.present) text += "\n  delete " + key;
+    if (verbose) {
+      for (const std::string& key : copy.present) text += "\n  delete " + key;
+    }
   } else if (dry_run) {
     text = head + "would be " + verdict + ": " + (reason.empty() ? "nothing left to delete" : reason);
   } else if (verdict == "purged") {

@@ -24,6 +24,7 @@ struct PurgeResult {
   std::string id;
   std::string verdict;
   bool dry_run = false;
+  bool verbose = false;  // the text lists every file (else one line per set)
   std::string reason;  // why kept or refused, one line ("" otherwise)
   std::vector<PurgeCheck> checks;
   InstrumentCopy copy;  // as found (present: what is, or would be, deleted)

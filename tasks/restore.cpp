@@ -249,8 +249,11 @@ Result<TaskOutput> run_restore(const Context& ctx, const RestoreOptions& options
   if (!held) return std::unexpected(held.error());
   const RawFile* record = &held->record;
   TRY_ASSIGN(plan, make_plan(ctx, *record, options));
-  if (options.dry_run) return output_of(RestoreResult{*record, plan, options, 0});
-  TRY(refuse_differing(plan));
+  Status refused = refuse_differing(plan);
+  if (options.dry_run) {  // lists every file, with the exit code the real run would give (3 for a refusal)
+    return output_of(RestoreResult{*record, plan, options, 0}, refused ? exit_codes::ok : exit_code_for(refused.error().kind));
+  }
+  TRY(refused);
   spdlog::info("restoring {} of {} file(s) ({}) from {} to {}", plan.to_restore, plan.items.size(),
                format_bytes(plan.bytes_to_restore), plan.source, options.to.string());
   Progress progress("restoring", plan.bytes_to_restore, ctx.tty);

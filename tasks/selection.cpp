@@ -72,7 +72,7 @@ Status check_status_name(const std::string& option, const std::string& name) {
   if (name.empty() || raw_file_status_from(name) || backup_status_from(name)) return {};
   return fail(ErrorKind::usage, option + ": unknown status '" + name +
                                     "' (status: checksumming, checksummed, copying, copying_done, error; "
-                                    "backup: pending, in_progress, done, failed, skipped)");
+                                    "backup: pending, in_progress, done, failed, skipped, attention)");
 }
 
 }  // namespace
@@ -107,7 +107,7 @@ void add_selection_options(CLI::App& command, Selection& selection, const std::s
                            const std::string& positional) {
   command.add_option(positional, selection.ids, ids_help + " (or select with --all-status/--instrument/--since)");
   command.add_option("--all-status", selection.status,
-                     "Every record with this status or backup_status (e.g. failed, error)");
+                     "Every record with this status or backup_status (e.g. failed, error, attention)");
   if (with_instrument) {
     command.add_option("--instrument", selection.instrument, "Every record of this instrument");
   }
@@ -124,6 +124,7 @@ Result<std::vector<std::string>> select_ids(const Context& ctx, const Selection&
     return fail(ErrorKind::usage, "no raw file: give an ID or select with --all-status/--instrument/--since");
   }
   TRY_ASSIGN(filter, record_filter("--all-status", selection.status, selection.instrument, selection.since));
+  filter.unpurged_only = selection.unpurged_only;
   return ctx.store->list_ids(filter);
 }
 

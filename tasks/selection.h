@@ -15,6 +15,7 @@ struct Selection {
   std::string status{};          // --all-status: a status or backup_status name
   std::string instrument{};      // --instrument
   std::string since{};           // --since: records changed (updated_at) at or after
+  bool unpurged_only = false;    // a filter leaves out purged records (purge, unless --include-purged)
 
   bool filtered() const { return !status.empty() || !instrument.empty() || !since.empty(); }
 };

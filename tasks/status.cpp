@@ -167,8 +167,16 @@ Result<TaskOutput> run_status(const Context& ctx, const StatusOptions& options) 
   }
   if (options.summary) return summary_output(ctx, filter);
   if (options.ids_only) {
-    TRY_ASSIGN(ids, ctx.store->list_ids(filter));
-    return output_of(IdsResult{std::move(ids)});
+    if (!options.ids_limit) {
+      TRY_ASSIGN(ids, ctx.store->list_ids(filter));
+      return output_of(IdsResult{std::move(ids)});
+    }
+    IdsResult newest;
+    TRY(ctx.store->list_rows(RecordQuery{filter, *options.ids_limit}, [&](const RecordRow& row) -> Status {
+      newest.ids.push_back(row.id);
+      return {};
+    }));
+    return output_of(newest);
   }
   if (!options.ids.empty() && filtered) {
     return fail(ErrorKind::usage, "give raw file ids or --status/--instrument/--since, not both");
@@ -199,7 +207,7 @@ TaskRunner bind_status(CLI::App& command) {
   command.add_option("--instrument", options->instrument, "Only records of this instrument");
   command.add_option("--since", options->since,
                      "Only records changed since DATE (2026-11-16, monday, yesterday, 12h, 3d)");
-  command.add_option("--limit", options->limit, "Rows of the table: the newest N (default 50)")
+  CLI::Option* limit = command.add_option("--limit", options->limit, "Rows of the table: the newest N (default 50); with --ids, the newest N ids (default all)")
       ->check(CLI::Range(uint64_t{1}, uint64_t{1'000'000'000}));
   command.add_flag("--all", *all, "Every matching record in the table (streamed)");
   command.add_flag("--history", options->history, "Also show every status change (events)");
@@ -209,9 +217,10 @@ TaskRunner bind_status(CLI::App& command) {
                    "oldest not backed up, last verify, failures in 24 h");
   command.add_flag("--summary", options->summary,
                    "Counts per status and backup_status per instrument, bytes backed up, last errors");
-  return [options, all](const Context& ctx) {
+  return [options, all, limit](const Context& ctx) {
     StatusOptions chosen = *options;
     if (*all) chosen.limit = 0;
+    if (limit->count() > 0 && !*all) chosen.ids_limit = chosen.limit;
     return run_status(ctx, chosen);
   };
 }

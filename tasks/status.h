@@ -3,6 +3,7 @@
 // with their history.
 #pragma once
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,7 @@ struct StatusOptions {
   bool metrics = false;                  // Prometheus text of the whole store (tasks/status_metrics.h)
   bool ids_only = false;                 // only the ids, one per line (shell completion, scripts)
   uint64_t limit = default_status_rows;  // rows of the table (the newest); 0: all (--all)
+  std::optional<uint64_t> ids_limit{};   // --ids: the newest N (--limit given); every match otherwise
 };
 
 Result<TaskOutput> run_status(const Context& ctx, const StatusOptions& options);

@@ -33,6 +33,19 @@ namespace {
 
 std::string or_dash(const std::optional<std::string>& value) { return value && !value->empty() ? *value : "-"; }
 
+// A long error as its start and its end, where the cause usually is ("… : No space left on
+// device"), cut between UTF-8 characters.
+std::string shorten_middle(const std::string& text, size_t max_bytes) {
+  if (text.size() <= max_bytes) return text;
+  auto continues = [&](size_t i) { return (static_cast<unsigned char>(text[i]) & 0xC0) == 0x80; };
+  constexpr std::string_view gap = " … ";
+  size_t head = max_bytes / 3;
+  while (head > 0 && continues(head)) --head;
+  size_t tail = text.size() - (max_bytes - head - gap.size());
+  while (tail < text.size() && continues(tail)) ++tail;
+  return text.substr(0, head) + std::string(gap) + text.substr(tail);
+}
+
 }  // namespace
 
 namespace {
@@ -40,8 +53,7 @@ namespace {
 const Row table_header{"ID", "INSTRUMENT", "PROJECT", "STATUS", "BACKUP", "SIZE", "CREATED (UTC)", "ERROR"};
 
 Row table_cells(const RecordRow& r) {
-  std::string error = or_dash(r.error);
-  if (error.size() > 60) error = error.substr(0, 57) + "...";
+  std::string error = shorten_middle(or_dash(r.error), 72);
   return {r.id,
           r.instrument_id,
           r.project_id,

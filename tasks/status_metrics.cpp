@@ -46,7 +46,7 @@ std::string store_metrics(const StoreSummary& summary, const std::map<std::strin
     std::string at = counts_of(name).last_verified_at;
     if (!at.empty()) m.sample({{"instrument", name}}, age_seconds(at, now));
   }
-  m.family("failures_24h", "Failed runs in the last 24 hours: status set to error or backup_status to failed.");
+  m.family("failures_24h", "Failed runs in the last 24 hours: status set to error, backup_status to failed or attention.");
   for (const std::string& name : all) {
     auto it = failures_24h.find(name);
     m.sample({{"instrument", name}}, it == failures_24h.end() ? 0.0 : static_cast<double>(it->second));

@@ -11,7 +11,8 @@ namespace {
 
 nlohmann::json counts_json(const StatusCounts& c) {
   return {{"records", c.records},   {"bytes", c.bytes},   {"bytes_local", c.bytes_local},
-          {"bytes_s3", c.bytes_s3}, {"status", c.status}, {"backup_status", c.backup_status}};
+          {"bytes_s3", c.bytes_s3}, {"status", c.status}, {"backup_status", c.backup_status},
+          {"purged", c.purged},     {"bytes_purged", c.bytes_purged}};
 }
 
 std::string counts_text(const std::map<std::string, uint64_t>& counts) {
@@ -27,7 +28,8 @@ std::vector<std::string> row(const std::string& name, const StatusCounts& c) {
           format_bytes(c.bytes_local),
           format_bytes(c.bytes_s3),
           counts_text(c.status),
-          counts_text(c.backup_status)};
+          counts_text(c.backup_status),
+          c.purged ? std::to_string(c.purged) + " (" + format_bytes(c.bytes_purged) + " freed)" : "-"};
 }
 
 }  // namespace
@@ -45,7 +47,7 @@ nlohmann::json SummaryResult::to_json() const {
 }
 
 std::string SummaryResult::to_text() const {
-  std::vector<std::vector<std::string>> rows{{"INSTRUMENT", "RECORDS", "SIZE", "LOCAL", "S3", "STATUS", "BACKUP"}};
+  std::vector<std::vector<std::string>> rows{{"INSTRUMENT", "RECORDS", "SIZE", "LOCAL", "S3", "STATUS", "BACKUP", "PURGED"}};
   for (const auto& [id, counts] : summary.instruments) rows.push_back(row(id, counts));
   rows.push_back(row("(all)", summary.all));
   std::string out = align_columns(rows);

@@ -17,6 +17,9 @@ struct IdResult {
   BackupChecks checks;
   std::optional<Error> error;  // the check could not be made
   size_t files = 0;            // in the record
+  BackupStatus backup_status = BackupStatus::pending;  // the record's, before this run
+  bool unrecorded = false;     // the backup to check was never recorded (not a backup gone bad)
+  bool every_backup = false;   // every backup the record has was checked
 
   std::vector<const FileFinding*> problems() const { return checks.problems(); }
   std::string outcome() const { return error ? "error" : problems().empty() ? "ok" : "differs"; }
@@ -77,10 +80,20 @@ IdResult verify_one(const Context& ctx, const VerifyOptions& options, const std:
     return result;
   }
   result.files = record->file_info.size();
+  result.backup_status = record->backup_status;
   BackupPlan plan = plan_for(ctx, options, *record);
+  result.every_backup = (plan.local || !claims_local(*record)) && (plan.s3 || !claims_s3(*ctx.config, *record));
+  bool s3_is_the_backup = ctx.config->backup_type == BackupType::s3 && !options.local && !options.s3;
   if (!plan.local && !plan.s3) {
+    result.unrecorded = true;
     result.checks.findings.push_back({"", BackupPlace::any, FindingState::missing,
                                       "no backup recorded: copy-local and upload-s3 have not finished"});
+  } else if (s3_is_the_backup && !plan.s3) {
+    // backup_type s3: a local copy alone is not the set's backup
+    result.unrecorded = true;
+    result.checks.findings.push_back({"", BackupPlace::s3, FindingState::missing,
+                                      std::string("no S3 backup recorded (backup_status ") +
+                                          to_string(record->backup_status) + "): run upload-s3"});
   }
   if (Status checked = check_backups(ctx, *record, plan, options.deep, result.checks); !checked) {
     result.error = checked.error();
@@ -115,9 +128,20 @@ void record_outcome(const Context& ctx, const IdResult& r) {
   } else if (r.problems().empty()) {
     change.last_verified_at = now_utc();
     change.message = "verified ok: " + join(r.checks.checked, ", ") + ", " + std::to_string(r.files) + " file(s)";
+    // Every backup good: an earlier finding is resolved (a check of one place clears nothing).
+    bool settled = r.backup_status == BackupStatus::done || r.backup_status == BackupStatus::attention;
+    if (r.every_backup && settled) {
+      change.backup_status = BackupStatus::done;
+      change.error = std::optional<std::string>{};
+    }
   } else {
     change.message = "verify failed: " + r.checks.describe_problems(3);
-    change.error = change.message;
+    // A backup the record has, found missing or different, needs a person. A backup never
+    // made is the unfinished task's state (pending, failed): its own error stays.
+    if (!r.unrecorded) {
+      change.backup_status = BackupStatus::attention;
+      change.error = change.message;
+    }
   }
   if (r.error || !r.problems().empty()) spdlog::error("{}", change.message);
   record_best_effort(ctx, r.id, change, "the outcome");

@@ -34,8 +34,8 @@ def rawbackup(task_and_args):
 # Rendered when a task runs (not at every DAG parse): Airflow Variables with defaults for a
 # standard install, and the run's raw file.
 ENV = {
-    "RAWBACKUP": "{{ var.value.get('rawbackup_binary', '/usr/local/bin/rawbackup') }}",
-    "RAWBACKUP_CONFIG": "{{ var.value.get('rawbackup_config', '/etc/rawbackup/facility.yaml') }}",
+    "RAWBACKUP": "{{ var.value.get('rawbackup_binary', '/usr/bin/rawbackup') }}",
+    "RAWBACKUP_CONFIG": "{{ var.value.get('rawbackup_config', '/etc/rawbackup/config.yaml') }}",
     # Templated from the trigger's conf (dag_run.conf overrides params), passed as environment
     # variables so a file name is never parsed by the shell.
     "RAW_FILE": "{{ params.raw_file }}",

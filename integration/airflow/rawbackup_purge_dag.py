@@ -21,8 +21,8 @@ from airflow import DAG
 from airflow.operators.bash import BashOperator
 
 ENV = {
-    "RAWBACKUP": "{{ var.value.get('rawbackup_binary', '/usr/local/bin/rawbackup') }}",
-    "RAWBACKUP_CONFIG": "{{ var.value.get('rawbackup_config', '/etc/rawbackup/facility.yaml') }}",
+    "RAWBACKUP": "{{ var.value.get('rawbackup_binary', '/usr/bin/rawbackup') }}",
+    "RAWBACKUP_CONFIG": "{{ var.value.get('rawbackup_config', '/etc/rawbackup/config.yaml') }}",
 }
 
 with DAG(

@@ -17,7 +17,9 @@ faults:
   "reset": the connection closed unanswered, nothing forwarded;
   "reset_mid_body": forwarded, then the reply's headers and half its body, then a reset;
   "truncate": forwarded, then the full Content-Length announced but half the body sent;
-  "stall": waits "seconds" (default 5) before forwarding;
+  "stall": logs "METHOD /path - stalling" (the request is in flight: tests wait for this
+    line), then waits "seconds" (default 5) before forwarding; a client that hangs up meanwhile
+    ends the stall, nothing forwarded (logged "METHOD /path - stalled, client gone");
   "corrupt": flips one byte of the request body, so the server answers BadDigest;
   "corrupt_reply": forwarded, then one byte of the reply body flipped (a GET's bytes
     corrupted on the way back);
@@ -27,6 +29,9 @@ faults:
     "headers" (a name → value object); garbage XML, HTML error pages, empty bodies, a
     bucket's region (301 with x-amz-bucket-region), a server whose clock is off (its "Date").
 The proxy keeps the Host header, so the client's signature stays valid upstream.
+Each test case starts a new requests.log (removed, then created: a new inode); a request that
+began under an earlier log is never written to the new one, so a case never sees the previous
+case's stalled request finish.
 """
 import http.server
 import json
@@ -87,9 +92,45 @@ def save(rules_file, rules):
 WRONG_ETAG = "0123456789abcdef0123456789abcdef"
 
 
-def log(line):
-    with LOCK, open(os.path.join(DIR, "requests.log"), "a") as f:
-        f.write(line + "\n")
+def log_generation():
+    """Which requests.log is current (its inode), None when there is none."""
+    try:
+        return os.stat(os.path.join(DIR, "requests.log")).st_ino
+    except FileNotFoundError:
+        return None
+
+
+def log(line, generation=None):
+    """Appends to requests.log; with a generation, only while that log is still current."""
+    with LOCK:
+        if generation is not None and log_generation() != generation:
+            return
+        with open(os.path.join(DIR, "requests.log"), "a") as f:
+            f.write(line + "\n")
+
+
+def client_gone(connection):
+    """True once the client has closed its end (a peek at the raw socket reads end of file)."""
+    raw = socket.socket(fileno=os.dup(connection.fileno()))
+    try:
+        raw.setblocking(False)
+        return raw.recv(1, socket.MSG_PEEK) == b""
+    except (BlockingIOError, InterruptedError):
+        return False
+    except OSError:
+        return True
+    finally:
+        raw.close()
+
+
+def stall(connection, seconds):
+    """Waits up to `seconds`; False when the client hung up first."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if client_gone(connection):
+            return False
+        time.sleep(0.05)
+    return True
 
 
 class Proxy(http.server.BaseHTTPRequestHandler):
@@ -98,16 +139,24 @@ class Proxy(http.server.BaseHTTPRequestHandler):
     def log_message(self, *args):
         pass
 
+    def log(self, line):
+        log(line, self.generation)
+
     def handle_any(self):
+        self.generation = log_generation()
         path, _, query = self.path.partition("?")
         length = int(self.headers.get("Content-Length", 0))
         body = self.rfile.read(length) if length else b""
         rule = take_fault(self.command, path, query, self.headers.get("Range", "")) or {}
         fault = rule.get("fault")
         if fault == "stall":
-            time.sleep(rule.get("seconds", 5))
+            self.log(f"{self.command} {self.path} - stalling")
+        if fault == "stall" and not stall(self.connection, rule.get("seconds", 5)):
+            self.log(f"{self.command} {self.path} - stalled, client gone")
+            self.close_connection = True
+            return
         if fault == "reset":
-            log(f"{self.command} {self.path} - reset")
+            self.log(f"{self.command} {self.path} - reset")
             self.close_connection = True
             self.connection.shutdown(2)
             return
@@ -125,7 +174,7 @@ class Proxy(http.server.BaseHTTPRequestHandler):
             self.end_headers()
             if self.command != "HEAD":
                 self.wfile.write(reply)
-            log(f"{self.command} {self.path} {status} {fault}")
+            self.log(f"{self.command} {self.path} {status} {fault}")
             return
         if fault == "corrupt" and body:
             body = bytes([body[0] ^ 0xFF]) + body[1:]
@@ -139,7 +188,7 @@ class Proxy(http.server.BaseHTTPRequestHandler):
         if fault == "corrupt_reply" and data:
             data = bytes([data[0] ^ 0xFF]) + data[1:]
         relay.send_head(self, status, headers, data, length)
-        log(f"{self.command} {self.path} {status}" + (f" {fault}" if fault else ""))
+        self.log(f"{self.command} {self.path} {status}" + (f" {fault}" if fault else ""))
         if self.command == "HEAD":
             return
         if fault in ("truncate", "reset_mid_body"):
@@ -164,7 +213,7 @@ class Proxy(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(body)
-        log(f"{self.command} {self.path} {status} {fault}")
+        self.log(f"{self.command} {self.path} {status} {fault}")
 
     do_GET = do_PUT = do_POST = do_DELETE = do_HEAD = handle_any
 

@@ -23,5 +23,7 @@ proxy_pid=$!
 for _ in $(seq 50); do [ -f "$work/proxy/port" ] && break; sleep 0.1; done
 proxy="http://127.0.0.1:$(cat "$work/proxy/port")"
 log="$work/proxy/requests.log"
-rules() { echo "$1" >"$work/proxy/rules.json"; : >"$log"; }
+# rules JSON: the proxy's faults for the next case, and a new request log (a new file: a request
+# of an earlier case that ends late is never logged in it).
+rules() { echo "$1" >"$work/proxy/rules.json"; rm -f "$log"; : >"$log"; }
 source "$here/s3/s3curl.sh"

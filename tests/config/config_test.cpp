@@ -206,8 +206,8 @@ TEST(Config, UnknownInstrumentListsTheKnownOnes) {
 }
 
 TEST(Config, ShippedExampleConfigsLoad) {
-  for (const char* name : {"demo.yaml", "local.yaml", "s3.yaml"}) {
-    EXPECT_NO_THROW(load_config(std::string(RAWBACKUP_SOURCE_DIR) + "/envs/" + name)) << name;
+  for (const char* name : {"envs/demo.yaml", "envs/local.yaml", "envs/s3.yaml", "packaging/config.yaml"}) {
+    EXPECT_NO_THROW(load_config(std::string(RAWBACKUP_SOURCE_DIR) + "/" + name)) << name;
   }
 }
 

@@ -69,6 +69,12 @@ TEST_P(StoreConformance, PurgedAtIsKeptEverywhere) {
     return {};
   }));
   EXPECT_EQ(listed, "2026-11-23T10:00:00.000Z");
+  ASSERT_TRUE(store->insert(sample_record("b.raw"), "created"));
+  RecordFilter unpurged;
+  unpurged.unpurged_only = true;
+  EXPECT_EQ(*store->list_ids(unpurged), std::vector<std::string>{"b.raw"}) << "a daily purge's selection";
+  EXPECT_EQ(*store->count(unpurged), 1u);
+  EXPECT_EQ(store->list_ids({})->size(), 2u);
   auto other = GetParam().make();
   auto target = open_store(other->url(), Actor{"store-copy", "laptop", 99}, {});
   ASSERT_TRUE(target);
@@ -145,6 +151,7 @@ TEST_P(StoreConformance, SummaryIsCountedByTheStore) {
   done.backup_base_path = "/backup/x";
   done.s3_upload_path = "s3://b/";
   done.backup_status = BackupStatus::done;
+  done.purged_at = "2026-11-20T00:00:00.000Z";
   RawFile failed = sample_record("failed.raw");
   failed.size = 5;
   failed.backup_status = BackupStatus::failed;
@@ -158,6 +165,8 @@ TEST_P(StoreConformance, SummaryIsCountedByTheStore) {
   EXPECT_EQ(summary->all.bytes, 25u);
   EXPECT_EQ(summary->all.bytes_local, 10u);
   EXPECT_EQ(summary->all.bytes_s3, 10u);
+  EXPECT_EQ(summary->all.purged, 1u);
+  EXPECT_EQ(summary->all.bytes_purged, 10u) << "freed on the instruments";
   EXPECT_EQ(summary->instruments.at("astral1").records, 2u);
   EXPECT_EQ(summary->instruments.at("astral1").backup_status.at("failed"), 1u);
   EXPECT_EQ(summary->instruments.at("timstof1").status.at("checksumming"), 1u);
@@ -204,9 +213,12 @@ TEST_P(StoreConformance, SummaryShowsTheOldestUnbackedAndNewestVerifyAndFailures
   both.status = RawFileStatus::error;
   both.backup_status = BackupStatus::failed;
   ASSERT_TRUE(store->update("done.raw", both));
+  RecordChange attention;  // a backup found wanting
+  attention.backup_status = BackupStatus::attention;
+  ASSERT_TRUE(store->update("skipped.raw", attention));
   auto failures = store->count_failures("2026-01-01T00:00:00.000Z");
   ASSERT_TRUE(failures) << failures.error().message;
-  EXPECT_EQ(failures->at("astral1"), 4u) << "every failed run, once";
+  EXPECT_EQ(failures->at("astral1"), 5u) << "every failed run, once, and each finding";
   EXPECT_TRUE(store->count_failures("2999-01-01T00:00:00.000Z")->empty()) << "none since then";
 }
 

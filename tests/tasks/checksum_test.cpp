@@ -171,6 +171,21 @@ TEST_F(Checksum, GrowingFileOfARecordIsNotReadyNeverAConflictToOverwrite) {
   EXPECT_FALSE(record("a.raw").error);
 }
 
+// One record per name across the facility: the same name on another instrument is refused.
+TEST_F(Checksum, TheSameNameOnAnotherInstrumentIsRefused) {
+  fs_.add_file("/data/astral1/a.raw", "abc", t0);
+  ASSERT_TRUE(run("a.raw", false, false));
+  config_.instruments["astral2"] = config_.instruments.at("astral1");
+  config_.instruments["astral2"].id = "astral2";
+  config_.instruments["astral2"].path = "/data/astral2";
+  fs_.add_file("/data/astral2/a.raw", "xyz", t0);
+  auto out = run("a.raw", false, false, "astral2");
+  ASSERT_FALSE(out);
+  EXPECT_EQ(exit_code_for(out.error().kind), exit_codes::conflict);
+  EXPECT_THAT(out.error().message, ::testing::HasSubstr("belongs to instrument astral1, not astral2: raw-file names are "
+                                                        "unique across the facility"));
+}
+
 TEST_F(Checksum, DryRunSaysNotReady) {
   auto now = now_ns();
   fs_.add_file("/data/astral1/a.raw", "abc", now);
@@ -182,6 +197,7 @@ TEST_F(Checksum, DryRunSaysNotReady) {
   ASSERT_TRUE(out);
   EXPECT_EQ(out->result["would_hash"], false);
   EXPECT_THAT(out->text, ::testing::HasSubstr("not ready: a.raw was modified")) << out->text;
+  EXPECT_EQ(out->exit_code, exit_codes::failed) << "the real run's exit code (1: not ready)";
 }
 
 TEST_F(Checksum, BrukerFileAppearingWhileTheSetIsReadIsNotReady) {

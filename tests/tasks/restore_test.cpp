@@ -122,5 +122,19 @@ TEST_F(VerifyRestore, RestoreFromTheLocalBackup) {
   EXPECT_EQ(s3_.calls("get_object"), 0);
 }
 
+// A dry run answers with the exit code the real run would give: a script can ask first.
+TEST_F(VerifyRestore, DryRunOfARefusedRestoreExitsAsTheRunWould) {
+  backed_up("small");
+  fs_.add_file("/restore/" + id, "other", t0);
+  auto dry = restore(BackupPlace::local, true);
+  ASSERT_TRUE(dry);
+  EXPECT_EQ(dry->result["files"][0]["action"], "refuse");
+  EXPECT_EQ(dry->exit_code, exit_codes::conflict);
+  auto out = restore(BackupPlace::local);
+  ASSERT_FALSE(out);
+  EXPECT_EQ(exit_code_for(out.error().kind), exit_codes::conflict);
+  EXPECT_EQ(fs_.read_all("/restore/" + id), "other");
+}
+
 }  // namespace
 }  // namespace rawbackup

@@ -85,6 +85,23 @@ TEST_F(StatusTask, IdsOnlyNewestFirstFiltered) {
   EXPECT_EQ(out->text, "b.d\na.raw");
   ids.instrument = "astral1";
   EXPECT_EQ(run(ids)->text, "a.raw");
+  ids.instrument.clear();
+  ids.ids_limit = 1;  // --limit 1
+  EXPECT_EQ(run(ids)->text, "b.d") << "the newest";
+}
+
+// A long error keeps its end, where the cause is, and is cut between characters.
+TEST_F(StatusTask, TableShowsTheStartAndTheEndOfALongError) {
+  RecordChange change;
+  change.error = "copy failed: a.raw: writing /backup/astral1/2026_11/.a.raw.rawbackup-tmp-host → 12 MiB: "
+                 "No space left on device";
+  ASSERT_TRUE(store_.update("a.raw", change));
+  std::string text = table_text({});
+  EXPECT_THAT(text, ::testing::HasSubstr("copy failed: a.raw: writ … ")) << text;
+  EXPECT_THAT(text, ::testing::HasSubstr("No space left on device\n")) << text;
+  auto line = text.substr(text.find("a.raw  "));
+  line.resize(line.find('\n'));
+  EXPECT_LE(line.substr(line.find("copy failed")).size(), 72U);
 }
 
 TEST_F(StatusTask, MetricsOfTheWholeStoreAndNotWithFilters) {

@@ -30,6 +30,54 @@ TEST_F(VerifyRestore, CorruptedLocalCopyIsFoundWithBothMd5s) {
   EXPECT_FALSE(record(id).last_verified_at);
 }
 
+// A backup found wanting is a state operators select and count (attention), not a done
+// record with an error; the verify that finds every backup good again clears both.
+TEST_F(VerifyRestore, AFindingNeedsAttentionUntilAVerifyPasses) {
+  backed_up(big);
+  std::string corrupted = big;
+  corrupted[10] = 'X';
+  fs_.add_file(local_copy, corrupted, t0);
+  EXPECT_EQ(verify().exit_code, exit_codes::mismatch);
+  EXPECT_EQ(record(id).backup_status, BackupStatus::attention);
+  RecordFilter attention;
+  attention.status = "attention";
+  EXPECT_EQ(*store_.list_ids(attention), std::vector<std::string>{id}) << "selected by --all-status attention";
+  auto failures = store_.count_failures("2000-01-01T00:00:00.000000Z");
+  EXPECT_EQ((*failures)["astral1"], 1U) << "counted in rawbackup_failures_24h";
+
+  fs_.add_file(local_copy, big, t0);  // the copy put right
+  EXPECT_EQ(verify(true).exit_code, 0);
+  EXPECT_EQ(record(id).backup_status, BackupStatus::attention) << "a check of one place settles nothing";
+  EXPECT_EQ(verify().exit_code, 0);
+  EXPECT_EQ(record(id).backup_status, BackupStatus::done);
+  EXPECT_FALSE(record(id).error) << "the earlier finding is resolved";
+}
+
+// backup_type s3: a set whose upload failed has no backup, whatever its local copy says.
+TEST_F(VerifyRestore, AFailedUploadIsAMissingS3BackupNotOk) {
+  fs_.add_file("/data/astral1/" + id, "small", t0);
+  ChecksumOptions checksum;
+  checksum.instrument = "astral1";
+  checksum.name = id;
+  ASSERT_TRUE(run_checksum(context(), checksum));
+  ASSERT_TRUE(run_copy_local(context(), CopyLocalOptions{id, false, false}));
+  auto failed = run_upload_s3(s3_context(), UploadS3Options{id, false, 0, 0});  // no bucket
+  ASSERT_FALSE(failed);
+  std::string upload_error = *record(id).error;
+
+  TaskOutput out = verify();
+  EXPECT_EQ(out.exit_code, exit_codes::mismatch);
+  EXPECT_EQ(out.result["results"][0]["checked"], (nlohmann::json{"local"}));
+  EXPECT_EQ(out.result["results"][0]["files"][0]["backup"], "s3");
+  EXPECT_EQ(out.result["results"][0]["files"][0]["state"], "missing");
+  EXPECT_EQ(out.result["results"][0]["files"][0]["detail"],
+            "no S3 backup recorded (backup_status failed): run upload-s3");
+  EXPECT_FALSE(record(id).last_verified_at);
+  EXPECT_EQ(record(id).backup_status, BackupStatus::failed) << "the upload's state, not a backup gone bad";
+  EXPECT_EQ(*record(id).error, upload_error);
+  EXPECT_EQ(verify(true).exit_code, 0) << "--local asks about the local copy only";
+}
+
 TEST_F(VerifyRestore, SameSizeReplacementIsFoundShallowByEtagAndDeepByContent) {
   backed_up(big);
   std::string other = big;

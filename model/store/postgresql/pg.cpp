@@ -1,6 +1,7 @@
 #include "model/store/postgresql/pg.h"
 
 #include <libpq-fe.h>
+#include <spdlog/spdlog.h>
 
 #include <cstdlib>
 #include <string_view>
@@ -37,6 +38,25 @@ Error statement_error(pg_conn* conn, pg_result* res, const std::string& location
   return {ErrorKind::failed, "record store " + location + ": " + message};
 }
 
+// The server's notices (a WARNING on shutdown, a NOTICE from a migration) go through the
+// logger like every other diagnostic, never as bare text on stderr.
+void log_notice(void* /*unused*/, const char* message) {
+  std::string text = first_line(message);
+  if (!text.empty()) spdlog::warn("record store: {}", text);
+}
+
+// Why a connection was refused in a way that needs a person, with the way out; "" when the
+// server may just not be up yet (retried).
+std::string refusal(const std::string& why) {
+  if (why.find("no password supplied") != std::string::npos) {
+    return why + " (give the password in PGPASSWORD or a ~/.pgpass line for this host, port, database and user)";
+  }
+  for (const char* needs_a_person : {"authentication", "password", "does not exist", "invalid", "certificate"}) {
+    if (why.find(needs_a_person) != std::string::npos) return why;
+  }
+  return "";
+}
+
 }  // namespace
 
 void ConnCloser::operator()(pg_conn* conn) const { PQfinish(conn); }
@@ -66,14 +86,14 @@ Result<Connection> Connection::open(const std::string& url, const std::string& l
   if (!conn) return fail("record store " + location + ": out of memory");
   if (PQstatus(conn.get()) != CONNECTION_OK) {
     std::string why = first_line(PQerrorMessage(conn.get()));
-    // Authentication and unknown databases need a person; a server not (yet) up may come back.
-    bool usage = false;
-    for (const char* needs_a_person : {"authentication", "password", "does not exist", "invalid", "certificate"}) {
-      usage = usage || why.find(needs_a_person) != std::string::npos;
+    // Authentication and unknown databases need a person (a config problem, exit 2); a server
+    // not (yet) up may come back.
+    if (std::string refused = refusal(why); !refused.empty()) {
+      return std::unexpected(Error{ErrorKind::usage, "record store " + location + " refused the connection: " + refused});
     }
-    return std::unexpected(Error{usage ? ErrorKind::usage : ErrorKind::failed,
-                                 "record store " + location + " is unreachable: " + why, !usage});
+    return std::unexpected(Error{ErrorKind::failed, "record store " + location + " is unreachable: " + why, true});
   }
+  PQsetNoticeProcessor(conn.get(), &log_notice, nullptr);
   return Connection(std::move(conn), location);
 }
 

@@ -1,5 +1,7 @@
 #include "model/store/postgresql/pg_store.h"
 
+#include <spdlog/spdlog.h>
+
 #include "common/text.h"
 #include "config/store_url.h"
 #include "model/store/empty_store.h"
@@ -17,21 +19,31 @@ using pg::Connection;
 using pg::Params;
 
 // The filter as $1 (status), $2 (instrument), $3 (changed since); NULL matches anything.
-constexpr const char* filter_where =
+constexpr const char* filter_where_base =
     " WHERE ($1::text IS NULL OR status = $1 OR backup_status = $1) AND ($2::text IS NULL OR instrument_id = $2)"
     " AND ($3::text IS NULL OR updated_at >= $3)";
 
+// The filter's WHERE clause; purged records left out for selections that ask (a daily purge).
+std::string where_of(const RecordFilter& filter) {
+  return std::string(filter_where_base) + (filter.unpurged_only ? " AND purged_at IS NULL" : "");
+}
+
 Params filter_params(const RecordFilter& f) { return {f.status, f.instrument_id, f.changed_since}; }
 
-// A connection, retried while the server is unreachable (starting, restarting) for `budget`.
+// A connection, retried while the server is unreachable (starting, restarting) for `budget`;
+// the first failure is logged, so a wait is never silent.
 Result<Connection> connect(const std::string& url, const std::string& location, std::chrono::milliseconds budget) {
   auto deadline = std::chrono::steady_clock::now() + budget;
-  while (true) {
+  for (bool first = true;; first = false) {
     auto db = Connection::open(url, location);
     if (db || !db.error().transient || interrupted()) return db;
     if (std::chrono::steady_clock::now() >= deadline) {
       db.error().message += "; gave up after " + std::to_string(budget.count() / 1000) + " s of retries";
       return db;
+    }
+    if (first) {
+      spdlog::warn("{}; retrying for up to {} s (the server may be starting or restarting)", db.error().message,
+                   budget.count() / 1000);
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(250));
   }
@@ -118,7 +130,7 @@ class PgStore final : public RecordStore {
     return retried<void>([&] {
       return pg::transaction<void>(db_, [&]() -> Status {
         TRY(db_.exec(std::string("DECLARE listing NO SCROLL CURSOR FOR SELECT ") + pg::row_columns + " FROM raw_files" +
-                         filter_where + " ORDER BY created_at DESC, id DESC LIMIT $4::bigint",
+                         where_of(q.filter) + " ORDER BY created_at DESC, id DESC LIMIT $4::bigint",
                      params));
         while (true) {
           auto rows = db_.exec("FETCH " + std::to_string(rows_per_fetch) + " FROM listing");
@@ -136,7 +148,7 @@ class PgStore final : public RecordStore {
   Result<std::vector<std::string>> list_ids(const RecordFilter& filter) override {
     return retried<std::vector<std::string>>([&]() -> Result<std::vector<std::string>> {
       auto rows =
-          db_.exec(std::string("SELECT id FROM raw_files") + filter_where + " ORDER BY created_at DESC, id DESC",
+          db_.exec(std::string("SELECT id FROM raw_files") + where_of(filter) + " ORDER BY created_at DESC, id DESC",
                    filter_params(filter));
       if (!rows) return std::unexpected(rows.error());
       std::vector<std::string> ids;
@@ -148,7 +160,7 @@ class PgStore final : public RecordStore {
 
   Result<uint64_t> count(const RecordFilter& filter) override {
     return retried<uint64_t>([&]() -> Result<uint64_t> {
-      auto rows = db_.exec(std::string("SELECT count(*) FROM raw_files") + filter_where, filter_params(filter));
+      auto rows = db_.exec(std::string("SELECT count(*) FROM raw_files") + where_of(filter), filter_params(filter));
       if (!rows) return std::unexpected(rows.error());
       return static_cast<uint64_t>(rows->integer(0, 0));
     });
@@ -158,17 +170,17 @@ class PgStore final : public RecordStore {
     return retried<StoreSummary>([&]() -> Result<StoreSummary> {
       StoreSummary summary;
       TRY_ASSIGN(groups, db_.exec(std::string("SELECT instrument_id, status, backup_status, ") + summary_group_columns +
-                                      " FROM raw_files" + filter_where + " GROUP BY 1, 2, 3",
+                                      " FROM raw_files" + where_of(filter) + " GROUP BY 1, 2, 3",
                                   filter_params(filter)));
       for (int i = 0; i < groups.count(); ++i) {
         auto n = [&](int c) { return static_cast<uint64_t>(groups.integer(i, c)); };
         add_group(summary, {groups.text(i, 0), groups.text(i, 1), groups.text(i, 2), n(3), n(4), n(5), n(6),
-                            groups.text(i, 7), groups.text(i, 8)});
+                            groups.text(i, 7), groups.text(i, 8), n(9), n(10)});
       }
       Params params = filter_params(filter);
       params.push_back(std::to_string(max_errors));
       TRY_ASSIGN(errors, db_.exec(std::string("SELECT id, instrument_id, updated_at, error FROM raw_files") +
-                                      filter_where + " AND error IS NOT NULL ORDER BY updated_at DESC LIMIT $4::bigint",
+                                      where_of(filter) + " AND error IS NOT NULL ORDER BY updated_at DESC LIMIT $4::bigint",
                                   params));
       for (int i = 0; i < errors.count(); ++i) {
         summary.last_errors.push_back({errors.text(i, 0), errors.text(i, 1), errors.text(i, 2), errors.text(i, 3)});

@@ -21,9 +21,14 @@ constexpr const char* row_columns =
     "backup_base_path, s3_upload_path, error, updated_at, last_verified_at, s3_uploads, purged_at FROM raw_files";
 
 // Every filter as bound parameters ?1 (status), ?2 (instrument), ?3 (changed since).
-constexpr const char* filter_where =
+constexpr const char* filter_where_base =
     " WHERE (?1 IS NULL OR status = ?1 OR backup_status = ?1) AND (?2 IS NULL OR instrument_id = ?2)"
     " AND (?3 IS NULL OR updated_at >= ?3)";
+
+// The filter's WHERE clause; purged records left out for selections that ask (a daily purge).
+std::string where_of(const RecordFilter& filter) {
+  return std::string(filter_where_base) + (filter.unpurged_only ? " AND purged_at IS NULL" : "");
+}
 
 void bind_filter(Statement& query, const RecordFilter& filter) {
   query.bind(1, filter.status).bind(2, filter.instrument_id).bind(3, filter.changed_since);
@@ -151,7 +156,7 @@ class SqliteStore final : public RecordStore {
 
   Status list_rows(const RecordQuery& q, const RowVisitor& visit) override {
     Statement query =
-        db_.prepare(std::string(row_columns) + filter_where + " ORDER BY created_at DESC, id DESC LIMIT ?4");
+        db_.prepare(std::string(row_columns) + where_of(q.filter) + " ORDER BY created_at DESC, id DESC LIMIT ?4");
     bind_filter(query, q.filter);
     query.bind(4, q.limit == 0 ? int64_t{-1} : static_cast<int64_t>(q.limit));
     while (true) {
@@ -166,7 +171,7 @@ class SqliteStore final : public RecordStore {
 
   Result<std::vector<std::string>> list_ids(const RecordFilter& filter) override {
     Statement query =
-        db_.prepare(std::string("SELECT id FROM raw_files") + filter_where + " ORDER BY created_at DESC, id DESC");
+        db_.prepare(std::string("SELECT id FROM raw_files") + where_of(filter) + " ORDER BY created_at DESC, id DESC");
     bind_filter(query, filter);
     std::vector<std::string> ids;
     while (true) {
@@ -178,7 +183,7 @@ class SqliteStore final : public RecordStore {
   }
 
   Result<uint64_t> count(const RecordFilter& filter) override {
-    Statement query = db_.prepare(std::string("SELECT count(*) FROM raw_files") + filter_where);
+    Statement query = db_.prepare(std::string("SELECT count(*) FROM raw_files") + where_of(filter));
     bind_filter(query, filter);
     Result<bool> row = query.step();
     if (!row) return std::unexpected(row.error());
@@ -188,7 +193,7 @@ class SqliteStore final : public RecordStore {
   Result<StoreSummary> summarize(const RecordFilter& filter, size_t max_errors) override {
     StoreSummary summary;
     Statement groups = db_.prepare(std::string("SELECT instrument_id, status, backup_status, ") +
-                                   summary_group_columns + " FROM raw_files" + filter_where + " GROUP BY 1, 2, 3");
+                                   summary_group_columns + " FROM raw_files" + where_of(filter) + " GROUP BY 1, 2, 3");
     bind_filter(groups, filter);
     while (true) {
       Result<bool> more = groups.step();
@@ -196,10 +201,10 @@ class SqliteStore final : public RecordStore {
       if (!*more) break;
       auto n = [&](int c) { return static_cast<uint64_t>(groups.integer(c)); };
       add_group(summary, {groups.text(0), groups.text(1), groups.text(2), n(3), n(4), n(5), n(6), groups.text(7),
-                          groups.text(8)});
+                          groups.text(8), n(9), n(10)});
     }
     Statement errors = db_.prepare(std::string("SELECT id, instrument_id, updated_at, error FROM raw_files") +
-                                   filter_where + " AND error IS NOT NULL ORDER BY updated_at DESC LIMIT ?4");
+                                   where_of(filter) + " AND error IS NOT NULL ORDER BY updated_at DESC LIMIT ?4");
     bind_filter(errors, filter);
     errors.bind(4, static_cast<int64_t>(max_errors));
     while (true) {
