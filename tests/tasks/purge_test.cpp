@@ -210,7 +210,11 @@ TEST_F(PurgeTest, DryRunMakesEveryCheckListsTheFilesAndChangesNothing) {
   EXPECT_THAT(both.result["reason"].get<std::string>(), HasSubstr("extra.bin"));
   fs_.remove(bruker_dir + "/extra.bin");
   options.min_age_days = 0;
-  EXPECT_THAT(purged(options).text, HasSubstr("delete " + bruker_id + "/sub/method.m"));
+  std::string summary = purged(options).text;
+  EXPECT_THAT(summary, HasSubstr("would delete 3 file(s), 1004 B from /data/timstof1"));
+  EXPECT_THAT(summary, ::testing::Not(HasSubstr("\n  delete "))) << "one line per set";
+  options.verbose = true;
+  EXPECT_THAT(purged(options).text, HasSubstr("\n  delete " + bruker_id + "/sub/method.m"));
 }
 
 TEST_F(PurgeTest, AStopMidwayIsFinishedByTheRerun) {
