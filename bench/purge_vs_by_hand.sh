@@ -30,7 +30,7 @@ fi
 mkdir -p "$work/inst"
 cat >"$work/bench.yaml" <<YAML
 store: {path: bench.sqlite}
-instruments: {bench: {type: bruker, path: inst}}
+instruments: {bench: {type: bruker, path: inst, required_members: []}}
 locations: {backup: backup}
 backup: {backup_type: local}
 YAML

@@ -21,7 +21,7 @@ config() {  # config CONCURRENCY
   cat >"$work/restore.yaml" <<YAML
 store: {path: restore.sqlite}
 checksum: {settle_seconds: 0}  # files written just now count as finished acquisitions
-instruments: {tims: {type: bruker, path: tims}}
+instruments: {tims: {type: bruker, path: tims, required_members: []}}
 locations: {backup: backup}
 project_pattern: "_(P\\\\d+)_"
 backup: {backup_type: s3, s3: {region: us-east-1, bucket_prefix: rbbench, endpoint_url: "$S3_ENDPOINT", concurrency: $1}}

@@ -28,7 +28,7 @@ if [ ! -e "$set_dir/.complete" ]; then
 fi
 cat >"$work/bench.yaml" <<YAML
 store: {path: bench.sqlite}
-instruments: {bench: {type: bruker, path: inst}}
+instruments: {bench: {type: bruker, path: inst, required_members: []}}
 locations: {backup: backup}
 backup: {backup_type: local, s3: {region: r, bucket_prefix: b, part_size_mb: 500}}
 YAML

@@ -22,7 +22,7 @@ config() {  # config PART_MB
   cat >"$work/up.yaml" <<YAML
 store: {path: up.sqlite}
 checksum: {settle_seconds: 0}  # files written just now count as finished acquisitions
-instruments: {bench: {type: thermo, path: inst}, tims: {type: bruker, path: tims}}
+instruments: {bench: {type: thermo, path: inst}, tims: {type: bruker, path: tims, required_members: []}}
 locations: {backup: backup}
 project_pattern: "_(P\\\\d+)_"
 backup: {backup_type: s3, s3: {region: us-east-1, bucket_prefix: rbbench, endpoint_url: "$S3_ENDPOINT", part_size_mb: $1}}

@@ -78,6 +78,19 @@ class MapReader {
 
   MapReader map(const std::string& key) { return MapReader(child(key), key_path(key), file_); }
 
+  // A list of non-empty strings ([] allowed); nullopt when absent.
+  std::optional<std::vector<std::string>> optional_strings(const std::string& key) {
+    if (!has(key)) return std::nullopt;
+    YAML::Node value = node_[key];
+    if (!value.IsSequence()) fail_at(key_path(key), "must be a list of strings");
+    std::vector<std::string> out;
+    for (const YAML::Node& item : value) {
+      if (!item.IsScalar() || item.Scalar().empty()) fail_at(key_path(key), "must be a list of non-empty strings");
+      out.push_back(item.Scalar());
+    }
+    return out;
+  }
+
   // Call after reading every known key: any other key is a typo.
   void reject_unknown() const {
     for (const auto& entry : node_) {
@@ -147,6 +160,14 @@ InstrumentConfig read_instrument(MapReader& instruments, const std::string& id, 
   instrument.vendor =
       entry.choice<Vendor>("type", {{"thermo", Vendor::thermo}, {"bruker", Vendor::bruker}, {"sciex", Vendor::sciex}});
   instrument.path = resolve(base_dir, entry.string("path"));
+  instrument.required_members = entry.optional_strings("required_members");
+  if (instrument.required_members) {
+    for (const std::string& member : *instrument.required_members) {
+      if (member.starts_with('/') || member.find("..") != std::string::npos || member.find('\\') != std::string::npos) {
+        entry.fail_at(entry.key_path("required_members"), "'" + member + "' must be a relative name without '..'");
+      }
+    }
+  }
   entry.reject_unknown();
   return instrument;
 }

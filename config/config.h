@@ -6,6 +6,7 @@
 #include <optional>
 #include <regex>
 #include <string>
+#include <vector>
 
 namespace rawbackup {
 
@@ -24,6 +25,9 @@ struct InstrumentConfig {
   std::string id;
   Vendor vendor = Vendor::thermo;
   std::filesystem::path path;  // absolute
+  // instruments.<id>.required_members: the members without which an acquisition is not
+  // complete (model/layout.h); nullopt: the vendor's.
+  std::optional<std::vector<std::string>> required_members{};
 };
 
 struct S3Config {

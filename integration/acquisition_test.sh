@@ -8,8 +8,11 @@
 source "$(dirname "$0")/lib.sh"
 rb="$1"
 inst="$work/instruments"
-mkdir -p "$inst/astral1" "$inst/timstof1"
-write_config "$work/c.yaml" '{backup_type: local, s3: {region: r, bucket_prefix: b, part_size_mb: 64}}' 'checksum:' 'project_pattern:'
+mkdir -p "$inst/astral1" "$inst/timstof1" "$inst/zenotof1"
+# The vendors' required members (no required_members key): a timsTOF .d needs analysis.tdf
+# and analysis.tdf_bin, a Sciex set its .wiff.scan.
+write_config "$work/c.yaml" '{backup_type: local, s3: {region: r, bucket_prefix: b, part_size_mb: 64}}' 'checksum:' 'project_pattern:' \
+  "instruments: {astral1: {type: thermo, path: instruments/astral1}, timstof1: {type: bruker, path: instruments/timstof1}, zenotof1: {type: sciex, path: instruments/zenotof1}}"
 c=(--config "$work/c.yaml")
 finished() { touch -d "@$(($(date +%s) - 600))" "$@"; }  # a finished acquisition: 10 min old
 # wait_for FILE REGEX: until a run's log says it got that far (at most 20 s).
@@ -66,6 +69,24 @@ expect_code "checksum --rehash: content differs" 3 "$rb" "${c[@]}" checksum --re
 expect_code "checksum --rehash --overwrite accepts it" 0 "$rb" "${c[@]}" checksum --rehash --overwrite --instrument astral1 late.raw
 expect_code "copy-local then copies the new content" 0 "$rb" "${c[@]}" copy-local late.raw
 cmp -s "$late" "$(find "$work/backup" -name late.raw)" && pass "backup is the whole file" || failure "backup is the whole file"
+
+# --- incomplete sets: a required member missing or empty is not ready, and named ---
+d="$inst/timstof1/only_tdf.d"
+mkdir -p "$d" && echo tdf >"$d/analysis.tdf" && finished "$d"/*
+expect_code "bruker: a .d with only analysis.tdf: not ready" 1 "$rb" "${c[@]}" checksum --instrument timstof1 only_tdf.d
+expect_match "  names the missing member" "$work/err" 'only_tdf.d is not complete: only_tdf.d/analysis.tdf_bin is missing \(required for timstof1: analysis.tdf, analysis.tdf_bin; instruments.timstof1.required_members\)'
+expect_code "  nothing recorded" 2 "$rb" "${c[@]}" status only_tdf.d
+: >"$d/analysis.tdf_bin" && finished "$d"/*
+expect_code "  an empty analysis.tdf_bin: not ready" 1 "$rb" "${c[@]}" checksum --instrument timstof1 only_tdf.d
+expect_match "  says it is empty" "$work/err" 'analysis.tdf_bin is empty'
+echo data >"$d/analysis.tdf_bin" && finished "$d"/*
+expect_code "  once written: checksummed" 0 "$rb" "${c[@]}" checksum --instrument timstof1 only_tdf.d
+echo wiff >"$inst/zenotof1/pair.wiff" && finished "$inst/zenotof1/pair.wiff"
+expect_code "sciex: a .wiff without its .wiff.scan: not ready" 1 "$rb" "${c[@]}" checksum --instrument zenotof1 pair.wiff
+expect_match "  names it" "$work/err" 'pair.wiff is not complete: pair.wiff.scan is missing'
+expect_code "  the dry run too, with the real run's exit code" 1 "$rb" "${c[@]}" checksum --dry-run --instrument zenotof1 pair.wiff
+echo scan >"$inst/zenotof1/pair.wiff.scan" && finished "$inst/zenotof1/pair.wiff.scan"
+expect_code "  with it: checksummed" 0 "$rb" "${c[@]}" checksum --instrument zenotof1 pair.wiff
 
 # --- Bruker: a new file in the .d folder ---
 d="$inst/timstof1/run_x.d"

@@ -23,6 +23,13 @@ def bruker_d(path: Path, seed: int) -> None:
     (path / "method.m" / "submethods.xml").write_text("<method/>")
 
 
+def sciex_pair(folder: Path, stem: str, seed: int) -> None:
+    """A Sciex-like acquisition: STEM.wiff and STEM.wiff.scan side by side."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{stem}.wiff").write_bytes(bytes([seed % 256]) * 40000)
+    (folder / f"{stem}.wiff.scan").write_bytes(os.urandom(1 << 20))
+
+
 def write_config(root: Path, backup_type: str) -> Path:
     root.mkdir(parents=True, exist_ok=True)
     config = root / "facility.yaml"
@@ -32,6 +39,7 @@ checksum: {{settle_seconds: 0}}  # files written just now count as finished acqu
 instruments:
   astral1: {{type: thermo, path: {root}/instruments/astral1}}
   timstof1: {{type: bruker, path: {root}/instruments/timstof1}}
+  zenotof1: {{type: sciex, path: {root}/instruments/zenotof1}}
 locations: {{backup: {root}/backup}}
 project_pattern: "_(PRID\\\\d+)_"
 backup:

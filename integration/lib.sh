@@ -58,15 +58,17 @@ wait_until() {
 # write_config FILE BACKUP [LINE...]: the tests' usual config: a store at store.sqlite, the
 # instruments astral1 (thermo) and timstof1 (bruker) under instruments/, backups under
 # backup/, projects from "_(PRIDn)_", files written just now counted as finished
-# acquisitions (settle 0); BACKUP is the `backup:` value; each LINE replaces the top-level
-# key it sets (e.g. "store: {path: var/store.sqlite}"), removes it ("checksum:"), or is added.
+# acquisitions (settle 0), any .d layout counted complete (required_members: [] — the tests'
+# sets are small; acquisition_test.sh checks the vendors' required members); BACKUP is the
+# `backup:` value; each LINE replaces the top-level key it sets (e.g. "store: {path:
+# var/store.sqlite}"), removes it ("checksum:"), or is added.
 write_config() {
   local file="$1" backup="$2"
   shift 2
   local -A lines=(
     [store]="store: {path: store.sqlite}"
     [checksum]="checksum: {settle_seconds: 0}"
-    [instruments]="instruments: {astral1: {type: thermo, path: instruments/astral1}, timstof1: {type: bruker, path: instruments/timstof1}}"
+    [instruments]="instruments: {astral1: {type: thermo, path: instruments/astral1}, timstof1: {type: bruker, path: instruments/timstof1, required_members: []}}"
     [locations]="locations: {backup: backup}"
     [project_pattern]='project_pattern: "_(PRID\\d+)_"'
     [backup]="backup: $backup"

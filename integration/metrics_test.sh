@@ -17,7 +17,7 @@ write_config "$work/c.yaml" '{backup_type: local}'
 c=(--config "$work/c.yaml")
 must "checksum" "$rb" "${c[@]}" checksum --instrument astral1 r1_PRID1_x.raw r2_PRID1_x.raw r3_PRID1_x.raw
 expect_code "copy-local with --metrics-file" 0 "$rb" "${c[@]}" --metrics-file "$work/textfile/copy.prom" copy-local r1_PRID1_x.raw
-must "verify" "$rb" "${c[@]}" verify r1_PRID1_x.raw
+must "verify" "$rb" "${c[@]}" --metrics-file "$work/textfile/verify.prom" verify r1_PRID1_x.raw
 # r2's copy fails: a file where its backup folder should be (status error, backup failed).
 mv "$work/backup" "$work/backup.ok" && echo "not a folder" >"$work/backup"
 "$rb" "${c[@]}" copy-local r2_PRID1_x.raw >/dev/null 2>&1
@@ -39,6 +39,8 @@ expect_match "  its bytes" "$work/textfile/copy.prom" '^rawbackup_run_bytes\{tas
 expect_match "  its exit code" "$work/textfile/copy.prom" '^rawbackup_run_exit_code\{task="copy-local"\} 0$'
 "$promtool" check metrics <"$work/textfile/copy.prom" >"$work/promtool.out" 2>&1 && pass "  valid per promtool" ||
   failure "  promtool" "$(head -c 400 "$work/promtool.out")"
+expect_match "verify's bytes: the local copy it re-read" "$work/textfile/verify.prom" '^rawbackup_run_bytes\{task="verify"\} 300000$'
+rm -f "$work/textfile/verify.prom"
 expect_code "a failed run (unknown id): exit 2" 2 "$rb" "${c[@]}" --metrics-file "$work/textfile/copy.prom" copy-local nope.raw
 expect_match "  replaces the file: exit code 2" "$work/textfile/copy.prom" '^rawbackup_run_exit_code\{task="copy-local"\} 2$'
 expect_match "  outcome failed" "$work/textfile/copy.prom" '^rawbackup_run_outcome\{task="copy-local",outcome="failed"\} 1$'

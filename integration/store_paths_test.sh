@@ -60,6 +60,20 @@ done
 must "put the key back" edit_key b_PRID1_x.d "$prev_key" b_PRID1_x.d/sub/f.bin
 expect_code "the repaired record restores" 0 "$rb" "${c[@]}" restore --to "$work/restored" b_PRID1_x.d
 diff -r "$bruker" "$work/restored/b_PRID1_x.d" >/dev/null && pass "restored identical" || failure "restored identical"
+[ "$(stat -c %Y "$bruker/sub/f.bin")" = "$(stat -c %Y "$work/restored/b_PRID1_x.d/sub/f.bin")" ] &&
+  pass "  with the recorded mtime" || failure "  mtime" "$(stat -c %y "$bruker/sub/f.bin" "$work/restored/b_PRID1_x.d/sub/f.bin")"
+
+# A worker that reaches the same backup at another path (issue 31.2): the record holds the
+# folder relative to locations.backup, each host resolves it with its own config.
+expect_match "the record's backup folder is relative" <("$rb" "${c[@]}" --json status a_PRID1_x.raw) '"backup_base_path":"astral1/[0-9]{4}_[0-9]{2}"'
+mv "$work/backup" "$work/nas-elsewhere"  # the worker's mount point; the acquisition host's path is gone
+write_config "$work/worker.yaml" "{backup_type: s3, s3: {region: us-east-1, bucket_prefix: rb-paths, endpoint_url: \"$proxy\", part_size_mb: 5}}" "locations: {backup: nas-elsewhere}"
+w=(--config "$work/worker.yaml")
+expect_code "worker: verify --local finds the backup under its own path" 0 "$rb" "${w[@]}" verify --local a_PRID1_x.raw
+expect_match "  reads it there" <("$rb" "${w[@]}" verify --dry-run --local a_PRID1_x.raw) "from $work/nas-elsewhere/astral1/"
+expect_code "  the acquisition host (its path gone) finds it missing" 4 "$rb" "${c[@]}" verify --local a_PRID1_x.raw
+expect_code "  the worker's verify clears that" 0 "$rb" "${w[@]}" verify a_PRID1_x.raw
+expect_match "  the record is done again" <("$rb" "${w[@]}" --json status a_PRID1_x.raw) '"backup_status":"done"'
 
 # A symlinked folder beneath --to is not written through.
 mkdir -p "$work/to2/b_PRID1_x.d"

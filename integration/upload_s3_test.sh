@@ -32,7 +32,7 @@ store: {path: store.sqlite}
 checksum: {settle_seconds: 0}  # files written just now count as finished acquisitions
 instruments:
   astral1: {type: thermo, path: instruments/astral1}
-  timstof1: {type: bruker, path: instruments/timstof1}
+  timstof1: {type: bruker, path: instruments/timstof1, required_members: [analysis.tdf, sub/analysis.tdf_bin]}
   zenotof1: {type: sciex, path: instruments/zenotof1}
 locations: {backup: backup}
 project_pattern: "_(PRID\\\\d+)_"

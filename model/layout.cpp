@@ -165,6 +165,33 @@ std::string set_key_problem(Vendor vendor, const std::string& name, const std::s
   return "";
 }
 
+std::vector<std::string> required_members(const InstrumentConfig& instrument) {
+  if (instrument.required_members) return *instrument.required_members;
+  switch (instrument.vendor) {
+    case Vendor::bruker: return {"analysis.tdf", "analysis.tdf_bin"};
+    case Vendor::sciex: return {".wiff.scan"};
+    case Vendor::thermo: return {};
+  }
+  return {};
+}
+
+Status check_complete(const InstrumentConfig& instrument, const std::string& name, const RawFileSet& set) {
+  std::vector<std::string> required = required_members(instrument);
+  auto extension = matching_extension(instrument.vendor, name);
+  if (required.empty() || !extension) return {};
+  std::string stem = name.substr(0, name.size() - extension->size());
+  for (const std::string& member : required) {
+    std::string key = instrument.vendor == Vendor::bruker ? name + "/" + member : stem + member;
+    auto found = std::find_if(set.files.begin(), set.files.end(), [&](const SetMember& m) { return m.key == key; });
+    if (found != set.files.end() && found->size > 0) continue;
+    return fail(ErrorKind::not_ready,
+                name + " is not complete: " + key + (found == set.files.end() ? " is missing" : " is empty") +
+                    " (required for " + instrument.id + ": " + join(required, ", ") +
+                    "; instruments." + instrument.id + ".required_members); retry when the acquisition has written it");
+  }
+  return {};
+}
+
 Result<RawFileSet> find_raw_file_set(const FileSystem& fs, const InstrumentConfig& instrument, const std::string& name,
                                      size_t expected_files) {
   if (Status s = validate_raw_file_name(instrument.vendor, name); !s) {

@@ -43,6 +43,16 @@ bool belongs_to_set(Vendor vendor, const std::string& name, const std::string& e
 // instrument's, the backup's, restore's --to): a key that fails here would reach outside it.
 std::string set_key_problem(Vendor vendor, const std::string& name, const std::string& key);
 
+// The members without which an acquisition of `instrument` is not complete: the config's
+// instruments.<id>.required_members, else the vendor's — bruker: paths inside the .d
+// (a timsTOF's analysis.tdf and analysis.tdf_bin); sciex and thermo: suffixes of the stem
+// (sciex: ".wiff.scan", the data beside STEM.wiff; thermo: none).
+std::vector<std::string> required_members(const InstrumentConfig& instrument);
+
+// Kind not_ready naming the first required member of set NAME that is missing or empty:
+// an acquisition still being written (a .d holding only analysis.tdf), retried later.
+Status check_complete(const InstrumentConfig& instrument, const std::string& name, const RawFileSet& set);
+
 // Finds the set for NAME under the instrument folder. Errors (kind usage) for a bad name,
 // no files, symlinks leading out of the folder, special files; kind failed for I/O errors.
 // `expected_files` (a count seen before) sizes the list up front, so listing a large set

@@ -20,8 +20,14 @@ std::string acquisition_month(const RawFile& record) {
   return record.created_at.substr(0, 4) + "_" + record.created_at.substr(5, 2);
 }
 
+std::string backup_folder(const RawFile& record) {
+  if (record.backup_base_path) return *record.backup_base_path;
+  return record.instrument_id + "/" + acquisition_month(record);
+}
+
 std::filesystem::path backup_base(const Config& config, const RawFile& record) {
-  return config.backup_path / record.instrument_id / acquisition_month(record);
+  std::filesystem::path folder(backup_folder(record));
+  return folder.is_absolute() ? folder : config.backup_path / folder;
 }
 
 bool has_local_backup(const RawFile& record) {

@@ -23,7 +23,13 @@ std::string project_id_for(const Config& config, const std::string& name, const 
 // "YYYY_MM" of the record's acquisition (created_at, UTC).
 std::string acquisition_month(const RawFile& record);
 
-// The local backup folder: <locations.backup>/<instrument>/<YYYY_MM>.
+// The local backup folder relative to locations.backup: the recorded one once copy-local
+// recorded it (a set's placement never moves, whatever happens to its created_at), else
+// "<instrument>/<YYYY_MM>". Relative, so hosts that mount the backup at other paths agree.
+std::string backup_folder(const RawFile& record);
+
+// The local backup folder on this host: backup_folder() under this host's locations.backup.
+// A record from before schema 10 whose absolute path could not be migrated is used as is.
 std::filesystem::path backup_base(const Config& config, const RawFile& record);
 
 // copy-local finished: a verified local backup under backup_base_path (what upload-s3 reads,

@@ -29,6 +29,9 @@ std::vector<EventDraft> events_for(const RawFile& before, const RawFile& after, 
   if (after.backup_status != before.backup_status) {
     events.push_back({"backup_status", to_string(before.backup_status), to_string(after.backup_status), message});
   }
+  if (after.purged_at != before.purged_at) {  // purged, or brought back by a restore
+    events.push_back({"purged_at", before.purged_at, after.purged_at, message});
+  }
   if (events.empty() && !message.empty()) events.push_back({"record", std::nullopt, std::nullopt, message});
   return events;
 }

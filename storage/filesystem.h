@@ -63,6 +63,9 @@ class OutputFile {
   virtual Status write_at(uint64_t offset, std::span<const std::byte> data) = 0;
   // Fails with kind conflict when the final name exists by now.
   virtual Status commit() = 0;
+  // The modification time the file is committed with (restore gives files back the mtime
+  // the record has, so a restored set is the one checksummed). Before commit().
+  virtual Status set_mtime(int64_t mtime_ns) = 0;
 };
 
 class FileSystem {

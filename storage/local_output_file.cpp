@@ -190,6 +190,13 @@ class LocalOutputFile final : public OutputFile {
     return {};
   }
 
+  Status set_mtime(int64_t mtime_ns) override {
+    constexpr int64_t billion = 1'000'000'000;
+    const timespec times[2] = {{0, UTIME_OMIT}, {static_cast<time_t>(mtime_ns / billion), static_cast<long>(mtime_ns % billion)}};
+    if (::futimens(fd_.get(), times) != 0) return errno_failure("cannot set the modification time of", final_);
+    return {};
+  }
+
   int fd() const { return fd_.get(); }
   const fs::path& final_path() const { return final_; }
 

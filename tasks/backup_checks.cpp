@@ -1,5 +1,6 @@
 #include "tasks/backup_checks.h"
 
+#include <atomic>
 #include <optional>
 
 #include "common/progress.h"
@@ -18,8 +19,13 @@ Status check_local_backup(const Context& ctx, const RawFile& record, BackupCheck
     return {};
   }
   Progress progress("verifying the local copy of " + record.id, record.size, ctx.tty);
-  auto found = check_local(*ctx.fs, record, [&](size_t n) { progress.advance(n); });
+  std::atomic<uint64_t> read{0};
+  auto found = check_local(*ctx.fs, backup_base(*ctx.config, record), record, [&](size_t n) {
+    read += n;
+    progress.advance(n);
+  });
   progress.finish();
+  into.bytes_read += read;
   if (!found) return std::unexpected(found.error());
   into.findings.insert(into.findings.end(), found->begin(), found->end());
   return {};
@@ -28,7 +34,7 @@ Status check_local_backup(const Context& ctx, const RawFile& record, BackupCheck
 // Where a local copy of the set is: the local backup, else the instrument folder (whose files
 // a re-hash checks against the record's MD5 before trusting them).
 std::filesystem::path local_copy_base(const Config& config, const RawFile& record) {
-  if (has_local_backup(record)) return *record.backup_base_path;
+  if (has_local_backup(record)) return backup_base(config, record);
   auto instrument = config.instruments.find(record.instrument_id);
   return instrument == config.instruments.end() ? std::filesystem::path{} : instrument->second.path;
 }
@@ -46,13 +52,19 @@ Status check_s3_backup(const Context& ctx, const RawFile& record, bool deep, Bac
   Progress progress("verifying " + record.id, deep ? record.size : 0, ctx.tty);
   std::optional<RateLimiter> limiter;
   if (ctx.config->s3->max_bandwidth) limiter.emplace(*ctx.config->s3->max_bandwidth);
-  S3CheckOptions check{deep, ctx.config->part_size(), ctx.config->s3->concurrency,
-                       [&](uint64_t n) { progress.advance(n); }, limiter ? &*limiter : nullptr};
+  std::atomic<uint64_t> read{0};  // fetched and local re-hashes, from several threads
+  auto count = [&](uint64_t n) {
+    read += n;
+    progress.advance(n);
+  };
+  S3CheckOptions check{deep, ctx.config->part_size(), ctx.config->s3->concurrency, count,
+                       limiter ? &*limiter : nullptr};
   check.fs = ctx.fs;
   check.local_base = local_copy_base(*ctx.config, record);
-  check.on_local_bytes = [&](uint64_t n) { progress.advance(n); };
+  check.on_local_bytes = count;
   auto found = check_s3(ctx.objects(), record, *where, check);
   progress.finish();
+  into.bytes_read += read;
   if (!found) return std::unexpected(found.error());
   into.findings.insert(into.findings.end(), found->begin(), found->end());
   return {};

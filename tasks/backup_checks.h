@@ -19,6 +19,7 @@ struct BackupPlan {
 struct BackupChecks {
   std::vector<std::string> checked;  // "local", "s3", "s3 (deep)"
   std::vector<FileFinding> findings;
+  uint64_t bytes_read = 0;  // local re-reads and re-hashes, and object bytes fetched (--deep)
 
   std::vector<const FileFinding*> problems() const;
   // The first `at_most` problems on one line ("local x.raw: MD5 …; s3 …; …").

@@ -39,6 +39,7 @@ struct Tally {
 
   void add_success(const TaskOutput& one) {
     ++counts[count_key(one)];
+    out.bytes_moved += one.bytes_moved;  // the batch's metrics: every run's bytes
     out.result["results"].push_back(one.result);
     if (!one.text.empty()) lines.push_back(one.text);
     out.exit_code = worst_exit_code(out.exit_code, one.exit_code);

@@ -154,9 +154,11 @@ RecordChange hashed_change(bool first, const RawFileSet& set, FileInfo info, boo
   RecordChange change;
   change.file_info = std::move(info);
   change.size = set.total_size;
-  change.created_at = format_utc_ns(set.newest_mtime_ns);
   change.error = std::optional<std::string>{};
+  // created_at places the set (its backup month) and dates its acquisition: a re-hash of the
+  // same content (files restored with new mtimes, --rehash) never moves it.
   if (first || content_changed) {
+    change.created_at = format_utc_ns(set.newest_mtime_ns);
     change.status = RawFileStatus::checksummed;
     change.backup_status = BackupStatus::pending;
     change.project_id = project;
@@ -253,6 +255,12 @@ Result<TaskOutput> run_checksum(const Context& ctx, const ChecksumOptions& optio
                                          ": raw-file names are unique across the facility (one record per "
                                          "name); rename this acquisition");
   }
+  // A set not hashed yet only: one recorded was complete then, and a member gone since is a
+  // change that the comparison with the record reports.
+  if (settled && (!*existing || (*existing)->file_info.empty())) {
+    settled = check_complete(instrument, options.name, *set);
+  }
+  if (!settled && !options.dry_run) return std::unexpected(settled.error());
   uint64_t part_size = ctx.config->part_size();
   bool unchanged = *existing && !options.rehash && stat_unchanged((*existing)->file_info, *set, part_size);
   if (options.dry_run) {  // with the exit code the real run would give (1 for not ready)

@@ -154,7 +154,7 @@ Status copy_all(const Context& ctx, const RawFile& record, const CopyPlan& plan,
   std::set<std::string> differing;
   for (const PlannedFile& f : plan.files) {
     if (f.check.state == DestinationState::identical) continue;
-    jobs.push_back({f.key, (plan.source_base / f.key).string(), f.dest, f.entry});
+    jobs.push_back({f.key, (plan.source_base / f.key).string(), f.dest, f.entry, 0});
     TRY(unchanged(jobs.back()));
     if (f.check.state == DestinationState::differs) differing.insert(f.dest);
   }
@@ -229,7 +229,7 @@ Result<TaskOutput> copy_and_record(const Context& ctx, const HeldRecord& held, c
   }
   if (update) {
     end.error = std::optional<std::string>{};
-    end.backup_base_path = plan.base.string();
+    end.backup_base_path = backup_folder(record);  // relative: every host resolves it under its own root
     end.message = "verified " + std::to_string(plan.files.size()) + " file(s) in " + plan.base.string();
     // Under backup_type s3 a refused copy's attention ends here when no upload was made yet
     // (with one, upload-s3 or verify says whether the S3 backup is good).

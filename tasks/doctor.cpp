@@ -15,6 +15,7 @@ const char* verdict_name(Verdict v) {
     case Verdict::ok: return "ok";
     case Verdict::warn: return "warn";
     case Verdict::fail: return "fail";
+    case Verdict::skip: return "skip";
   }
   return "fail";
 }
@@ -52,46 +53,62 @@ struct DoctorResult {
       text += fmt::format("{:<4} {:<20} {}{}\n", verdict_name(f.verdict), f.check, f.detail,
                           f.fix.empty() ? "" : ": " + f.fix);
     }
-    return text + fmt::format("{} ok, {} warning(s), {} failing", counted(Verdict::ok), counted(Verdict::warn),
-                              counted(Verdict::fail));
+    return text + fmt::format("{} ok, {} warning(s), {} failing{}", counted(Verdict::ok), counted(Verdict::warn),
+                              counted(Verdict::fail),
+                              counted(Verdict::skip) ? fmt::format(", {} not checked", counted(Verdict::skip)) : "");
   }
 };
 
-// The buckets of every project the store has seen; a project whose name makes no bucket is a
-// config finding of its own.
-std::vector<std::string> project_buckets(RecordStore& store, const S3Config& s3, std::vector<Finding>& findings) {
+// The buckets of the projects asked for (--project), then of every project the store has
+// seen; a project whose name makes no bucket is a config finding of its own.
+S3Checks buckets_to_check(RecordStore* store, const S3Config& s3, const DoctorOptions& options,
+                          std::vector<Finding>& findings) {
+  S3Checks what;
+  std::set<std::string> seen;
+  auto add = [&](const std::string& project, bool asked) {
+    auto bucket = s3::bucket_name(s3.bucket_prefix, project);
+    if (!bucket) {
+      findings.push_back({"project " + project, Verdict::fail, bucket.error().message, "", ErrorKind::usage});
+    } else if (seen.insert(*bucket).second) {
+      what.buckets.push_back({*bucket, asked ? project : ""});
+    }
+  };
+  for (const std::string& project : options.projects) add(project, true);
+  if (!store) {
+    what.no_recorded_projects = "the store could not be opened, so its projects are not known";
+    return what;
+  }
   std::set<std::string> projects;
-  Status listed = store.list_rows({}, [&](const RecordRow& row) -> Status {
+  Status listed = store->list_rows({}, [&](const RecordRow& row) -> Status {
     projects.insert(row.project_id);
     return {};
   });
-  if (!listed)
-    findings.push_back({"buckets", Verdict::fail, "cannot list the store's projects: " + listed.error().message});
-  std::vector<std::string> buckets;
-  for (const std::string& project : projects) {
-    auto bucket = s3::bucket_name(s3.bucket_prefix, project);
-    if (bucket) {
-      buckets.push_back(*bucket);
-    } else {
-      findings.push_back({"project " + project, Verdict::fail, bucket.error().message, "", ErrorKind::usage});
-    }
-  }
-  return buckets;
+  if (!listed) what.no_recorded_projects = "cannot list the store's projects: " + listed.error().message;
+  for (const std::string& project : projects) add(project, false);
+  return what;
 }
 
-// The S3 checks, when the config says backup_type s3.
+// The S3 checks, when the config says backup_type s3; else why they are not made.
 void check_s3_side(const Context& ctx, const Config& config, RecordStore* store, const DoctorOptions& options,
                    std::vector<Finding>& findings) {
-  if (config.backup_type != BackupType::s3 || !config.s3) return;
+  if (config.backup_type != BackupType::s3 || !config.s3) {
+    std::string why = config.backup_type != BackupType::s3 ? "backup_type is local" : "the config has no backup.s3";
+    findings.push_back(skipped("s3", why + ": no credentials, endpoint, clock or bucket to check" +
+                                         (options.projects.empty() ? "" : " (--project names no bucket)")));
+    return;
+  }
   ConnectedObjectStore connected;
   try {
     connected = ctx.loaders->s3(*config.s3);
   } catch (const UsageError& e) {
     findings.push_back({"credentials", Verdict::fail, e.what(), "", ErrorKind::usage});
+    findings.push_back(skipped("endpoint, clock", "no credentials to sign a request with"));
+    findings.push_back(skipped("buckets", "no credentials to sign a request with"));
     return;
   }
-  S3Checks what{connected.credentials_from, {}, options.write_probe};
-  if (store) what.buckets = project_buckets(*store, *config.s3, findings);
+  S3Checks what = buckets_to_check(store, *config.s3, options, findings);
+  what.credentials_from = connected.credentials_from;
+  what.write_probe = options.write_probe;
   auto s3 = check_s3(*connected.store, what);
   findings.insert(findings.end(), s3.begin(), s3.end());
 }
@@ -117,8 +134,11 @@ Result<TaskOutput> run_doctor(const Context& ctx, const DoctorOptions& options) 
   }
   auto instruments = check_instruments(*ctx.fs, config);
   findings.insert(findings.end(), instruments.begin(), instruments.end());
-  if (!config.backup_path.empty())
+  if (!config.backup_path.empty()) {
     findings.push_back(check_backup_folder(*ctx.fs, config.backup_path, options.write_probe));
+  } else {
+    findings.push_back(skipped("backup folder", "locations.backup is not set"));
+  }
   check_s3_side(ctx, config, store ? store->get() : nullptr, options, findings);
   return output_of(result, result.exit_code());
 }
@@ -128,6 +148,8 @@ TaskRunner bind_doctor(CLI::App& command) {
   command.add_flag("--write-probe", options->write_probe,
                    "Also commit and remove a probe file in the backup folder as copy-local does, and write and delete "
                    "a zero-byte object under .rawbackup-doctor/ in each bucket");
+  command.add_option("--project", options->projects,
+                     "Also name and check this project's bucket (before its first upload); repeatable");
   return [options](const Context& ctx) { return run_doctor(ctx, *options); };
 }
 

@@ -112,6 +112,8 @@ Status commit_probe(const FileSystem& fs, const std::filesystem::path& folder) {
 
 }  // namespace
 
+Finding skipped(std::string check, std::string why) { return {std::move(check), Verdict::skip, "not checked: " + why}; }
+
 std::vector<Finding> check_instruments(const FileSystem& fs, const Config& config) {
   std::vector<Finding> out;
   for (const auto& [name, instrument] : config.instruments) {
@@ -181,11 +183,15 @@ std::vector<Finding> check_s3(ObjectStore& objects, const S3Checks& what) {
     if (e.origin == s3::S3ErrorOrigin::credentials) {
       out.push_back(failure("credentials", "from " + what.credentials_from + ": " + e.message,
                             "see --log-level debug for the provider's reply"));
+      out.push_back(skipped("endpoint, clock", "no credentials to sign a request with"));
+      out.push_back(skipped("buckets", "no credentials to sign a request with"));
       return out;
     }
     out.push_back(ok("credentials", "from " + what.credentials_from + " (not checked: no reply)"));
     out.push_back(failure("endpoint", objects.endpoint() + " unreachable: " + s3::describe(e),
                           "check backup.s3.endpoint_url (or AWS_ENDPOINT_URL_S3), the network and proxies"));
+    out.push_back(skipped("clock", "the endpoint does not answer"));
+    out.push_back(skipped("buckets", "the endpoint does not answer"));
     return out;
   }
   std::string code = probe->refused ? probe->refused->code : "";
@@ -199,9 +205,21 @@ std::vector<Finding> check_s3(ObjectStore& objects, const S3Checks& what) {
   }
   out.push_back(ok("endpoint", objects.endpoint() + " answers (HTTP " + std::to_string(probe->http_status) + ")"));
   out.push_back(check_clock(*probe));
-  if (out.front().verdict == Verdict::fail) return out;  // every bucket would say the same
-  if (what.buckets.empty()) out.push_back(ok("buckets", "none recorded yet (nothing uploaded)"));
-  for (const std::string& bucket : what.buckets) out.push_back(check_bucket(objects, bucket, what.write_probe));
+  if (out.front().verdict == Verdict::fail) {  // every bucket would say the same
+    out.push_back(skipped("buckets", "the server refuses the credentials"));
+    return out;
+  }
+  if (!what.no_recorded_projects.empty()) {
+    out.push_back(skipped("recorded buckets", what.no_recorded_projects + " (--project P checks a project's bucket)"));
+  } else if (what.buckets.empty()) {
+    out.push_back(ok("buckets", "none recorded yet (nothing uploaded); --project P checks a project's bucket before "
+                                "its first upload"));
+  }
+  for (const BucketToCheck& b : what.buckets) {
+    Finding f = check_bucket(objects, b.bucket, what.write_probe);
+    if (!b.asked_for.empty()) f.detail = "project " + b.asked_for + "'s bucket " + f.detail;
+    out.push_back(std::move(f));
+  }
   return out;
 }
 

@@ -12,7 +12,8 @@
 
 namespace rawbackup {
 
-enum class Verdict { ok, warn, fail };
+// skip: a check not made, with why (doctor lists what it did not check, never omits it).
+enum class Verdict { ok, warn, fail, skip };
 
 struct Finding {
   std::string check;  // "config", "store", "instrument astral1", "bucket rb-prid1", …
@@ -44,11 +45,19 @@ Finding check_store(RecordStore& store);
 
 // The S3 side for a connected store: credentials accepted, endpoint reachable, clock offset,
 // then each bucket (HEAD; with `write_probe` a zero-byte object put and deleted).
+struct BucketToCheck {
+  std::string bucket;
+  std::string asked_for{};  // the project named with --project ("" for a project the store has seen)
+};
 struct S3Checks {
   std::string credentials_from;
-  std::vector<std::string> buckets;  // the project buckets the store has seen
+  std::vector<BucketToCheck> buckets;  // the project buckets the store has seen, and those asked for
   bool write_probe = false;
+  std::string no_recorded_projects{};  // why the store's projects are not known ("" when they are)
 };
 std::vector<Finding> check_s3(ObjectStore& objects, const S3Checks& what);
+
+// A check not made: "not checked: <why>".
+Finding skipped(std::string check, std::string why);
 
 }  // namespace rawbackup

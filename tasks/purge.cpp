@@ -89,11 +89,24 @@ class Purge {
     stop("refused", exit_codes::mismatch, why);
   }
 
+  // The age is the acquisition's, or the last restore's that brought a purged set back to its
+  // instrument (someone wants it there again: it stays as long as a new acquisition would).
   void check_age() {
     double min_days = options_.min_age_days.value_or(static_cast<double>(ctx_.config->purge_min_age_days));
+    std::string since = "acquired ";
     auto created = parse_utc(record_.created_at);
+    auto restored = last_restore_to_instrument();
+    if (!restored) {  // never purge a set someone may just have brought back
+      add_check("age", CheckState::failed, restored.error().message);
+      stop("refused", exit_code_for(restored.error().kind), "cannot read the history: " + restored.error().message);
+      return;
+    }
+    if (*restored && created && **restored > *created) {
+      created = *restored;
+      since = "restored to the instrument ";
+    }
     double days = created ? std::chrono::duration<double>(Clock::now() - *created).count() / 86400.0 : 0.0;
-    std::string detail = "acquired " + days_text(days) + " day(s) ago, minimum " + days_text(min_days);
+    std::string detail = since + days_text(days) + " day(s) ago, minimum " + days_text(min_days);
     if (created && days >= min_days) {
       add_check("age", CheckState::ok, detail);
       return;
@@ -101,6 +114,16 @@ class Purge {
     add_check("age", CheckState::failed, detail);
     stop("kept", options_.skip_exit_code,
          "too young: " + detail + " (--min-age or purge.min_age_days); the instrument copy stays");
+  }
+
+  // When a restore last cleared purged_at (its event in the history), if it did.
+  Result<std::optional<Clock::time_point>> last_restore_to_instrument() const {
+    if (record_.purged_at) return std::nullopt;
+    TRY_ASSIGN(events, ctx_.store->history(record_.id));
+    for (auto e = events.rbegin(); e != events.rend(); ++e) {
+      if (e->field == "purged_at" && !e->to) return parse_utc(e->at);
+    }
+    return std::nullopt;
   }
 
   void check_instrument_copy() {

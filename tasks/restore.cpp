@@ -70,7 +70,8 @@ Status check_no_link_on_the_way(const FileSystem& fs, const fs::path& to, const 
 
 Result<RestorePlan> make_plan(const Context& ctx, const RawFile& record, const RestoreOptions& options) {
   TRY_ASSIGN(from, choose_source(ctx, record, options.from));
-  RestorePlan plan{from, from == BackupPlace::s3 ? *record.s3_upload_path : *record.backup_base_path, {}, 0, 0};
+  std::string source = from == BackupPlace::s3 ? *record.s3_upload_path : backup_base(*ctx.config, record).string();
+  RestorePlan plan{from, source, {}, 0, 0};
   std::set<fs::path> checked;
   for (const auto& [key, entry] : record.file_info) {
     TRY(check_no_link_on_the_way(*ctx.fs, options.to, key, checked));
@@ -156,6 +157,7 @@ Status restore_from_s3(const Context& ctx, const RestorePlan& plan, Progress& pr
     if (!check->matches) {
       return fail(ErrorKind::mismatch, s3_url(jobs[j].target) + ": " + check->difference + "; nothing written");
     }
+    if (items[j]->entry.mtime_ns > 0) TRY(out->set_mtime(items[j]->entry.mtime_ns));  // the record's mtime
     TRY(fence());
     TRY(out->commit());
     double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - began[j]).count();
@@ -182,7 +184,7 @@ Status restore_from_local(const Context& ctx, const RestorePlan& plan, Progress&
       return fail(ErrorKind::mismatch, source.string() + " is missing from the local backup");
     FileEntry expected = item.entry;
     expected.mtime_ns = st.mtime_ns;
-    jobs.push_back({item.key, source.string(), item.dest.string(), expected});
+    jobs.push_back({item.key, source.string(), item.dest.string(), expected, item.entry.mtime_ns});
   }
   SourceCheck unchanged = [&](const CopyJob& job) -> Status {
     TRY_ASSIGN(change, source_change(*ctx.fs, job.source, job.expected));
@@ -192,6 +194,17 @@ Status restore_from_local(const Context& ctx, const RestorePlan& plan, Progress&
   return copy_files(
       *ctx.fs, jobs, 2, unchanged, [&](size_t n) { progress.advance(n); },
       [&](std::span<const CopyJob* const>) { return fence(); });
+}
+
+// `to` is the set's instrument folder (however it is spelled): the restore brings a purged
+// instrument copy back.
+bool is_instrument_folder(const Context& ctx, const RawFile& record, const fs::path& to) {
+  auto instrument = ctx.config->instruments.find(record.instrument_id);
+  if (instrument == ctx.config->instruments.end()) return false;
+  auto plain = [](const fs::path& p) { return p.has_filename() ? p : p.parent_path(); };  // "x/" is "x"
+  auto a = ctx.fs->canonical(plain(to.lexically_normal()));
+  auto b = ctx.fs->canonical(plain(instrument->second.path.lexically_normal()));
+  return a && b && *a == *b;
 }
 
 const char* action_of(const RestoreItem& item) {
@@ -262,10 +275,15 @@ Result<TaskOutput> run_restore(const Context& ctx, const RestoreOptions& options
                                              : restore_from_local(ctx, plan, progress, fence);
   progress.finish();
   if (!done) return std::unexpected(done.error());
-  if (plan.to_restore > 0) {
+  bool back_on_instrument = record->purged_at && is_instrument_folder(ctx, *record, options.to);
+  if (plan.to_restore > 0 || back_on_instrument) {
     RecordChange change;
     change.message =
         "restored " + std::to_string(plan.to_restore) + " file(s) from " + plan.source + " to " + options.to.string();
+    if (back_on_instrument) {
+      change.purged_at = std::optional<std::string>{};
+      change.message += ": the instrument copy is back (purged_at cleared)";
+    }
     record_best_effort(ctx, record->id, change, "the restore");
   }
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -8,7 +8,7 @@ std::string run_metrics(const RunFacts& run) {
   MetricLabels task{{"task", run.task}};
   MetricsText m;
   m.family("run_duration_seconds", "How long the last run of the task took.").sample(task, run.duration_s);
-  m.family("run_bytes", "Bytes the last run hashed, copied, uploaded or restored.")
+  m.family("run_bytes", "Bytes the last run hashed, copied, uploaded, restored or read to verify.")
       .sample(task, static_cast<double>(run.bytes));
   m.family("run_exit_code",
            "Exit code of the last run: 0 success, 1 retryable failure, 2 usage, 3 conflict, 4 "

@@ -13,7 +13,7 @@ struct RunFacts {
   std::string task;
   std::string outcome = "failed";  // the result's outcome ("done", "skipped", …), else "failed"
   int exit_code = 1;
-  uint64_t bytes = 0;  // hashed, copied, uploaded or restored
+  uint64_t bytes = 0;  // hashed, copied, uploaded, restored or read to verify
   double duration_s = 0;
   Clock::time_point ended{};
 };

@@ -77,7 +77,7 @@ struct TaskOutput {
   // Typed, for the batch's counts and the run's closing log line (result["outcome"] is the
   // same word, for readers of the JSON).
   std::string outcome = "ok";  // "done", "skipped", "unchanged", "dry-run", "differs", …
-  uint64_t bytes_moved = 0;    // bytes this run hashed, copied, uploaded or restored
+  uint64_t bytes_moved = 0;    // bytes this run hashed, copied, uploaded, restored or read to verify
   // Output too large to hold (a status table of any size): when set, it writes the result
   // (one JSON object with `json`, else text) straight to stdout instead of result and text.
   std::function<Status(std::ostream& out, bool json)> stream{};

@@ -14,6 +14,7 @@
 #include "transfer/s3_set_listing.h"
 #include "transfer/s3_upload_set.h"
 #include "transfer/source_check.h"
+#include "transfer/verify_checks.h"
 
 namespace rawbackup {
 namespace {
@@ -63,13 +64,20 @@ Error bucket_error(const ObjectStore& store, const std::string& bucket, const s3
   return s3_failure(e, "checking bucket " + bucket);
 }
 
+// Where an earlier upload put the set: placement is fixed once recorded, whatever happened to
+// the record's project or created_at since (a re-hash after a restore, new content accepted).
+std::optional<S3Location> recorded_s3_place(const RawFile& record) {
+  return record.s3_upload_path ? parse_s3_url(*record.s3_upload_path) : std::nullopt;
+}
+
 UploadPlan plan_frame(const Context& ctx, const RawFile& record, const std::string& bucket) {
   UploadPlan plan;
   plan.bucket = bucket;
-  plan.prefix = s3_key_prefix(record);
+  auto recorded = recorded_s3_place(record);
+  plan.prefix = recorded ? recorded->prefix : s3_key_prefix(record);
   plan.from_backup = has_local_backup(record);
   plan.source_base =
-      plan.from_backup ? fs::path(*record.backup_base_path) : ctx.config->instrument(record.instrument_id).path;
+      plan.from_backup ? backup_base(*ctx.config, record) : ctx.config->instrument(record.instrument_id).path;
   return plan;
 }
 
@@ -313,7 +321,8 @@ Result<TaskOutput> upload_and_record(const Context& ctx, const RawFile& record, 
 
 // Bucket name and HeadBucket, before the record's status is touched.
 Result<std::string> checked_bucket(const Context& ctx, const RawFile& record, bool dry_run) {
-  auto bucket = s3_bucket(*ctx.config->s3, record);
+  auto recorded = recorded_s3_place(record);
+  auto bucket = recorded ? Result<std::string>(recorded->bucket) : s3_bucket(*ctx.config->s3, record);
   if (!bucket) return dry_run ? std::unexpected(bucket.error()) : record_failure(ctx, record.id, bucket.error());
   if (auto head = ctx.objects().head_bucket(*bucket); !head) {
     Error e = bucket_error(ctx.objects(), *bucket, head.error());

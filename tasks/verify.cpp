@@ -23,7 +23,7 @@ struct IdResult {
 
   std::vector<const FileFinding*> problems() const { return checks.problems(); }
   std::string outcome() const { return error ? "error" : problems().empty() ? "ok" : "differs"; }
-  uint64_t bytes_moved() const { return 0; }  // reads only
+  uint64_t bytes_moved() const { return checks.bytes_read; }  // read: the metrics' bytes
   nlohmann::json to_json() const;
   std::string to_text() const;
 };
@@ -62,7 +62,10 @@ Result<TaskOutput> dry_run_one(const Context& ctx, const VerifyOptions& options,
   BackupPlan plan = plan_for(ctx, options, record);
   auto where = [](const std::optional<std::string>& path) { return path ? *path : std::string("(none recorded)"); };
   std::vector<std::string> steps;
-  if (plan.local) steps.push_back("re-read " + format_bytes(record.size) + " from " + where(record.backup_base_path));
+  if (plan.local) {
+    std::string from = record.backup_base_path ? backup_base(*ctx.config, record).string() : where({});
+    steps.push_back("re-read " + format_bytes(record.size) + " from " + from);
+  }
   if (plan.s3) {
     steps.push_back((options.deep ? "download " + format_bytes(record.size) + " from " : "check the ETags of ") +
                     where(record.s3_upload_path));

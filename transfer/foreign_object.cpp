@@ -13,6 +13,11 @@ std::vector<uint64_t> foreign_candidates(const FileEntry& entry, const ObjectInf
   return candidate_part_sizes(object.size, reported->parts);
 }
 
+bool multipart_of_file_size(const FileEntry& entry, const ObjectInfo& object) {
+  auto reported = parse_reported_etag(object.etag);
+  return object.size == entry.size && reported && reported->parts > 0;
+}
+
 std::string part_size_text(uint64_t part_size) {
   constexpr uint64_t mib = 1024 * 1024;
   if (part_size % mib == 0) return std::to_string(part_size / mib) + " MiB";
@@ -43,8 +48,8 @@ Result<ForeignObject> identify_foreign_object(const FileSystem& fs, const std::f
       return found;
     }
   }
-  found.detail = "ETag " + found.etag + ": other bytes (the recorded file at " + join(tried, ", ") + " parts gives " +
-                 join(hashed.etags, ", ") + ")";
+  found.detail = "ETag " + found.etag + ": the recorded file at " + join(tried, ", ") + " parts gives " +
+                 join(hashed.etags, ", ") + " (other bytes, or a part size that cannot be inferred)";
   return found;
 }
 

@@ -29,6 +29,11 @@ struct ForeignObject {
 // multipart ETag ("hex-N") that some known part size explains.
 std::vector<uint64_t> foreign_candidates(const FileEntry& entry, const ObjectInfo& object);
 
+// `object` has the file's size and a multipart ETag ("hex-N"): its ETag says nothing about
+// its bytes unless the part size it was uploaded at is known (rclone --s3-chunk-size 7M or
+// boto3 at 10,000,000 bytes follow no convention). Only its bytes, hashed, can tell.
+bool multipart_of_file_size(const FileEntry& entry, const ObjectInfo& object);
+
 // Reads `local` (a copy of the file: the local backup or the instrument's) once, at every
 // candidate. Kind mismatch when the local copy is not the recorded bytes (its MD5 differs):
 // then it cannot vouch for the object either way.

@@ -159,9 +159,11 @@ class ParallelCopy {
       return fail(job.key + ": bytes written have ETag " + written + ", the record says " + job.expected.etag +
                   " (MD5 " + job.expected.md5 + "); not kept");
     }
-    if (Status s = check_source_(job); !s) {
+    Status ready = check_source_(job);
+    if (ready && job.dest_mtime_ns > 0) ready = file.out->set_mtime(job.dest_mtime_ns);
+    if (!ready) {
       file.out.reset();
-      return s;
+      return ready;
     }
     if (job.expected.size >= batch_below) {
       const CopyJob* one = &job;

@@ -17,6 +17,7 @@ struct CopyJob {
   std::string source;  // paths as strings: a std::filesystem::path costs ~10x the memory,
   std::string dest;    // which counts for a set of 20,000 files
   FileEntry expected;  // size, MD5, ETag and the part size it was computed for
+  int64_t dest_mtime_ns = 0;  // > 0: the copy's mtime (restore: the recorded one); else the time of writing
 };
 
 // Whether a job's source is still what `expected` describes, once its bytes are copied

@@ -3,6 +3,7 @@
 #include <map>
 
 #include "integrity/etag.h"
+#include "storage/s3/replies.h"
 #include "transfer/copy_file.h"
 #include "transfer/foreign_object.h"
 #include "transfer/s3_fetch.h"
@@ -43,7 +44,16 @@ Status check_contents(ObjectStore& store, const std::vector<FetchJob>& jobs, con
 Result<FileFinding> check_foreign(const std::string& key, const FileEntry& entry, const ObjectInfo& object,
                                   const S3CheckOptions& options) {
   std::string plain = "ETag " + object.etag + ", record " + entry.etag + " (MD5 " + entry.md5 + ")";
-  if (foreign_candidates(entry, object).empty()) return finding(key, BackupPlace::s3, FindingState::differs, plain);
+  // A multipart ETag no re-hash explains: uploaded at a part size that cannot be inferred, or
+  // other bytes; only the bytes can tell (a single PUT's ETag is the MD5: that differs for sure).
+  auto unexplained = [&](const std::string& what) {
+    return finding(key, BackupPlace::s3, FindingState::unverifiable,
+                   what + "; `rawbackup verify --deep` compares its bytes with the record");
+  };
+  if (foreign_candidates(entry, object).empty()) {
+    if (!multipart_of_file_size(entry, object)) return finding(key, BackupPlace::s3, FindingState::differs, plain);
+    return unexplained(plain + ": uploaded in parts of a size that cannot be inferred (another tool's)");
+  }
   auto local = options.fs && !options.local_base.empty() ? options.fs->stat(options.local_base / key, true)
                                                          : Result<FileStat>(FileStat{});
   if (!local) return std::unexpected(local.error());
@@ -59,8 +69,7 @@ Result<FileFinding> check_foreign(const std::string& key, const FileEntry& entry
     return finding(key, BackupPlace::s3, FindingState::unverifiable, plain + ": " + found.error().message);
   }
   if (!found) return std::unexpected(found.error());
-  if (found->verdict == ForeignVerdict::differs)
-    return finding(key, BackupPlace::s3, FindingState::differs, found->detail);
+  if (found->verdict == ForeignVerdict::differs) return unexplained(found->detail);
   FileFinding ok = finding(key, BackupPlace::s3, FindingState::ok, found->detail);
   ok.object_etag = found->etag;
   ok.object_part_size = found->part_size;
@@ -79,10 +88,9 @@ const char* to_string(FindingState state) {
   return "differs";
 }
 
-Result<std::vector<FileFinding>> check_local(const FileSystem& fs, const RawFile& record,
-                                             const std::function<void(size_t)>& on_bytes) {
+Result<std::vector<FileFinding>> check_local(const FileSystem& fs, const std::filesystem::path& base,
+                                             const RawFile& record, const std::function<void(size_t)>& on_bytes) {
   std::vector<FileFinding> out;
-  std::filesystem::path base(*record.backup_base_path);
   for (const auto& [key, entry] : record.file_info) {
     TRY_ASSIGN(check, check_destination(fs, base / key, entry, on_bytes));
     switch (check.state) {
@@ -131,7 +139,12 @@ Result<std::vector<FileFinding>> check_s3(ObjectStore& store, const RawFile& rec
     } else if (options.deep) {
       deep.push_back({{where.bucket, where.prefix + key}, entry, nullptr});
       deep_at.push_back(out.size());
-      out.push_back(finding(key, BackupPlace::s3, FindingState::ok));  // unless its bytes differ
+      FileFinding ok = finding(key, BackupPlace::s3, FindingState::ok);  // unless its bytes differ
+      if (!entry.allows_etag(it->second.etag)) {  // proven by its bytes: noted, so a shallow verify knows it
+        ok.detail = "ETag " + it->second.etag + " (uploaded with other parts): bytes identical";
+        ok.object_etag = s3::unquoted(it->second.etag);
+      }
+      out.push_back(ok);
     } else if (!entry.allows_etag(it->second.etag)) {
       TRY_ASSIGN(checked, check_foreign(key, entry, it->second, options));
       out.push_back(checked);

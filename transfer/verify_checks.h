@@ -33,9 +33,9 @@ struct FileFinding {
   bool ok() const { return state == FindingState::ok; }
 };
 
-// Every file under the record's backup_base_path: recorded size, and its MD5 re-read
-// (`on_bytes` reports the bytes hashed).
-Result<std::vector<FileFinding>> check_local(const FileSystem& fs, const RawFile& record,
+// Every file of the record under `base` (its local backup folder on this host): recorded
+// size, and its MD5 re-read (`on_bytes` reports the bytes hashed).
+Result<std::vector<FileFinding>> check_local(const FileSystem& fs, const std::filesystem::path& base, const RawFile& record,
                                              const std::function<void(size_t)>& on_bytes = {});
 
 struct S3Location {

@@ -2,11 +2,12 @@
 """The example Airflow DAG, tested without Airflow (see airflow_stub.py for what that proves):
 its syntax, its wiring and arguments, its commands against the binary's own --help, and two
 real runs per raw file against a loopback s3rver with Airflow's task semantics:
-  - backup_type s3: every task succeeds, XCom holds the JSON results, the file is moved;
+  - backup_type s3: every task succeeds, XCom holds the JSON results, the file is moved, and
+    file_mover moves whole sets (a Bruker .d, a Sciex .wiff with its .wiff.scan);
     a raw file whose bucket is missing fails upload_s3 (after 3 retries) while file_mover,
     the downstream work, still runs;
   - backup_type local: upload_s3 exits 99 and shows as skipped;
-and the daily purge DAG: an old backed-up file purged, a young one kept, the next day unchanged.
+and the daily purge DAG: an old backed-up file purged, young ones kept, the next day the purged one not selected again.
 Usage: dag_test.py RAWBACKUP_BINARY"""
 import importlib.util
 import json
@@ -23,7 +24,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
 import airflow_stub  # noqa: E402
-from facility import BUCKET_PREFIX, Checks, S3rver, thermo_raw, write_config  # noqa: E402
+from facility import BUCKET_PREFIX, Checks, S3rver, bruker_d, sciex_pair, thermo_raw, write_config  # noqa: E402
 
 BINARY = Path(sys.argv[1]).resolve()
 t = Checks()
@@ -109,12 +110,12 @@ def run_purge(root, purge_dag):
     result = xcom(states, "purge")
     counts = result.get("counts", {})
     t.check("purge DAG: succeeds", states["purge"][0] == "success", str(states))
-    t.check("purge DAG: the old file purged, today's kept",
-            not old.exists() and counts.get("purged") == 1 and counts.get("kept") == 1, str(result))
+    t.check("purge DAG: the old file purged, today's three sets kept",
+            not old.exists() and counts.get("purged") == 1 and counts.get("kept") == 3, str(result))
     states = run_dag(purge_dag, {"raw_file": "(next day)"})
     counts = xcom(states, "purge").get("counts", {})
-    t.check("purge DAG: the next run finds it purged",
-            states["purge"][0] == "success" and counts == {"kept": 1, "unchanged": 1}, str(counts))
+    t.check("purge DAG: the next run leaves the purged set out",
+            states["purge"][0] == "success" and counts == {"kept": 3}, str(counts))
 
 
 def run_s3(root, dag, purge_dag):
@@ -139,9 +140,36 @@ def run_s3(root, dag, purge_dag):
                 states["upload_s3"][0] == "failed" and states["upload_s3"][2] == 4, str(states["upload_s3"]))
         t.check("s3: file_mover still runs", states["file_mover"][0] == "success", str(states["file_mover"]))
         t.check("s3: local backup done anyway", xcom(states, "copy_local").get("outcome") == "done")
+        run_whole_sets(root, dag)
         run_purge(root, purge_dag)
     finally:
         s3.stop()
+
+
+def run_whole_sets(root, dag):
+    """file_mover moves every entry of a Bruker .d and a Sciex pair, and a re-run finds them moved."""
+    processing = root.parent / "processing"
+    bruker = root / "instruments" / "timstof1"
+    bruker_d(bruker / "20261122_timstof1_PRID001_d.d", 5)
+    sciex = root / "instruments" / "zenotof1"
+    sciex_pair(sciex, "20261122_zenotof1_PRID001_e", 6)
+    (sciex / "20261122_zenotof1_PRID001_other.wiff").write_bytes(b"another acquisition")  # not of the set
+    for instrument, folder, name, entries in (
+            ("timstof1", bruker, "20261122_timstof1_PRID001_d.d", ["20261122_timstof1_PRID001_d.d"]),
+            ("zenotof1", sciex, "20261122_zenotof1_PRID001_e.wiff",
+             ["20261122_zenotof1_PRID001_e.wiff", "20261122_zenotof1_PRID001_e.wiff.scan"])):
+        conf = {"instrument": instrument, "instrument_dir": str(folder), "raw_file": name}
+        states = run_dag(dag, conf)
+        t.check(f"{instrument}: every task succeeds", all(s[0] == "success" for s in states.values()), str(states))
+        t.check(f"{instrument}: the whole set moved to processing",
+                all((processing / e).exists() and not (folder / e).exists() for e in entries),
+                str(sorted(p.name for p in processing.iterdir())))
+        if instrument == "timstof1":
+            t.check("timstof1: the .d's files moved with it",
+                    (processing / name / "method.m" / "submethods.xml").exists())
+        again = airflow_stub.run_task(dag.tasks["file_mover"], {**dag.params, **conf})
+        t.check(f"{instrument}: file_mover again finds the set moved", again[0] == "success", str(again))
+    t.check("zenotof1: another acquisition stays", (sciex / "20261122_zenotof1_PRID001_other.wiff").exists())
 
 
 def run_local(root, dag):

@@ -31,6 +31,29 @@ def rawbackup(task_and_args):
     return f'"$RAWBACKUP" --json {task_and_args} "$RAW_FILE"'
 
 
+# The facility's next step moves the whole set: every entry the record lists in the instrument
+# folder (a .raw file; a .d folder; a Sciex .wiff with its .wiff.scan), never the named file
+# alone (a .wiff.scan left behind would be deleted by the next purge as part of the set).
+# Idempotent: an entry already in the processing folder counts as moved; one in neither
+# place fails the task.
+MOVE_SET = r"""set -euo pipefail
+mkdir -p "$PROCESSING_DIR"
+"$RAWBACKUP" --json status "$RAW_FILE" | python3 -c '
+import json, sys
+files = json.load(sys.stdin)["records"][0]["file_info"]
+sys.stdout.write("".join(sorted({key.split("/")[0] + "\0" for key in files})))
+' | while IFS= read -r -d "" entry; do
+  if [ -e "$INSTRUMENT_DIR/$entry" ] || [ -L "$INSTRUMENT_DIR/$entry" ]; then
+    mv -n -- "$INSTRUMENT_DIR/$entry" "$PROCESSING_DIR/"
+  fi
+  if [ -e "$INSTRUMENT_DIR/$entry" ] || [ ! -e "$PROCESSING_DIR/$entry" ]; then
+    echo "file_mover: $entry could not be moved from $INSTRUMENT_DIR to $PROCESSING_DIR" >&2
+    exit 1
+  fi
+  echo "moved $entry to $PROCESSING_DIR"
+done
+"""
+
 # Rendered when a task runs (not at every DAG parse): Airflow Variables with defaults for a
 # standard install, and the run's raw file.
 ENV = {
@@ -88,11 +111,11 @@ with DAG(
         retry_delay=timedelta(minutes=15),
         execution_timeout=timedelta(hours=24),  # 100 GB over a slow link
     )
-    # The facility's own next step (here: move a .raw file or .d folder to the processing
-    # area); it depends on the verified local copy only.
+    # The facility's own next step (here: move the whole set to the processing area); it
+    # depends on the verified local copy only.
     file_mover = BashOperator(
         task_id="file_mover",
-        bash_command='mkdir -p "$PROCESSING_DIR" && mv -n -- "$INSTRUMENT_DIR/$RAW_FILE" "$PROCESSING_DIR/"',
+        bash_command=MOVE_SET,
         env=ENV,
         append_env=True,
     )

@@ -113,6 +113,18 @@ TEST(Config, BadEnumValue) {
               ::testing::HasSubstr("backup.backup_type: must be one of local, s3"));
 }
 
+TEST(Config, RequiredMembersAreAListOfRelativeNames) {
+  EXPECT_FALSE(parse_config(valid, "/x/c.yaml").instruments.at("timstof1").required_members) << "the vendor's";
+  Config c = parse_config(replaced(valid, "type: bruker,", "type: bruker, required_members: [analysis.baf],"), "/x/c.yaml");
+  EXPECT_EQ(c.instruments.at("timstof1").required_members, std::vector<std::string>{"analysis.baf"});
+  c = parse_config(replaced(valid, "type: bruker,", "type: bruker, required_members: [],"), "/x/c.yaml");
+  EXPECT_EQ(c.instruments.at("timstof1").required_members, std::vector<std::string>{});
+  EXPECT_THAT(error_of(replaced(valid, "type: bruker,", "type: bruker, required_members: analysis.tdf,")),
+              ::testing::HasSubstr("instruments.timstof1.required_members: must be a list of strings"));
+  EXPECT_THAT(error_of(replaced(valid, "type: bruker,", "type: bruker, required_members: [../x],")),
+              ::testing::HasSubstr("'../x' must be a relative name without '..'"));
+}
+
 TEST(Config, S3SectionRequiredForS3Backups) {
   auto text = valid.substr(0, valid.find("  s3:"));
   EXPECT_EQ(error_of(text), "/etc/rawbackup/test.yaml: backup.s3: is required when backup_type is s3");

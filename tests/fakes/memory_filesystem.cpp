@@ -54,6 +54,11 @@ class MemoryOutputFile final : public OutputFile {
     committed_ = true;
     return {};
   }
+  Status set_mtime(int64_t mtime_ns) override {
+    std::lock_guard lock(fs_.mutex_);
+    fs_.nodes_.at(temp_).mtime_ns = mtime_ns;
+    return {};
+  }
 
  private:
   const MemoryFileSystem& fs_;

@@ -65,6 +65,40 @@ TEST(Layout, SciexIsTheStemSiblingsOnly) {
   EXPECT_EQ(keys(*set), (std::vector<std::string>{"s1.timeseries.data", "s1.wiff.scan", "s1.wiff2"}));
 }
 
+// An acquisition is complete only with its vendor's required members, present and not empty
+// (issue 31.3): a .d holding only analysis.tdf, a .wiff without its .wiff.scan are not ready.
+TEST(Layout, RequiredMembersPerVendorOrAsConfigured) {
+  MemoryFileSystem fs;
+  fs.add_file("/data/inst/s.d/analysis.tdf", "aa");
+  fs.add_file("/data/inst/s1.wiff2", "a");
+  fs.add_file("/data/inst/t.raw", "t");
+  auto complete = [&](const InstrumentConfig& inst, const std::string& name) {
+    auto set = find_raw_file_set(fs, inst, name);
+    EXPECT_TRUE(set) << set.error().message;
+    Status s = check_complete(inst, name, *set);
+    if (s) return std::string("complete");
+    EXPECT_EQ(s.error().kind, ErrorKind::not_ready);
+    return s.error().message;
+  };
+  InstrumentConfig bruker = instrument(Vendor::bruker);
+  EXPECT_THAT(complete(bruker, "s.d"), ::testing::StartsWith("s.d is not complete: s.d/analysis.tdf_bin is missing "
+                                                             "(required for inst: analysis.tdf, analysis.tdf_bin; "
+                                                             "instruments.inst.required_members)"));
+  fs.add_file("/data/inst/s.d/analysis.tdf_bin", "");
+  EXPECT_THAT(complete(bruker, "s.d"), ::testing::HasSubstr("s.d/analysis.tdf_bin is empty"));
+  fs.add_file("/data/inst/s.d/analysis.tdf_bin", "b");
+  EXPECT_EQ(complete(bruker, "s.d"), "complete");
+  InstrumentConfig sciex = instrument(Vendor::sciex);
+  EXPECT_THAT(complete(sciex, "s1.wiff2"), ::testing::HasSubstr("s1.wiff.scan is missing"));
+  fs.add_file("/data/inst/s1.wiff.scan", "b");
+  EXPECT_EQ(complete(sciex, "s1.wiff2"), "complete");
+  EXPECT_EQ(complete(instrument(Vendor::thermo), "t.raw"), "complete");
+  bruker.required_members = std::vector<std::string>{"analysis.baf"};  // another Bruker instrument
+  EXPECT_THAT(complete(bruker, "s.d"), ::testing::HasSubstr("s.d/analysis.baf is missing"));
+  bruker.required_members = std::vector<std::string>{};
+  EXPECT_EQ(complete(bruker, "s.d"), "complete");
+}
+
 TEST(Layout, ExtensionsAreCaseInsensitive) {
   MemoryFileSystem fs;
   fs.add_file("/data/inst/A.RAW", "x");

@@ -30,6 +30,21 @@ TEST(Placement, BackupFolderIsInstrumentThenAcquisitionMonth) {
   c.backup_path = "/backup";
   EXPECT_EQ(backup_base(c, sciex_record()), std::filesystem::path("/backup/zenotof1/2026_11"));
   EXPECT_EQ(acquisition_month(sciex_record()), "2026_11");
+  EXPECT_EQ(backup_folder(sciex_record()), "zenotof1/2026_11") << "relative: each host resolves it";
+}
+
+// Recorded once, the folder is resolved under each host's own locations.backup and never
+// recomputed: a worker mounting the NAS elsewhere, or a set whose created_at moved, finds it.
+TEST(Placement, TheRecordedFolderIsResolvedWithEachHostsBackupRoot) {
+  RawFile r = sciex_record();
+  r.backup_base_path = "zenotof1/2026_10";
+  Config acquisition_host, worker;
+  acquisition_host.backup_path = "/mnt/nas/backup";
+  worker.backup_path = "/data/backup";
+  EXPECT_EQ(backup_base(acquisition_host, r), std::filesystem::path("/mnt/nas/backup/zenotof1/2026_10"));
+  EXPECT_EQ(backup_base(worker, r), std::filesystem::path("/data/backup/zenotof1/2026_10"));
+  r.backup_base_path = "/old/host/path/zenotof1";  // an unmigrated absolute path: as is
+  EXPECT_EQ(backup_base(worker, r), std::filesystem::path("/old/host/path/zenotof1"));
 }
 
 TEST(Placement, KeyPrefixForFallbackProjectsAndSciexSets) {

@@ -260,6 +260,28 @@ TEST_P(StoreConformance, NewerStoreIsRefusedUntouched) {
   EXPECT_EQ(site->schema_version(), 99);
 }
 
+// A store written by copy-local before schema 10 (an absolute backup_base_path, as each host
+// saw it) opened by this build: the folder becomes relative to locations.backup; a path that
+// does not end in <instrument>/<YYYY_MM> stays as it was.
+TEST_P(StoreConformance, AbsoluteBackupFoldersBecomeRelativeWhenMigrated) {
+  auto store = open();
+  RawFile a = sample_record("a.raw");
+  a.backup_base_path = "/mnt/nas/backup/" + a.instrument_id + "/2026_10";
+  RawFile b = sample_record("b.raw");
+  b.backup_base_path = "/elsewhere/" + b.instrument_id + "x/2026_10";
+  RawFile c = sample_record("c.raw");
+  c.backup_base_path = b.instrument_id + "/2026_09";
+  ASSERT_TRUE(store->insert(a, "") && store->insert(b, "") && store->insert(c, ""));
+  store.reset();
+  site->set_schema_version(latest_schema(GetParam().name) - 1);
+  auto migrated = open();
+  ASSERT_TRUE(migrated);
+  EXPECT_EQ((*migrated->get("a.raw"))->backup_base_path, a.instrument_id + "/2026_10");
+  EXPECT_EQ((*migrated->get("b.raw"))->backup_base_path, b.backup_base_path) << "not copy-local's folder";
+  EXPECT_EQ((*migrated->get("c.raw"))->backup_base_path, c.backup_base_path);
+  EXPECT_EQ(site->schema_version(), latest_schema(GetParam().name));
+}
+
 TEST_P(StoreConformance, ReadOnlyStoreRefusesWritesAndNeedsTheCurrentSchema) {
   ASSERT_TRUE(open()->insert(sample_record("a.raw"), ""));
   auto reader = open({"status", "h", 1}, StoreOptions{.read_only = true});

@@ -111,6 +111,19 @@ TEST_F(Checksum, AddedOrRemovedFilesInAFolderAreDifferences) {
   EXPECT_THAT(out.error().message, ::testing::HasSubstr("s.d/a (missing)"));
 }
 
+// The vendor's required members (the fixture's timstof1 has none): not ready, nothing recorded.
+TEST_F(Checksum, AnIncompleteSetIsNotReadyAndNotRecorded) {
+  config_.instruments["timstof1"].required_members.reset();
+  fs_.add_file("/data/timstof1/s.d/analysis.tdf", "a", t0);
+  auto out = run("s.d", false, false, "timstof1");
+  ASSERT_FALSE(out);
+  EXPECT_EQ(out.error().kind, ErrorKind::not_ready);
+  EXPECT_THAT(out.error().message, ::testing::HasSubstr("s.d/analysis.tdf_bin is missing"));
+  EXPECT_FALSE(*store_.get("s.d"));
+  fs_.add_file("/data/timstof1/s.d/analysis.tdf_bin", "b", t0);
+  EXPECT_TRUE(run("s.d", false, false, "timstof1"));
+}
+
 TEST_F(Checksum, BadInputWritesNothing) {
   fs_.add_dir("/data/astral1");
   auto out = run("missing.raw");

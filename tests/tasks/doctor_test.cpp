@@ -41,12 +41,12 @@ class DoctorTask : public TaskFixture {
   }
 
   // Runs doctor; returns its findings as text lines and its exit code.
-  std::pair<std::string, int> run(bool write_probe = false) {
+  std::pair<std::string, int> run(bool write_probe = false, std::vector<std::string> projects = {}) {
     Context ctx = context();
     ctx.store = nullptr;  // doctor opens what it checks itself
     ctx.config = nullptr;
     ctx.loaders = &loaders_;
-    auto out = run_doctor(ctx, DoctorOptions{write_probe});
+    auto out = run_doctor(ctx, DoctorOptions{write_probe, std::move(projects)});
     EXPECT_TRUE(out);
     last_json_ = out->result;
     return {out->text, out->exit_code};
@@ -207,7 +207,45 @@ TEST_F(DoctorTask, AStoreThatCannotBeOpenedIsAFindingAndTheRestIsStillChecked) {
   EXPECT_THAT(text, HasSubstr("fail store                store "));
   EXPECT_THAT(text, HasSubstr("is a folder, not a SQLite file"));
   EXPECT_THAT(text, HasSubstr("ok   instrument astral1"));
-  EXPECT_THAT(text, HasSubstr("ok   buckets"));
+  EXPECT_THAT(text, HasSubstr("skip recorded buckets     not checked: the store could not be opened, so its projects "
+                              "are not known (--project P checks a project's bucket)"));
+}
+
+// Before a new project's first upload: its bucket named and checked (issue 31.4).
+TEST_F(DoctorTask, ProjectNamesAndChecksItsBucketBeforeTheFirstUpload) {
+  auto [text, code] = run(false, {"PRID9", "PRID1"});
+  EXPECT_EQ(code, 1) << text;
+  EXPECT_THAT(text, HasSubstr("fail bucket rb-prid9      project PRID9's bucket does not exist: create it"));
+  EXPECT_THAT(text, HasSubstr("ok   bucket rb-prid1      project PRID1's bucket exists"));
+  EXPECT_EQ(s3_.calls("head_bucket"), 2) << "rb-prid1 once, though the store has it too";
+  s3_.create_bucket("rb-prid9");
+  auto [fixed, code2] = run(false, {"PRID9"});
+  EXPECT_EQ(code2, 0) << fixed;
+  auto [bad, code3] = run(false, {"Bad_Name!"});
+  EXPECT_EQ(code3, 2) << bad;
+  EXPECT_THAT(bad, HasSubstr("fail project Bad_Name!"));
+}
+
+// What doctor did not check is listed with why, never left out.
+TEST_F(DoctorTask, ChecksNotMadeAreListedWithWhy) {
+  config_.backup_type = BackupType::local;
+  config_.backup_path.clear();
+  auto [local, code] = run();
+  EXPECT_EQ(code, 0) << local;
+  EXPECT_THAT(local, HasSubstr("skip s3                   not checked: backup_type is local: no credentials, endpoint, "
+                               "clock or bucket to check"));
+  EXPECT_THAT(local, HasSubstr("skip backup folder        not checked: locations.backup is not set"));
+  EXPECT_THAT(local, HasSubstr(", 2 not checked"));
+  EXPECT_EQ(last_json_["outcome"], "ok");
+  config_.backup_type = BackupType::s3;
+  s3_.inject("probe_endpoint", s3::local_error(s3::S3ErrorOrigin::network, "Connection refused"));
+  auto [down, code2] = run();
+  EXPECT_EQ(code2, 1);
+  EXPECT_THAT(down, HasSubstr("skip clock                not checked: the endpoint does not answer"));
+  EXPECT_THAT(down, HasSubstr("skip buckets              not checked: the endpoint does not answer"));
+  s3_.inject("probe_endpoint", s3::S3Error{403, "SignatureDoesNotMatch", "no", ""});
+  auto [refused, code3] = run();
+  EXPECT_THAT(refused, HasSubstr("skip buckets              not checked: the server refuses the credentials"));
 }
 
 }  // namespace

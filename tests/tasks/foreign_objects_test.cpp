@@ -50,14 +50,53 @@ TEST_F(ForeignObjects, VerifyRehashesTheLocalCopyOnceAndNotesTheObject) {
   EXPECT_EQ(s3_.calls("get_object"), 0);
 }
 
-TEST_F(ForeignObjects, OtherBytesOfTheSameSizeDiffer) {
+// A multipart ETag the re-hash does not give is other bytes or a part size no convention
+// names: unverifiable (exit 4) naming --deep, which decides from the bytes.
+TEST_F(ForeignObjects, OtherBytesOfTheSameSizeAreUnverifiableUntilDeep) {
   std::string other = data;
   other[12 << 20] = 'X';
   uploaded_by_awscli(other);
   TaskOutput out = verify(false, true);
   EXPECT_EQ(out.exit_code, exit_codes::mismatch);
-  EXPECT_THAT(out.text, HasSubstr("differs  a_PRID7_x.raw: ETag " + etag_at(other, 8 << 20) + ": other bytes"));
+  EXPECT_THAT(out.text, HasSubstr("unverifiable  a_PRID7_x.raw: ETag " + etag_at(other, 8 << 20) +
+                                  ": the recorded file at 7 MiB, 8 MiB parts gives"));
+  EXPECT_THAT(out.text, HasSubstr("(other bytes, or a part size that cannot be inferred)"));
+  EXPECT_THAT(out.text, HasSubstr("`rawbackup verify --deep` compares its bytes"));
   EXPECT_TRUE(record(id).file_info.at(id).object_etag.empty());
+  TaskOutput deep = verify(false, true, true);
+  EXPECT_EQ(deep.exit_code, exit_codes::mismatch);
+  EXPECT_THAT(deep.text, HasSubstr("differs  a_PRID7_x.raw"));
+}
+
+// rclone --s3-chunk-size 7M, boto3 at 10,000,000 bytes: a part size no convention names.
+// Shallow verify cannot tell (unverifiable, naming --deep); --deep proves the bytes and notes
+// the object, so shallow verifies pass from then on; upload-s3 reads it instead of re-sending.
+TEST_F(ForeignObjects, APartSizeThatCannotBeInferredIsReadNotResent) {
+  backed_up(data);
+  s3_.set_object(bucket, id, data, etag_at(data, 10'000'000));
+  TaskOutput shallow = verify(false, true);
+  EXPECT_EQ(shallow.exit_code, exit_codes::mismatch);
+  EXPECT_THAT(shallow.text, HasSubstr("unverifiable  a_PRID7_x.raw"));
+  EXPECT_THAT(shallow.text, HasSubstr("verify --deep"));
+  RecordChange pending;
+  pending.backup_status = BackupStatus::pending;
+  ASSERT_TRUE(store_.update(id, pending));
+  int puts = s3_.calls("put_object") + s3_.calls("upload_part");
+  auto out = run_upload_s3(s3_context(), UploadS3Options{id, false, 0, 0});
+  ASSERT_TRUE(out) << out.error().message;
+  EXPECT_EQ(out->result["adopted"], 1);
+  EXPECT_EQ(s3_.calls("put_object") + s3_.calls("upload_part"), puts) << "nothing re-sent";
+  EXPECT_EQ(record(id).file_info.at(id).object_etag, etag_at(data, 10'000'000));
+  EXPECT_EQ(verify(false, true).exit_code, 0) << "noted: a shallow verify accepts it";
+}
+
+TEST_F(ForeignObjects, DeepVerifyNotesAnObjectItsBytesProve) {
+  backed_up(data);
+  s3_.set_object(bucket, id, data, etag_at(data, 7'000'000));
+  EXPECT_EQ(verify(false, true).exit_code, exit_codes::mismatch);
+  EXPECT_EQ(verify(false, true, true).exit_code, 0);
+  EXPECT_EQ(record(id).file_info.at(id).object_etag, etag_at(data, 7'000'000));
+  EXPECT_EQ(verify(false, true).exit_code, 0);
 }
 
 TEST_F(ForeignObjects, WithoutALocalCopyItIsUnverifiableUnlessDeep) {

@@ -18,7 +18,7 @@ class TaskFixture : public ::testing::Test {
 store: {path: s.sqlite}
 instruments:
   astral1: {type: thermo, path: /data/astral1}
-  timstof1: {type: bruker, path: /data/timstof1}
+  timstof1: {type: bruker, path: /data/timstof1, required_members: []}  # small sets of any layout
 locations: {backup: /backup}
 project_pattern: "_(PRID\\d+)_"
 backup:

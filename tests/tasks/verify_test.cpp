@@ -14,6 +14,9 @@ TEST_F(VerifyRestore, CleanVerifyChecksBothBackupsAndRecordsIt) {
   EXPECT_EQ(out.result["results"][0]["outcome"], "ok");
   EXPECT_TRUE(record(id).last_verified_at);
   EXPECT_EQ(store_.history(id)->back().message, "verified ok: local, s3, 1 file(s)");
+  EXPECT_EQ(out.bytes_moved, big.size()) << "the local copy re-read: --metrics-file's run_bytes";
+  EXPECT_EQ(verify(false, true, true).bytes_moved, big.size()) << "--deep: the object's bytes fetched";
+  EXPECT_EQ(verify(false, true).bytes_moved, 0U) << "shallow S3: ETags only";
 }
 
 TEST_F(VerifyRestore, CorruptedLocalCopyIsFoundWithBothMd5s) {

@@ -7,7 +7,7 @@ namespace {
 
 // Timestamps are ISO-8601 UTC text as in the SQLite store (the same order, filters and
 // values on both); ids and timestamps compare byte-wise (COLLATE "C") whatever the locale.
-constexpr std::array<Migration, 4> migrations{{
+constexpr std::array<Migration, 5> migrations{{
     {1, R"sql(
 CREATE TABLE raw_files (
   id               TEXT COLLATE "C" PRIMARY KEY,
@@ -70,6 +70,13 @@ ALTER TABLE raw_file_files ADD COLUMN object_part_size BIGINT NOT NULL DEFAULT 0
     // The lease holder's process token (see the SQLite store's version 9).
     {4, R"sql(
 ALTER TABLE record_locks ADD COLUMN token TEXT NOT NULL DEFAULT '';
+)sql"},
+    // The local backup folder relative to locations.backup (see the SQLite store's version 10).
+    {5, R"sql(
+UPDATE raw_files SET backup_base_path = instrument_id || '/' || right(backup_base_path, 7)
+ WHERE backup_base_path LIKE '/%'
+   AND right(backup_base_path, 7) ~ '^[0-9]{4}_[0-9]{2}$'
+   AND right(backup_base_path, length(instrument_id) + 9) = '/' || instrument_id || '/' || right(backup_base_path, 7);
 )sql"},
 }};
 

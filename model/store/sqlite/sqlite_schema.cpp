@@ -6,7 +6,7 @@
 namespace rawbackup::sqlite {
 namespace {
 
-constexpr std::array<Migration, 9> migrations{{
+constexpr std::array<Migration, 10> migrations{{
     {1, R"sql(
 CREATE TABLE raw_files (
   id               TEXT PRIMARY KEY,
@@ -96,6 +96,15 @@ ALTER TABLE raw_file_files ADD COLUMN object_part_size INTEGER NOT NULL DEFAULT 
     // every record write of a lease holder is checked against it (fencing).
     {9, R"sql(
 ALTER TABLE record_locks ADD COLUMN token TEXT NOT NULL DEFAULT '';
+)sql"},
+    // The local backup folder is recorded relative to locations.backup ("<instrument>/<YYYY_MM>"),
+    // so hosts that mount the backup at other paths resolve it each with its own config. An
+    // absolute path copy-local wrote ends in that folder; any other is left as it is (used as is).
+    {10, R"sql(
+UPDATE raw_files SET backup_base_path = instrument_id || '/' || substr(backup_base_path, -7)
+ WHERE backup_base_path LIKE '/%'
+   AND substr(backup_base_path, -7) GLOB '[0-9][0-9][0-9][0-9]_[0-9][0-9]'
+   AND substr(backup_base_path, -(length(instrument_id) + 9)) = '/' || instrument_id || '/' || substr(backup_base_path, -7);
 )sql"},
 }};
 
