@@ -79,9 +79,16 @@ diff -r "$bruker" "$work/r2/b_PRID2_x.d" >/dev/null && pass "bruker from local i
 
 # Interrupted: the GET of the third file stalls, the restore is killed; a re-run keeps the
 # finished files (no GET for them) and redoes the rest.
-rules '[{"method": "GET", "path": "sub/f3.bin", "fault": "stall", "seconds": 30}]'
+# The files are fetched side by side: wait for every other one to be committed (events, not
+# seconds: the stall lasts until the killed client hangs up).
+rules '[{"method": "GET", "path": "sub/f3.bin", "fault": "stall", "seconds": 600}]'
 "$rb" "${c[@]}" restore --from s3 --to "$work/r3" b_PRID2_x.d >/dev/null 2>&1 & pid=$!
-wait_until 10 test -f "$work/r3/b_PRID2_x.d/sub/f2.bin"  # f1 and f2 restored, f3 stalls
+finished_but_f3() {
+  grep -q 'f3.bin - stalling' "$log" && for f in "$bruker"/analysis.tdf "$bruker"/sub/f1.bin "$bruker"/sub/f2.bin "$bruker"/sub/f4.bin; do
+    [ -f "$work/r3/b_PRID2_x.d/${f#"$bruker"/}" ] || return 1
+  done
+}
+wait_until 300 finished_but_f3 || failure "  the other files restored while f3 stalls" "$(ls -R "$work/r3")"
 kill -9 $pid; wait $pid 2>/dev/null
 [ -f "$work/r3/b_PRID2_x.d/sub/f1.bin" ] && pass "files before the kill are there" || failure "files before the kill are there"
 [ ! -e "$work/r3/b_PRID2_x.d/sub/f3.bin" ] && pass "no partial file under its name" || failure "no partial file under its name"

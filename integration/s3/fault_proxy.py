@@ -29,9 +29,10 @@ faults:
     "headers" (a name → value object); garbage XML, HTML error pages, empty bodies, a
     bucket's region (301 with x-amz-bucket-region), a server whose clock is off (its "Date").
 The proxy keeps the Host header, so the client's signature stays valid upstream.
-Each test case starts a new requests.log (removed, then created: a new inode); a request that
-began under an earlier log is never written to the new one, so a case never sees the previous
-case's stalled request finish.
+Each test case starts a new generation (DIR/generation, a token the harness writes with the
+case's rules) and a new requests.log; a request that began under an earlier generation is
+never written to the new log, so a case never sees the previous case's stalled request
+finish. (Not the log's inode: a file removed and created again often gets the same one.)
 """
 import http.server
 import json
@@ -93,9 +94,10 @@ WRONG_ETAG = "0123456789abcdef0123456789abcdef"
 
 
 def log_generation():
-    """Which requests.log is current (its inode), None when there is none."""
+    """The current case's token (DIR/generation), None when there is none."""
     try:
-        return os.stat(os.path.join(DIR, "requests.log")).st_ino
+        with open(os.path.join(DIR, "generation")) as f:
+            return f.read().strip()
     except FileNotFoundError:
         return None
 

@@ -25,5 +25,7 @@ proxy="http://127.0.0.1:$(cat "$work/proxy/port")"
 log="$work/proxy/requests.log"
 # rules JSON: the proxy's faults for the next case, and a new request log (a new file: a request
 # of an earlier case that ends late is never logged in it).
-rules() { echo "$1" >"$work/proxy/rules.json"; rm -f "$log"; : >"$log"; }
+# rules JSON: the proxy's faults for the next case, and a new log (a new generation: a request
+# of an earlier case that ends late is never written to it).
+rules() { echo "$1" >"$work/proxy/rules.json"; date +%s%N >"$work/proxy/generation"; rm -f "$log"; : >"$log"; }
 source "$here/s3/s3curl.sh"
