@@ -7,8 +7,10 @@
 # set-up), RAWBACKUP_LOG_LEVEL, RAWBACKUP_LOG_FORMAT (default text).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-rb="${RAWBACKUP:-build/rawbackup}"
-[ -n "${RAWBACKUP:-}" ] || scripts/setup.sh >/dev/null
+# Its own build, quick to compile (CMake build type Demo: -O1, no debug information); the
+# package and the tests build RelWithDebInfo into build/.
+rb="${RAWBACKUP:-build-demo/rawbackup}"
+[ -n "${RAWBACKUP:-}" ] || BUILD_DIR=build-demo BUILD_TYPE=Demo scripts/setup.sh >/dev/null
 root="${DEMO_ROOT:-var/demo}"
 config=envs/demo.yaml
 if [ "$root" != var/demo ]; then
