@@ -102,8 +102,7 @@ void check_s3_side(const Context& ctx, const Config& config, RecordStore* store,
     connected = ctx.loaders->s3(*config.s3);
   } catch (const UsageError& e) {
     findings.push_back({"credentials", Verdict::fail, e.what(), "", ErrorKind::usage});
-    findings.push_back(skipped("endpoint, clock", "no credentials to sign a request with"));
-    findings.push_back(skipped("buckets", "no credentials to sign a request with"));
+    for (Finding& f : skipped_without_credentials()) findings.push_back(std::move(f));
     return;
   }
   S3Checks what = buckets_to_check(store, *config.s3, options, findings);

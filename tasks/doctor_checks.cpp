@@ -114,6 +114,11 @@ Status commit_probe(const FileSystem& fs, const std::filesystem::path& folder) {
 
 Finding skipped(std::string check, std::string why) { return {std::move(check), Verdict::skip, "not checked: " + why}; }
 
+std::vector<Finding> skipped_without_credentials() {
+  return {skipped("endpoint, clock", "no credentials to sign a request with"),
+          skipped("buckets", "no credentials to sign a request with")};
+}
+
 std::vector<Finding> check_instruments(const FileSystem& fs, const Config& config) {
   std::vector<Finding> out;
   for (const auto& [name, instrument] : config.instruments) {
@@ -183,8 +188,7 @@ std::vector<Finding> check_s3(ObjectStore& objects, const S3Checks& what) {
     if (e.origin == s3::S3ErrorOrigin::credentials) {
       out.push_back(failure("credentials", "from " + what.credentials_from + ": " + e.message,
                             "see --log-level debug for the provider's reply"));
-      out.push_back(skipped("endpoint, clock", "no credentials to sign a request with"));
-      out.push_back(skipped("buckets", "no credentials to sign a request with"));
+      for (Finding& f : skipped_without_credentials()) out.push_back(std::move(f));
       return out;
     }
     out.push_back(ok("credentials", "from " + what.credentials_from + " (not checked: no reply)"));

@@ -59,5 +59,7 @@ std::vector<Finding> check_s3(ObjectStore& objects, const S3Checks& what);
 
 // A check not made: "not checked: <why>".
 Finding skipped(std::string check, std::string why);
+// The S3 checks that need a signed request (endpoint, clock, buckets), not made without credentials.
+std::vector<Finding> skipped_without_credentials();
 
 }  // namespace rawbackup

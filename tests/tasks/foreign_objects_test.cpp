@@ -31,6 +31,21 @@ class ForeignObjects : public VerifyRestore {
     backed_up(data);
     s3_.set_object(bucket, id, bytes, etag_at(bytes, 8 << 20));
   }
+  // upload-s3 of the set as if it met the object before its own upload finished: the object
+  // adopted, nothing sent.
+  TaskOutput adopted_without_sending() {
+    RecordChange pending;
+    pending.backup_status = BackupStatus::pending;
+    EXPECT_TRUE(store_.update(id, pending));
+    int puts = s3_.calls("put_object") + s3_.calls("upload_part");
+    auto out = run_upload_s3(s3_context(), UploadS3Options{id, false, 0, 0});
+    EXPECT_TRUE(out) << out.error().message;
+    if (!out) return {};
+    EXPECT_EQ(out->result["adopted"], 1);
+    EXPECT_EQ(out->result["uploaded"], 0);
+    EXPECT_EQ(s3_.calls("put_object") + s3_.calls("upload_part"), puts) << "nothing sent";
+    return *out;
+  }
 };
 
 TEST_F(ForeignObjects, VerifyRehashesTheLocalCopyOnceAndNotesTheObject) {
@@ -78,14 +93,7 @@ TEST_F(ForeignObjects, APartSizeThatCannotBeInferredIsReadNotResent) {
   EXPECT_EQ(shallow.exit_code, exit_codes::mismatch);
   EXPECT_THAT(shallow.text, HasSubstr("unverifiable  a_PRID7_x.raw"));
   EXPECT_THAT(shallow.text, HasSubstr("verify --deep"));
-  RecordChange pending;
-  pending.backup_status = BackupStatus::pending;
-  ASSERT_TRUE(store_.update(id, pending));
-  int puts = s3_.calls("put_object") + s3_.calls("upload_part");
-  auto out = run_upload_s3(s3_context(), UploadS3Options{id, false, 0, 0});
-  ASSERT_TRUE(out) << out.error().message;
-  EXPECT_EQ(out->result["adopted"], 1);
-  EXPECT_EQ(s3_.calls("put_object") + s3_.calls("upload_part"), puts) << "nothing re-sent";
+  adopted_without_sending();
   EXPECT_EQ(record(id).file_info.at(id).object_etag, etag_at(data, 10'000'000));
   EXPECT_EQ(verify(false, true).exit_code, 0) << "noted: a shallow verify accepts it";
 }
@@ -111,15 +119,7 @@ TEST_F(ForeignObjects, WithoutALocalCopyItIsUnverifiableUnlessDeep) {
 
 TEST_F(ForeignObjects, UploadAdoptsTheSameBytesAndSendsNothing) {
   uploaded_by_awscli(data);
-  RecordChange pending;  // as if this set met the object before its own upload finished
-  pending.backup_status = BackupStatus::pending;
-  ASSERT_TRUE(store_.update(id, pending));
-  int puts = s3_.calls("put_object") + s3_.calls("upload_part");
-  auto out = run_upload_s3(s3_context(), UploadS3Options{id, false, 0, 0});
-  ASSERT_TRUE(out) << out.error().message;
-  EXPECT_EQ(out->result["adopted"], 1);
-  EXPECT_EQ(out->result["uploaded"], 0);
-  EXPECT_EQ(s3_.calls("put_object") + s3_.calls("upload_part"), puts);
+  adopted_without_sending();
   EXPECT_EQ(record(id).backup_status, BackupStatus::done);
   EXPECT_EQ(record(id).file_info.at(id).object_part_size, 8U << 20);
   EXPECT_EQ(verify(false, true).exit_code, 0);
