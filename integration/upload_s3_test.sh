@@ -138,12 +138,13 @@ expect_code "re-run once the corruption stopped" 0 "$rb" "${c[@]}" upload-s3 t_P
 # "At once" is an event, not seconds: the stall outlasts the test and the client's stall
 # timeout is an hour, so only the signal can end the run while part 2 is still stalled.
 sed 's/part_size_mb: 5}/part_size_mb: 5, stall_timeout_s: 3600}/' "$work/c.yaml" >"$work/patient.yaml"
+parts_1_and_3_stored() { [ "$(grep -c '^PUT .*partNumber=[13].* 200' "$log")" -eq 2 ]; }
 for signal in TERM KILL; do
   s3 DELETE /rb-it-prid1/t_PRID1_a.raw -o /dev/null
   rules '[{"method": "PUT", "query": "partNumber=2", "fault": "stall", "seconds": 3000}]'
   "$rb" --config "$work/patient.yaml" upload-s3 t_PRID1_a.raw >/dev/null 2>"$work/err" & pid=$!
   wait_for "$log" '^PUT [^ ]*partNumber=2.* - stalling' 120
-  for _ in $(seq 600); do [ "$(grep -c '^PUT .*partNumber=[13].* 200' "$log")" -eq 2 ] && break; sleep 0.1; done
+  wait_until 600 parts_1_and_3_stored || failure "  parts 1 and 3 stored while part 2 stalls" "$(cat "$log")"
   kill -$signal $pid; { wait $pid; } 2>/dev/null; code=$?
   if [ $signal = TERM ]; then
     [ $code -eq 130 ] && pass "SIGTERM mid-upload: exit 130" || failure "SIGTERM mid-upload: exit 130" "exit $code"
