@@ -157,7 +157,11 @@ Status restore_from_s3(const Context& ctx, const RestorePlan& plan, Progress& pr
     if (!check->matches) {
       return fail(ErrorKind::mismatch, s3_url(jobs[j].target) + ": " + check->difference + "; nothing written");
     }
-    if (items[j]->entry.mtime_ns > 0) TRY(out->set_mtime(items[j]->entry.mtime_ns));  // the record's mtime
+    if (items[j]->entry.mtime_ns > 0) {  // the record's mtime; refused: the verified bytes still count
+      if (Status s = out->set_mtime(items[j]->entry.mtime_ns); !s) {
+        spdlog::warn("{}; it keeps the time of writing", s.error().message);
+      }
+    }
     TRY(fence());
     TRY(out->commit());
     double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - began[j]).count();

@@ -94,6 +94,15 @@ class ParallelCopy {
     return {};
   }
 
+  // The copy's mtime as the job asks; a file system that refuses it keeps the bytes (verified)
+  // with the time of writing, said once per file.
+  static void keep_mtime(OutputFile& out, const CopyJob& job) {
+    if (job.dest_mtime_ns <= 0) return;
+    if (Status s = out.set_mtime(job.dest_mtime_ns); !s) {
+      spdlog::warn("{}; it keeps the time of writing", s.error().message);
+    }
+  }
+
   Result<OutputFile*> output_of(FileState& file) {
     std::lock_guard lock(file.mutex);
     if (!file.out) {
@@ -159,12 +168,11 @@ class ParallelCopy {
       return fail(job.key + ": bytes written have ETag " + written + ", the record says " + job.expected.etag +
                   " (MD5 " + job.expected.md5 + "); not kept");
     }
-    Status ready = check_source_(job);
-    if (ready && job.dest_mtime_ns > 0) ready = file.out->set_mtime(job.dest_mtime_ns);
-    if (!ready) {
+    if (Status s = check_source_(job); !s) {
       file.out.reset();
-      return ready;
+      return s;
     }
+    keep_mtime(*file.out, job);
     if (job.expected.size >= batch_below) {
       const CopyJob* one = &job;
       Status committed = before_commit_(std::span(&one, 1));

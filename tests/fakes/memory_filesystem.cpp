@@ -56,6 +56,7 @@ class MemoryOutputFile final : public OutputFile {
   }
   Status set_mtime(int64_t mtime_ns) override {
     std::lock_guard lock(fs_.mutex_);
+    if (fs_.refuse_mtimes_) return fail("cannot set the modification time of " + final_ + ": Operation not permitted");
     fs_.nodes_.at(temp_).mtime_ns = mtime_ns;
     return {};
   }

@@ -53,6 +53,8 @@ class MemoryFileSystem final : public FileSystem {
   void set_space_left(uint64_t bytes) { space_left_ = bytes; }
   // check_writable refuses this folder (a read-only mount); writes are not affected.
   void set_read_only(const std::string& path) { read_only_.insert(path); }
+  // OutputFile::set_mtime fails, as on a share that does not let this user set times.
+  void refuse_mtimes() { refuse_mtimes_ = true; }
   bool exists(const std::string& path) const { return nodes_.contains(path); }
   const std::string& read_all(const std::string& path) const { return nodes_.at(path).content; }
   // Paths of every file (not folder) whose name contains `part`.
@@ -77,6 +79,7 @@ class MemoryFileSystem final : public FileSystem {
   std::function<Status(const std::string&)> on_remove_;
   mutable std::optional<uint64_t> space_left_;
   std::set<std::string> read_only_;
+  bool refuse_mtimes_ = false;
   std::map<std::string, MountInfo> mounts_;
   mutable int64_t clock_ns_ = 2'000'000'000;
   mutable std::recursive_mutex mutex_;  // copy workers write from several threads

@@ -73,6 +73,19 @@ TEST_F(PlacementFixed, ARestoredSetIsTheSetThatWasChecksummed) {
   EXPECT_TRUE(fs_.files_containing("2025_12").empty()) << "no second copy under another month";
 }
 
+// A file system that refuses to set times: the verified bytes are restored all the same.
+TEST_F(PlacementFixed, AnMtimeThatCannotBeSetDoesNotFailTheRestore) {
+  backed_up(big);
+  fs_.refuse_mtimes();
+  for (BackupPlace from : {BackupPlace::s3, BackupPlace::local}) {
+    std::string to = from == BackupPlace::s3 ? "/r-s3" : "/r-local";
+    auto out = run_restore(s3_context(), RestoreOptions{id, from, to, false});
+    ASSERT_TRUE(out) << out.error().message;
+    EXPECT_EQ(fs_.read_all(to + "/" + id), big);
+    EXPECT_NE(fs_.stat(to + "/" + id, true)->mtime_ns, t0);
+  }
+}
+
 TEST_F(PlacementFixed, AnUploadGoesWhereTheRecordSaysEvenIfTheProjectChanged) {
   backed_up(big);
   RecordChange moved;  // what new content accepted with --overwrite under another pattern does
