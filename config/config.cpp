@@ -273,6 +273,10 @@ void read_purge(MapReader& top, Config& config) {
   if (!top.has("purge")) return;
   MapReader purge = top.map("purge");
   config.purge_min_age_days = integer_within(purge, "min_age_days", 0, 36500, "0 and 36500", config.purge_min_age_days);
+  config.backup_min_age_days =
+      integer_within(purge, "backup_min_age_days", 0, 36500, "0 and 36500", config.backup_min_age_days);
+  config.aside_min_age_days =
+      integer_within(purge, "bkp_min_age_days", 0, 36500, "0 and 36500", config.aside_min_age_days);
   purge.reject_unknown();
 }
 

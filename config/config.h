@@ -43,6 +43,8 @@ struct S3Config {
 
 inline constexpr int64_t default_settle_seconds = 120;
 inline constexpr int64_t default_purge_min_age_days = 14;
+inline constexpr int64_t default_backup_min_age_days = 90;
+inline constexpr int64_t default_aside_min_age_days = 30;
 
 inline constexpr int64_t default_lease_seconds = 300;
 
@@ -58,6 +60,10 @@ struct Config {
   int64_t settle_seconds = default_settle_seconds;
   // purge keeps the instrument copy of a set acquired more recently than this.
   int64_t purge_min_age_days = default_purge_min_age_days;
+  // purge --target backup keeps the local backup of a set acquired more recently than this,
+  // and a .N.bkp copy moved aside more recently than aside_min_age_days.
+  int64_t backup_min_age_days = default_backup_min_age_days;
+  int64_t aside_min_age_days = default_aside_min_age_days;
   std::map<std::string, InstrumentConfig> instruments;
   std::filesystem::path backup_path;
   std::optional<std::string> project_pattern;

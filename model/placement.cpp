@@ -31,7 +31,8 @@ std::filesystem::path backup_base(const Config& config, const RawFile& record) {
 }
 
 bool has_local_backup(const RawFile& record) {
-  return record.status == RawFileStatus::copying_done && record.backup_base_path.has_value();
+  return record.status == RawFileStatus::copying_done && record.backup_base_path.has_value() &&
+         !record.backup_purged_at.has_value();
 }
 
 bool has_s3_backup(const RawFile& record) {

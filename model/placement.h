@@ -33,7 +33,7 @@ std::string backup_folder(const RawFile& record);
 std::filesystem::path backup_base(const Config& config, const RawFile& record);
 
 // copy-local finished: a verified local backup under backup_base_path (what upload-s3 reads,
-// verify checks and restore falls back to).
+// verify checks and restore falls back to), not deleted since by `purge --target backup`.
 bool has_local_backup(const RawFile& record);
 // upload-s3 finished: every object under s3_upload_path (what restore prefers and verify
 // checks when the config's backup_type is s3).

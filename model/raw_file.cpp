@@ -96,6 +96,7 @@ nlohmann::json to_json(const RecordRow& r) {
           {"s3_upload_path", optional_json(r.s3_upload_path)},
           {"last_verified_at", optional_json(r.last_verified_at)},
           {"purged_at", optional_json(r.purged_at)},
+          {"backup_purged_at", optional_json(r.backup_purged_at)},
           {"error", optional_json(r.error)},
           {"updated_at", r.updated_at}};
 }

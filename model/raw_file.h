@@ -75,6 +75,7 @@ struct RecordRow {
   std::optional<std::string> error;             // last failure, one line
   std::optional<std::string> last_verified_at;  // when verify last found every backup good
   std::optional<std::string> purged_at;         // when purge deleted the instrument copy (the backups remain)
+  std::optional<std::string> backup_purged_at;  // when purge --target backup deleted the local backup (S3 remains)
   std::string updated_at;
 };
 

@@ -59,6 +59,7 @@ struct RecordChange {
   std::optional<std::optional<std::string>> s3_upload_path;
   std::optional<std::optional<std::string>> last_verified_at;
   std::optional<std::optional<std::string>> purged_at;
+  std::optional<std::optional<std::string>> backup_purged_at;
   std::optional<std::map<std::string, std::string>> s3_uploads;
   std::string message;  // recorded on the events this change appends
 };
@@ -69,6 +70,9 @@ struct RecordFilter {
   std::optional<std::string> instrument_id;
   std::optional<std::string> changed_since{};  // updated_at at or after (stored UTC format)
   bool unpurged_only = false;                  // leave out records whose instrument copy was purged
+  // Leave out records whose local backup was purged before this time (stored UTC format): a
+  // daily `purge --target backup` still visits the ones purged since (their .bkp copies age).
+  std::optional<std::string> backup_purged_before{};
 };
 
 struct RecordQuery {

@@ -18,6 +18,7 @@ void apply_change(RawFile& r, const RecordChange& c) {
   if (c.s3_upload_path) r.s3_upload_path = *c.s3_upload_path;
   if (c.last_verified_at) r.last_verified_at = *c.last_verified_at;
   if (c.purged_at) r.purged_at = *c.purged_at;
+  if (c.backup_purged_at) r.backup_purged_at = *c.backup_purged_at;
   if (c.s3_uploads) r.s3_uploads = *c.s3_uploads;
 }
 
@@ -32,12 +33,27 @@ std::vector<EventDraft> events_for(const RawFile& before, const RawFile& after, 
   if (after.purged_at != before.purged_at) {  // purged, or brought back by a restore
     events.push_back({"purged_at", before.purged_at, after.purged_at, message});
   }
+  if (after.backup_purged_at != before.backup_purged_at) {
+    events.push_back({"backup_purged_at", before.backup_purged_at, after.backup_purged_at, message});
+  }
   if (events.empty() && !message.empty()) events.push_back({"record", std::nullopt, std::nullopt, message});
   return events;
 }
 
 EventDraft created_event(const RawFile& record, const std::string& message) {
   return {"status", std::nullopt, to_string(record.status), message};
+}
+
+std::string purge_conditions(const RecordFilter& filter) {
+  std::string sql = filter.unpurged_only ? " AND purged_at IS NULL" : "";
+  if (filter.backup_purged_before) {
+    std::string at;
+    for (char c : *filter.backup_purged_before) {
+      if ((c >= '0' && c <= '9') || (c != '\0' && std::strchr("-:.TZ", c) != nullptr)) at += c;
+    }
+    sql += " AND (backup_purged_at IS NULL OR backup_purged_at >= '" + at + "')";
+  }
+  return sql;
 }
 
 void add_group(StoreSummary& summary, const SummaryGroup& g) {

@@ -41,7 +41,8 @@ void add_group(StoreSummary& summary, const SummaryGroup& group);
 // the same time by the same process, counted once).
 inline constexpr const char* summary_group_columns =
     "count(*), sum(size), "
-    "sum(CASE WHEN status = 'copying_done' AND backup_base_path IS NOT NULL THEN size ELSE 0 END), "
+    "sum(CASE WHEN status = 'copying_done' AND backup_base_path IS NOT NULL AND backup_purged_at IS NULL "
+    "THEN size ELSE 0 END), "
     "sum(CASE WHEN s3_upload_path IS NOT NULL THEN size ELSE 0 END), "
     "coalesce(min(CASE WHEN backup_status NOT IN ('done', 'skipped') THEN created_at END), ''), "
     "coalesce(max(last_verified_at), ''), "
@@ -53,6 +54,11 @@ inline constexpr const char* failures_by_instrument =
     "(e.field = 'status' AND e.to_value = 'error' AND NOT EXISTS (SELECT 1 FROM events b "
     "WHERE b.raw_file_id = e.raw_file_id AND b.at = e.at AND b.host = e.host AND b.pid = e.pid "
     "AND b.field = 'backup_status' AND b.to_value = 'failed'))) GROUP BY r.instrument_id";
+
+// The filter's purge conditions as SQL to append to a WHERE clause (" AND purged_at IS NULL …";
+// "" for none). The time of backup_purged_before becomes a literal of the characters a stored
+// UTC time has (digits and "-:.TZ"); any other is dropped, so no text reaches the SQL as code.
+std::string purge_conditions(const RecordFilter& filter);
 
 // Part MD5s as stored: 16 bytes a part, in order. Unpacking fails for a length that is not a
 // multiple of 16 (a damaged store).

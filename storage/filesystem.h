@@ -19,6 +19,9 @@ struct FileStat {
   EntryType type = EntryType::missing;
   uint64_t size = 0;
   int64_t mtime_ns = 0;  // nanoseconds since the Unix epoch
+  // Status change time (ctime), same unit: a write, a rename, a link or a mode change sets it.
+  // Not compared by remove_file_beneath.
+  int64_t changed_ns = 0;
 };
 
 // The space of the filesystem holding a folder.

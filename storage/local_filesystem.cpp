@@ -103,7 +103,8 @@ class LocalFileSystem final : public FileSystem {
       return errno_error("cannot stat", p);
     }
     return FileStat{type_of(st.st_mode), static_cast<uint64_t>(st.st_size),
-                    static_cast<int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec};
+                    static_cast<int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec,
+                    static_cast<int64_t>(st.st_ctim.tv_sec) * 1'000'000'000 + st.st_ctim.tv_nsec};
   }
 
   Result<fs::path> canonical(const fs::path& p) const override {

@@ -13,6 +13,12 @@ namespace {
 
 Status check_local_backup(const Context& ctx, const RawFile& record, BackupChecks& into) {
   into.checked.push_back("local");
+  if (record.backup_purged_at) {
+    into.findings.push_back({"", BackupPlace::local, FindingState::missing,
+                             "the local backup was purged at " + *record.backup_purged_at +
+                                 " (purge --target backup): S3 holds the set"});
+    return {};
+  }
   if (!record.backup_base_path) {
     into.findings.push_back(
         {"", BackupPlace::local, FindingState::missing, "no local backup recorded (copy-local has not finished)"});

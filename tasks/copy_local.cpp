@@ -195,6 +195,23 @@ struct CopyResult {
   }
 };
 
+// A set whose local backup `purge --target backup` deleted: S3 holds it; copying it again
+// would undo the retention (a restore --to brings it back where someone wants it).
+struct CopyNotWanted {
+  const RawFile& record;
+
+  std::string reason() const {
+    return "its local backup was purged at " + *record.backup_purged_at +
+           " (purge --target backup; S3 holds the set): nothing copied";
+  }
+  std::string outcome() const { return "skipped"; }
+  uint64_t bytes_moved() const { return 0; }
+  nlohmann::json to_json() const {
+    return {{"id", record.id}, {"task", "copy-local"}, {"outcome", outcome()}, {"reason", reason()}};
+  }
+  std::string to_text() const { return "copy-local " + record.id + ": skipped, " + reason(); }
+};
+
 // Nothing to copy and the record already says so: a re-run then writes no events.
 bool record_needs_update(const Context& ctx, const RawFile& record, const CopyPlan& plan) {
   return plan.to_copy > 0 || record.status != RawFileStatus::copying_done ||
@@ -252,6 +269,7 @@ Result<TaskOutput> run_copy_local(const Context& ctx, const CopyLocalOptions& op
   auto held = hold_checksummed_record(ctx, options.id, !options.dry_run);
   if (!held) return std::unexpected(held.error());
   const RawFile* record = &held->record;
+  if (record->backup_purged_at) return output_of(CopyNotWanted{*record});
   TRY_ASSIGN(plan, make_plan(ctx, *record));
   if (options.dry_run) return output_of(CopyDryRun{*record, plan, options.overwrite});
   if (plan.source_change.changed()) {

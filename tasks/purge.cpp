@@ -2,8 +2,6 @@
 
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
-#include <cmath>
-#include <cstdio>
 
 #include "common/log.h"
 #include "common/progress.h"
@@ -26,25 +24,21 @@ Result<BackupPlan> required_backups(const Config& config, const std::string& req
   return plan;
 }
 
-std::string days_text(double days) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%.1f", std::floor(days * 10) / 10);
-  return text;
-}
-
 // One purge of one record: the rules as checks, in order; a real run stops at the first that
 // fails, a dry run makes them all.
 class Purge {
  public:
   Purge(const Context& ctx, const PurgeOptions& options, const RawFile& record, std::function<Status()> fence)
-      : ctx_(ctx), options_(options), record_(record), fence_(std::move(fence)) {
-    result_.id = record.id;
-    result_.dry_run = options.dry_run;
-    result_.verbose = options.verbose;
-    result_.verdict = "purged";
-  }
+      : ctx_(ctx),
+        options_(options),
+        record_(record),
+        fence_(std::move(fence)),
+        verdict_(record.id, "instrument", options.dry_run, options.verbose),
+        result_(verdict_.result) {}
 
-  Result<TaskOutput> run(const InstrumentConfig& instrument, BackupPlan plan) {
+  // `deep_s3`: S3 checked with ranged GETs (the only backup left once the local one is purged).
+  Result<TaskOutput> run(const InstrumentConfig& instrument, BackupPlan plan, bool deep_s3) {
+    deep_s3_ = deep_s3;
     TRY_ASSIGN(copy, inspect_instrument_copy(*ctx_.fs, instrument, record_));
     result_.copy = std::move(copy);
     if (record_.purged_at && result_.copy.present.empty() && result_.copy.matches()) {
@@ -62,21 +56,11 @@ class Purge {
   }
 
  private:
-  bool going_on() const { return options_.dry_run || result_.verdict == "purged"; }
-
+  bool going_on() const { return verdict_.going_on(); }
   void add_check(std::string name, CheckState state, std::string detail) {
-    result_.checks.push_back({std::move(name), state, std::move(detail)});
+    verdict_.add_check(std::move(name), state, std::move(detail));
   }
-
-  // A failed rule: `verdict` "refused" (with its exit code) or "kept" (the skip code). The
-  // reason shown is the first of the worst verdict (a dry run goes on after a failed rule).
-  void stop(const std::string& verdict, int code, const std::string& reason) {
-    if (result_.verdict == "purged" || (verdict == "refused" && result_.verdict != "refused")) {
-      result_.verdict = verdict;
-      result_.reason = reason;
-    }
-    exit_code_ = worst_exit_code(exit_code_, code);
-  }
+  void stop(const std::string& verdict, int code, const std::string& reason) { verdict_.stop(verdict, code, reason); }
 
   void check_backed_up() {
     if (record_.backup_status == BackupStatus::done) {
@@ -127,7 +111,7 @@ class Purge {
   }
 
   void check_instrument_copy() {
-    const InstrumentCopy& copy = result_.copy;
+    const SetCopy& copy = result_.copy;
     std::string counts = std::to_string(copy.present.size()) + " file(s) as recorded" +
                          (copy.gone.empty() ? "" : ", " + std::to_string(copy.gone.size()) + " already gone");
     if (copy.matches()) {
@@ -153,7 +137,7 @@ class Purge {
 
   Status check_backups_now(BackupPlan plan) {
     BackupChecks checks;
-    TRY(check_backups(ctx_, record_, plan, options_.deep, checks));
+    TRY(check_backups(ctx_, record_, plan, options_.deep || deep_s3_, checks));
     for (const std::string& what : checks.checked) {
       BackupPlace place = what == "local" ? BackupPlace::local : BackupPlace::s3;
       size_t bad = 0;
@@ -175,7 +159,7 @@ class Purge {
   Status reread_instrument() {
     Progress progress("re-reading the instrument copy of " + record_.id, result_.copy.present_bytes, ctx_.tty);
     size_t differing = result_.copy.differing.size();
-    Status read = reread_instrument_copy(*ctx_.fs, record_, result_.copy, [&](size_t n) { progress.advance(n); });
+    Status read = reread_set_copy(*ctx_.fs, record_, result_.copy, [&](size_t n) { progress.advance(n); });
     progress.finish();
     TRY(read);
     if (result_.copy.differing.size() == differing) {
@@ -200,13 +184,13 @@ class Purge {
     } else if (result_.verdict == "kept") {
       spdlog::info("kept: {}", result_.reason);
     }
-    return output_of(result_, exit_code_);
+    return output_of(result_, verdict_.exit_code);
   }
 
   Result<TaskOutput> delete_and_record() {
     spdlog::info("deleting {} file(s), {} from {}", result_.copy.present.size(),
                  format_bytes(result_.copy.present_bytes), result_.copy.root.string());
-    Status deleted = delete_instrument_copy(*ctx_.fs, record_, result_.copy, result_.deleted, fence_);
+    Status deleted = delete_set_copy(*ctx_.fs, record_, result_.copy, result_.deleted, fence_);
     if (!deleted) {
       RecordChange change;
       change.message = "purge stopped after deleting " + std::to_string(result_.deleted.files) + " of " +
@@ -233,8 +217,9 @@ class Purge {
   const PurgeOptions& options_;
   const RawFile& record_;
   std::function<Status()> fence_;  // before each unlink: the lease still holds
-  PurgeResult result_;
-  int exit_code_ = exit_codes::ok;
+  PurgeVerdict verdict_;
+  PurgeResult& result_;  // verdict_'s
+  bool deep_s3_ = false;
   std::string verified_;                 // the backups verified in this run ("local, s3")
   std::string verify_failure_;           // "verify failed: …" when a backup did not verify
   std::optional<FileInfo> noted_files_;  // the record's files noting objects another tool uploaded
@@ -243,25 +228,42 @@ class Purge {
 }  // namespace
 
 Result<TaskOutput> run_purge(const Context& ctx, const PurgeOptions& options) {
+  if (options.target == "backup") return run_purge_backup(ctx, options);
   set_log_context("purge", options.id);
   TRY_ASSIGN(plan, required_backups(*ctx.config, options.require));
   TRY_ASSIGN(held, hold_checksummed_record(ctx, options.id, !options.dry_run));
+  bool deep_s3 = false;
+  if (held.record.backup_purged_at && options.require.empty() && plan.local) {
+    plan = BackupPlan{false, true};  // S3 holds the only backup left: it is read back whole
+    deep_s3 = true;
+  }
   const InstrumentConfig& instrument = ctx.config->instrument(held.record.instrument_id);
   Context run = held.fenced(ctx);
-  return Purge(run, options, held.record, fence_of(held.lock.get())).run(instrument, plan);
+  return Purge(run, options, held.record, fence_of(held.lock.get())).run(instrument, plan, deep_s3);
 }
 
 TaskRunner bind_purge(CLI::App& command) {
   auto options = std::make_shared<PurgeOptions>();
   command
+      .add_option("--target", options->target,
+                  "What to delete: instrument (the acquisition's copy) or backup (the local backup, once S3 holds "
+                  "the set; needs backup_type s3)")
+      ->check(CLI::IsMember({"instrument", "backup"}));
+  command
       .add_option("--min-age", options->min_age_days,
-                  "Keep sets acquired fewer days ago; default purge.min_age_days (14)")
+                  "Keep sets acquired fewer days ago; default purge.min_age_days (14), --target backup: "
+                  "purge.backup_min_age_days (90)")
+      ->check(CLI::NonNegativeNumber);
+  command
+      .add_option("--bkp-min-age", options->aside_min_age_days,
+                  "--target backup: keep .N.bkp copies moved aside fewer days ago; default purge.bkp_min_age_days (30)")
       ->check(CLI::NonNegativeNumber);
   command
       .add_option("--require", options->require,
                   "Backups to verify now: local, s3 or both; default: backup_type's (s3: both)")
       ->check(CLI::IsMember({"local", "s3", "both"}));
-  command.add_flag("--deep", options->deep, "Also re-read the instrument copy's MD5; S3: ranged GETs instead of ETags");
+  command.add_flag("--deep", options->deep,
+                   "Also re-read the instrument copy's MD5; S3: ranged GETs instead of ETags (--target backup: always)");
   command.add_flag("--dry-run", options->dry_run,
                    "Make every check and list what would be deleted; delete and record nothing");
   command
@@ -272,12 +274,20 @@ TaskRunner bind_purge(CLI::App& command) {
   auto selection = std::make_shared<Selection>();
   add_selection_options(command, *selection, "Raw file ids (backed up)");
   // A daily `purge --all-status done` goes through what is left to purge, not every set
-  // purged before; named ids are always run.
+  // purged before (--target backup: before the .bkp copies' minimum age, which have all aged
+  // by then); named ids are always run.
   auto include_purged = std::make_shared<bool>(false);
   command.add_flag("--include-purged", *include_purged, "With a selection: also the sets purged before");
   auto run = per_selected_id("purge", options, selection, &run_purge);
-  return [run, selection, include_purged](const Context& ctx) {
-    selection->unpurged_only = !*include_purged;
+  return [run, options, selection, include_purged](const Context& ctx) {
+    bool backup = options->target == "backup";
+    selection->unpurged_only = !*include_purged && !backup;
+    selection->backup_purged_before.reset();
+    if (!*include_purged && backup) {
+      double days = options->aside_min_age_days.value_or(static_cast<double>(ctx.config->aside_min_age_days));
+      selection->backup_purged_before =
+          format_utc(Clock::now() - std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(days * 86400)));
+    }
     return run(ctx);
   };
 }

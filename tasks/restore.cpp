@@ -43,6 +43,10 @@ Result<BackupPlace> choose_source(const Context& ctx, const RawFile& record, std
     return fail(ErrorKind::usage, record.id + " has no S3 backup recorded");
   }
   if (chosen == BackupPlace::s3 && !ctx.objects) return fail(ErrorKind::usage, "the config has no backup.s3 section");
+  if (chosen == BackupPlace::local && record.backup_purged_at) {
+    return fail(ErrorKind::usage, record.id + ": the local backup was purged at " + *record.backup_purged_at +
+                                      " (purge --target backup); restore from S3 (--from s3)");
+  }
   if (chosen == BackupPlace::local && !has_local_backup(record)) {
     return fail(ErrorKind::usage, record.id + " has no finished local backup recorded");
   }

@@ -125,6 +125,7 @@ Result<std::vector<std::string>> select_ids(const Context& ctx, const Selection&
   }
   TRY_ASSIGN(filter, record_filter("--all-status", selection.status, selection.instrument, selection.since));
   filter.unpurged_only = selection.unpurged_only;
+  filter.backup_purged_before = selection.backup_purged_before;
   return ctx.store->list_ids(filter);
 }
 

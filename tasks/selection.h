@@ -2,6 +2,7 @@
 // filter (--all-status, --instrument, --since), so "re-run every failed upload of astral1
 // since Monday" is one command.
 #pragma once
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,7 @@ struct Selection {
   std::string instrument{};      // --instrument
   std::string since{};           // --since: records changed (updated_at) at or after
   bool unpurged_only = false;    // a filter leaves out purged records (purge, unless --include-purged)
+  std::optional<std::string> backup_purged_before{};  // RecordFilter's (purge --target backup)
 
   bool filtered() const { return !status.empty() || !instrument.empty() || !since.empty(); }
 };

@@ -58,7 +58,8 @@ Row table_cells(const RecordRow& r) {
           r.instrument_id,
           r.project_id,
           to_string(r.status),
-          std::string(to_string(r.backup_status)) + (r.purged_at ? ", purged" : ""),
+          std::string(to_string(r.backup_status)) + (r.purged_at ? ", purged" : "") +
+              (r.backup_purged_at ? ", local purged" : ""),
           format_bytes(r.size),
           r.created_at.substr(0, 16) + "Z",
           error};
@@ -107,6 +108,7 @@ std::string format_record_detail(const RawFile& r) {
       {"error:", or_dash(r.error)},
       {"last_verified_at:", or_dash(r.last_verified_at)},
       {"purged_at:", or_dash(r.purged_at)},
+      {"backup_purged_at:", or_dash(r.backup_purged_at)},
       {"updated_at:", r.updated_at},
   };
   std::string out = align_columns(fields);

@@ -87,6 +87,7 @@ IdResult verify_one(const Context& ctx, const VerifyOptions& options, const std:
   BackupPlan plan = plan_for(ctx, options, *record);
   result.every_backup = (plan.local || !claims_local(*record)) && (plan.s3 || !claims_s3(*ctx.config, *record));
   bool s3_is_the_backup = ctx.config->backup_type == BackupType::s3 && !options.local && !options.s3;
+  if (plan.local && record->backup_purged_at) result.unrecorded = true;  // asked for; gone by retention
   if (!plan.local && !plan.s3) {
     result.unrecorded = true;
     result.checks.findings.push_back({"", BackupPlace::any, FindingState::missing,

@@ -1,6 +1,7 @@
 #include "fakes/memory_filesystem.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cstring>
 #include <mutex>
 
@@ -101,7 +102,7 @@ Result<std::unique_ptr<OutputFile>> MemoryFileSystem::create_file(const fs::path
     return fail("cannot create " + final_path.string() + ": No such directory");
   }
   std::string temp = (final_path.parent_path() / ("." + final_path.filename().string() + ".tmp")).string();
-  nodes_[temp] = Node{EntryType::file, {}, clock_ns_++, {}, {}};
+  nodes_[temp] = Node{EntryType::file, {}, clock_ns_++, {}, {}, {}};
   return std::unique_ptr<OutputFile>(std::make_unique<MemoryOutputFile>(*this, temp, final_path.string()));
 }
 
@@ -115,6 +116,8 @@ Status MemoryFileSystem::rename_locked(const fs::path& from, const fs::path& to)
   auto node = nodes_.extract(from.string());
   if (node.empty()) return fail("cannot rename " + from.string() + ": No such file");
   node.key() = to.string();
+  node.mapped().changed_ns =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
   nodes_.insert(std::move(node));
   return {};
 }
@@ -176,19 +179,19 @@ void MemoryFileSystem::add_dir(const std::string& path) {
   fs::path p(path);
   for (fs::path partial; const auto& part : p) {
     partial /= part;
-    if (!nodes_.contains(partial.string())) nodes_[partial.string()] = Node{EntryType::directory, {}, 0, {}, {}};
+    if (!nodes_.contains(partial.string())) nodes_[partial.string()] = Node{EntryType::directory, {}, 0, {}, {}, {}};
   }
 }
 
 void MemoryFileSystem::add_file(const std::string& path, std::string content, int64_t mtime_ns) {
   std::lock_guard lock(mutex_);
   add_dir(fs::path(path).parent_path().string());
-  nodes_[path] = Node{EntryType::file, std::move(content), mtime_ns, {}, {}};
+  nodes_[path] = Node{EntryType::file, std::move(content), mtime_ns, {}, {}, {}};
 }
 
 void MemoryFileSystem::add_symlink(const std::string& path, const std::string& target) {
   add_dir(fs::path(path).parent_path().string());
-  nodes_[path] = Node{EntryType::symlink, {}, 0, target, {}};
+  nodes_[path] = Node{EntryType::symlink, {}, 0, target, {}, {}};
 }
 
 void MemoryFileSystem::change_content_behind_stat(const std::string& path, std::string content) {
@@ -227,7 +230,8 @@ Result<FileStat> MemoryFileSystem::stat(const fs::path& p, bool follow_symlinks)
   std::string path = follow_symlinks ? resolve(p.string()) : p.lexically_normal().string();
   const Node* node = path.empty() ? nullptr : find(path);
   if (node == nullptr) return FileStat{};
-  return FileStat{node->type, node->stat_size.value_or(node->content.size()), node->mtime_ns};
+  return FileStat{node->type, node->stat_size.value_or(node->content.size()), node->mtime_ns,
+                  node->changed_ns.value_or(node->mtime_ns)};
 }
 
 Result<fs::path> MemoryFileSystem::canonical(const fs::path& p) const {

@@ -15,6 +15,7 @@ namespace rawbackup::testing {
 class MemoryFileSystem final : public FileSystem {
  public:
   // Creates parent folders as needed.
+  // The file's ctime is its mtime (a file made `mtime_ns` ago); a rename sets it to now.
   void add_file(const std::string& path, std::string content, int64_t mtime_ns = 1'000'000'000);
   void add_dir(const std::string& path);
   void add_symlink(const std::string& path, const std::string& target);
@@ -67,6 +68,7 @@ class MemoryFileSystem final : public FileSystem {
     int64_t mtime_ns = 0;
     std::string target;                 // symlinks
     std::optional<uint64_t> stat_size;  // overrides content.size() for stat
+    std::optional<int64_t> changed_ns;  // ctime: set by a rename (the wall clock); else the mtime
   };
   const Node* find(const std::string& path) const;
   std::string resolve(const std::string& path) const;  // empty when it cannot be resolved

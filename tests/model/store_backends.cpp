@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <stdexcept>
 
 #include "model/store/postgresql/pg.h"
 #include "model/store/postgresql/pg_schema.h"
@@ -22,6 +23,11 @@ class SqliteSite final : public StoreSite {
   int schema_version() override {
     auto db = sqlite::Database::open((dir_.path() / "store.sqlite").string(), 1000);
     return *sqlite::schema_version(*db);
+  }
+  void replay_migration(int version) override {
+    auto db = sqlite::Database::open((dir_.path() / "store.sqlite").string(), 1000);
+    ASSERT_TRUE(db);
+    ASSERT_TRUE(db->exec(migration_to("sqlite", version).sql));
   }
   bool deny_writes() override {
     if (geteuid() == 0) return false;
@@ -63,6 +69,11 @@ class PostgresSite final : public StoreSite {
     auto rows = db->exec("SELECT version FROM rawbackup_schema");
     return rows && rows->count() == 1 ? static_cast<int>(rows->integer(0, 0)) : -1;
   }
+  void replay_migration(int version) override {
+    auto db = pg::Connection::open(url(), "test");
+    ASSERT_TRUE(db);
+    ASSERT_TRUE(db->exec(migration_to("postgresql", version).sql));
+  }
   bool deny_writes() override {
     return static_cast<bool>(admin().exec("REVOKE INSERT ON " + schema_ + ".raw_files FROM current_user"));
   }
@@ -93,8 +104,18 @@ std::vector<StoreBackend> store_backends() {
   return out;
 }
 
-int latest_schema(const std::string& backend) {
-  return latest_version(backend == "sqlite" ? sqlite::schema_migrations() : pg::schema_migrations());
+namespace {
+std::span<const Migration> migrations_of(const std::string& backend) {
+  return backend == "sqlite" ? sqlite::schema_migrations() : pg::schema_migrations();
+}
+}  // namespace
+
+int latest_schema(const std::string& backend) { return latest_version(migrations_of(backend)); }
+
+const Migration& migration_to(const std::string& backend, int version) {
+  for (const Migration& step : migrations_of(backend))
+    if (step.version == version) return step;
+  throw std::invalid_argument(backend + " has no migration to version " + std::to_string(version));
 }
 
 }  // namespace rawbackup::testing

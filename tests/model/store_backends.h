@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 
+#include "model/store/migration.h"
 #include "model/store/open_store.h"
 #include "temp_dir.h"
 
@@ -21,6 +22,9 @@ class StoreSite {
   // Sets the schema version the store records (to provoke a newer or older store).
   virtual void set_schema_version(int version) = 0;
   virtual int schema_version() = 0;
+  // Runs the backend's migration to `version` once more on the store as it is (to apply one
+  // data migration to records written in the old form, without the later steps).
+  virtual void replay_migration(int version) = 0;
   // Takes this user's write access away (a privilege, the folder's mode); false when it
   // cannot be done here (root ignores file modes).
   virtual bool deny_writes() = 0;
@@ -37,6 +41,9 @@ std::vector<StoreBackend> store_backends();
 
 // The backend's latest schema version.
 int latest_schema(const std::string& backend);
+
+// The backend's migration step to `version`.
+const Migration& migration_to(const std::string& backend, int version);
 
 // Each test of the suite: a fresh site, stores opened on it as any actor.
 class StoreConformance : public ::testing::TestWithParam<StoreBackend> {

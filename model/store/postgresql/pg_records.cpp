@@ -31,7 +31,8 @@ Params row_params(const RawFile& r) {
           r.updated_at,
           r.last_verified_at,
           nlohmann::json(r.s3_uploads).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
-          r.purged_at};
+          r.purged_at,
+          r.backup_purged_at};
 }
 
 Result<FileInfo> files_from_json(const std::string& id, const std::string& text) {
@@ -71,7 +72,7 @@ Result<RawFile> read_head(const Rows& rows, int row) {
 
 const char* const row_columns =
     "id, instrument_id, project_id, vendor, created_at, size, status, backup_status, backup_base_path, "
-    "s3_upload_path, error, updated_at, last_verified_at, s3_uploads, purged_at";
+    "s3_upload_path, error, updated_at, last_verified_at, s3_uploads, purged_at, backup_purged_at";
 
 Result<RecordRow> read_row(const Rows& rows, int i) {
   RecordRow r;
@@ -94,6 +95,7 @@ Result<RecordRow> read_row(const Rows& rows, int i) {
   r.updated_at = rows.text(i, 11);
   r.last_verified_at = rows.optional_text(i, 12);
   r.purged_at = rows.optional_text(i, 14);
+  r.backup_purged_at = rows.optional_text(i, 15);
   return r;
 }
 
@@ -107,7 +109,7 @@ Result<std::optional<RawFile>> read_record(Connection& db, const std::string& id
                      {id}));
   if (rows.count() == 0) return std::optional<RawFile>{};
   TRY_ASSIGN(record, read_head(rows, 0));
-  TRY_ASSIGN(files, files_from_json(id, rows.text(0, 15)));
+  TRY_ASSIGN(files, files_from_json(id, rows.text(0, 16)));
   record.file_info = std::move(files);
   return std::optional<RawFile>(std::move(record));
 }
@@ -122,8 +124,8 @@ Result<std::optional<RawFile>> lock_row(Connection& db, const std::string& id) {
 Status insert_row(Connection& db, const RawFile& r) {
   auto done = db.exec(
       "INSERT INTO raw_files (id, instrument_id, project_id, vendor, created_at, size, status, backup_status, "
-      "backup_base_path, s3_upload_path, error, updated_at, last_verified_at, s3_uploads, purged_at) "
-      "VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15)",
+      "backup_base_path, s3_upload_path, error, updated_at, last_verified_at, s3_uploads, purged_at, backup_purged_at) "
+      "VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16)",
       row_params(r));
   if (!done && done.error().kind == ErrorKind::conflict)
     return fail(ErrorKind::conflict, "record " + r.id + " already exists");
@@ -135,7 +137,7 @@ Status update_row(Connection& db, const RawFile& r) {
   TRY(db.exec(
       "UPDATE raw_files SET instrument_id=$2, project_id=$3, vendor=$4, created_at=$5, size=$6, status=$7, "
       "backup_status=$8, backup_base_path=$9, s3_upload_path=$10, error=$11, updated_at=$12, last_verified_at=$13, "
-      "s3_uploads=$14, purged_at=$15 WHERE id=$1",
+      "s3_uploads=$14, purged_at=$15, backup_purged_at=$16 WHERE id=$1",
       row_params(r)));
   return {};
 }

@@ -7,7 +7,7 @@ namespace {
 
 // Timestamps are ISO-8601 UTC text as in the SQLite store (the same order, filters and
 // values on both); ids and timestamps compare byte-wise (COLLATE "C") whatever the locale.
-constexpr std::array<Migration, 5> migrations{{
+constexpr std::array<Migration, 6> migrations{{
     {1, R"sql(
 CREATE TABLE raw_files (
   id               TEXT COLLATE "C" PRIMARY KEY,
@@ -77,6 +77,10 @@ UPDATE raw_files SET backup_base_path = instrument_id || '/' || right(backup_bas
  WHERE backup_base_path LIKE '/%'
    AND right(backup_base_path, 7) ~ '^[0-9]{4}_[0-9]{2}$'
    AND right(backup_base_path, length(instrument_id) + 9) = '/' || instrument_id || '/' || right(backup_base_path, 7);
+)sql"},
+    // When `purge --target backup` deleted the local backup (see the SQLite store's version 11).
+    {6, R"sql(
+ALTER TABLE raw_files ADD COLUMN backup_purged_at TEXT;
 )sql"},
 }};
 

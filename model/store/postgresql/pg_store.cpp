@@ -25,7 +25,7 @@ constexpr const char* filter_where_base =
 
 // The filter's WHERE clause; purged records left out for selections that ask (a daily purge).
 std::string where_of(const RecordFilter& filter) {
-  return std::string(filter_where_base) + (filter.unpurged_only ? " AND purged_at IS NULL" : "");
+  return std::string(filter_where_base) + purge_conditions(filter);
 }
 
 Params filter_params(const RecordFilter& f) { return {f.status, f.instrument_id, f.changed_since}; }

@@ -6,7 +6,7 @@
 namespace rawbackup::sqlite {
 namespace {
 
-constexpr std::array<Migration, 10> migrations{{
+constexpr std::array<Migration, 11> migrations{{
     {1, R"sql(
 CREATE TABLE raw_files (
   id               TEXT PRIMARY KEY,
@@ -105,6 +105,10 @@ UPDATE raw_files SET backup_base_path = instrument_id || '/' || substr(backup_ba
  WHERE backup_base_path LIKE '/%'
    AND substr(backup_base_path, -7) GLOB '[0-9][0-9][0-9][0-9]_[0-9][0-9]'
    AND substr(backup_base_path, -(length(instrument_id) + 9)) = '/' || instrument_id || '/' || substr(backup_base_path, -7);
+)sql"},
+    // When `purge --target backup` deleted the local backup (the record keeps where it was).
+    {11, R"sql(
+ALTER TABLE raw_files ADD COLUMN backup_purged_at TEXT;
 )sql"},
 }};
 

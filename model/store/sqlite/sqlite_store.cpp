@@ -18,7 +18,8 @@ using sqlite::Statement;
 
 constexpr const char* row_columns =
     "SELECT id, instrument_id, project_id, vendor, created_at, size, status, backup_status, "
-    "backup_base_path, s3_upload_path, error, updated_at, last_verified_at, s3_uploads, purged_at FROM raw_files";
+    "backup_base_path, s3_upload_path, error, updated_at, last_verified_at, s3_uploads, purged_at, "
+    "backup_purged_at FROM raw_files";
 
 // Every filter as bound parameters ?1 (status), ?2 (instrument), ?3 (changed since).
 constexpr const char* filter_where_base =
@@ -27,7 +28,7 @@ constexpr const char* filter_where_base =
 
 // The filter's WHERE clause; purged records left out for selections that ask (a daily purge).
 std::string where_of(const RecordFilter& filter) {
-  return std::string(filter_where_base) + (filter.unpurged_only ? " AND purged_at IS NULL" : "");
+  return std::string(filter_where_base) + purge_conditions(filter);
 }
 
 void bind_filter(Statement& query, const RecordFilter& filter) {
@@ -55,6 +56,7 @@ Result<RecordRow> read_row(const Statement& row) {
   r.updated_at = row.text(11);
   r.last_verified_at = row.optional_text(12);
   r.purged_at = row.optional_text(14);
+  r.backup_purged_at = row.optional_text(15);
   return r;
 }
 
@@ -311,11 +313,11 @@ class SqliteStore final : public RecordStore {
     std::string sql =
         verb == "INSERT"
             ? "INSERT INTO raw_files (instrument_id, project_id, vendor, created_at, size, status, backup_status, "
-              "backup_base_path, s3_upload_path, error, updated_at, last_verified_at, s3_uploads, id, purged_at) "
-              "VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15)"
+              "backup_base_path, s3_upload_path, error, updated_at, last_verified_at, s3_uploads, id, purged_at, "
+              "backup_purged_at) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16)"
             : "UPDATE raw_files SET instrument_id=?1, project_id=?2, vendor=?3, created_at=?4, size=?5, status=?6, "
               "backup_status=?7, backup_base_path=?8, s3_upload_path=?9, error=?10, updated_at=?11, "
-              "last_verified_at=?12, s3_uploads=?13, purged_at=?15 WHERE id=?14";
+              "last_verified_at=?12, s3_uploads=?13, purged_at=?15, backup_purged_at=?16 WHERE id=?14";
     Statement stmt = db_.prepare(sql);
     stmt.bind(1, r.instrument_id).bind(2, r.project_id).bind(3, std::string(to_string(r.vendor)));
     stmt.bind(4, r.created_at).bind(5, static_cast<int64_t>(r.size));
@@ -324,7 +326,8 @@ class SqliteStore final : public RecordStore {
     stmt.bind(12, r.last_verified_at)
         .bind(13, nlohmann::json(r.s3_uploads).dump())
         .bind(14, r.id)
-        .bind(15, r.purged_at);
+        .bind(15, r.purged_at)
+        .bind(16, r.backup_purged_at);
     return stmt.run();
   }
 

@@ -1,6 +1,6 @@
 // The instrument copy against its record: what is present, gone, differing or extra, per
 // vendor, seen without following symlinks.
-#include "transfer/instrument_copy.h"
+#include "transfer/set_copy.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -12,7 +12,7 @@ namespace {
 
 using Keys = std::vector<std::string>;
 
-class InstrumentCopyTest : public ::testing::Test {
+class SetCopyTest : public ::testing::Test {
  protected:
   InstrumentConfig sciex{"qtrap1", Vendor::sciex, "/data/qtrap1"};
   testing::MemoryFileSystem fs_;
@@ -30,7 +30,7 @@ class InstrumentCopyTest : public ::testing::Test {
   }
 };
 
-TEST_F(InstrumentCopyTest, SciexSiblingsOfTheStemBelongToTheSetOthersDoNot) {
+TEST_F(SetCopyTest, SciexSiblingsOfTheStemBelongToTheSetOthersDoNot) {
   fs_.add_file("/data/qtrap1/s1.wiff", "w");
   fs_.add_file("/data/qtrap1/s1.wiff.scan", "scan");
   fs_.add_file("/data/qtrap1/s10.wiff", "another acquisition");
@@ -44,7 +44,7 @@ TEST_F(InstrumentCopyTest, SciexSiblingsOfTheStemBelongToTheSetOthersDoNot) {
   EXPECT_EQ(copy->present_bytes, 5U);
 }
 
-TEST_F(InstrumentCopyTest, ARecordKeyOutsideTheSetIsNeverTakenAsGone) {
+TEST_F(SetCopyTest, ARecordKeyOutsideTheSetIsNeverTakenAsGone) {
   fs_.add_file("/data/qtrap1/s1.wiff", "w");
   RawFile r = record_of("s1.wiff", Vendor::sciex, "/data/qtrap1", {"s1.wiff"});
   r.file_info["../etc/passwd"] = FileEntry{};
@@ -56,7 +56,7 @@ TEST_F(InstrumentCopyTest, ARecordKeyOutsideTheSetIsNeverTakenAsGone) {
   EXPECT_FALSE(copy->matches());
 }
 
-TEST_F(InstrumentCopyTest, AFolderInPlaceOfAFileAndASymlinkedFolderDiffer) {
+TEST_F(SetCopyTest, AFolderInPlaceOfAFileAndASymlinkedFolderDiffer) {
   InstrumentConfig bruker{"tims", Vendor::bruker, "/data/tims"};
   fs_.add_file("/data/tims/x.d/a.tdf", "a");
   fs_.add_file("/data/tims/x.d/sub/b", "b");
@@ -74,7 +74,7 @@ TEST_F(InstrumentCopyTest, AFolderInPlaceOfAFileAndASymlinkedFolderDiffer) {
   EXPECT_EQ(copy->gone, (Keys{"x.d/sub/b"}));  // not reached through the link
 }
 
-TEST_F(InstrumentCopyTest, FoldersAreListedDeepestFirst) {
+TEST_F(SetCopyTest, FoldersAreListedDeepestFirst) {
   InstrumentConfig bruker{"tims", Vendor::bruker, "/data/tims"};
   fs_.add_file("/data/tims/x.d/a/b/c/f", "f");
   fs_.add_file("/data/tims/x.d/z/g", "g");
