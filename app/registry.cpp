@@ -7,6 +7,7 @@
 #include "tasks/doctor.h"
 #include "tasks/purge.h"
 #include "tasks/restore.h"
+#include "tasks/scan.h"
 #include "tasks/status.h"
 #include "tasks/store_copy.h"
 #include "tasks/upload_s3.h"
@@ -15,7 +16,11 @@
 namespace rawbackup {
 namespace {
 
-constexpr std::array<TaskEntry, 9> tasks{{
+constexpr std::array<TaskEntry, 10> tasks{{
+    {"scan", "Find new acquisitions: each set not recorded yet, ready once it stopped changing",
+     "rawbackup --config envs/local.yaml scan\n"
+     "  rawbackup --config envs/local.yaml --json scan --instrument astral1 --limit 16",
+     needs::config | needs::store, &bind_scan},
     {"checksum", "Inventory a raw-file set: size, MD5 and S3 ETag of every file",
      "rawbackup --config envs/local.yaml checksum --instrument astral1 "
      "20261122_astral1_PRID001_sample.raw",

@@ -66,6 +66,17 @@ class MapReader {
     return number;
   }
 
+  // true or false (YAML's spellings of them); `otherwise` when absent.
+  bool flag(const std::string& key, bool otherwise) {
+    if (!has(key)) return otherwise;
+    YAML::Node value = child(key);
+    bool set = false;
+    if (!value.IsScalar() || !YAML::convert<bool>::decode(value, set)) {
+      fail_at(key_path(key), "must be true or false, got '" + scalar_text(value) + "'");
+    }
+    return set;
+  }
+
   template <class Enum>
   Enum choice(const std::string& key, const std::map<std::string, Enum>& options) {
     std::string text = string(key);
@@ -160,6 +171,7 @@ InstrumentConfig read_instrument(MapReader& instruments, const std::string& id, 
   instrument.vendor =
       entry.choice<Vendor>("type", {{"thermo", Vendor::thermo}, {"bruker", Vendor::bruker}, {"sciex", Vendor::sciex}});
   instrument.path = resolve(base_dir, entry.string("path"));
+  instrument.must_be_mount = entry.flag("mount", false);
   instrument.required_members = entry.optional_strings("required_members");
   if (instrument.required_members) {
     for (const std::string& member : *instrument.required_members) {

@@ -28,6 +28,9 @@ struct InstrumentConfig {
   // instruments.<id>.required_members: the members without which an acquisition is not
   // complete (model/layout.h); nullopt: the vendor's.
   std::optional<std::vector<std::string>> required_members{};
+  // instruments.<id>.mount: the folder must be a mount point (a share that is not mounted
+  // shows an empty folder of the host's own disk; `scan` says so instead of "nothing new").
+  bool must_be_mount = false;
 };
 
 struct S3Config {

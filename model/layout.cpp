@@ -143,6 +143,29 @@ Status validate_raw_file_name(Vendor vendor, const std::string& name) {
   return {};
 }
 
+bool has_set_extension(Vendor vendor, const std::string& entry) {
+  for (const std::string& ext : extensions_of(vendor)) {
+    if (ends_with_icase(entry, ext)) return true;
+  }
+  return false;
+}
+
+std::vector<std::string> main_file_keys(const InstrumentConfig& instrument, const std::string& name) {
+  std::vector<std::string> keys;
+  std::vector<std::string> required = required_members(instrument);
+  if (instrument.vendor == Vendor::bruker) {
+    for (const std::string& member : required) keys.push_back(name + "/" + member);
+    if (keys.empty()) keys.push_back(name);
+    return keys;
+  }
+  keys.push_back(name);
+  auto extension = matching_extension(instrument.vendor, name);
+  if (!extension) return keys;
+  std::string stem = name.substr(0, name.size() - extension->size());
+  for (const std::string& suffix : required) keys.push_back(stem + suffix);
+  return keys;
+}
+
 bool belongs_to_set(Vendor vendor, const std::string& name, const std::string& entry) {
   if (vendor != Vendor::sciex) return entry == name;
   auto extension = matching_extension(vendor, name);

@@ -33,6 +33,15 @@ struct RawFileSet {
 // Errors are ErrorKind::usage.
 Status validate_raw_file_name(Vendor vendor, const std::string& name);
 
+// Whether `entry`, a name in an instrument folder, ends with one of the vendor's set
+// extensions (.raw; .d; .wiff or .wiff2), in any case: the names `scan` treats as sets.
+bool has_set_extension(Vendor vendor, const std::string& entry);
+
+// The keys of set NAME whose size and mtime show an acquisition still being written (what
+// `scan` stats): thermo NAME; sciex NAME and its required siblings (STEM.wiff.scan); bruker
+// the required members inside the .d (analysis.tdf, analysis.tdf_bin), else the .d itself.
+std::vector<std::string> main_file_keys(const InstrumentConfig& instrument, const std::string& name);
+
 // Whether `entry`, a name in the instrument folder, belongs to the set NAME (a valid name of
 // `vendor`): NAME itself (thermo, bruker) or, for sciex, every "STEM.*" sibling.
 bool belongs_to_set(Vendor vendor, const std::string& name, const std::string& entry);

@@ -29,6 +29,7 @@
 #include "common/result.h"
 #include "model/lease.h"
 #include "model/raw_file.h"
+#include "model/sighting.h"
 
 namespace rawbackup {
 
@@ -168,6 +169,16 @@ class RecordStore {
 
   // The per-record lock, waiting as `options` say; "busy: ID is held by …" (kind failed).
   virtual Result<std::unique_ptr<RecordLock>> lock(const std::string& id, const LockOptions& options) = 0;
+
+  // The rows (without files) of those of `ids` that are recorded, in one query: what `scan`
+  // looks up for a whole folder listing.
+  virtual Result<std::vector<RecordRow>> rows_named(const std::vector<std::string>& ids) = 0;
+  // Every sighting of `instrument_id` (model/sighting.h), by name.
+  virtual Result<std::vector<Sighting>> sightings(const std::string& instrument_id) = 0;
+  // In one transaction: upserts `seen` (merged as model/sighting.h says, so two hosts scanning
+  // at once keep one row per set) and deletes the sightings of `forget` (names of `instrument_id`).
+  virtual Status save_sightings(const std::string& instrument_id, const std::vector<Sighting>& seen,
+                                const std::vector<std::string>& forget) = 0;
 
   // Writes records and their events as given (times, hosts, messages kept), all in one
   // transaction; an id that exists is a conflict and nothing is written.

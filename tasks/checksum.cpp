@@ -228,6 +228,17 @@ Status check_s3_key_lengths(const Config& config, const InstrumentConfig& instru
   return {};
 }
 
+// check_sighted() when `scan` has a sighting of the set; store errors are the run's.
+Status check_scan_sighting(const Context& ctx, const InstrumentConfig& instrument, const std::string& name,
+                           const RawFileSet& set, std::chrono::seconds settle) {
+  if (settle.count() == 0) return {};
+  TRY_ASSIGN(sightings, ctx.store->sightings(instrument.id));
+  for (const Sighting& s : sightings) {
+    if (s.name == name) return check_sighted(instrument, name, set, s, SettleRule{settle, Clock::now()});
+  }
+  return {};
+}
+
 }  // namespace
 
 Result<TaskOutput> run_checksum(const Context& ctx, const ChecksumOptions& options) {
@@ -241,6 +252,7 @@ Result<TaskOutput> run_checksum(const Context& ctx, const ChecksumOptions& optio
   TRY(check_s3_key_lengths(*ctx.config, instrument, options.name, project, *set));
   std::chrono::seconds settle(options.settle_seconds.value_or(ctx.config->settle_seconds));
   Status settled = check_settled(*set, SettleRule{settle, Clock::now()});
+  if (settled) settled = check_scan_sighting(ctx, instrument, options.name, *set, settle);
   if (!settled && !options.dry_run) return std::unexpected(settled.error());
   std::unique_ptr<RecordLock> lock;
   if (!options.dry_run) {

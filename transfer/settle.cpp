@@ -39,6 +39,30 @@ Status check_settled(const RawFileSet& set, const SettleRule& rule) {
                                         " s (the acquisition may still be running); " + retry_after(ready, rule.now));
 }
 
+Status check_sighted(const InstrumentConfig& instrument, const std::string& name, const RawFileSet& set,
+                     const Sighting& sighting, const SettleRule& rule) {
+  if (rule.settle.count() == 0) return {};
+  uint64_t size = 0;
+  int64_t mtime_ns = 0;
+  for (const std::string& key : main_file_keys(instrument, name)) {
+    auto found = std::lower_bound(set.files.begin(), set.files.end(), key,
+                                  [](const SetMember& m, const std::string& k) { return m.key < k; });
+    if (found == set.files.end() || found->key != key) continue;
+    size += found->size;
+    mtime_ns = std::max(mtime_ns, found->mtime_ns);
+  }
+  auto at = [](int64_t ms) { return Clock::time_point(std::chrono::milliseconds(ms)); };
+  bool same = sighting.gone_ms == 0 && sighting.same_state(size, mtime_ns);
+  Clock::time_point since = same ? at(sighting.changed_ms) : at(sighting.seen_ms);
+  if (since + rule.settle <= rule.now) return {};
+  std::string seen = same ? "scan saw it change " : "it changed since scan saw it ";
+  return fail(ErrorKind::not_ready, "not ready: " + name + " is still being written (" + seen +
+                                        format_duration(duration<double>(rule.now - since).count()) +
+                                        " ago by this host's clock, within the settle time of " +
+                                        std::to_string(rule.settle.count()) + " s); " +
+                                        retry_after(since + rule.settle, rule.now));
+}
+
 Error changed_while_read(const std::string& key, const std::string& what, std::chrono::seconds settle) {
   auto now = Clock::now();
   return {ErrorKind::not_ready, "not ready: " + key + " changed while it was read (" + what +

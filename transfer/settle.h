@@ -9,6 +9,7 @@
 #include "common/result.h"
 #include "common/text.h"
 #include "model/layout.h"
+#include "model/sighting.h"
 
 namespace rawbackup {
 
@@ -24,6 +25,14 @@ struct SettleRule {
 // Kind not_ready when a member of `set` is unsettled: one line naming the youngest file,
 // how long ago it changed, and when to retry.
 Status check_settled(const RawFileSet& set, const SettleRule& rule);
+
+// The settle rule by what `scan` saw of set NAME (by this host's clock, so an instrument PC's
+// clock cannot make a growing file look old): not_ready while the main files are as scan last
+// saw them and that state is younger than the settle time, or when they differ from a
+// sighting made within the settle time (they changed since). Ok otherwise: the mtime rule
+// (check_settled) still applies.
+Status check_sighted(const InstrumentConfig& instrument, const std::string& name, const RawFileSet& set,
+                     const Sighting& sighting, const SettleRule& rule);
 
 // Kind not_ready for a file (or set) that changed while it was read (`what` says how):
 // retry once it has not changed for the settle time.

@@ -28,6 +28,13 @@ class EmptyStore final : public RecordStore {
     return std::unexpected(read_only().error());
   }
   Status import(const std::vector<StoredRecord>&) override { return read_only(); }
+  Result<std::vector<RecordRow>> rows_named(const std::vector<std::string>&) override {
+    return std::vector<RecordRow>{};
+  }
+  Result<std::vector<Sighting>> sightings(const std::string&) override { return std::vector<Sighting>{}; }
+  Status save_sightings(const std::string&, const std::vector<Sighting>&, const std::vector<std::string>&) override {
+    return read_only();
+  }
 
  private:
   Status read_only() const { return fail(ErrorKind::usage, "record store " + location_ + " is open read-only"); }

@@ -93,7 +93,9 @@ TEST(Lease, WaitsThenSaysWhoHoldsItAndTakesOverAnExpiredOne) {
 TEST(Lease, ARowThatIsAlreadyMineCountsAsTaken) {
   std::map<std::string, LeaseHolder> rows;
   Actor me{"upload-s3", "worker-b", 100};
-  rows["a.raw"] = LeaseHolder{me.task, me.host, "t0", me.pid, 0, 0};  // an insert whose reply was lost
+  // An insert whose reply was lost: the row is this very process's (token and all), whether or
+  // not a process with pid 100 runs on this machine.
+  rows["a.raw"] = LeaseHolder{me.task, me.host, "t0", me.pid, 0, 0, me.token};
   EXPECT_TRUE(acquire_lease(std::make_unique<MemoryLeases>(rows), "a.raw", me, LockOptions{}));
 }
 

@@ -7,7 +7,7 @@ namespace {
 
 // Timestamps are ISO-8601 UTC text as in the SQLite store (the same order, filters and
 // values on both); ids and timestamps compare byte-wise (COLLATE "C") whatever the locale.
-constexpr std::array<Migration, 6> migrations{{
+constexpr std::array<Migration, 7> migrations{{
     {1, R"sql(
 CREATE TABLE raw_files (
   id               TEXT COLLATE "C" PRIMARY KEY,
@@ -81,6 +81,20 @@ UPDATE raw_files SET backup_base_path = instrument_id || '/' || right(backup_bas
     // When `purge --target backup` deleted the local backup (see the SQLite store's version 11).
     {6, R"sql(
 ALTER TABLE raw_files ADD COLUMN backup_purged_at TEXT;
+)sql"},
+    // What `scan` saw of sets not recorded yet (model/sighting.h; the SQLite store's version 12).
+    {7, R"sql(
+CREATE TABLE scan_sightings (
+  instrument_id TEXT COLLATE "C" NOT NULL,
+  name TEXT COLLATE "C" NOT NULL,
+  size BIGINT NOT NULL,
+  mtime_ns BIGINT NOT NULL,
+  first_seen_ms BIGINT NOT NULL,
+  changed_ms BIGINT NOT NULL,
+  seen_ms BIGINT NOT NULL,
+  gone_ms BIGINT NOT NULL DEFAULT 0,
+  PRIMARY KEY (instrument_id, name)
+);
 )sql"},
 }};
 

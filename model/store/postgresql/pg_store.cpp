@@ -1,5 +1,6 @@
 #include "model/store/postgresql/pg_store.h"
 
+#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
 #include "common/text.h"
@@ -7,6 +8,7 @@
 #include "model/store/empty_store.h"
 #include "model/store/postgresql/pg_health.h"
 #include "model/store/postgresql/pg_leases.h"
+#include "model/store/postgresql/pg_sightings.h"
 #include "model/store/postgresql/pg_records.h"
 #include "model/store/postgresql/pg_retry.h"
 #include "model/store/postgresql/pg_schema.h"
@@ -220,6 +222,31 @@ class PgStore final : public RecordStore {
       }
       return pg::append_events(db_, events);
     });
+  }
+
+  Result<std::vector<RecordRow>> rows_named(const std::vector<std::string>& ids) override {
+    return retried<std::vector<RecordRow>>([&]() -> Result<std::vector<RecordRow>> {
+      TRY_ASSIGN(rows, db_.exec(std::string("SELECT ") + pg::row_columns +
+                                    " FROM raw_files WHERE id IN (SELECT jsonb_array_elements_text($1::jsonb))",
+                                {nlohmann::json(ids).dump()}));
+      std::vector<RecordRow> out;
+      out.reserve(static_cast<size_t>(rows.count()));
+      for (int i = 0; i < rows.count(); ++i) {
+        TRY_ASSIGN(row, pg::read_row(rows, i));
+        out.push_back(std::move(row));
+      }
+      return out;
+    });
+  }
+
+  Result<std::vector<Sighting>> sightings(const std::string& instrument_id) override {
+    return retried<std::vector<Sighting>>([&] { return pg::read_sightings(db_, instrument_id); });
+  }
+
+  Status save_sightings(const std::string& instrument_id, const std::vector<Sighting>& seen,
+                        const std::vector<std::string>& forget) override {
+    TRY(writable());
+    return written([&] { return pg::write_sightings(db_, instrument_id, seen, forget); });
   }
 
  private:

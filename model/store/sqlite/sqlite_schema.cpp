@@ -6,7 +6,7 @@
 namespace rawbackup::sqlite {
 namespace {
 
-constexpr std::array<Migration, 11> migrations{{
+constexpr std::array<Migration, 12> migrations{{
     {1, R"sql(
 CREATE TABLE raw_files (
   id               TEXT PRIMARY KEY,
@@ -109,6 +109,20 @@ UPDATE raw_files SET backup_base_path = instrument_id || '/' || substr(backup_ba
     // When `purge --target backup` deleted the local backup (the record keeps where it was).
     {11, R"sql(
 ALTER TABLE raw_files ADD COLUMN backup_purged_at TEXT;
+)sql"},
+    // What `scan` saw of sets not recorded yet (model/sighting.h).
+    {12, R"sql(
+CREATE TABLE scan_sightings (
+  instrument_id TEXT NOT NULL,
+  name TEXT NOT NULL,
+  size INTEGER NOT NULL,
+  mtime_ns INTEGER NOT NULL,
+  first_seen_ms INTEGER NOT NULL,
+  changed_ms INTEGER NOT NULL,
+  seen_ms INTEGER NOT NULL,
+  gone_ms INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (instrument_id, name)
+) WITHOUT ROWID;
 )sql"},
 }};
 

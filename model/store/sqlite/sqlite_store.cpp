@@ -7,6 +7,7 @@
 #include "model/store/empty_store.h"
 #include "model/store/sqlite/sqlite_health.h"
 #include "model/store/sqlite/sqlite_leases.h"
+#include "model/store/sqlite/sqlite_sightings.h"
 #include "model/store/sqlite/sqlite_schema.h"
 #include "model/store_common.h"
 
@@ -236,6 +237,31 @@ class SqliteStore final : public RecordStore {
     TRY_ASSIGN(table, open_sqlite_leases(path_.string(), static_cast<int>(options_.busy_timeout.count())));
     TRY_ASSIGN(taken, acquire_lease(std::move(table), id, actor_, options));
     return held_.track(id, std::move(taken));
+  }
+
+  Result<std::vector<RecordRow>> rows_named(const std::vector<std::string>& ids) override {
+    Statement query = db_.prepare(std::string(row_columns) + " WHERE id IN (SELECT value FROM json_each(?1))");
+    query.bind(1, nlohmann::json(ids).dump());
+    std::vector<RecordRow> rows;
+    while (true) {
+      Result<bool> more = query.step();
+      if (!more) return std::unexpected(more.error());
+      if (!*more) return rows;
+      TRY_ASSIGN(row, read_row(query));
+      rows.push_back(std::move(row));
+    }
+  }
+
+  Result<std::vector<Sighting>> sightings(const std::string& instrument_id) override {
+    return sqlite::read_sightings(db_, instrument_id);
+  }
+
+  Status save_sightings(const std::string& instrument_id, const std::vector<Sighting>& seen,
+                        const std::vector<std::string>& forget) override {
+    TRY(writable());
+    TRY_ASSIGN(txn, sqlite::Transaction::begin(db_));
+    TRY(sqlite::write_sightings(db_, instrument_id, seen, forget));
+    return txn.commit();
   }
 
   Status import(const std::vector<StoredRecord>& records) override {
