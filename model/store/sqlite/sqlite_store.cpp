@@ -7,6 +7,7 @@
 #include "model/store/empty_store.h"
 #include "model/store/sqlite/sqlite_health.h"
 #include "model/store/sqlite/sqlite_leases.h"
+#include "model/store/sqlite/sqlite_rows.h"
 #include "model/store/sqlite/sqlite_sightings.h"
 #include "model/store/sqlite/sqlite_schema.h"
 #include "model/store_common.h"
@@ -16,11 +17,6 @@ namespace {
 
 namespace fs = std::filesystem;
 using sqlite::Statement;
-
-constexpr const char* row_columns =
-    "SELECT id, instrument_id, project_id, vendor, created_at, size, status, backup_status, "
-    "backup_base_path, s3_upload_path, error, updated_at, last_verified_at, s3_uploads, purged_at, "
-    "backup_purged_at FROM raw_files";
 
 // Every filter as bound parameters ?1 (status), ?2 (instrument), ?3 (changed since).
 constexpr const char* filter_where_base =
@@ -34,31 +30,6 @@ std::string where_of(const RecordFilter& filter) {
 
 void bind_filter(Statement& query, const RecordFilter& filter) {
   query.bind(1, filter.status).bind(2, filter.instrument_id).bind(3, filter.changed_since);
-}
-
-Result<RecordRow> read_row(const Statement& row) {
-  RecordRow r;
-  r.id = row.text(0);
-  r.instrument_id = row.text(1);
-  r.project_id = row.text(2);
-  auto vendor = vendor_from(row.text(3));
-  auto status = raw_file_status_from(row.text(6));
-  auto backup = backup_status_from(row.text(7));
-  if (!vendor || !status || !backup)
-    return fail("record " + r.id + " has an unknown vendor or status; upgrade rawbackup");
-  r.vendor = *vendor;
-  r.created_at = row.text(4);
-  r.size = static_cast<uint64_t>(row.integer(5));
-  r.status = *status;
-  r.backup_status = *backup;
-  r.backup_base_path = row.optional_text(8);
-  r.s3_upload_path = row.optional_text(9);
-  r.error = row.optional_text(10);
-  r.updated_at = row.text(11);
-  r.last_verified_at = row.optional_text(12);
-  r.purged_at = row.optional_text(14);
-  r.backup_purged_at = row.optional_text(15);
-  return r;
 }
 
 Result<std::map<std::string, std::string>> read_uploads(const RecordRow& r, const std::string& text) {
@@ -159,17 +130,10 @@ class SqliteStore final : public RecordStore {
 
   Status list_rows(const RecordQuery& q, const RowVisitor& visit) override {
     Statement query =
-        db_.prepare(std::string(row_columns) + where_of(q.filter) + " ORDER BY created_at DESC, id DESC LIMIT ?4");
+        db_.prepare(std::string(sqlite::row_columns) + where_of(q.filter) + " ORDER BY created_at DESC, id DESC LIMIT ?4");
     bind_filter(query, q.filter);
     query.bind(4, q.limit == 0 ? int64_t{-1} : static_cast<int64_t>(q.limit));
-    while (true) {
-      Result<bool> more = query.step();
-      if (!more) return std::unexpected(more.error());
-      if (!*more) return {};
-      auto row = read_row(query);
-      if (!row) return std::unexpected(row.error());
-      TRY(visit(*row));
-    }
+    return sqlite::visit_rows(query, visit);
   }
 
   Result<std::vector<std::string>> list_ids(const RecordFilter& filter) override {
@@ -240,16 +204,14 @@ class SqliteStore final : public RecordStore {
   }
 
   Result<std::vector<RecordRow>> rows_named(const std::vector<std::string>& ids) override {
-    Statement query = db_.prepare(std::string(row_columns) + " WHERE id IN (SELECT value FROM json_each(?1))");
+    Statement query = db_.prepare(std::string(sqlite::row_columns) + " WHERE id IN (SELECT value FROM json_each(?1))");
     query.bind(1, nlohmann::json(ids).dump());
     std::vector<RecordRow> rows;
-    while (true) {
-      Result<bool> more = query.step();
-      if (!more) return std::unexpected(more.error());
-      if (!*more) return rows;
-      TRY_ASSIGN(row, read_row(query));
-      rows.push_back(std::move(row));
-    }
+    TRY(sqlite::visit_rows(query, [&](const RecordRow& row) -> Status {
+      rows.push_back(row);
+      return {};
+    }));
+    return rows;
   }
 
   Result<std::vector<Sighting>> sightings(const std::string& instrument_id) override {
@@ -293,12 +255,12 @@ class SqliteStore final : public RecordStore {
 
   // The row and its s3_uploads text; nullopt when there is no such record.
   Result<std::optional<std::pair<RecordRow, std::string>>> get_row(const std::string& id) {
-    Statement query = db_.prepare(std::string(row_columns) + " WHERE id = ?1");
+    Statement query = db_.prepare(std::string(sqlite::row_columns) + " WHERE id = ?1");
     query.bind(1, id);
     Result<bool> found = query.step();
     if (!found) return std::unexpected(found.error());
     if (!*found) return std::optional<std::pair<RecordRow, std::string>>{};
-    auto row = read_row(query);
+    auto row = sqlite::read_row(query);
     if (!row) return std::unexpected(row.error());
     return std::optional(std::pair(std::move(*row), query.text(13)));
   }
