@@ -39,8 +39,7 @@ expect_match "the whole file" "$work/out" "\"bytes\":$((10 << 20))"
 big="$inst/astral1/appended.raw"
 head -c $((768 << 20)) /dev/zero >"$big"
 finished "$big"
-"$rb" "${c[@]}" --json checksum --instrument astral1 appended.raw >"$work/out" 2>"$work/err" &
-pid=$!
+in_background "$work/out" "$work/err" "$rb" "${c[@]}" --json checksum --instrument astral1 appended.raw
 wait_for "$work/err" 'hashing 1 file' && head -c $((1 << 20)) /dev/zero >>"$big"
 wait "$pid"
 code=$?
@@ -94,8 +93,7 @@ mkdir -p "$d"
 head -c $((700 << 20)) /dev/zero >"$d/analysis.tdf_bin"
 echo tdf >"$d/analysis.tdf"
 finished "$d"/*
-"$rb" "${c[@]}" checksum --instrument timstof1 run_x.d >"$work/out" 2>"$work/err" &
-pid=$!
+in_background "$work/out" "$work/err" "$rb" "${c[@]}" checksum --instrument timstof1 run_x.d
 wait_for "$work/err" 'hashing 2 file' && echo more >"$d/zz_new.tdf"
 wait "$pid"
 code=$?

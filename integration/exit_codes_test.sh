@@ -49,8 +49,7 @@ expect_code "99: upload-s3 --skip-exit-code 99 with backup_type local" 99 "$rb" 
 
 # 130: SIGTERM while hashing a large (sparse) file.
 truncate -s 8G "$inst/big_PRID1.raw"
-"$rb" "${c[@]}" checksum --instrument astral1 big_PRID1.raw >"$work/out" 2>"$work/err" &
-pid=$!
+in_background "$work/out" "$work/err" "$rb" "${c[@]}" checksum --instrument astral1 big_PRID1.raw
 wait_for "$work/err" 'hashing 1 file'
 kill -TERM "$pid"
 wait "$pid"

@@ -47,6 +47,17 @@ wait_for() {
   return 1
 }
 
+# in_background OUT ERR COMMAND...: COMMAND in the background, its PID in $pid. OUT and ERR are
+# emptied first, so a wait_for on them never matches what an earlier run wrote there.
+in_background() {
+  local out="$1" err="$2"
+  shift 2
+  : >"$out"
+  : >"$err"
+  "$@" >"$out" 2>"$err" &
+  pid=$!
+}
+
 # wait_until SECONDS COMMAND...: until COMMAND succeeds, at most SECONDS.
 wait_until() {
   local tries=$(($1 * 10))
