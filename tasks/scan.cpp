@@ -42,28 +42,33 @@ Result<Folder> open_folder(const FileSystem& files, const InstrumentConfig& inst
   return Folder{root, cache_s * 1000};
 }
 
-// A listing without sets is "nothing new" only if nothing was there within a day: else the
-// share is most likely not mounted (or the files were removed), which an operator must see.
+// A listing without sets is "nothing new" only if no set that still belongs there was there
+// within a day: a set scan saw and nobody recorded, or a recorded one whose local backup is not
+// done (the workflow moves a set away only after copy-local). Else the share is most likely not
+// mounted (or the files were removed), which an operator must see.
 Status check_not_emptied(RecordStore& store, const InstrumentConfig& instrument, const std::vector<Sighting>& before,
-                         int64_t now_ms) {
+                         const std::set<std::string>& recorded, int64_t now_ms) {
   const std::string folder = "instrument folder " + instrument.path.string() + " is empty, but ";
   const std::string hint = " within the last day: is the share mounted? (a folder emptied on purpose scans clean a day later)";
   for (const Sighting& s : before) {
-    if (s.gone_ms == 0 && now_ms - s.seen_ms < day_ms) {
+    if (s.gone_ms == 0 && now_ms - s.seen_ms < day_ms && !recorded.contains(s.name)) {
       return fail(ErrorKind::failed, folder + s.name + " was seen there at " +
                                          format_utc(Clock::time_point(std::chrono::milliseconds(s.seen_ms))) + hint);
     }
   }
-  std::optional<RecordRow> newest;
-  RecordQuery query{RecordFilter{std::nullopt, instrument.id, std::nullopt, true, std::nullopt}, 1};
+  std::optional<RecordRow> unfinished;
+  std::string since = format_utc(Clock::time_point(std::chrono::milliseconds(now_ms - day_ms)));
+  RecordQuery query{RecordFilter{std::nullopt, instrument.id, since, true}, 0};
   TRY(store.list_rows(query, [&](const RecordRow& row) -> Status {
-    newest = row;
+    auto created = parse_utc(row.created_at);
+    if (!unfinished && row.status != RawFileStatus::copying_done && created && now_ms - epoch_ms(*created) < day_ms) {
+      unfinished = row;
+    }
     return {};
   }));
-  auto created = newest ? parse_utc(newest->created_at) : std::nullopt;
-  if (created && now_ms - epoch_ms(*created) < day_ms) {
-    return fail(ErrorKind::failed, folder + newest->id + " (acquired " + newest->created_at +
-                                       ", not purged) is recorded there" + hint);
+  if (unfinished) {
+    return fail(ErrorKind::failed, folder + unfinished->id + " (acquired " + unfinished->created_at +
+                                       ", not backed up locally yet) is recorded there" + hint);
   }
   return {};
 }
@@ -97,8 +102,6 @@ Result<std::vector<ScanVerdict>> scan_instrument(const Context& ctx, const Instr
   for (std::string& entry : entries) {
     if (has_set_extension(instrument.vendor, entry)) names.push_back(std::move(entry));
   }
-  if (names.empty()) TRY(check_not_emptied(store, instrument, before, now_ms));
-
   std::vector<std::string> lookup = names;
   for (const Sighting& s : before) lookup.push_back(s.name);
   TRY_ASSIGN(rows, store.rows_named(lookup));
@@ -108,6 +111,7 @@ Result<std::vector<ScanVerdict>> scan_instrument(const Context& ctx, const Instr
     recorded.insert(row.id);
     records.emplace(row.id, std::move(row));
   }
+  if (names.empty()) TRY(check_not_emptied(store, instrument, before, recorded, now_ms));
   std::vector<ListedSet> listed;
   listed.reserve(names.size());
   for (const std::string& name : names) {
@@ -149,7 +153,7 @@ Result<TaskOutput> run_scan(const Context& ctx, const ScanOptions& options) {
       result.errors.push_back({instrument->id, verdicts.error().message});
       continue;
     }
-    for (ScanVerdict& v : *verdicts) result.sets.push_back({instrument->id, std::move(v)});
+    for (ScanVerdict& v : *verdicts) result.sets.push_back({instrument->id, std::move(v), instrument->path.string()});
   }
   sort_scanned(result.sets);
   return output_of(result, result.errors.empty() ? 0 : 1);

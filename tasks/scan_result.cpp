@@ -59,7 +59,9 @@ uint64_t ScanResult::more_ready() const {
 
 nlohmann::json ScanResult::to_json() const {
   nlohmann::json ready = nlohmann::json::array();
-  for (const ScannedSet* s : handed_on()) ready.push_back({{"raw_file", s->verdict.name}, {"instrument", s->instrument}});
+  for (const ScannedSet* s : handed_on()) {
+    ready.push_back({{"raw_file", s->verdict.name}, {"instrument", s->instrument}, {"instrument_dir", s->instrument_dir}});
+  }
   nlohmann::json listed = nlohmann::json::array();
   std::map<std::string, uint64_t> counts;
   for (const ScannedSet& s : sets) {

@@ -13,6 +13,7 @@ namespace rawbackup {
 struct ScannedSet {
   std::string instrument;
   ScanVerdict verdict;
+  std::string instrument_dir{};  // the instrument's folder, for the DAG run's conf
 };
 
 struct ScanFolderError {

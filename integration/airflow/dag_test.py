@@ -9,11 +9,9 @@ real runs per raw file against a loopback s3rver with Airflow's task semantics:
   - backup_type local: upload_s3 exits 99 and shows as skipped;
 and the daily purge DAG: an old backed-up file purged, young ones kept, the next day the purged one not selected again.
 Usage: dag_test.py RAWBACKUP_BINARY"""
-import importlib.util
 import json
 import os
 import py_compile
-import shlex
 import subprocess
 import sys
 import tempfile
@@ -24,18 +22,11 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
 import airflow_stub  # noqa: E402
+from dag_checks import check_commands_against_help, load_dag  # noqa: E402
 from facility import BUCKET_PREFIX, Checks, S3rver, bruker_d, sciex_pair, thermo_raw, write_config  # noqa: E402
 
 BINARY = Path(sys.argv[1]).resolve()
 t = Checks()
-
-
-def load_dag(name="rawbackup_dag"):
-    airflow_stub.install()
-    spec = importlib.util.spec_from_file_location(name, HERE / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.dag
 
 
 def check_purge_wiring(dag):
@@ -63,24 +54,6 @@ def check_wiring(dag):
                 for k, x in tasks.items() if k != "file_mover"))
     t.check("pools for copy and upload",
             (tasks["copy_local"].args["pool"], tasks["upload_s3"].args["pool"]) == ("rawbackup_copy", "rawbackup_upload"))
-
-
-def help_text(*args):
-    return subprocess.run([str(BINARY), *args, "--help"], capture_output=True, text=True).stdout
-
-
-def check_commands_against_help(dag):
-    """Each rawbackup command the DAG builds: a real subcommand, every option in its --help."""
-    for task in dag.tasks.values():
-        words = shlex.split(task.args["bash_command"])
-        if words[0] != "$RAWBACKUP":
-            continue
-        options = [w for w in words[1:] if w.startswith("--")]
-        sub = next(w for w in words[1:] if not w.startswith("-") and not w.startswith("$"))
-        global_help, sub_help = help_text(), help_text(sub)
-        t.check(f"{task.task_id}: '{sub}' is a subcommand", sub in global_help and sub_help != "")
-        for option in options:
-            t.check(f"{task.task_id}: {option} in --help", option in sub_help or option in global_help)
 
 
 def xcom(states, task_id):
@@ -202,11 +175,11 @@ def main():
         root = Path(tmp)
         os.environ["AIRFLOW_VAR_RAWBACKUP_BINARY"] = str(BINARY)
         os.environ["AIRFLOW_VAR_RAWBACKUP_PROCESSING_DIR"] = str(root / "processing")
-        dag, purge_dag = load_dag(), load_dag("rawbackup_purge_dag")
+        dag, purge_dag = load_dag("rawbackup_dag"), load_dag("rawbackup_purge_dag")
         check_wiring(dag)
         check_purge_wiring(purge_dag)
-        check_commands_against_help(dag)
-        check_commands_against_help(purge_dag)
+        check_commands_against_help(t, BINARY, dag)
+        check_commands_against_help(t, BINARY, purge_dag)
         run_s3(root / "s3run", dag, purge_dag)
         run_local(root / "localrun", dag)
     return t.summary()

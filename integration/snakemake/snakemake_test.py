@@ -1,10 +1,13 @@
 #!/usr/bin/env python3
 """The example Snakefile, run for real with Debian's snakemake against a loopback s3rver:
-three raw files in one instrument folder, one of them in a project whose bucket is missing.
+three raw files in one instrument folder, one of them in a project whose bucket is missing, and
+a file whose name `scan` refuses; the workflow's sets come from `rawbackup scan`.
   - first run: every file is checksummed, copied and processed; two are uploaded; the third's
     upload fails (after its retries) without stopping `process`; snakemake exits non-zero;
   - the bucket is created; a re-run redoes only the failed upload and exits 0;
-  - the record store agrees: every record copying_done, every backup done.
+  - the record store agrees: every record copying_done, every backup done; the refused name
+    was never worked on;
+  - the instrument folder gone (a share not mounted): the workflow stops with scan's message.
 Usage: snakemake_test.py RAWBACKUP_BINARY"""
 import json
 import os
@@ -20,6 +23,7 @@ from facility import BUCKET_PREFIX, Checks, S3rver, thermo_raw, write_config  # 
 BINARY = str(Path(sys.argv[1]).resolve())
 NAMES = ["20261122_astral1_PRID001_a.raw", "20261122_astral1_PRID001_b.raw",
          "20261122_astral1_PRID002_c.raw"]
+INVALID = "20261122_astral1_PRID001_\x7f.raw"  # a control character: scan says invalid-name
 t = Checks()
 
 
@@ -47,6 +51,7 @@ def main():
         root = Path(tmp)
         for i, name in enumerate(NAMES):
             thermo_raw(root / "instruments" / "astral1" / name, (6 << 20) if i == 0 else 4096, i)
+        thermo_raw(root / "instruments" / "astral1" / INVALID, 4096, 9)
         write_config(root, "s3")
         s3 = S3rver(root / "s3", [f"{BUCKET_PREFIX}-prid001"])
         try:
@@ -76,6 +81,13 @@ def main():
             t.check("store: every record copied and backed up",
                     len(records) == 3 and all(r["status"] == "copying_done" and r["backup_status"] == "done" for r in records),
                     status.stdout[:1000])
+            t.check("the name scan refuses was never worked on",
+                    not any(INVALID in p.name for p in (root / "wf" / "results").iterdir()))
+            (root / "instruments" / "astral1").rename(root / "astral1.unmounted")
+            third = snakemake(root)
+            log = third.stdout + third.stderr
+            t.check("folder missing: the workflow stops with scan's message",
+                    third.returncode != 0 and "rawbackup scan failed (exit 1)" in log and "is missing" in log, log[-2000:])
         finally:
             s3.stop()
     return t.summary()

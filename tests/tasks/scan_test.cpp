@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "tasks/checksum.h"
+#include "tasks/copy_local.h"
 #include "task_fixture.h"
 
 namespace rawbackup {
@@ -64,6 +65,7 @@ TEST_F(ScanTaskTest, NewSetsSettleAcrossScansAndRecordedOnesAreLeftOut) {
   ASSERT_EQ(second.result["ready"].size(), 1u);
   EXPECT_EQ(second.result["ready"][0]["raw_file"], "a.raw");
   EXPECT_EQ(second.result["ready"][0]["instrument"], "astral1");
+  EXPECT_EQ(second.result["ready"][0]["instrument_dir"], "/data/astral1") << second.result.dump();
 
   ChecksumOptions checksum{"astral1", "", "a.raw"};
   ASSERT_TRUE(run_checksum(context(), checksum));
@@ -135,6 +137,18 @@ TEST_F(ScanTaskTest, EmptyFolderWithARecentUnpurgedRecordIsAnError) {
   TaskOutput out = scan();
   EXPECT_EQ(out.exit_code, 1);
   EXPECT_NE(out.result["errors"][0]["error"].get<std::string>().find("a.raw (acquired"), std::string::npos);
+}
+
+TEST_F(ScanTaskTest, FolderEmptiedAfterTheLocalBackupIsNothingNew) {
+  fs_.add_file("/data/astral1/a.raw", "x", now_ns() - hour_ns);
+  scan();
+  age_sightings("astral1", 2 * 3600 * 1000);  // seen unchanged for two hours
+  ASSERT_TRUE(run_checksum(context(), ChecksumOptions{"astral1", "", "a.raw"}));
+  ASSERT_TRUE(run_copy_local(context(), CopyLocalOptions{"a.raw", false, false}));
+  fs_.remove("/data/astral1/a.raw");  // the workflow moved it to processing
+  TaskOutput out = scan();
+  EXPECT_EQ(out.exit_code, 0) << out.result.dump();
+  EXPECT_TRUE(out.result["errors"].empty());
 }
 
 TEST_F(ScanTaskTest, VanishedAndInvalidNamesAreReported) {
