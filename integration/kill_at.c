@@ -6,12 +6,15 @@
  * the file HOLD_MARK, then waits until the file HOLD_UNTIL exists.
  *   KILL_AT=open:TEXT    when a file whose path contains TEXT is opened (after the open);
  *                        with KILL_AT_COUNT=N at the Nth such open (default 1)
+ *   KILL_AT=opendir:TEXT when a folder whose path contains TEXT is opened for listing (after
+ *                        the opendir, before the first entry is read); KILL_AT_COUNT as for open
  *   KILL_AT=unlinkat:N   after the Nth file removed with unlinkat (folders not counted)
  *   KILL_AT=connect:N    when the Nth socket connection is made (before it is)
  *   KILL_AT=link:N       after the Nth hard link is made (a commit on a file system that
  *                        refuses rename flags: the final name is there, the temporary too)
  * Built by the test that uses it: cc -shared -fPIC -o kill_at.so kill_at.c -ldl */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <dlfcn.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -47,10 +50,12 @@ static int counted(const char* what) {
   return ++*count == atoi(at + n + 1);
 }
 
-static void kill_on_open(const char* path) {
+// KILL_AT=<what>TEXT (what: "open:" or "opendir:") and PATH contains TEXT.
+static void kill_on_path(const char* what, const char* path) {
   static int opens = 0;
   const char* at = getenv("KILL_AT");
-  if (at == NULL || strncmp(at, "open:", 5) != 0 || path == NULL || strstr(path, at + 5) == NULL) return;
+  size_t n = strlen(what);
+  if (at == NULL || strncmp(at, what, n) != 0 || path == NULL || strstr(path, at + n) == NULL) return;
   const char* count = getenv("KILL_AT_COUNT");
   if (++opens == (count ? atoi(count) : 1)) hit();
 }
@@ -67,7 +72,7 @@ static void kill_on_open(const char* path) {
     static int (*real)() = NULL;                                        \
     if (real == NULL) real = (int (*)())dlsym(RTLD_NEXT, name);         \
     int fd = real(__VA_ARGS__, flags, mode);                            \
-    kill_on_open(path);                                                 \
+    kill_on_path("open:", path);                                        \
     return fd;                                                          \
   }
 
@@ -75,6 +80,14 @@ int open(const char* path, int flags, ...) OPEN_SHIM("open", path)
 int open64(const char* path, int flags, ...) OPEN_SHIM("open64", path)
 int openat(int dir, const char* path, int flags, ...) OPEN_SHIM("openat", dir, path)
 int openat64(int dir, const char* path, int flags, ...) OPEN_SHIM("openat64", dir, path)
+
+DIR* opendir(const char* path) {
+  static DIR* (*real)(const char*) = NULL;
+  if (real == NULL) real = (DIR * (*)(const char*)) dlsym(RTLD_NEXT, "opendir");
+  DIR* dir = real(path);
+  kill_on_path("opendir:", path);
+  return dir;
+}
 
 int unlinkat(int dir, const char* path, int flags) {
   static int (*real)(int, const char*, int) = NULL;

@@ -3,7 +3,7 @@
 # the store conformance suite against it; the binary with store.url and RAWBACKUP_STORE_URL;
 # passwords never shown; 8 binaries migrating a fresh database at once; a read-only status;
 # `store copy` moving a SQLite store into PostgreSQL (dry run, re-run, refusals), after which
-# status shows the same records.
+# status shows the same records; two hosts running `scan` at once.
 # Usage: store_postgresql_test.sh PATH/TO/rawbackup PATH/TO/rawbackup_tests
 source "$(dirname "$0")/lib.sh"
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -121,4 +121,42 @@ expect_code "a target with other records is refused" 3 "$rb" store copy "sqlite:
 expect_match "  says why" "$work/err" 'holds [0-9]+ record\(s\) that .* does not have'
 expect_code "the same store twice is refused" 2 "$rb" store copy "$pg_url" "$pg_url"
 expect_code "a bad URL" 2 "$rb" store copy "sqlite://relative.sqlite" "$pg_url"
+# --- two hosts scanning one folder at once: the same verdicts, one sighting per set, and no lock
+# held across the listing (host 1 is held inside its listing while host 2 scans to the end) ---
+cc -shared -fPIC -o "$work/kill_at.so" "$here/kill_at.c" -ldl || failure "build kill_at.so"
+mkdir -p "$work/instruments/scanned"
+for i in $(seq -w 1 60); do printf 'acquisition %s' "$i" >"$work/instruments/scanned/s${i}_PRID1.raw"; done
+printf 'x' >"$work/instruments/scanned/bad$(printf '\x7f')_PRID1.raw"
+sed -e 's|instruments: {astral1: .*|instruments: {scanned: {type: thermo, path: instruments/scanned}}|' \
+  -e 's|settle_seconds: 0|settle_seconds: 3600|' "$work/pg.yaml" >"$work/scan.yaml"
+for i in 01 02 03; do must "checksum s$i" "$rb" --config "$work/scan.yaml" checksum --settle 0 --instrument scanned "s${i}_PRID1.raw"; done
+verdicts() { python3 -c 'import json,sys; print("\n".join(sorted(s["raw_file"]+" "+s["state"] for s in json.load(open(sys.argv[1]))["sets"])))' "$1"; }
+scan_as() { RAWBACKUP_HOST_ID="$1" "$rb" --config "$work/scan.yaml" --json scan --all >"$work/$1.$2.json" 2>"$work/$1.$2.err"; }
+rounds_ok=1
+for round in 1 2 3 4 5; do
+  scan_as host1 "$round" & p1=$!
+  scan_as host2 "$round" & p2=$!
+  wait "$p1"; c1=$?; wait "$p2"; c2=$?
+  [ "$c1$c2" = 00 ] || { rounds_ok=0; failure "scans at once, round $round: exit $c1 and $c2" "$(cat "$work"/host?."$round".err)"; }
+  [ "$(verdicts "$work/host1.$round.json")" = "$(verdicts "$work/host2.$round.json")" ] ||
+    { rounds_ok=0; failure "round $round: the hosts' verdicts differ" "$(diff <(verdicts "$work/host1.$round.json") <(verdicts "$work/host2.$round.json") | head -5)"; }
+done
+[ "$rounds_ok" = 1 ] && pass "5 rounds of two scans at once: exit 0, the same verdicts"
+verdicts "$work/host1.5.json" | awk '{print $2}' | sort | uniq -c | tr -s ' ' >"$work/states"
+grep -q '^ 57 unsettled$' "$work/states" && grep -q '^ 3 recorded$' "$work/states" && grep -q '^ 1 invalid-name$' "$work/states" &&
+  pass "  57 unsettled, 3 recorded, 1 invalid name" || failure "  states" "$(cat "$work/states")"
+[ "$(psql_admin "SELECT count(*), count(DISTINCT name) FROM scan_sightings WHERE instrument_id = 'scanned'")" = "57|57" ] &&
+  pass "  one sighting per unrecorded set" || failure "  sightings" "$(psql_admin "SELECT count(*), count(DISTINCT name) FROM scan_sightings")"
+rm -f "$work/listing" "$work/go"
+RAWBACKUP_HOST_ID=host1 LD_PRELOAD="$work/kill_at.so" KILL_SIGNAL=HOLD KILL_AT=opendir:instruments/scanned \
+  HOLD_MARK="$work/listing" HOLD_UNTIL="$work/go" "$rb" --config "$work/scan.yaml" --json scan --all >"$work/held.json" 2>"$work/held.err" &
+held=$!
+wait_until 60 test -e "$work/listing" && pass "host 1 is inside its listing" || failure "host 1 never listed" "$(cat "$work/held.err")"
+expect_code "  host 2 scans meanwhile (no lock held across the listing)" 0 scan_as host2 held
+touch "$work/go"
+wait "$held" && pass "  host 1 finishes after it" || failure "  host 1" "$(cat "$work/held.err")"
+[ "$(verdicts "$work/held.json")" = "$(verdicts "$work/host2.held.json")" ] && pass "  the same verdicts" ||
+  failure "  verdicts differ" "$(diff <(verdicts "$work/held.json") <(verdicts "$work/host2.held.json") | head -5)"
+[ "$(psql_admin "SELECT count(*) FROM scan_sightings WHERE instrument_id = 'scanned'")" = 57 ] &&
+  pass "  still one sighting per set" || failure "  sightings" "$(psql_admin "SELECT count(*) FROM scan_sightings")"
 summary
