@@ -170,9 +170,9 @@ class RecordStore {
   // The per-record lock, waiting as `options` say; "busy: ID is held by …" (kind failed).
   virtual Result<std::unique_ptr<RecordLock>> lock(const std::string& id, const LockOptions& options) = 0;
 
-  // The rows (without files) of those of `ids` that are recorded, in one query: what `scan`
-  // looks up for a whole folder listing.
-  virtual Result<std::vector<RecordRow>> rows_named(const std::vector<std::string>& ids) = 0;
+  // Visits the rows (without files) of those of `ids` that are recorded, in one query: what
+  // `scan` looks up for a whole folder listing (visited, not collected: 10,000 rows).
+  virtual Status rows_named(const std::vector<std::string>& ids, const RowVisitor& visit) = 0;
   // Every sighting of `instrument_id` (model/sighting.h), by name.
   virtual Result<std::vector<Sighting>> sightings(const std::string& instrument_id) = 0;
   // In one transaction: upserts `seen` (merged as model/sighting.h says, so two hosts scanning

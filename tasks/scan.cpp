@@ -104,22 +104,22 @@ Result<std::vector<ScanVerdict>> scan_instrument(const Context& ctx, const Instr
   }
   std::vector<std::string> lookup = names;
   for (const Sighting& s : before) lookup.push_back(s.name);
-  TRY_ASSIGN(rows, store.rows_named(lookup));
-  std::map<std::string, RecordRow> records;
+  std::map<std::string, RecordedSet> records;
   std::set<std::string> recorded;
-  for (RecordRow& row : rows) {
+  TRY(store.rows_named(lookup, [&](const RecordRow& row) -> Status {
     recorded.insert(row.id);
-    records.emplace(row.id, std::move(row));
-  }
+    records.emplace(row.id, RecordedSet{row.instrument_id, row.created_at, row.size, row.purged_at.has_value()});
+    return {};
+  }));
   if (names.empty()) TRY(check_not_emptied(store, instrument, before, recorded, now_ms));
   std::vector<ListedSet> listed;
   listed.reserve(names.size());
   for (const std::string& name : names) {
     ListedSet set{name};
     if (Status valid = validate_raw_file_name(instrument.vendor, name); !valid) set.invalid = valid.error().message;
-    if (auto it = records.find(name); it != records.end()) set.record = it->second;
+    if (auto it = records.find(name); it != records.end()) set.record = std::move(it->second);
     bool same_instrument = set.record && set.record->instrument_id == instrument.id;
-    bool needs_stat = set.invalid.empty() && (!set.record || (same_instrument && set.record->purged_at.has_value()));
+    bool needs_stat = set.invalid.empty() && (!set.record || (same_instrument && set.record->purged));
     listed.push_back(needs_stat ? stat_main_files(*ctx.fs, instrument, folder.root, std::move(set)) : std::move(set));
   }
   ScanRules rules{instrument.id, now_ms, ctx.config->settle_seconds * 1000, folder.cache_ms,

@@ -24,7 +24,7 @@ std::string corrupted_original(const ScanRules& clock, const std::string& name) 
 // Why the purged record of NAME is another acquisition than the set there now; "" when it is
 // the same (a restore puts the recorded mtime back).
 std::string collision_reason(const ScanRules& clock, const ListedSet& set) {
-  const RecordRow& row = *set.record;
+  const RecordedSet& row = *set.record;
   if (row.instrument_id != clock.instrument_id) {
     return "the name is recorded for instrument " + row.instrument_id + "; rename it on the instrument";
   }
@@ -52,6 +52,7 @@ class Judge {
   }
 
   ScanJudgement run(const std::vector<ListedSet>& listed) {
+    out_.verdicts.reserve(listed.size() + prior_.size());
     for (const ListedSet& set : listed) listed_names_.insert(set.name);
     std::vector<std::pair<const ListedSet*, Sighting>> candidates;
     for (const ListedSet& set : listed) {

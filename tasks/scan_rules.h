@@ -23,10 +23,19 @@ enum class ScanState { ready, unsettled, collision, renamed, vanished, invalid_n
 std::string to_string(ScanState state);  // "ready", …, "invalid-name"
 
 // One set of the listing as the task saw it.
+// What the rules need of the record of a listed name (a few fields, not the whole row: a
+// folder of 10,000 recorded sets holds 10,000 of these).
+struct RecordedSet {
+  std::string instrument_id;
+  std::string created_at;  // ISO-8601 UTC: the set's newest mtime when it was recorded
+  uint64_t size = 0;
+  bool purged = false;  // purge deleted the instrument copy
+};
+
 struct ListedSet {
   std::string name;
   std::string invalid{};                   // why the name breaks the vendor's rules; "" if it does not
-  std::optional<RecordRow> record{};       // the record of that name
+  std::optional<RecordedSet> record{};     // the record of that name
   bool stated = false;                     // its main files were stat'ed (unrecorded, or purged)
   uint64_t size = 0;                       // of the main files
   int64_t mtime_ns = 0;                    // the newest of the main files

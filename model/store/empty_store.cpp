@@ -28,9 +28,7 @@ class EmptyStore final : public RecordStore {
     return std::unexpected(read_only().error());
   }
   Status import(const std::vector<StoredRecord>&) override { return read_only(); }
-  Result<std::vector<RecordRow>> rows_named(const std::vector<std::string>&) override {
-    return std::vector<RecordRow>{};
-  }
+  Status rows_named(const std::vector<std::string>&, const RowVisitor&) override { return {}; }
   Result<std::vector<Sighting>> sightings(const std::string&) override { return std::vector<Sighting>{}; }
   Status save_sightings(const std::string&, const std::vector<Sighting>&, const std::vector<std::string>&) override {
     return read_only();

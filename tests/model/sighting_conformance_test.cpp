@@ -15,15 +15,20 @@ TEST_P(StoreConformance, RowsNamedReturnsOnlyRecordedNames) {
   auto store = open();
   ASSERT_TRUE(store->insert(sample_record("a.raw"), "created"));
   ASSERT_TRUE(store->insert(sample_record("c.raw"), "created"));
-  auto rows = store->rows_named({"a.raw", "b.raw", "c.raw", "it's \"quoted\".raw"});
-  ASSERT_TRUE(rows) << rows.error().message;
+  std::vector<RecordRow> rows;
+  auto collect = [&](const RecordRow& row) -> Status {
+    rows.push_back(row);
+    return {};
+  };
+  Status named = store->rows_named({"a.raw", "b.raw", "c.raw", "it's \"quoted\".raw"}, collect);
+  ASSERT_TRUE(named) << named.error().message;
   std::vector<std::string> ids;
-  for (const RecordRow& row : *rows) ids.push_back(row.id);
+  for (const RecordRow& row : rows) ids.push_back(row.id);
   EXPECT_THAT(ids, ::testing::UnorderedElementsAre("a.raw", "c.raw"));
-  EXPECT_EQ((*rows)[0].instrument_id, sample_record("a.raw").instrument_id);
-  auto none = store->rows_named({});
-  ASSERT_TRUE(none);
-  EXPECT_TRUE(none->empty());
+  EXPECT_EQ(rows[0].instrument_id, sample_record("a.raw").instrument_id);
+  rows.clear();
+  ASSERT_TRUE(store->rows_named({}, collect));
+  EXPECT_TRUE(rows.empty());
 }
 
 TEST_P(StoreConformance, SightingsMergeAsTwoHostsWouldWriteThem) {

@@ -150,9 +150,7 @@ TEST_F(ScanRulesTest, SetThatComesBackStartsSettlingAgain) {
 TEST_F(ScanRulesTest, RecordedSetsAreForgottenAndNotHandedOn) {
   scan(t0, {listed("a.raw", 100, t0)});
   ListedSet recorded{"a.raw"};
-  recorded.record = RecordRow{};
-  recorded.record->id = "a.raw";
-  recorded.record->instrument_id = "astral1";
+  recorded.record = RecordedSet{"astral1", "2026-01-01T00:00:00.000Z", 1, false};
   auto j = scan(t0 + minute, {recorded}, 0, {"a.raw"});
   EXPECT_EQ(of(j, "a.raw").state, ScanState::recorded);
   EXPECT_TRUE(sightings_.empty());
@@ -166,12 +164,7 @@ TEST_F(ScanRulesTest, RecordedSetsAreForgottenAndNotHandedOn) {
 // A set of 100 bytes at t0 whose name has a purged record of `size` bytes acquired at `created_ms`.
 ListedSet purged_record(const std::string& instrument, uint64_t size, int64_t created_ms) {
   ListedSet set = listed("a.raw", 100, t0);
-  set.record = RecordRow{};
-  set.record->id = "a.raw";
-  set.record->instrument_id = instrument;
-  set.record->size = size;
-  set.record->created_at = format_utc(Clock::time_point(std::chrono::milliseconds(created_ms)));
-  set.record->purged_at = "2026-01-01T00:00:00.000Z";
+  set.record = RecordedSet{instrument, format_utc(Clock::time_point(std::chrono::milliseconds(created_ms))), size, true};
   return set;
 }
 

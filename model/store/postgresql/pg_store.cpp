@@ -224,19 +224,17 @@ class PgStore final : public RecordStore {
     });
   }
 
-  Result<std::vector<RecordRow>> rows_named(const std::vector<std::string>& ids) override {
-    return retried<std::vector<RecordRow>>([&]() -> Result<std::vector<RecordRow>> {
-      TRY_ASSIGN(rows, db_.exec(std::string("SELECT ") + pg::row_columns +
-                                    " FROM raw_files WHERE id IN (SELECT jsonb_array_elements_text($1::jsonb))",
-                                {nlohmann::json(ids).dump()}));
-      std::vector<RecordRow> out;
-      out.reserve(static_cast<size_t>(rows.count()));
-      for (int i = 0; i < rows.count(); ++i) {
-        TRY_ASSIGN(row, pg::read_row(rows, i));
-        out.push_back(std::move(row));
-      }
-      return out;
-    });
+  Status rows_named(const std::vector<std::string>& ids, const RowVisitor& visit) override {
+    TRY_ASSIGN(rows, retried<pg::Rows>([&] {  // visited after the retries: each row once
+      return db_.exec(std::string("SELECT ") + pg::row_columns +
+                          " FROM raw_files WHERE id IN (SELECT jsonb_array_elements_text($1::jsonb))",
+                      {nlohmann::json(ids).dump()});
+    }));
+    for (int i = 0; i < rows.count(); ++i) {
+      TRY_ASSIGN(row, pg::read_row(rows, i));
+      TRY(visit(row));
+    }
+    return {};
   }
 
   Result<std::vector<Sighting>> sightings(const std::string& instrument_id) override {

@@ -203,15 +203,10 @@ class SqliteStore final : public RecordStore {
     return held_.track(id, std::move(taken));
   }
 
-  Result<std::vector<RecordRow>> rows_named(const std::vector<std::string>& ids) override {
+  Status rows_named(const std::vector<std::string>& ids, const RowVisitor& visit) override {
     Statement query = db_.prepare(std::string(sqlite::row_columns) + " WHERE id IN (SELECT value FROM json_each(?1))");
     query.bind(1, nlohmann::json(ids).dump());
-    std::vector<RecordRow> rows;
-    TRY(sqlite::visit_rows(query, [&](const RecordRow& row) -> Status {
-      rows.push_back(row);
-      return {};
-    }));
-    return rows;
+    return sqlite::visit_rows(query, visit);
   }
 
   Result<std::vector<Sighting>> sightings(const std::string& instrument_id) override {
