@@ -4,7 +4,8 @@
 # the past (unsettled at every scan, and checksum refuses it on scan's word), then stops and
 # settles; a Bruker .d whose analysis.tdf_bin appears and grows while small files appear; a
 # Sciex pair whose .wiff.scan grows; a file renamed mid-acquisition; a set deleted before it
-# was recorded; a recorded set left out; an instrument folder on a tmpfs (mount: true) that is
+# was recorded; a recorded set left out; two acquisitions of one name in a row (the first
+# purged: a collision; restored: recorded); an instrument folder on a tmpfs (mount: true) that is
 # unmounted between two scans, and a folder emptied of sets seen within the day (exit 1 both,
 # never "nothing new"). Needs root (mount). Usage: scan_test.sh PATH/TO/rawbackup
 source "$(dirname "$0")/lib.sh"
@@ -100,6 +101,27 @@ scan --instrument astral1
 [ "$(state_of a_PRID1.raw)" = none ] && pass "a recorded set is left out" || failure "recorded" "$(cat "$work/out")"
 "$rb" --config c.yaml scan --instrument astral1 --all >"$work/text" 2>&1
 expect_match "  and shown with --all, in a table" "$work/text" "astral1 +recorded +a_PRID1.raw"
+
+# Two acquisitions of one name in a row: the first recorded, backed up and purged from the
+# instrument, then the instrument writes x_PRID1.raw again: a collision, never handed on; the
+# first one restored to the instrument is the recorded set again.
+grow instruments/astral1/x_PRID1.raw 3000
+touch -d '2 hours ago' instruments/astral1/x_PRID1.raw
+must "first x: checksum" "$rb" --config c.yaml checksum --settle 0 --instrument astral1 x_PRID1.raw
+must "first x: copy-local" "$rb" --config c.yaml copy-local x_PRID1.raw
+must "first x: purge" "$rb" --config c.yaml purge --min-age 0 x_PRID1.raw
+[ ! -e instruments/astral1/x_PRID1.raw ] || failure "first x: purged" "still there"
+grow instruments/astral1/x_PRID1.raw 5000
+scan --instrument astral1
+[ "$(state_of x_PRID1.raw)" = collision ] && pass "a second acquisition of a purged name: collision" ||
+  failure "collision" "$(cat "$work/out")"
+expect_match "  says it is another acquisition" "$work/out" 'another acquisition of the same name; rename it on the instrument'
+! grep -q '"ready":\[[^]]*x_PRID1' "$work/out" && pass "  never handed on" || failure "  handed on" "$(cat "$work/out")"
+rm instruments/astral1/x_PRID1.raw
+must "restore of the first x" "$rb" --config c.yaml restore --to instruments/astral1 x_PRID1.raw
+scan --instrument astral1
+[ "$(state_of x_PRID1.raw)" = none ] && pass "  the first one restored: recorded again, not a collision" ||
+  failure "restored" "$(cat "$work/out")"
 
 # The tmpfs instrument folder (mount: true) is unmounted: exit 1 naming it, not "nothing new".
 scan --instrument shared
