@@ -53,11 +53,11 @@ Status check_not_emptied(RecordStore& store, const InstrumentConfig& instrument,
   for (const Sighting& s : before) {
     if (s.gone_ms == 0 && now_ms - s.seen_ms < day_ms && !recorded.contains(s.name)) {
       return fail(ErrorKind::failed, folder + s.name + " was seen there at " +
-                                         format_utc(Clock::time_point(std::chrono::milliseconds(s.seen_ms))) + hint);
+                                         utc_of_ms(s.seen_ms) + hint);
     }
   }
   std::optional<RecordRow> unfinished;
-  std::string since = format_utc(Clock::time_point(std::chrono::milliseconds(now_ms - day_ms)));
+  std::string since = utc_of_ms(now_ms - day_ms);
   RecordQuery query{RecordFilter{std::nullopt, instrument.id, since, true}, 0};
   TRY(store.list_rows(query, [&](const RecordRow& row) -> Status {
     auto created = parse_utc(row.created_at);

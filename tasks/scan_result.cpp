@@ -11,8 +11,6 @@ namespace {
 
 int state_rank(ScanState state) { return static_cast<int>(state); }
 
-std::string utc_of_ms(int64_t ms) { return format_utc(Clock::time_point(std::chrono::milliseconds(ms))); }
-
 nlohmann::json set_json(const ScannedSet& s) {
   const ScanVerdict& v = s.verdict;
   nlohmann::json j = {{"raw_file", v.name}, {"instrument", s.instrument}, {"state", to_string(v.state)}};

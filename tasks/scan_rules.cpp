@@ -5,6 +5,9 @@
 #include "common/text.h"
 
 namespace rawbackup {
+
+std::string utc_of_ms(int64_t ms) { return format_utc_ns(ms * 1'000'000); }
+
 namespace {
 
 constexpr const char* corrupted_suffix = "_CORRUPTED.raw";
@@ -12,8 +15,6 @@ constexpr const char* corrupted_suffix = "_CORRUPTED.raw";
 int64_t ms_of_ns(int64_t ns) { return ns / 1'000'000; }
 
 std::string seconds_text(int64_t ms) { return format_duration(static_cast<double>(ms) / 1000.0); }
-
-std::string utc_of_ms(int64_t ms) { return format_utc(Clock::time_point(std::chrono::milliseconds(ms))); }
 
 // The name Thermo's software gave the acquisition before it marked it failed; "" for others.
 std::string corrupted_original(const ScanRules& clock, const std::string& name) {

@@ -14,10 +14,12 @@
 #include <string>
 #include <vector>
 
-#include "model/record_store.h"
 #include "model/sighting.h"
 
 namespace rawbackup {
+
+// Sightings count in milliseconds since the epoch (model/sighting.h); as UTC text.
+std::string utc_of_ms(int64_t ms);
 
 enum class ScanState { ready, unsettled, collision, renamed, vanished, invalid_name, recorded };
 std::string to_string(ScanState state);  // "ready", …, "invalid-name"

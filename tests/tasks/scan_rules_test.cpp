@@ -164,7 +164,7 @@ TEST_F(ScanRulesTest, RecordedSetsAreForgottenAndNotHandedOn) {
 // A set of 100 bytes at t0 whose name has a purged record of `size` bytes acquired at `created_ms`.
 ListedSet purged_record(const std::string& instrument, uint64_t size, int64_t created_ms) {
   ListedSet set = listed("a.raw", 100, t0);
-  set.record = RecordedSet{instrument, format_utc(Clock::time_point(std::chrono::milliseconds(created_ms))), size, true};
+  set.record = RecordedSet{instrument, utc_of_ms(created_ms), size, true};
   return set;
 }
 
