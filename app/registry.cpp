@@ -12,11 +12,12 @@
 #include "tasks/store_copy.h"
 #include "tasks/upload_s3.h"
 #include "tasks/verify.h"
+#include "web/serve.h"
 
 namespace rawbackup {
 namespace {
 
-constexpr std::array<TaskEntry, 10> tasks{{
+constexpr std::array<TaskEntry, 11> tasks{{
     {"scan", "Find new acquisitions: each set not recorded yet, ready once it stopped changing",
      "rawbackup --config envs/local.yaml scan\n"
      "  rawbackup --config envs/local.yaml --json scan --instrument astral1 --limit 16",
@@ -49,6 +50,10 @@ constexpr std::array<TaskEntry, 10> tasks{{
      "  rawbackup --config envs/local.yaml --json status --summary\n"
      "  rawbackup --config envs/local.yaml status --history 20261122_astral1_PRID001_sample.raw",
      needs::config | needs::store | needs::read_only, &bind_status},
+    {"serve", "Serve a read-only web page of the backups' state: overview, records, failures, metrics",
+     "rawbackup --config envs/local.yaml serve\n"
+     "  RAWBACKUP_SERVE_TOKEN=… rawbackup --config /etc/rawbackup/config.yaml serve --listen 0.0.0.0:8080",
+     needs::config | needs::store | needs::read_only, &bind_serve},
     {"doctor", "Check this host's set-up: config, store, folders, S3 credentials, endpoint, clock, buckets",
      "rawbackup --config envs/s3.yaml doctor\n"
      "  rawbackup --config envs/s3.yaml --json doctor --write-probe",

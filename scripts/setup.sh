@@ -14,7 +14,7 @@ cd "$(dirname "$0")/.."
 packages=(
   build-essential cmake pkg-config openssl ca-certificates
   libcurl4-openssl-dev libssl-dev libyaml-cpp-dev nlohmann-json3-dev libsqlite3-dev libpq-dev
-  libspdlog-dev libcli11-dev libpugixml-dev
+  libspdlog-dev libcli11-dev libpugixml-dev libcpp-httplib-dev
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   curl python3
 )

@@ -11,12 +11,6 @@
 namespace rawbackup {
 namespace {
 
-nlohmann::json event_json(const Event& e) {
-  auto nullable = [](const std::optional<std::string>& v) { return v ? nlohmann::json(*v) : nlohmann::json(nullptr); };
-  return {{"at", e.at},       {"task", e.task},           {"host", e.host},       {"pid", e.pid},
-          {"field", e.field}, {"from", nullable(e.from)}, {"to", nullable(e.to)}, {"message", e.message}};
-}
-
 // The records of `ids`, each read by its key; kind usage naming those that do not exist.
 Result<std::vector<RawFile>> records_of(const Context& ctx, const std::vector<std::string>& ids) {
   std::vector<RawFile> records;

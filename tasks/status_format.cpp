@@ -120,6 +120,12 @@ std::string format_record_detail(const RawFile& r) {
   return out + (r.file_info.empty() ? "  (not checksummed yet)\n" : align_columns(files));
 }
 
+nlohmann::json event_json(const Event& e) {
+  auto nullable = [](const std::optional<std::string>& v) { return v ? nlohmann::json(*v) : nlohmann::json(nullptr); };
+  return {{"at", e.at},       {"task", e.task},           {"host", e.host},       {"pid", e.pid},
+          {"field", e.field}, {"from", nullable(e.from)}, {"to", nullable(e.to)}, {"message", e.message}};
+}
+
 std::string format_history(const std::vector<Event>& events) {
   std::string out = "history:\n";
   std::vector<Row> rows;

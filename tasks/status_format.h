@@ -1,6 +1,7 @@
 // Human-readable views of records for `status`.
 #pragma once
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -30,5 +31,7 @@ std::string table_footer(uint64_t shown, uint64_t total);
 // Every field and every file of one record.
 std::string format_record_detail(const RawFile& record);
 std::string format_history(const std::vector<Event>& events);
+// One event of a record's history as JSON (status --history, the web page's API).
+nlohmann::json event_json(const Event& e);
 
 }  // namespace rawbackup
