@@ -292,6 +292,18 @@ void read_purge(MapReader& top, Config& config) {
   purge.reject_unknown();
 }
 
+void read_serve(MapReader& top, Config& config) {
+  if (!top.has("serve")) return;
+  MapReader serve = top.map("serve");
+  config.age_warn_hours = integer_within(serve, "age_warn_hours", 1, 8760, "1 and 8760", config.age_warn_hours);
+  config.age_alert_hours = integer_within(serve, "age_alert_hours", 1, 8760, "1 and 8760", config.age_alert_hours);
+  if (config.age_alert_hours <= config.age_warn_hours) {
+    serve.fail_at("serve.age_alert_hours", "must be more than serve.age_warn_hours (" +
+                                               std::to_string(config.age_warn_hours) + ")");
+  }
+  serve.reject_unknown();
+}
+
 void read_project_pattern(MapReader& top, Config& config) {
   config.project_pattern = top.optional_string("project_pattern");
   if (!config.project_pattern) return;
@@ -325,6 +337,7 @@ Config read_config(const YAML::Node& root, const fs::path& file) {
   read_project_pattern(top, config);
   read_checksum(top, config);
   read_purge(top, config);
+  read_serve(top, config);
   read_backup(top, config);
   top.reject_unknown();
   return config;

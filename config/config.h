@@ -50,6 +50,8 @@ inline constexpr int64_t default_backup_min_age_days = 90;
 inline constexpr int64_t default_aside_min_age_days = 30;
 
 inline constexpr int64_t default_lease_seconds = 300;
+inline constexpr int64_t default_age_warn_hours = 2;
+inline constexpr int64_t default_age_alert_hours = 8;
 
 struct Config {
   std::filesystem::path file;  // the YAML file it came from
@@ -67,6 +69,10 @@ struct Config {
   // and a .N.bkp copy moved aside more recently than aside_min_age_days.
   int64_t backup_min_age_days = default_backup_min_age_days;
   int64_t aside_min_age_days = default_aside_min_age_days;
+  // serve's overview shows an instrument's last acquisition amber once it is this old, red
+  // from age_alert_hours (an instrument that stopped delivering).
+  int64_t age_warn_hours = default_age_warn_hours;
+  int64_t age_alert_hours = default_age_alert_hours;
   std::map<std::string, InstrumentConfig> instruments;
   std::filesystem::path backup_path;
   std::optional<std::string> project_pattern;

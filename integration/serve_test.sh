@@ -5,11 +5,13 @@
 # type, security headers, the name shown as text), CSV and JSON of a filtered view, /metrics
 # through promtool, bad parameters (400), writes (405), a missing record (404); with a token:
 # refused without it and with a wrong one, accepted with it, never logged; a non-loopback
-# address without a token refused; stopped by PID with SIGTERM (exit 0).
-# Usage: serve_test.sh PATH/TO/rawbackup PATH/TO/promtool
+# address without a token refused; stopped by PID with SIGTERM (exit 0). In a real browser
+# (Debian's chromium, headless): each page's DOM holds the instruments, the failed set and the
+# HTML-holding name as text, and a screenshot of the overview (kept in SHOTS) is not blank.
+# Usage: serve_test.sh PATH/TO/rawbackup PATH/TO/promtool SHOTS
 source "$(dirname "$0")/lib.sh"
 here="$(cd "$(dirname "$0")" && pwd)"
-rb="$1" promtool="$2"
+rb="$1" promtool="$2" shots="$3"
 cd "$work" || exit 1
 server_pids=()
 stop_servers() { for p in "${server_pids[@]}"; do kill "$p" 2>/dev/null; done; }
@@ -93,8 +95,50 @@ exercise() {
   [ "$rc" = 0 ] && pass "$store: SIGTERM stops it, exit 0" || failure "$store: stop" "exit $rc $(tail -2 "$work/$store.err")"
 }
 
+# --- in a real browser ---
+browser() {
+  timeout 120 chromium --headless --no-sandbox --disable-gpu --disable-dev-shm-usage --hide-scrollbars \
+    --user-data-dir="$work/chromium" "$@" 2>>"$work/chromium.err"
+}
+# not_blank PNG: the image has more than a handful of distinct byte values once decoded
+not_blank() {
+  python3 - "$1" <<'PY'
+import struct, sys, zlib
+data = open(sys.argv[1], "rb").read()
+assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
+pos, idat = 8, b""
+while pos < len(data):
+    length, kind = struct.unpack(">I4s", data[pos:pos + 8])
+    if kind == b"IDAT":
+        idat += data[pos + 8:pos + 8 + length]
+    pos += 12 + length
+sys.exit(0 if len(set(zlib.decompress(idat))) > 16 else 1)
+PY
+}
+in_browser() {
+  command -v chromium >/dev/null || { failure "browser: chromium (scripts/setup.sh --test-servers installs it)"; return; }
+  start browser --listen 127.0.0.1:0 || return
+  browser --dump-dom "http://127.0.0.1:$port/" >"$work/dom"
+  grep -q '<td>astral1</td>' "$work/dom" && grep -q '<td>timstof1</td>' "$work/dom" && grep -q '<svg' "$work/dom" &&
+    pass "browser: the overview's DOM holds both instruments and the charts" || failure "browser: overview" "$(head -c 300 "$work/dom") $(tail -3 "$work/chromium.err")"
+  browser --dump-dom "http://127.0.0.1:$port/failures" >"$work/dom"
+  grep -q 'b_PRID1.raw' "$work/dom" && grep -q 'Not a directory' "$work/dom" &&
+    pass "browser: the failures page's DOM holds the failed set" || failure "browser: failures" "$(head -c 300 "$work/dom")"
+  browser --dump-dom "http://127.0.0.1:$port/records" >"$work/dom"
+  grep -qF '&lt;img src=x onerror=alert(1)&gt;_PRID1.raw' "$work/dom" && ! grep -q '<img' "$work/dom" &&
+    pass "browser: the HTML in a name stays text in the DOM (no <img> element)" || failure "browser: escaping" "$(grep -o '.\{30\}img.\{30\}' "$work/dom" | head -2)"
+  mkdir -p "$shots"
+  rm -f "$shots/overview.png"
+  browser --window-size=1400,700 --screenshot="$shots/overview.png" "http://127.0.0.1:$port/" >/dev/null
+  [ -s "$shots/overview.png" ] && not_blank "$shots/overview.png" &&
+    pass "browser: a screenshot of the overview, not blank ($shots/overview.png)" || failure "browser: screenshot" "$(tail -3 "$work/chromium.err")"
+  kill -TERM "$server_pid"
+  wait "$server_pid"
+}
+
 fill
 exercise sqlite
+in_browser
 export RAWBACKUP_STORE_URL="$pg_url"
 fill
 exercise postgresql

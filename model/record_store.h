@@ -76,9 +76,13 @@ struct RecordFilter {
   std::optional<std::string> backup_purged_before{};
 };
 
+// The order of a listing; each ends on the id, so pages never overlap.
+enum class RecordOrder { newest, oldest, name, largest, updated };
+
 struct RecordQuery {
   RecordFilter filter;
-  uint64_t limit = 0;  // the newest `limit` rows; 0 for all
+  uint64_t limit = 0;  // the first `limit` rows in `order`; 0 for all
+  RecordOrder order = RecordOrder::newest;  // by acquisition time, the newest first
 };
 
 // Counts and bytes of a group of records (status --summary).

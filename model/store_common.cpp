@@ -7,6 +7,17 @@
 
 namespace rawbackup {
 
+const char* order_by_sql(RecordOrder order) {
+  switch (order) {
+    case RecordOrder::newest: return "created_at DESC, id DESC";
+    case RecordOrder::oldest: return "created_at ASC, id ASC";
+    case RecordOrder::name: return "id ASC";
+    case RecordOrder::largest: return "size DESC, id ASC";
+    case RecordOrder::updated: return "updated_at DESC, id DESC";
+  }
+  return "created_at DESC, id DESC";
+}
+
 void apply_change(RawFile& r, const RecordChange& c) {
   if (c.status) r.status = *c.status;
   if (c.backup_status) r.backup_status = *c.backup_status;

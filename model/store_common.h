@@ -12,6 +12,10 @@
 
 namespace rawbackup {
 
+// "created_at DESC, id DESC" and the like: the ORDER BY terms of a listing in `order` (the same
+// SQL on both backends).
+const char* order_by_sql(RecordOrder order);
+
 // Applies `change` to `record` in memory (not updated_at, and not the files: a store writes
 // those from change.file_info directly, so 20,000 of them are not copied on the way).
 void apply_change(RawFile& record, const RecordChange& change);

@@ -5,8 +5,9 @@
 # with --test-servers, every target (the tests too).
 # --test-servers also installs Ceph (mon, OSD, RADOS Gateway), PostgreSQL 15 (the shared record
 # store's tests), snakemake (the workflow example's test), lintian and man-db (the package's
-# test), awscli and python3-boto3 (objects uploaded by other tools), promtool (unpacked from
-# Debian's prometheus package) and AWS's SigV4 test suite (npm).
+# test), awscli and python3-boto3 (objects uploaded by other tools), chromium (serve's pages in
+# a real browser), promtool (unpacked from Debian's prometheus package) and AWS's SigV4 test
+# suite (npm).
 # Environment: WERROR=OFF lets warnings pass (default: errors, as in CI); BUILD_TYPE (default RelWithDebInfo).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,7 +23,7 @@ test_servers=0
 [ "${1:-}" = "--test-servers" ] && test_servers=1
 # file: CPack reads the linked libraries with it; lintian and man-db check the package.
 ((test_servers)) && packages+=(ceph-mon ceph-osd radosgw ceph-common snakemake postgresql-15 file lintian man-db awscli python3-boto3
-  bindfs bash-completion)
+  bindfs bash-completion chromium)
 
 missing=()
 command -v npm >/dev/null || missing+=(npm)

@@ -14,6 +14,7 @@ th{background:#eceff3}td.num{text-align:right;font-variant-numeric:tabular-nums}
 .ok{background:#d9f2df}.warn{background:#fff1c2}.bad{background:#f9d3d0}.muted{color:#6b7385}
 code,pre{font:12px ui-monospace,monospace;background:#eceff3;padding:2px 4px;white-space:pre-wrap;word-break:break-all}
 form.filters{margin-bottom:12px}form.filters input,form.filters select{margin-right:8px}
+figure{display:inline-block;margin:0 32px 8px 0}figcaption{margin-bottom:4px}
 )css";
 
 }  // namespace

@@ -1,7 +1,6 @@
 #include "web/overview_page.h"
 
 #include <algorithm>
-#include <cstdio>
 
 #include "common/text.h"
 #include "web/html.h"
@@ -16,20 +15,23 @@ struct InstrumentLine {
   StatusCounts counts;
   std::optional<RecordRow> last;
   uint64_t failures_24h = 0;
+  std::string space;  // of the instrument's folder
 };
 
 struct Day {
   uint64_t sets = 0, bytes = 0;
 };
 
-std::string one_decimal(double value) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%.1f", value);
-  return text;
+std::string age_class(const Config& config, double hours) {
+  if (hours < static_cast<double>(config.age_warn_hours)) return "ok";
+  return hours < static_cast<double>(config.age_alert_hours) ? "warn" : "bad";
 }
 
-std::string age_class(double hours) {
-  return hours < age_warn_hours ? "ok" : hours < age_alert_hours ? "warn" : "bad";
+// "1.2 TiB free of 8.0 TiB"; the error line when it cannot be read (an unmounted share).
+std::string space_text(const FileSystem& fs, const std::filesystem::path& folder) {
+  Result<FolderSpace> space = fs.space(folder);
+  if (!space) return space.error().message;
+  return format_bytes(space->free_bytes) + " free of " + format_bytes(space->total_bytes);
 }
 
 std::string counts_text(const std::map<std::string, uint64_t>& counts) {
@@ -38,20 +40,28 @@ std::string counts_text(const std::map<std::string, uint64_t>& counts) {
   return join(parts, ", ");
 }
 
-// Bars of `values` (oldest day first), labelled with the largest value.
-std::string bar_chart(const std::string& title, const std::vector<double>& values, const std::string& unit) {
+// Bars of `values` (oldest day first) over a baseline, the first and last day under it; the
+// caption names the largest value (`top_text`). Each bar's title holds its value.
+std::string bar_chart(const std::string& title, const std::vector<double>& values,
+                      const std::vector<std::string>& value_texts, const std::string& top_text,
+                      const std::string& first_day, const std::string& last_day) {
   const double top = std::max(1e-9, *std::max_element(values.begin(), values.end()));
-  const int width = 12, height = 80;
-  std::string svg = "<figure><figcaption>" + escape_html(title) + " (max " + escape_html(one_decimal(top)) + " " +
-                    escape_html(unit) + ")</figcaption><svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" +
-                    std::to_string(width * values.size()) + "\" height=\"" + std::to_string(height) +
-                    "\" role=\"img\" aria-label=\"" + escape_html(title) + "\">";
+  const int width = 14, height = 80;
+  const std::string total_width = std::to_string(width * values.size());
+  std::string svg = "<figure><figcaption>" + escape_html(title) + " (most: " + escape_html(top_text) +
+                    ")</figcaption><svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + total_width + "\" height=\"" +
+                    std::to_string(height + 16) + "\" role=\"img\" aria-label=\"" + escape_html(title) + "\">";
   for (size_t i = 0; i < values.size(); ++i) {
     int h = static_cast<int>(values[i] / top * (height - 2));
     svg += "<rect x=\"" + std::to_string(i * width) + "\" y=\"" + std::to_string(height - h) + "\" width=\"" +
-           std::to_string(width - 2) + "\" height=\"" + std::to_string(h) + "\" fill=\"#3d6fb6\"><title>" +
-           one_decimal(values[i]) + "</title></rect>";
+           std::to_string(width - 3) + "\" height=\"" + std::to_string(h) + "\" fill=\"#3d6fb6\"><title>" +
+           escape_html(value_texts[i]) + "</title></rect>";
   }
+  svg += "<rect x=\"0\" y=\"" + std::to_string(height) + "\" width=\"" + total_width +
+         "\" height=\"1\" fill=\"#6b7385\"/><text x=\"0\" y=\"" + std::to_string(height + 13) +
+         "\" font-size=\"10\" fill=\"#6b7385\">" + escape_html(first_day) + "</text><text x=\"" + total_width +
+         "\" y=\"" + std::to_string(height + 13) + "\" font-size=\"10\" fill=\"#6b7385\" text-anchor=\"end\">" +
+         escape_html(last_day) + "</text>";
   return svg + "</svg></figure>";
 }
 
@@ -63,7 +73,7 @@ Result<WebResponse> overview_response(const WebSite& site, bool json) {
   TRY_ASSIGN(failures, site.store->count_failures(format_utc(now - std::chrono::hours(24))));
   std::vector<InstrumentLine> lines;
   for (const auto& [id, instrument] : site.config->instruments) {
-    InstrumentLine line{id, summary.instruments[id], std::nullopt, failures[id]};
+    InstrumentLine line{id, summary.instruments[id], std::nullopt, failures[id], space_text(*site.fs, instrument.path)};
     TRY(site.store->list_rows(RecordQuery{RecordFilter{std::nullopt, id}, 1}, [&](const RecordRow& row) -> Status {
       line.last = row;
       return {};
@@ -86,17 +96,20 @@ Result<WebResponse> overview_response(const WebSite& site, bool json) {
   });
   if (!listed && listed.error().message != chart_done) return std::unexpected(listed.error());
 
+  const std::string backup_space = space_text(*site.fs, site.config->backup_path);
   auto age_hours = [&](const RecordRow& row) {
     auto at = parse_utc(row.created_at);
     return at ? std::chrono::duration<double>(now - *at).count() / 3600.0 : 0.0;
   };
   if (json) {
-    nlohmann::json out = {{"instruments", nlohmann::json::array()}, {"days", nlohmann::json::array()}};
+    nlohmann::json out = {{"instruments", nlohmann::json::array()}, {"days", nlohmann::json::array()},
+                          {"backup_space", backup_space}};
     for (const InstrumentLine& l : lines) {
       nlohmann::json j = {{"instrument", l.id}, {"records", l.counts.records}, {"status", l.counts.status},
                           {"backup_status", l.counts.backup_status}, {"bytes_local", l.counts.bytes_local},
                           {"bytes_s3", l.counts.bytes_s3}, {"oldest_not_backed_up", l.counts.oldest_unbacked_at},
-                          {"last_verified_at", l.counts.last_verified_at}, {"failures_24h", l.failures_24h}};
+                          {"last_verified_at", l.counts.last_verified_at}, {"failures_24h", l.failures_24h},
+                          {"folder_space", l.space}};
       if (l.last) j["last"] = {{"raw_file", l.last->id}, {"acquired", l.last->created_at}, {"age_hours", age_hours(*l.last)}};
       out["instruments"].push_back(std::move(j));
     }
@@ -104,17 +117,17 @@ Result<WebResponse> overview_response(const WebSite& site, bool json) {
       out["days"].push_back({{"day", format_utc(first_day + std::chrono::days(i)).substr(0, 10)},
                              {"sets", days[static_cast<size_t>(i)].sets}, {"bytes", days[static_cast<size_t>(i)].bytes}});
     }
-    return WebResponse{200, "application/json", out.dump() + "\n"};
+    return json_response(out);
   }
   Table table{{"instrument", "last acquisition", "age", "sets", "status", "backup", "local backup", "S3",
-               "oldest not backed up", "failed runs 24 h", "last verify"},
+               "oldest not backed up", "failed runs 24 h", "last verify", "folder space"},
               {}};
   for (const InstrumentLine& l : lines) {
     std::string last = "<td class=\"muted\">none</td>", age = "<td></td>";
     if (l.last) {
       double hours = age_hours(*l.last);
       last = link("/records/" + url_encode(l.last->id), l.last->id);
-      age = "<td class=\"" + age_class(hours) + "\">" + escape_html(format_duration(hours * 3600)) + "</td>";
+      age = "<td class=\"" + age_class(*site.config, hours) + "\">" + escape_html(format_duration(hours * 3600)) + "</td>";
     }
     table.rows.push_back({escape_html(l.id), last, age, "<td class=\"num\">" + std::to_string(l.counts.records) + "</td>",
                           escape_html(counts_text(l.counts.status)), escape_html(counts_text(l.counts.backup_status)),
@@ -122,15 +135,28 @@ Result<WebResponse> overview_response(const WebSite& site, bool json) {
                           escape_html(l.counts.oldest_unbacked_at),
                           "<td class=\"" + std::string(l.failures_24h ? "bad" : "ok") + "\">" +
                               std::to_string(l.failures_24h) + "</td>",
-                          escape_html(l.counts.last_verified_at.empty() ? "never" : l.counts.last_verified_at)});
+                          escape_html(l.counts.last_verified_at.empty() ? "never" : l.counts.last_verified_at),
+                          escape_html(l.space)});
   }
-  std::vector<double> sets, gigabytes;
-  for (const Day& d : days) {
+  std::vector<double> sets, bytes;
+  std::vector<std::string> set_texts, byte_texts;
+  uint64_t most_sets = 0, most_bytes = 0;
+  for (int i = 0; i < chart_days; ++i) {
+    const Day& d = days[static_cast<size_t>(i)];
+    std::string day = format_utc(first_day + std::chrono::days(i)).substr(0, 10);
     sets.push_back(static_cast<double>(d.sets));
-    gigabytes.push_back(static_cast<double>(d.bytes) / 1e9);
+    bytes.push_back(static_cast<double>(d.bytes));
+    set_texts.push_back(day + ": " + std::to_string(d.sets) + " sets");
+    byte_texts.push_back(day + ": " + format_bytes(d.bytes));
+    most_sets = std::max(most_sets, d.sets);
+    most_bytes = std::max(most_bytes, d.bytes);
   }
-  std::string body = render_table(table) + "<h2>Last " + std::to_string(chart_days) + " days</h2>" +
-                     bar_chart("sets per day", sets, "sets") + bar_chart("GB per day", gigabytes, "GB");
+  const std::string first = format_utc(first_day).substr(0, 10), last = format_utc(now).substr(0, 10);
+  std::string body = render_table(table) + "<p>Local backup folder " +
+                     escape_html(site.config->backup_path.string()) + ": " + escape_html(backup_space) + "</p><h2>Last " +
+                     std::to_string(chart_days) + " days, by acquisition time</h2>" +
+                     bar_chart("sets per day", sets, set_texts, std::to_string(most_sets) + " sets", first, last) +
+                     bar_chart("bytes per day", bytes, byte_texts, format_bytes(most_bytes), first, last);
   return WebResponse{200, "text/html; charset=utf-8", render_page("Overview", body)};
 }
 

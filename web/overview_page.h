@@ -1,15 +1,14 @@
-// The overview: per configured instrument, its last acquisition and how old it is (green under
-// 2 h, amber under 8 h, red beyond: an instrument that stopped delivering shows at a glance),
-// its sets by status and backup status, bytes in the local backup and in S3, the oldest set
-// not backed up, failed runs in 24 h and the last verify; and sets and GB per day over 30 days
-// as inline SVG.
+// The overview: per configured instrument, its last acquisition and how old it is (green, then
+// amber from serve.age_warn_hours, red from serve.age_alert_hours: an instrument that stopped
+// delivering shows at a glance), its sets by status and backup status, bytes in the local
+// backup and in S3, the oldest set not backed up, failed runs in 24 h, the last verify and the
+// free space of its folder; the backup folder's free space; and sets and bytes per day over 30
+// days as inline SVG.
 #pragma once
 #include "web/site.h"
 
 namespace rawbackup::web {
 
-inline constexpr double age_warn_hours = 2;
-inline constexpr double age_alert_hours = 8;
 inline constexpr int chart_days = 30;
 
 Result<WebResponse> overview_response(const WebSite& site, bool json);

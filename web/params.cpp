@@ -1,6 +1,8 @@
 #include "web/params.h"
 
+#include <algorithm>
 #include <charconv>
+#include <iterator>
 
 #include "tasks/selection.h"
 
@@ -32,12 +34,25 @@ Result<uint64_t> number_param(const std::map<std::string, std::string>& params, 
 }
 
 std::map<std::string, std::string> RecordsQuery::as_params() const {
-  return {{"instrument", instrument}, {"status", status}, {"since", since}, {"q", q},
+  return {{"instrument", instrument},
+          {"status", status},
+          {"since", since},
+          {"q", q},
+          {"sort", sort == "newest" ? "" : sort},
           {"per_page", per_page == 50 ? "" : std::to_string(per_page)}};
 }
 
+RecordOrder order_of(const std::string& sort) {
+  if (sort == "oldest") return RecordOrder::oldest;
+  if (sort == "name") return RecordOrder::name;
+  if (sort == "largest") return RecordOrder::largest;
+  if (sort == "updated") return RecordOrder::updated;
+  return RecordOrder::newest;
+}
+
 Result<RecordsQuery> records_query(const Config& config, const WebRequest& request) {
-  TRY_ASSIGN(params, checked_params(request, {"instrument", "status", "since", "q", "page", "per_page", "format"}));
+  TRY_ASSIGN(params,
+             checked_params(request, {"instrument", "status", "since", "q", "sort", "page", "per_page", "format"}));
   RecordsQuery query;
   query.instrument = params["instrument"];
   if (!query.instrument.empty() && !config.instruments.contains(query.instrument)) {
@@ -47,6 +62,10 @@ Result<RecordsQuery> records_query(const Config& config, const WebRequest& reque
   query.since = params["since"];
   TRY(record_filter("status", query.status, query.instrument, query.since));  // validates both
   query.q = params["q"];
+  if (!params["sort"].empty()) query.sort = params["sort"];
+  if (std::find(std::begin(sort_names), std::end(sort_names), query.sort) == std::end(sort_names)) {
+    return fail(ErrorKind::usage, "parameter 'sort' must be newest, oldest, name, largest or updated");
+  }
   TRY_ASSIGN(page, number_param(params, "page", 1, 1, 1'000'000));
   TRY_ASSIGN(per_page, number_param(params, "per_page", 50, 1, 500));
   query.page = page;

@@ -8,6 +8,7 @@
 
 #include "common/result.h"
 #include "config/config.h"
+#include "model/record_store.h"
 #include "web/site.h"
 
 namespace rawbackup::web {
@@ -26,6 +27,7 @@ struct RecordsQuery {
   std::string status;      // a status or backup_status name, or ""
   std::string since;       // as `status --since` takes it, or ""
   std::string q;           // part of the name, or ""
+  std::string sort = "newest";  // newest, oldest, name, largest or updated (RecordOrder)
   uint64_t page = 1;       // 1-based
   uint64_t per_page = 50;
   std::string format = "html";  // html, json or csv
@@ -34,5 +36,8 @@ struct RecordsQuery {
 };
 
 Result<RecordsQuery> records_query(const Config& config, const WebRequest& request);
+// The store's order for a valid RecordsQuery::sort.
+RecordOrder order_of(const std::string& sort);
+inline constexpr const char* sort_names[] = {"newest", "oldest", "name", "largest", "updated"};
 
 }  // namespace rawbackup::web

@@ -56,7 +56,7 @@ Result<WebResponse> record_response(const WebSite& site, const std::string& id, 
     j["history"] = nlohmann::json::array();
     for (const Event& e : history) j["history"].push_back(event_json(e));
     if (!rerun.empty()) j["rerun"] = rerun;
-    return WebResponse{200, "application/json", j.dump() + "\n"};
+    return json_response(j);
   }
   std::string body = field_rows(r);
   if (!rerun.empty()) body += "<h2>Run it again</h2><pre>" + escape_html(rerun) + "</pre>";

@@ -68,7 +68,7 @@ Result<RecordsView> records_view(RecordStore& store, const RecordsQuery& query) 
   RecordsView view{query, {}, false};
   const uint64_t first = (query.page - 1) * query.per_page;
   // Without a name search the store stops after the page (and one row to know of a next).
-  RecordQuery listing{filter, query.q.empty() ? first + query.per_page + 1 : 0};
+  RecordQuery listing{filter, query.q.empty() ? first + query.per_page + 1 : 0, order_of(query.sort)};
   uint64_t matched = 0;
   Status listed = store.list_rows(listing, [&](const RecordRow& row) -> Status {
     if (!query.q.empty() && row.id.find(query.q) == std::string::npos) return {};
@@ -88,7 +88,7 @@ WebResponse records_response(const RecordsView& view) {
   const RecordsQuery& q = view.query;
   if (q.format == "json") {
     nlohmann::json body = {{"page", q.page}, {"per_page", q.per_page}, {"more", view.more}, {"records", rows_json(view.rows)}};
-    return {200, "application/json", body.dump() + "\n"};
+    return json_response(body);
   }
   if (q.format == "csv") {
     std::string csv = "raw_file,instrument,project,status,backup_status,size,created_at,updated_at,error\r\n";
@@ -105,7 +105,11 @@ WebResponse records_response(const RecordsView& view) {
     form += "<label>" + std::string(name) + " <input name=\"" + name + "\" value=\"" + escape_html(params[name]) +
             "\" size=\"14\"></label>";
   }
-  form += "<button type=\"submit\">show</button></form>";
+  form += "<label>sort <select name=\"sort\">";
+  for (const char* name : sort_names) {
+    form += "<option" + std::string(q.sort == name ? " selected" : "") + ">" + name + "</option>";
+  }
+  form += "</select></label><button type=\"submit\">show</button></form>";
   Table table{record_headers(), {}};
   for (const RecordRow& row : view.rows) table.rows.push_back(record_cells(row));
   std::string nav = "<p>page " + std::to_string(q.page);
@@ -154,7 +158,7 @@ WebResponse failures_response(const Config& config, const FailuresView& view, bo
       j["rerun"] = rerun_command(config, row, row.status != RawFileStatus::error);
       rows.push_back(std::move(j));
     }
-    return {200, "application/json", nlohmann::json{{"failures", rows}, {"truncated", view.truncated}}.dump() + "\n"};
+    return json_response({{"failures", rows}, {"truncated", view.truncated}});
   }
   std::string body;
   std::string instrument = "\x01";

@@ -70,7 +70,7 @@ Result<TaskOutput> run_serve(const Context& ctx, const ServeOptions& options) {
                                       " is not a loopback address: give a bearer token (--token-file FILE or "
                                       "RAWBACKUP_SERVE_TOKEN)");
   }
-  web::WebSite site{ctx.config, ctx.store, token};
+  web::WebSite site{ctx.config, ctx.store, ctx.fs, token};
   ServeResult result;
   auto shown = [&](int port) {
     std::string host = address.first.find(':') != std::string::npos ? "[" + address.first + "]" : address.first;

@@ -37,7 +37,7 @@ Result<WebResponse> healthz(const WebSite& site, const WebRequest& request) {
   TRY(checked_params(request, {}));
   TRY_ASSIGN(health, site.store->health());
   nlohmann::json body = {{"store", site.store->location()}, {"schema_version", health.schema_version}};
-  return WebResponse{200, "application/json", body.dump() + "\n"};
+  return json_response(body);
 }
 
 Result<WebResponse> records(const WebSite& site, const WebRequest& request, bool api) {
@@ -70,6 +70,10 @@ Result<WebResponse> route(const WebSite& site, const WebRequest& request) {
 }
 
 }  // namespace
+
+WebResponse json_response(const nlohmann::json& body) {
+  return {200, "application/json", body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n"};
+}
 
 bool same_secret(std::string_view a, std::string_view b) {
   unsigned char differ = a.size() == b.size() ? 0 : 1;

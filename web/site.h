@@ -30,11 +30,15 @@ struct WebResponse {
 struct WebSite {
   const Config* config = nullptr;
   RecordStore* store = nullptr;  // read-only; the server serialises calls into it
+  const FileSystem* fs = nullptr;  // the folders' free space
   std::string token;             // "" : no token asked (loopback only, web/serve.cpp checks)
   std::function<Clock::time_point()> now = [] { return Clock::now(); };
 };
 
 WebResponse handle_request(const WebSite& site, const WebRequest& request);
+
+// 200 with `body` as JSON; bytes that are not UTF-8 (a file name can hold any) as U+FFFD.
+WebResponse json_response(const nlohmann::json& body);
 
 // Equal without leaking where they differ through the time taken.
 bool same_secret(std::string_view a, std::string_view b);

@@ -174,6 +174,19 @@ TEST(Config, SettleTimeDefaultsTo120SecondsAndZeroDisablesIt) {
   EXPECT_THAT(error_of(valid + "checksum: {settle: 5}\n"), ::testing::HasSubstr("checksum.settle: unknown key"));
 }
 
+TEST(Config, ServeAgeThresholdsDefaultTo2And8HoursAndMustGrow) {
+  Config defaults = parse_config(valid, "/x/c.yaml");
+  EXPECT_EQ(defaults.age_warn_hours, 2);
+  EXPECT_EQ(defaults.age_alert_hours, 8);
+  Config set = parse_config(valid + "serve: {age_warn_hours: 4, age_alert_hours: 24}\n", "/x/c.yaml");
+  EXPECT_EQ(set.age_warn_hours, 4);
+  EXPECT_EQ(set.age_alert_hours, 24);
+  EXPECT_EQ(error_of(valid + "serve: {age_warn_hours: 9}\n"),
+            "/etc/rawbackup/test.yaml: serve.age_alert_hours: must be more than serve.age_warn_hours (9)");
+  EXPECT_THAT(error_of(valid + "serve: {age_warn_hours: 0}\n"), ::testing::HasSubstr("between 1 and 8760"));
+  EXPECT_THAT(error_of(valid + "serve: {port: 1}\n"), ::testing::HasSubstr("serve.port: unknown key"));
+}
+
 TEST(Config, ProjectPatternMustCompileAndCapture) {
   EXPECT_THAT(error_of(replaced(valid, "_(PRID\\\\d+)_", "_(PRID")),
               ::testing::HasSubstr("project_pattern: is not a valid regular expression"));

@@ -26,6 +26,7 @@ class SiteTest : public TaskFixture {
     add("c_PRID2.d", "timstof1", RawFileStatus::copying_done, BackupStatus::failed, hour_ago, "upload-s3: timeout");
     add("<script>alert(1)</script>.raw", "astral1", RawFileStatus::checksummed, BackupStatus::pending, hour_ago, "");
     add("=cmd_PRID1.raw", "astral1", RawFileStatus::checksummed, BackupStatus::pending, hour_ago, "");
+    add("bad\xff_PRID1.raw", "timstof1", RawFileStatus::checksummed, BackupStatus::pending, hour_ago, "");
   }
 
   void add(const std::string& id, const std::string& instrument, RawFileStatus status, BackupStatus backup,
@@ -55,7 +56,7 @@ class SiteTest : public TaskFixture {
     return "";
   }
 
-  web::WebSite site_{&config_, &store_, ""};
+  web::WebSite site_{&config_, &store_, &fs_, ""};
   std::string authorization_;
 };
 
@@ -72,16 +73,24 @@ TEST_F(SiteTest, OverviewShowsEveryInstrumentWithItsLastAcquisition) {
   EXPECT_EQ(j["instruments"][0]["records"], 4);
   EXPECT_NEAR(j["instruments"][0]["last"]["age_hours"].get<double>(), 1.0, 0.1);
   EXPECT_EQ(j["days"].size(), 30u);
-  EXPECT_EQ(j["days"][29]["sets"].get<int>() + j["days"][28]["sets"].get<int>(), 5);
+  EXPECT_NE(j["instruments"][0]["folder_space"].get<std::string>().find("free of"), std::string::npos) << api.body;
+  EXPECT_NE(j["backup_space"].get<std::string>().find("free of"), std::string::npos) << api.body;
+  EXPECT_EQ(j["days"][29]["sets"].get<int>() + j["days"][28]["sets"].get<int>(), 6);
 }
 
 TEST_F(SiteTest, RecordsFilterPageAndExport) {
-  EXPECT_EQ(nlohmann::json::parse(get("/api/records").body)["records"].size(), 5u);
-  auto only = nlohmann::json::parse(get("/api/records", {{"instrument", "timstof1"}}).body)["records"];
+  WebResponse all = get("/api/records");
+  ASSERT_EQ(all.status, 200);
+  EXPECT_EQ(nlohmann::json::parse(all.body)["records"].size(), 6u);
+  EXPECT_NE(all.body.find("bad\xef\xbf\xbd_PRID1.raw"), std::string::npos) << "not UTF-8: shown as U+FFFD";
+  auto only = nlohmann::json::parse(get("/api/records", {{"instrument", "timstof1"}, {"status", "failed"}}).body)["records"];
   ASSERT_EQ(only.size(), 1u);
   EXPECT_EQ(only[0]["id"], "c_PRID2.d");
   EXPECT_EQ(nlohmann::json::parse(get("/api/records", {{"status", "error"}}).body)["records"].size(), 1u);
   EXPECT_EQ(nlohmann::json::parse(get("/api/records", {{"q", "PRID2"}}).body)["records"].size(), 1u);
+  auto by_name = nlohmann::json::parse(get("/api/records", {{"sort", "name"}}).body)["records"];
+  EXPECT_EQ(by_name[0]["id"], "<script>alert(1)</script>.raw");
+  EXPECT_EQ(by_name[1]["id"], "=cmd_PRID1.raw");
   auto page2 = nlohmann::json::parse(get("/api/records", {{"per_page", "2"}, {"page", "2"}}).body);
   EXPECT_EQ(page2["records"].size(), 2u);
   EXPECT_TRUE(page2["more"]);
@@ -99,7 +108,7 @@ TEST_F(SiteTest, BadParametersAreA400WithALine) {
   for (auto params : std::vector<std::multimap<std::string, std::string>>{
            {{"instrument", "nope"}}, {{"status", "sideways"}}, {{"page", "0"}}, {{"page", "x"}},
            {{"per_page", "100000"}}, {{"bogus", "1"}}, {{"q", "a"}, {"q", "b"}}, {{"format", "xml"}},
-           {{"since", "not a date"}}}) {
+           {{"since", "not a date"}}, {{"sort", "sideways"}}}) {
     WebResponse r = get("/records", params);
     EXPECT_EQ(r.status, 400) << params.begin()->first << ": " << r.body;
     EXPECT_EQ(r.body.find('\n'), r.body.size() - 1) << "one line";

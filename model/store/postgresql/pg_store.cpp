@@ -132,7 +132,7 @@ class PgStore final : public RecordStore {
     return retried<void>([&] {
       return pg::transaction<void>(db_, [&]() -> Status {
         TRY(db_.exec(std::string("DECLARE listing NO SCROLL CURSOR FOR SELECT ") + pg::row_columns + " FROM raw_files" +
-                         where_of(q.filter) + " ORDER BY created_at DESC, id DESC LIMIT $4::bigint",
+                         where_of(q.filter) + " ORDER BY " + order_by_sql(q.order) + " LIMIT $4::bigint",
                      params));
         while (true) {
           auto rows = db_.exec("FETCH " + std::to_string(rows_per_fetch) + " FROM listing");

@@ -130,7 +130,7 @@ class SqliteStore final : public RecordStore {
 
   Status list_rows(const RecordQuery& q, const RowVisitor& visit) override {
     Statement query =
-        db_.prepare(std::string(sqlite::row_columns) + where_of(q.filter) + " ORDER BY created_at DESC, id DESC LIMIT ?4");
+        db_.prepare(std::string(sqlite::row_columns) + where_of(q.filter) + " ORDER BY " + order_by_sql(q.order) + " LIMIT ?4");
     bind_filter(query, q.filter);
     query.bind(4, q.limit == 0 ? int64_t{-1} : static_cast<int64_t>(q.limit));
     return sqlite::visit_rows(query, visit);
