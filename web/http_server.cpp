@@ -29,7 +29,9 @@ Status serve_http(const WebSite& site, const std::string& host, int port, const 
   server.set_payload_max_length(limits.max_request_bytes);
   server.set_read_timeout(limits.read_timeout_seconds);
   server.set_write_timeout(limits.write_timeout_seconds);
-  server.set_keep_alive_max_count(100);
+  // One request per connection: a kept-alive connection would hold one of the few workers
+  // while dozens of other clients wait behind it.
+  server.set_keep_alive_max_count(1);
   // Every method reaches the site, which answers 405 for all but GET and HEAD.
   server.set_pre_routing_handler([&](const httplib::Request& req, httplib::Response& res) {
     WebResponse response;

@@ -84,21 +84,19 @@ Result<RecordsView> records_view(RecordStore& store, const RecordsQuery& query) 
   return view;
 }
 
-WebResponse records_response(const RecordsView& view) {
-  const RecordsQuery& q = view.query;
-  if (q.format == "json") {
-    nlohmann::json body = {{"page", q.page}, {"per_page", q.per_page}, {"more", view.more}, {"records", rows_json(view.rows)}};
-    return json_response(body);
+namespace {
+
+std::string records_csv(const std::vector<RecordRow>& rows) {
+  std::string csv = "raw_file,instrument,project,status,backup_status,size,created_at,updated_at,error\r\n";
+  for (const RecordRow& r : rows) {
+    csv += csv_field(r.id) + "," + csv_field(r.instrument_id) + "," + csv_field(r.project_id) + "," +
+           to_string(r.status) + "," + to_string(r.backup_status) + "," + std::to_string(r.size) + "," +
+           csv_field(r.created_at) + "," + csv_field(r.updated_at) + "," + csv_field(r.error.value_or("")) + "\r\n";
   }
-  if (q.format == "csv") {
-    std::string csv = "raw_file,instrument,project,status,backup_status,size,created_at,updated_at,error\r\n";
-    for (const RecordRow& r : view.rows) {
-      csv += csv_field(r.id) + "," + csv_field(r.instrument_id) + "," + csv_field(r.project_id) + "," +
-             to_string(r.status) + "," + to_string(r.backup_status) + "," + std::to_string(r.size) + "," +
-             csv_field(r.created_at) + "," + csv_field(r.updated_at) + "," + csv_field(r.error.value_or("")) + "\r\n";
-    }
-    return {200, "text/csv; charset=utf-8", csv, {{"Content-Disposition", "attachment; filename=\"records.csv\""}}};
-  }
+  return csv;
+}
+
+std::string filter_form(const RecordsQuery& q) {
   auto params = q.as_params();
   std::string form = "<form class=\"filters\" method=\"get\" action=\"/records\">";
   for (const char* name : {"instrument", "status", "since", "q"}) {
@@ -109,15 +107,35 @@ WebResponse records_response(const RecordsView& view) {
   for (const char* name : sort_names) {
     form += "<option" + std::string(q.sort == name ? " selected" : "") + ">" + name + "</option>";
   }
-  form += "</select></label><button type=\"submit\">show</button></form>";
+  return form + "</select></label><button type=\"submit\">show</button></form>";
+}
+
+// This view's URL at another page or in another format, every filter kept.
+std::string view_url(const RecordsQuery& q, uint64_t page, const std::string& format = "") {
+  auto params = q.as_params();
+  params["page"] = page == 1 ? "" : std::to_string(page);
+  params["format"] = format;
+  return url_with("/records", params);
+}
+
+}  // namespace
+
+WebResponse records_response(const RecordsView& view) {
+  const RecordsQuery& q = view.query;
+  if (q.format == "json") {
+    return json_response({{"page", q.page}, {"per_page", q.per_page}, {"more", view.more}, {"records", rows_json(view.rows)}});
+  }
+  if (q.format == "csv") {
+    return {200, "text/csv; charset=utf-8", records_csv(view.rows),
+            {{"Content-Disposition", "attachment; filename=\"records.csv\""}}};
+  }
   Table table{record_headers(), {}};
   for (const RecordRow& row : view.rows) table.rows.push_back(record_cells(row));
   std::string nav = "<p>page " + std::to_string(q.page);
-  if (q.page > 1) nav += " · " + link(url_with("/records", [&] { auto p = params; p["page"] = std::to_string(q.page - 1); return p; }()), "newer");
-  if (view.more) nav += " · " + link(url_with("/records", [&] { auto p = params; p["page"] = std::to_string(q.page + 1); return p; }()), "older");
-  auto as = [&](const char* format) { auto p = params; p["page"] = std::to_string(q.page); p["format"] = format; return url_with("/records", p); };
-  nav += " · " + link(as("csv"), "CSV") + " · " + link(as("json"), "JSON") + "</p>";
-  return {200, "text/html; charset=utf-8", render_page("Records", form + render_table(table) + nav)};
+  if (q.page > 1) nav += " · " + link(view_url(q, q.page - 1), "previous");
+  if (view.more) nav += " · " + link(view_url(q, q.page + 1), "next");
+  nav += " · " + link(view_url(q, q.page, "csv"), "CSV") + " · " + link(view_url(q, q.page, "json"), "JSON") + "</p>";
+  return {200, "text/html; charset=utf-8", render_page("Records", filter_form(q) + render_table(table) + nav)};
 }
 
 Result<FailuresView> failures_view(RecordStore& store, uint64_t limit) {

@@ -14,6 +14,9 @@
 namespace rawbackup {
 namespace {
 
+// How long the overview and /metrics are served from memory (web/site.h SummaryCache).
+constexpr std::chrono::seconds summary_cache_time{5};
+
 struct ServeResult {
   std::string url;
   std::string outcome() const { return "stopped"; }
@@ -70,7 +73,9 @@ Result<TaskOutput> run_serve(const Context& ctx, const ServeOptions& options) {
                                       " is not a loopback address: give a bearer token (--token-file FILE or "
                                       "RAWBACKUP_SERVE_TOKEN)");
   }
+  web::SummaryCache cache(summary_cache_time);
   web::WebSite site{ctx.config, ctx.store, ctx.fs, token};
+  site.cache = &cache;
   ServeResult result;
   auto shown = [&](int port) {
     std::string host = address.first.find(':') != std::string::npos ? "[" + address.first + "]" : address.first;

@@ -53,6 +53,19 @@ Result<WebResponse> failures(const WebSite& site, const WebRequest& request, boo
   return failures_response(*site.config, view, api);
 }
 
+Result<WebResponse> route(const WebSite& site, const WebRequest& request);
+
+// route(), through the cache for the summary pages (their parameters are checked first: they take none).
+Result<WebResponse> cached_route(const WebSite& site, const WebRequest& request) {
+  const bool summary = request.path == "/" || request.path == "/api/overview" || request.path == "/metrics";
+  if (!summary || site.cache == nullptr || !request.params.empty()) return route(site, request);
+  const Clock::time_point now = site.now();
+  if (auto hit = site.cache->get(request.path, now)) return *hit;
+  TRY_ASSIGN(response, route(site, request));
+  site.cache->put(request.path, response, now);
+  return response;
+}
+
 Result<WebResponse> route(const WebSite& site, const WebRequest& request) {
   const std::string& path = request.path;
   const bool api = path.starts_with("/api/");
@@ -70,6 +83,16 @@ Result<WebResponse> route(const WebSite& site, const WebRequest& request) {
 }
 
 }  // namespace
+
+std::optional<WebResponse> SummaryCache::get(const std::string& path, Clock::time_point now) const {
+  auto it = entries_.find(path);
+  if (it == entries_.end() || now - it->second.first >= ttl_ || now < it->second.first) return std::nullopt;
+  return it->second.second;
+}
+
+void SummaryCache::put(const std::string& path, const WebResponse& response, Clock::time_point now) {
+  entries_[path] = {now, response};
+}
 
 WebResponse json_response(const nlohmann::json& body) {
   return {200, "application/json", body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n"};
@@ -90,7 +113,7 @@ WebResponse handle_request(const WebSite& site, const WebRequest& request) {
     response = plain(401, "a bearer token is needed (Authorization: Bearer …)");
     response.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"rawbackup\"");
   } else {
-    Result<WebResponse> routed = route(site, request);
+    Result<WebResponse> routed = cached_route(site, request);
     if (routed) {
       response = std::move(*routed);
     } else {

@@ -5,6 +5,7 @@
 #pragma once
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -27,12 +28,27 @@ struct WebResponse {
   std::vector<std::pair<std::string, std::string>> headers{};
 };
 
+// The pages that summarise the whole store (the overview, /metrics), kept for `ttl`: a
+// dashboard that many operators refresh at once costs the store one summary per period. Not
+// thread-safe: the server calls handle_request() one at a time.
+class SummaryCache {
+ public:
+  explicit SummaryCache(std::chrono::milliseconds ttl) : ttl_(ttl) {}
+  std::optional<WebResponse> get(const std::string& path, Clock::time_point now) const;
+  void put(const std::string& path, const WebResponse& response, Clock::time_point now);
+
+ private:
+  std::chrono::milliseconds ttl_;
+  std::map<std::string, std::pair<Clock::time_point, WebResponse>> entries_;
+};
+
 struct WebSite {
   const Config* config = nullptr;
   RecordStore* store = nullptr;  // read-only; the server serialises calls into it
   const FileSystem* fs = nullptr;  // the folders' free space
   std::string token;             // "" : no token asked (loopback only, web/serve.cpp checks)
   std::function<Clock::time_point()> now = [] { return Clock::now(); };
+  SummaryCache* cache = nullptr;  // null: every request reads the store
 };
 
 WebResponse handle_request(const WebSite& site, const WebRequest& request);

@@ -181,6 +181,21 @@ TEST_F(SiteTest, TheTokenIsAskedForOnEveryPage) {
   EXPECT_EQ(get("/metrics").body.find("secret"), std::string::npos);
 }
 
+TEST_F(SiteTest, SummaryPagesComeFromTheCacheForItsTime) {
+  web::SummaryCache cache(std::chrono::seconds(5));
+  Clock::time_point now = Clock::now();
+  site_.cache = &cache;
+  site_.now = [&] { return now; };
+  std::string before = get("/metrics").body;
+  add("d_PRID1.raw", "astral1", RawFileStatus::checksummed, BackupStatus::pending, format_utc(now), "");
+  EXPECT_EQ(get("/metrics").body, before) << "within 5 s: the cached page";
+  EXPECT_EQ(nlohmann::json::parse(get("/api/records").body)["records"].size(), 7u) << "records are never cached";
+  now += std::chrono::seconds(6);
+  EXPECT_NE(get("/metrics").body, before);
+  site_.token = "0123456789abcdef-secret";
+  EXPECT_EQ(get("/metrics").status, 401) << "the token is checked before the cache";
+}
+
 TEST(WebHelpers, SecretsEscapingAndAddresses) {
   EXPECT_TRUE(web::same_secret("abc", "abc"));
   EXPECT_FALSE(web::same_secret("abc", "abd"));

@@ -7,7 +7,7 @@ namespace {
 
 // Timestamps are ISO-8601 UTC text as in the SQLite store (the same order, filters and
 // values on both); ids and timestamps compare byte-wise (COLLATE "C") whatever the locale.
-constexpr std::array<Migration, 7> migrations{{
+constexpr std::array<Migration, 8> migrations{{
     {1, R"sql(
 CREATE TABLE raw_files (
   id               TEXT COLLATE "C" PRIMARY KEY,
@@ -95,6 +95,10 @@ CREATE TABLE scan_sightings (
   gone_ms BIGINT NOT NULL DEFAULT 0,
   PRIMARY KEY (instrument_id, name)
 );
+)sql"},
+    // Failures in the last 24 h read the newest events only (the SQLite store's version 13).
+    {8, R"sql(
+CREATE INDEX events_by_time ON events(at);
 )sql"},
 }};
 

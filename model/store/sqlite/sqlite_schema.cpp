@@ -6,7 +6,7 @@
 namespace rawbackup::sqlite {
 namespace {
 
-constexpr std::array<Migration, 12> migrations{{
+constexpr std::array<Migration, 13> migrations{{
     {1, R"sql(
 CREATE TABLE raw_files (
   id               TEXT PRIMARY KEY,
@@ -123,6 +123,17 @@ CREATE TABLE scan_sightings (
   gone_ms INTEGER NOT NULL DEFAULT 0,
   PRIMARY KEY (instrument_id, name)
 ) WITHOUT ROWID;
+)sql"},
+    // Failures in the last 24 h (status --metrics, serve's overview) read the newest events
+    // only (0.8 s at 400,000 events before); the summary's index covers every column it reads
+    // again (the filter reads updated_at; purged_at, backup_purged_at, created_at and
+    // last_verified_at came after version 6): 0.28 → 0.03 s for `status --summary` at 100,000.
+    {13, R"sql(
+CREATE INDEX events_by_time ON events(at);
+DROP INDEX raw_files_by_group;
+CREATE INDEX raw_files_by_group
+  ON raw_files(instrument_id, status, backup_status, size, backup_base_path, s3_upload_path, backup_purged_at,
+               purged_at, created_at, last_verified_at, updated_at);
 )sql"},
 }};
 
