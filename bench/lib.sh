@@ -19,8 +19,7 @@ backup: {backup_type: local, s3: {region: r, bucket_prefix: b, part_size_mb: ${p
 YAML
 rm -f "$work"/*.times
 
-# median < numbers
-median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+source bench/median.sh
 # timed NAME COMMAND...: appends "seconds max_rss_kib user_s sys_s" to $work/NAME.times
 timed() {
   local out="$work/$1.times"

@@ -43,7 +43,7 @@ fresh_copy
 backup_dir="$(dirname "$(find "$work/backup" -type d -name "$name")")"
 (cd "$backup_dir" && find "$name" -type f -print0 | xargs -0 md5sum) >"$work/backup.md5"
 
-median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+source bench/median.sh
 timed() { local out="$work/$1.times"; shift; /usr/bin/time -f '%e %U %S %M' -a -o "$out" "$@" >/dev/null 2>&1; }
 col() { cut -d' ' -f"$2" "$work/$1.times" | median; }
 cpu() { awk '{print $2 + $3}' "$work/$1.times" | median; }

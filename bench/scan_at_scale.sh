@@ -48,7 +48,7 @@ locations: {backup: backup}
 backup: {backup_type: local, s3: {region: r, bucket_prefix: b}}
 YAML
 
-median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+source bench/median.sh
 # figures LABEL COMMAND...: "label wall_ms cpu_ms rss_mib" over RUNS runs (medians; peak RSS)
 figures() {
   local label=$1 times="$work/times" walls="$work/walls"

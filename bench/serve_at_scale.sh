@@ -34,7 +34,7 @@ trap '[ -n "$server" ] && kill "$server" 2>/dev/null; integration/store/postgres
   echo "backup: {backup_type: local, s3: {region: r, bucket_prefix: b}}"
 } >"$work/rb.yaml"
 
-median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+source bench/median.sh
 # page LABEL PATH: median ms over RUNS fetches, after one to warm up; fails on a non-200
 page() {
   local label=$1 path=$2 times="$work/times"

@@ -34,7 +34,7 @@ backup: {backup_type: local, s3: {region: r, bucket_prefix: b, part_size_mb: 500
 YAML
 c=(--config "$work/bench.yaml" --log-level warn)
 rm -f "$work"/*.times "$work/bench.sqlite"*
-median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+source bench/median.sh
 timed() { local out="$work/$1.times"; shift; /usr/bin/time -f '%e %U %S %M' -a -o "$out" "$@" >/dev/null 2>&1; }
 col() { cut -d' ' -f"$2" "$work/$1.times" | median; }
 cpu() { awk '{print $2 + $3}' "$work/$1.times" | median; }

@@ -33,7 +33,7 @@ locations: {backup: backup}
 backup: {backup_type: local, s3: {region: r, bucket_prefix: b}}
 YAML
 
-median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+source bench/median.sh
 # command_figures LABEL ARGS...: median wall ms (EPOCHREALTIME: /usr/bin/time counts in 10 ms)
 # and peak RSS MiB of `rawbackup ARGS` over RUNS runs
 command_figures() {
