@@ -13,9 +13,10 @@
 namespace rawbackup::web {
 namespace {
 
-// Free heap beyond this after a request goes back to the system (a trim costs about as much as
-// serving a cached page, so small pages do not pay it).
-constexpr size_t trim_above_free_bytes = 8 * 1024 * 1024;
+// Free heap beyond this after a request goes back to the system. Lower costs time: a trim costs
+// about as much as serving a cached page, and memory given back is faulted in again by the next
+// large page (a 20,000-file record on PostgreSQL: 130 → 237 ms with 8 MiB).
+constexpr size_t trim_above_free_bytes = 32 * 1024 * 1024;
 
 WebRequest request_of(const httplib::Request& req) {
   WebRequest out{req.method, req.path, {}, req.get_header_value("Authorization")};
