@@ -16,15 +16,10 @@ cd "$(dirname "$0")/.."
 sets="${1:-10000}"
 new="${2:-10}"
 runs="${3:-11}"
-command -v /usr/bin/time >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq time >/dev/null
 command -v sqlite3 >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq sqlite3 >/dev/null
-rb="$PWD/${RAWBACKUP:-build/rawbackup}"
-filler="$PWD/build/bench/store_bench"
-work="$PWD/${BENCH_DIR:-var/bench}/scan"
-rm -rf "$work"
+source bench/at_scale.sh
+at_scale_setup scan
 mkdir -p "$work/inst/instrument0"
-pg_dir="$work/pg"
-trap 'integration/store/postgresql.sh stop "$pg_dir" >/dev/null 2>&1 || true' EXIT
 
 # store_bench names record n thermo_run_<n>.raw on instrument<n % 10>: instrument0's folder
 # holds the recorded n = 0, 10, 20, … and NEW more.
@@ -48,19 +43,12 @@ locations: {backup: backup}
 backup: {backup_type: local, s3: {region: r, bucket_prefix: b}}
 YAML
 
-source bench/median.sh
 # figures LABEL COMMAND...: "label wall_ms cpu_ms rss_mib" over RUNS runs (medians; peak RSS)
 figures() {
-  local label=$1 times="$work/times" walls="$work/walls"
+  local label=$1 figures
   shift
-  rm -f "$times" "$walls"
-  for _ in $(seq "$runs"); do
-    local t0=$EPOCHREALTIME
-    /usr/bin/time -f '%M %U %S' -a -o "$times" "$@" >"$work/out" 2>"$work/err" ||
-      { echo "$label failed: $(tail -1 "$work/err")" >&2; return 1; }
-    echo "$EPOCHREALTIME $t0" | awk '{printf "%.1f\n", ($1 - $2) * 1000}' >>"$walls"
-  done
-  echo "$label $(median <"$walls") $(awk '{print ($2 + $3) * 1000}' "$times" | median) $(($(cut -d' ' -f1 "$times" | sort -n | tail -1) / 1024))"
+  figures=$(measured "$label" "$@")
+  echo "$label $figures"
 }
 
 # The by-hand watcher: the .raw files changed since the last look, less the recorded ones.
@@ -105,8 +93,5 @@ PY
 }
 
 bench_backend sqlite "sqlite://$work/store.sqlite" by_hand_sqlite
-PG_DURABLE=1 integration/store/postgresql.sh start "$pg_dir" >/dev/null
-# shellcheck disable=SC1091
-. "$pg_dir/env"
-export PGPASSWORD RAWBACKUP_TEST_PG_URL
+start_bench_pg
 bench_backend postgresql "$RAWBACKUP_TEST_PG_URL" by_hand_psql

@@ -14,14 +14,9 @@ records="${1:-100000}"
 bruker="${2:-50}"
 bruker_files="${3:-20000}"
 runs="${4:-7}"
-command -v /usr/bin/time >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq time >/dev/null
-rb="$PWD/${RAWBACKUP:-build/rawbackup}"
-filler="$PWD/build/bench/store_bench"
-work="$PWD/${BENCH_DIR:-var/bench}/status"
-rm -rf "$work"
+source bench/at_scale.sh
+at_scale_setup status
 mkdir -p "$work/inst/instrument0"
-pg_dir="$work/pg"
-trap 'integration/store/postgresql.sh stop "$pg_dir" >/dev/null 2>&1 || true' EXIT
 
 # One raw file for the checksum re-run, recorded once before timing.
 head -c $((64 << 20)) /dev/urandom >"$work/inst/instrument0/rerun.raw"
@@ -33,20 +28,14 @@ locations: {backup: backup}
 backup: {backup_type: local, s3: {region: r, bucket_prefix: b}}
 YAML
 
-source bench/median.sh
-# command_figures LABEL ARGS...: median wall ms (EPOCHREALTIME: /usr/bin/time counts in 10 ms)
-# and peak RSS MiB of `rawbackup ARGS` over RUNS runs
+# command_figures LABEL ARGS...: median wall ms and peak RSS MiB of `rawbackup ARGS` over RUNS runs
 command_figures() {
-  local label=$1 times="$work/times" walls="$work/walls"
+  local label=$1 figures wall rss
   shift
-  rm -f "$times" "$walls"
-  for _ in $(seq "$runs"); do
-    local t0=$EPOCHREALTIME
-    /usr/bin/time -f '%M' -a -o "$times" "$rb" --config "$work/rb.yaml" "$@" >/dev/null 2>"$work/err" ||
-      { echo "$label failed: $(tail -1 "$work/err")" >&2; return 1; }
-    echo "$EPOCHREALTIME $t0" | awk '{printf "%.1f\n", ($1 - $2) * 1000}' >>"$walls"
-  done
-  printf '  %-30s %7s ms  %4s MiB\n' "$label" "$(median <"$walls")" "$(($(sort -n "$times" | tail -1) / 1024))"
+  figures=$(measured "$label" "$rb" --config "$work/rb.yaml" "$@")
+  read -r wall _ rss <<<"$figures"
+  printf '  %-30s %7s ms  %4s MiB
+' "$label" "$wall" "$rss"
 }
 
 # bench_backend NAME URL
@@ -72,8 +61,5 @@ bench_backend() {
 
 bench_backend sqlite "sqlite://$work/store.sqlite"
 echo "   SQLite file: $(du -m "$work/store.sqlite" | cut -f1) MiB" >&2
-PG_DURABLE=1 integration/store/postgresql.sh start "$pg_dir" >/dev/null
-# shellcheck disable=SC1091
-. "$pg_dir/env"
-export PGPASSWORD
+start_bench_pg
 bench_backend postgresql "$RAWBACKUP_TEST_PG_URL"

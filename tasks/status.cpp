@@ -91,12 +91,8 @@ struct MetricsResult {
 };
 
 Result<TaskOutput> metrics_output(const Context& ctx) {
-  TRY_ASSIGN(summary, ctx.store->summarize({}, 0));
-  Clock::time_point now = Clock::now();
-  TRY_ASSIGN(failures, ctx.store->count_failures(format_utc(now - std::chrono::hours(24))));
-  std::vector<std::string> instruments;
-  for (const auto& [name, instrument] : ctx.config->instruments) instruments.push_back(name);
-  return output_of(MetricsResult{store_metrics(summary, failures, instruments, now)});
+  TRY_ASSIGN(metrics, metrics_of_store(*ctx.store, *ctx.config, Clock::now()));
+  return output_of(MetricsResult{std::move(metrics)});
 }
 
 Result<TaskOutput> summary_output(const Context& ctx, const RecordFilter& filter) {

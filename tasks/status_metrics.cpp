@@ -56,4 +56,12 @@ std::string store_metrics(const StoreSummary& summary, const std::map<std::strin
   return m.text();
 }
 
+Result<std::string> metrics_of_store(RecordStore& store, const Config& config, Clock::time_point now) {
+  TRY_ASSIGN(summary, store.summarize({}, 0));
+  TRY_ASSIGN(failures, store.count_failures(format_utc(now - std::chrono::hours(24))));
+  std::vector<std::string> instruments;
+  for (const auto& [name, instrument] : config.instruments) instruments.push_back(name);
+  return store_metrics(summary, failures, instruments, now);
+}
+
 }  // namespace rawbackup

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "common/text.h"
+#include "config/config.h"
 #include "model/record_store.h"
 
 namespace rawbackup {
@@ -16,5 +17,9 @@ namespace rawbackup {
 // no verified record has no last-verify series (alert with absent() or on the timestamp).
 std::string store_metrics(const StoreSummary& summary, const std::map<std::string, uint64_t>& failures_24h,
                           const std::vector<std::string>& instruments, Clock::time_point now);
+
+// store_metrics of the store's summary and its failed runs in the 24 h before `now`, with a
+// series for every instrument in `config` (`status --metrics` and serve's /metrics).
+Result<std::string> metrics_of_store(RecordStore& store, const Config& config, Clock::time_point now);
 
 }  // namespace rawbackup

@@ -4,7 +4,11 @@
 #include <malloc.h>
 #include <spdlog/spdlog.h>
 
+#include <sys/socket.h>
+
 #include <atomic>
+#include <cerrno>
+#include <cstring>
 #include <mutex>
 #include <thread>
 
@@ -63,8 +67,19 @@ Status serve_http(const WebSite& site, const std::string& host, int port, const 
   server.set_logger([](const httplib::Request& req, const httplib::Response& res) {
     spdlog::info("{} {} {}", req.method, req.path, res.status);
   });
+  // The library listens with a backlog of 5 (built into Debian's libcpp-httplib): with one
+  // request per connection, a burst of clients overflows it and a client waits for its SYN's
+  // retransmission (1 s, then 3 s). Listening again on the bound socket raises the backlog.
+  int listening_socket = -1;
+  server.set_socket_options([&listening_socket](socket_t sock) {
+    httplib::default_socket_options(sock);
+    listening_socket = sock;
+  });
   int bound = port == 0 ? server.bind_to_any_port(host) : (server.bind_to_port(host, port) ? port : -1);
   if (bound <= 0) return fail(ErrorKind::usage, "cannot listen on " + host + ":" + std::to_string(port));
+  if (::listen(listening_socket, SOMAXCONN) != 0) {
+    spdlog::warn("cannot raise the listen backlog: {}", std::strerror(errno));
+  }
   std::atomic<bool> stopped = false;  // the server ended on its own: the stopper ends too
   std::thread stopper([&server, &stopped] {
     while (!stopped && sleep_unless_interrupted(std::chrono::milliseconds(200))) {

@@ -25,12 +25,8 @@ void add_security_headers(WebResponse& response) {
 
 Result<WebResponse> metrics(const WebSite& site, const WebRequest& request) {
   TRY(checked_params(request, {}));
-  const Clock::time_point now = site.now();
-  TRY_ASSIGN(summary, site.store->summarize(RecordFilter{}, 0));
-  TRY_ASSIGN(failures, site.store->count_failures(format_utc(now - std::chrono::hours(24))));
-  std::vector<std::string> instruments;
-  for (const auto& [id, instrument] : site.config->instruments) instruments.push_back(id);
-  return WebResponse{200, "text/plain; version=0.0.4; charset=utf-8", store_metrics(summary, failures, instruments, now)};
+  TRY_ASSIGN(metrics, metrics_of_store(*site.store, *site.config, site.now()));
+  return WebResponse{200, "text/plain; version=0.0.4; charset=utf-8", std::move(metrics)};
 }
 
 Result<WebResponse> healthz(const WebSite& site, const WebRequest& request) {
