@@ -21,9 +21,10 @@ packages=(
 )
 test_servers=0
 [ "${1:-}" = "--test-servers" ] && test_servers=1
+# slurm-wlm and munge: the workflow on a one-node SLURM cluster (integration/slurm/).
 # file: CPack reads the linked libraries with it; lintian and man-db check the package.
 ((test_servers)) && packages+=(ceph-mon ceph-osd radosgw ceph-common snakemake postgresql-15 file lintian man-db awscli python3-boto3
-  bindfs bash-completion chromium)
+  bindfs bash-completion chromium slurm-wlm munge)
 
 missing=()
 command -v npm >/dev/null || missing+=(npm)

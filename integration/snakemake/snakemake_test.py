@@ -2,8 +2,8 @@
 """The example Snakefile, run for real with Debian's snakemake against a loopback s3rver:
 three raw files in one instrument folder, one of them in a project whose bucket is missing, and
 a file whose name `scan` refuses; the workflow's sets come from `rawbackup scan`.
-  - first run: every file is checksummed, copied and processed; two are uploaded; the third's
-    upload fails (after its retries) without stopping `process`; snakemake exits non-zero;
+  - first run: every file is checksummed, copied and processed; two are uploaded and verified;
+    the third's upload fails (after its retries) without stopping `process`; snakemake exits non-zero;
   - the bucket is created; a re-run redoes only the failed upload and exits 0;
   - the record store agrees: every record copying_done, every backup done; the refused name
     was never worked on;
@@ -31,13 +31,13 @@ def snakemake(root):
     done = subprocess.run(
         ["snakemake", "--snakefile", str(HERE / "Snakefile"), "--directory", str(root / "wf"),
          "--cores", "2", "--resources", "copy_slots=2", "upload_slots=1", "--keep-going", "--nocolor",
-         "--config", f"folder={root}/instruments/astral1", "instrument=astral1"],
+         "--config", "instrument=astral1"],
         capture_output=True, text=True)
     return done
 
 
 def results(root, suffix):
-    return {n for n in NAMES if (root / "wf" / "results" / f"{n}.{suffix}").exists()}
+    return {n for n in NAMES if (root / "wf" / "results" / "astral1" / f"{n}.{suffix}").exists()}
 
 
 def create_bucket(s3, name):
@@ -64,7 +64,8 @@ def main():
             t.check("every file processed despite the failed upload",
                     results(root, "processed") == set(NAMES), (first.stdout + first.stderr)[-3000:])
             t.check("two uploads done", results(root, "upload-s3.json") == set(NAMES[:2]))
-            upload = json.loads((root / "wf" / "results" / f"{NAMES[0]}.upload-s3.json").read_text())
+            t.check("and verified after", results(root, "verify.json") == set(NAMES[:2]))
+            upload = json.loads((root / "wf" / "results" / "astral1" / f"{NAMES[0]}.upload-s3.json").read_text())
             t.check("upload result is the task's JSON", upload.get("outcome") == "done", str(upload))
             log = first.stdout + first.stderr
             t.check("the failed upload was tried 3 times (retries: 2)",
@@ -82,7 +83,7 @@ def main():
                     len(records) == 3 and all(r["status"] == "copying_done" and r["backup_status"] == "done" for r in records),
                     status.stdout[:1000])
             t.check("the name scan refuses was never worked on",
-                    not any(INVALID in p.name for p in (root / "wf" / "results").iterdir()))
+                    not any(INVALID in p.name for p in (root / "wf" / "results").rglob("*")))
             (root / "instruments" / "astral1").rename(root / "astral1.unmounted")
             third = snakemake(root)
             log = third.stdout + third.stderr
