@@ -12,146 +12,14 @@
 #include "common/rate_limiter.h"
 #include "common/result.h"
 #include "common/text.h"
+#include "config/map_reader.h"
+#include "config/s3_config.h"
 #include "config/store_url.h"
 
 namespace rawbackup {
 namespace {
 
 namespace fs = std::filesystem;
-
-// Walks a YAML mapping, remembering the key path for messages and rejecting unknown keys.
-class MapReader {
- public:
-  MapReader(const YAML::Node& node, std::string path, const std::string& file)
-      : node_(node), path_(std::move(path)), file_(file) {
-    if (!node_.IsMap()) fail_at(path_, "must be a mapping");
-  }
-
-  [[noreturn]] void fail_at(const std::string& key_path, const std::string& problem) const {
-    throw UsageError(file_ + ": " + (key_path.empty() ? "(top level)" : key_path) + ": " + problem);
-  }
-
-  std::string key_path(const std::string& key) const { return path_.empty() ? key : path_ + "." + key; }
-
-  // Present and not null.
-  bool has(const std::string& key) {
-    known_.insert(key);
-    return node_[key] && !node_[key].IsNull();
-  }
-
-  YAML::Node child(const std::string& key) {
-    if (!has(key)) fail_at(key_path(key), "is required" + typo_hint(key));
-    return node_[key];
-  }
-
-  std::string string(const std::string& key) {
-    YAML::Node value = child(key);
-    if (!value.IsScalar()) fail_at(key_path(key), "must be a string");
-    std::string text = value.Scalar();
-    if (text.empty()) fail_at(key_path(key), "must not be empty");
-    return text;
-  }
-
-  std::optional<std::string> optional_string(const std::string& key) {
-    if (!has(key)) return std::nullopt;
-    return string(key);
-  }
-
-  int64_t integer(const std::string& key) {
-    YAML::Node value = child(key);
-    int64_t number = 0;
-    if (!value.IsScalar() || !YAML::convert<int64_t>::decode(value, number)) {
-      fail_at(key_path(key), "must be a whole number, got '" + scalar_text(value) + "'");
-    }
-    return number;
-  }
-
-  // true or false (YAML's spellings of them); `otherwise` when absent.
-  bool flag(const std::string& key, bool otherwise) {
-    if (!has(key)) return otherwise;
-    YAML::Node value = child(key);
-    bool set = false;
-    if (!value.IsScalar() || !YAML::convert<bool>::decode(value, set)) {
-      fail_at(key_path(key), "must be true or false, got '" + scalar_text(value) + "'");
-    }
-    return set;
-  }
-
-  template <class Enum>
-  Enum choice(const std::string& key, const std::map<std::string, Enum>& options) {
-    std::string text = string(key);
-    auto it = options.find(text);
-    if (it != options.end()) return it->second;
-    std::string names;
-    for (const auto& [name, value] : options) names += (names.empty() ? "" : ", ") + name;
-    fail_at(key_path(key), "must be one of " + names + ", got '" + text + "'");
-  }
-
-  MapReader map(const std::string& key) { return MapReader(child(key), key_path(key), file_); }
-
-  // A list of non-empty strings ([] allowed); nullopt when absent.
-  std::optional<std::vector<std::string>> optional_strings(const std::string& key) {
-    if (!has(key)) return std::nullopt;
-    YAML::Node value = node_[key];
-    if (!value.IsSequence()) fail_at(key_path(key), "must be a list of strings");
-    std::vector<std::string> out;
-    for (const YAML::Node& item : value) {
-      if (!item.IsScalar() || item.Scalar().empty()) fail_at(key_path(key), "must be a list of non-empty strings");
-      out.push_back(item.Scalar());
-    }
-    return out;
-  }
-
-  // Call after reading every known key: any other key is a typo.
-  void reject_unknown() const {
-    for (const auto& entry : node_) {
-      std::string key = entry.first.as<std::string>();
-      if (!known_.contains(key)) fail_at(key_path(key), "unknown key (typo?)");
-    }
-  }
-
-  const YAML::Node& node() const { return node_; }
-  const std::string& path() const { return path_; }
-
- private:
-  // " (found 'regoin': a typo?)" when a present key is one or two edits from `key`.
-  std::string typo_hint(const std::string& key) const {
-    for (const auto& entry : node_) {
-      std::string present = entry.first.as<std::string>();
-      if (present != key && edit_distance(present, key) <= 2) {
-        return " (found '" + present + "': a typo?)";
-      }
-    }
-    return "";
-  }
-
-  static size_t edit_distance(const std::string& a, const std::string& b) {
-    std::vector<size_t> row(b.size() + 1);
-    for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
-    for (size_t i = 1; i <= a.size(); ++i) {
-      size_t diagonal = row[0];
-      row[0] = i;
-      for (size_t j = 1; j <= b.size(); ++j) {
-        size_t above = row[j];
-        row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] != b[j - 1])});
-        diagonal = above;
-      }
-    }
-    return row[b.size()];
-  }
-
-  static std::string scalar_text(const YAML::Node& n) { return n.IsScalar() ? n.Scalar() : "?"; }
-
-  YAML::Node node_;
-  std::string path_;
-  const std::string& file_;
-  std::set<std::string> known_;
-};
-
-fs::path resolve(const fs::path& base_dir, const std::string& text) {
-  fs::path p(text);
-  return (p.is_absolute() ? p : base_dir / p).lexically_normal();
-}
 
 bool valid_instrument_id(const std::string& id) {
   if (id.empty() || id == "." || id == "..") return false;
@@ -170,7 +38,7 @@ InstrumentConfig read_instrument(MapReader& instruments, const std::string& id, 
   instrument.id = id;
   instrument.vendor =
       entry.choice<Vendor>("type", {{"thermo", Vendor::thermo}, {"bruker", Vendor::bruker}, {"sciex", Vendor::sciex}});
-  instrument.path = resolve(base_dir, entry.string("path"));
+  instrument.path = resolve_config_path(base_dir, entry.string("path"));
   instrument.must_be_mount = entry.flag("mount", false);
   instrument.required_members = entry.optional_strings("required_members");
   if (instrument.required_members) {
@@ -184,56 +52,12 @@ InstrumentConfig read_instrument(MapReader& instruments, const std::string& id, 
   return instrument;
 }
 
-std::optional<std::string> read_endpoint(MapReader& s3) {
-  auto endpoint = s3.optional_string("endpoint_url");
-  // The scheme in any case, as the SDKs take it; the rest is checked where the client is made.
-  if (endpoint && !to_lower(*endpoint).starts_with("http://") && !to_lower(*endpoint).starts_with("https://")) {
-    s3.fail_at(s3.key_path("endpoint_url"), "must start with http:// or https://");
-  }
-  return endpoint;
-}
-
-S3Config read_s3(MapReader& backup) {
-  MapReader s3 = backup.map("s3");
-  S3Config config;
-  config.region = s3.optional_string("region").value_or("");
-  config.profile = s3.optional_string("profile").value_or("");
-  config.bucket_prefix = s3.string("bucket_prefix");
-  config.endpoint_url = read_endpoint(s3);
-  if (s3.has("part_size_mb")) {
-    int64_t mb = s3.integer("part_size_mb");
-    if (mb < 5 || mb > 5120) {
-      s3.fail_at(s3.key_path("part_size_mb"),
-                 "must be between 5 and 5120 (S3 allows parts of 5 MiB to 5 GiB), got " + std::to_string(mb));
-    }
-    config.part_size = static_cast<uint64_t>(mb) * mebibyte;
-  }
-  if (s3.has("concurrency")) {
-    int64_t n = s3.integer("concurrency");
-    if (n < 1 || n > 64) s3.fail_at(s3.key_path("concurrency"), "must be between 1 and 64, got " + std::to_string(n));
-    config.concurrency = static_cast<unsigned>(n);
-  }
-  if (s3.has("stall_timeout_s")) {
-    int64_t n = s3.integer("stall_timeout_s");
-    if (n < 1 || n > 3600)
-      s3.fail_at(s3.key_path("stall_timeout_s"), "must be between 1 and 3600 seconds, got " + std::to_string(n));
-    config.stall_timeout_seconds = static_cast<unsigned>(n);
-  }
-  if (auto rate = s3.optional_string("max_bandwidth")) {
-    config.max_bandwidth = parse_rate(*rate);
-    if (!config.max_bandwidth)
-      s3.fail_at(s3.key_path("max_bandwidth"), "must be a rate like 50MB/s or 500KiB/s, got '" + *rate + "'");
-  }
-  s3.reject_unknown();
-  return config;
-}
-
-void read_backup(MapReader& top, Config& config) {
+void read_backup(MapReader& top, Config& config, const fs::path& base_dir) {
   if (!top.has("backup")) return;  // defaults: local backup, default part size
   MapReader backup = top.map("backup");
   config.backup_type = backup.choice<BackupType>("backup_type", {{"local", BackupType::local}, {"s3", BackupType::s3}});
   if (backup.has("s3")) {
-    config.s3 = read_s3(backup);
+    config.s3 = read_s3(backup, base_dir);
   } else if (config.backup_type == BackupType::s3) {
     backup.fail_at(backup.key_path("s3"), "is required when backup_type is s3");
   }
@@ -259,7 +83,7 @@ void read_store(MapReader& top, Config& config, const fs::path& base_dir) {
   if (by_path == by_url)
     store.fail_at("store", "needs exactly one of path (SQLite file) or url (sqlite:// or postgresql://)");
   if (by_path) {
-    config.store_url = "sqlite://" + resolve(base_dir, store.string("path")).string();
+    config.store_url = "sqlite://" + resolve_config_path(base_dir, store.string("path")).string();
   } else {
     std::string url = store.string("url");
     auto parsed = parse_store_url(url);
@@ -332,13 +156,13 @@ Config read_config(const YAML::Node& root, const fs::path& file) {
   }
   if (config.instruments.empty()) top.fail_at("instruments", "must list at least one instrument");
   MapReader locations = top.map("locations");
-  config.backup_path = resolve(base_dir, locations.string("backup"));
+  config.backup_path = resolve_config_path(base_dir, locations.string("backup"));
   locations.reject_unknown();
   read_project_pattern(top, config);
   read_checksum(top, config);
   read_purge(top, config);
   read_serve(top, config);
-  read_backup(top, config);
+  read_backup(top, config, base_dir);
   top.reject_unknown();
   return config;
 }

@@ -33,6 +33,22 @@ struct InstrumentConfig {
   bool must_be_mount = false;
 };
 
+// How objects are written (backup.s3: sse, kms_key_id, bucket_key, sse_c_key_file,
+// storage_class), for every project or overridden for one (backup.s3.projects.<project>).
+struct ObjectWriteSettings {
+  std::string sse{};                      // "" (none asked: the bucket's default), "AES256", "aws:kms"
+  std::string kms_key_id{};               // aws:kms: the key ("" the account's default key)
+  bool bucket_key = false;                // aws:kms: S3 Bucket Keys (fewer KMS calls)
+  std::filesystem::path sse_c_key_file{}; // SSE-C: a file holding the 256-bit key (raw or base64)
+  std::string storage_class{};            // "" the bucket's default (STANDARD)
+
+  // Whether S3 reports an ETag that is not the MD5 of the bytes (SSE-KMS, SSE-C).
+  bool etags_opaque() const { return sse == "aws:kms" || !sse_c_key_file.empty(); }
+  // "SSE-KMS (a configured key), storage class GLACIER_IR": no key id or key, which are secrets.
+  std::string describe() const;
+  bool operator==(const ObjectWriteSettings&) const = default;
+};
+
 struct S3Config {
   std::string region;  // "" : from AWS_REGION, AWS_DEFAULT_REGION or the profile (storage/s3/client.h)
   std::string bucket_prefix;
@@ -42,6 +58,11 @@ struct S3Config {
   std::optional<uint64_t> max_bandwidth{};  // bytes per second sent, all requests together
   unsigned stall_timeout_seconds = 30;      // a transfer moving no bytes this long is retried
   std::string profile{};                    // AWS shared-config profile ("" : AWS_PROFILE, else default)
+  ObjectWriteSettings objects{};            // how objects are written
+  std::map<std::string, ObjectWriteSettings> project_objects{};  // per project, the above overridden
+
+  // The settings for `project`'s bucket.
+  const ObjectWriteSettings& objects_for(const std::string& project) const;
 };
 
 inline constexpr int64_t default_settle_seconds = 120;

@@ -21,6 +21,24 @@ bool FileEntry::allows_etag(const std::string& reported) const {
          (!object_etag.empty() && etag_matches(reported, object_etag, object_etag));
 }
 
+const char* to_string(ObjectEtagKind kind) {
+  switch (kind) {
+    case ObjectEtagKind::none: return "";
+    case ObjectEtagKind::other_tool: return "other_tool";
+    case ObjectEtagKind::read_back: return "read_back";
+    case ObjectEtagKind::encrypted: return "encrypted";
+  }
+  return "";
+}
+
+std::optional<ObjectEtagKind> object_etag_kind_from(const std::string& s) {
+  for (ObjectEtagKind k :
+       {ObjectEtagKind::none, ObjectEtagKind::other_tool, ObjectEtagKind::read_back, ObjectEtagKind::encrypted}) {
+    if (s == to_string(k)) return k;
+  }
+  return std::nullopt;
+}
+
 namespace {
 
 constexpr std::array<std::pair<RawFileStatus, const char*>, 5> raw_file_statuses{{
@@ -78,7 +96,10 @@ nlohmann::json file_info_to_json(const FileInfo& info) {
   for (const auto& [path, e] : info) {
     j[path] = {{"size", e.size},           {"md5", e.md5},           {"etag", e.etag},
                {"part_size", e.part_size}, {"mtime_ns", e.mtime_ns}, {"parts", e.part_md5s.size()}};
-    if (!e.object_etag.empty()) j[path]["object"] = {{"etag", e.object_etag}, {"part_size", e.object_part_size}};
+    if (!e.object_etag.empty()) {
+      j[path]["object"] = {
+          {"etag", e.object_etag}, {"part_size", e.object_part_size}, {"kind", to_string(e.object_etag_kind)}};
+    }
   }
   return j;
 }

@@ -29,6 +29,16 @@ std::optional<RawFileStatus> raw_file_status_from(const std::string& s);
 std::optional<BackupStatus> backup_status_from(const std::string& s);
 std::optional<Vendor> vendor_from(const std::string& s);
 
+// What an S3 ETag noted in the record (FileEntry::object_etag) is, and how the object was
+// proven to hold the file's bytes: other_tool, uploaded by another tool with other parts and
+// proven by re-hashing the file at those part sizes; read_back, its bytes read from S3 and
+// hashed (verify --deep, upload-s3's adoption); encrypted, the opaque ETag S3 gave an object
+// rawbackup uploaded under SSE-KMS / SSE-C, whose bytes the server checked against
+// Content-MD5 as they were sent.
+enum class ObjectEtagKind { none, other_tool, read_back, encrypted };
+const char* to_string(ObjectEtagKind kind);  // "", "other_tool", "read_back", "encrypted"
+std::optional<ObjectEtagKind> object_etag_kind_from(const std::string& s);
+
 // One file of the set, keyed by its path relative to the instrument folder ("x.d/a/b").
 struct FileEntry {
   uint64_t size = 0;
@@ -41,9 +51,11 @@ struct FileEntry {
   // records checksummed before rawbackup kept them (filled in at the next --rehash).
   std::vector<Md5Digest> part_md5s{};
   // The S3 object another tool uploaded with other parts (awscli, rclone, …), once its bytes
-  // were proven to be this file's: its ETag and part size; "" and 0 otherwise.
+  // were proven to be this file's, or the opaque ETag of an encrypted upload: its ETag, part
+  // size and kind; "", 0 and none otherwise.
   std::string object_etag{};
   uint64_t object_part_size = 0;
+  ObjectEtagKind object_etag_kind = ObjectEtagKind::none;
 
   // The part size to upload and check this file with; `fallback` for records without one.
   uint64_t part_size_or(uint64_t fallback) const { return part_size ? part_size : fallback; }

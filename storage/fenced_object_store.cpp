@@ -14,7 +14,7 @@ std::optional<s3::S3Error> FencedObjectStore::refused() const {
 
 S3Status FencedObjectStore::create_bucket(const std::string& bucket) { FENCED(create_bucket(bucket)); }
 
-S3Result<std::string> FencedObjectStore::put_object(const std::string& bucket, const std::string& key,
+S3Result<WriteReply> FencedObjectStore::put_object(const std::string& bucket, const std::string& key,
                                                     const Body& body) {
   FENCED(put_object(bucket, key, body));
 }
@@ -23,7 +23,7 @@ S3Result<std::string> FencedObjectStore::create_multipart_upload(const std::stri
   FENCED(create_multipart_upload(bucket, key));
 }
 
-S3Result<std::string> FencedObjectStore::upload_part(const std::string& bucket, const std::string& key,
+S3Result<WriteReply> FencedObjectStore::upload_part(const std::string& bucket, const std::string& key,
                                                      const std::string& upload_id, int part_number, const Body& body) {
   FENCED(upload_part(bucket, key, upload_id, part_number, body));
 }

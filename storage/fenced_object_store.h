@@ -25,9 +25,9 @@ class FencedObjectStore final : public ObjectStore {
   S3Result<std::optional<ObjectInfo>> head_object(const std::string& bucket, const std::string& key) override {
     return inner_().head_object(bucket, key);
   }
-  S3Result<std::string> put_object(const std::string& bucket, const std::string& key, const Body& body) override;
+  S3Result<WriteReply> put_object(const std::string& bucket, const std::string& key, const Body& body) override;
   S3Result<std::string> create_multipart_upload(const std::string& bucket, const std::string& key) override;
-  S3Result<std::string> upload_part(const std::string& bucket, const std::string& key, const std::string& upload_id,
+  S3Result<WriteReply> upload_part(const std::string& bucket, const std::string& key, const std::string& upload_id,
                                     int part_number, const Body& body) override;
   S3Result<std::string> complete_multipart_upload(const std::string& bucket, const std::string& key,
                                                   const std::string& upload_id,

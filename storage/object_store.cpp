@@ -61,6 +61,10 @@ Body range_body(std::shared_ptr<FileRange> range, std::string md5_hex) {
 
 }  // namespace
 
+bool etag_is_md5_under(const std::string& encryption) {
+  return encryption != "aws:kms" && encryption != "aws:kms:dsse" && encryption != "SSE-C";
+}
+
 Body text_body(std::string text) {
   auto shared = std::make_shared<const std::string>(std::move(text));
   Body body;

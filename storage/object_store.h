@@ -43,9 +43,26 @@ Result<Body> file_range_body(const FileSystem& fs, const std::filesystem::path& 
 Result<std::string> md5_of_file_range(const FileSystem& fs, const std::filesystem::path& path, uint64_t offset,
                                       uint64_t length);
 
+// How an object is encrypted, as the server says (x-amz-server-side-encryption, or SSE-C's
+// customer-algorithm header): "AES256", "aws:kms", "aws:kms:dsse", "SSE-C"; "" when it says none.
+// Under SSE-KMS and SSE-C, S3's ETag is not the MD5 of the bytes (opaque).
+bool etag_is_md5_under(const std::string& encryption);
+
 struct ObjectInfo {
   uint64_t size = 0;
   std::string etag;  // without quotes; may be a multipart ETag "<hex>-N"
+  std::string encryption{};     // as etag_is_md5_under takes it
+  std::string storage_class{};  // x-amz-storage-class; "" is STANDARD (S3 leaves it out)
+  std::string restore{};        // x-amz-restore of an archived object: 'ongoing-request="true"', …; "" none
+
+  bool etag_is_md5() const { return etag_is_md5_under(encryption); }
+};
+
+// What the server answered to a write (PutObject, UploadPart).
+struct WriteReply {
+  std::string etag;             // without quotes; "" when the reply had none
+  std::string encryption{};     // as etag_is_md5_under takes it
+  bool etag_is_md5() const { return etag_is_md5_under(encryption); }
 };
 
 // What the server said to one signed request for its root (ListBuckets): it answers, its
@@ -80,12 +97,12 @@ class ObjectStore {
   virtual S3Status head_bucket(const std::string& bucket) = 0;
   // nullopt when there is no such object.
   virtual S3Result<std::optional<ObjectInfo>> head_object(const std::string& bucket, const std::string& key) = 0;
-  // Returns the ETag the server reports.
-  virtual S3Result<std::string> put_object(const std::string& bucket, const std::string& key, const Body& body) = 0;
+  // Returns the ETag the server reports and the encryption it applied.
+  virtual S3Result<WriteReply> put_object(const std::string& bucket, const std::string& key, const Body& body) = 0;
   // Returns the upload ID.
   virtual S3Result<std::string> create_multipart_upload(const std::string& bucket, const std::string& key) = 0;
-  // Returns the part's ETag.
-  virtual S3Result<std::string> upload_part(const std::string& bucket, const std::string& key,
+  // Returns the part's ETag and the encryption applied.
+  virtual S3Result<WriteReply> upload_part(const std::string& bucket, const std::string& key,
                                             const std::string& upload_id, int part_number, const Body& body) = 0;
   // Returns the ETag in the reply, which may be empty (Ceph 16): HEAD the object for it.
   virtual S3Result<std::string> complete_multipart_upload(const std::string& bucket, const std::string& key,

@@ -64,7 +64,7 @@ S3Result<std::optional<ObjectInfo>> RetryingObjectStore::head_object(const std::
   return with_retries({"HEAD", bucket, key}, [&] { return inner_->head_object(bucket, key); });
 }
 
-S3Result<std::string> RetryingObjectStore::put_object(const std::string& bucket, const std::string& key,
+S3Result<WriteReply> RetryingObjectStore::put_object(const std::string& bucket, const std::string& key,
                                                       const Body& body) {
   return with_retries({"PUT", bucket, key}, [&] { return inner_->put_object(bucket, key, body); });
 }
@@ -73,7 +73,7 @@ S3Result<std::string> RetryingObjectStore::create_multipart_upload(const std::st
   return with_retries({"POST", bucket, key}, [&] { return inner_->create_multipart_upload(bucket, key); });
 }
 
-S3Result<std::string> RetryingObjectStore::upload_part(const std::string& bucket, const std::string& key,
+S3Result<WriteReply> RetryingObjectStore::upload_part(const std::string& bucket, const std::string& key,
                                                        const std::string& upload_id, int part_number,
                                                        const Body& body) {
   return with_retries({"PUT", bucket, key},

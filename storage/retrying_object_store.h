@@ -32,9 +32,9 @@ class RetryingObjectStore final : public ObjectStore {
   S3Status create_bucket(const std::string& bucket) override;
   S3Status head_bucket(const std::string& bucket) override;
   S3Result<std::optional<ObjectInfo>> head_object(const std::string& bucket, const std::string& key) override;
-  S3Result<std::string> put_object(const std::string& bucket, const std::string& key, const Body& body) override;
+  S3Result<WriteReply> put_object(const std::string& bucket, const std::string& key, const Body& body) override;
   S3Result<std::string> create_multipart_upload(const std::string& bucket, const std::string& key) override;
-  S3Result<std::string> upload_part(const std::string& bucket, const std::string& key, const std::string& upload_id,
+  S3Result<WriteReply> upload_part(const std::string& bucket, const std::string& key, const std::string& upload_id,
                                     int part_number, const Body& body) override;
   S3Result<std::string> complete_multipart_upload(const std::string& bucket, const std::string& key,
                                                   const std::string& upload_id,

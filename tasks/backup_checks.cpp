@@ -106,6 +106,7 @@ std::optional<FileInfo> files_noting_objects(const RawFile& record, const Backup
     if (f.object_etag.empty() || entry == files.end() || entry->second.object_etag == f.object_etag) continue;
     entry->second.object_etag = f.object_etag;
     entry->second.object_part_size = f.object_part_size;
+    entry->second.object_etag_kind = f.object_etag_kind;
     noted = true;
   }
   return noted ? std::optional(files) : std::nullopt;

@@ -67,8 +67,11 @@ Finding check_bucket(ObjectStore& objects, const std::string& bucket, bool write
   if (!write_probe) return ok(check, "exists (--write-probe also checks writing)");
   std::string key = std::string(doctor_probe_prefix) + host_id() + "-" + std::to_string(getpid());
   if (auto put = objects.put_object(bucket, key, text_body("")); !put) {
+    bool denied = put.error().code == "AccessDenied";
     return failure(check, "exists, but a probe object cannot be written: " + s3::describe(put.error()),
-                   "allow s3:PutObject on it for these credentials");
+                   denied ? "allow s3:PutObject on it for these credentials; a bucket policy may require encryption "
+                            "(backup.s3.sse) or TLS (an https:// endpoint_url)"
+                          : "allow s3:PutObject on it for these credentials");
   }
   if (auto removed = objects.delete_object(bucket, key); !removed) {
     return warn(check, "writable, but the probe object " + key + " cannot be deleted: " + s3::describe(removed.error()),
@@ -222,6 +225,7 @@ std::vector<Finding> check_s3(ObjectStore& objects, const S3Checks& what) {
   for (const BucketToCheck& b : what.buckets) {
     Finding f = check_bucket(objects, b.bucket, what.write_probe);
     if (!b.asked_for.empty()) f.detail = "project " + b.asked_for + "'s bucket " + f.detail;
+    if (f.verdict != Verdict::fail && !b.writes_as.empty()) f.detail += "; objects written with " + b.writes_as;
     out.push_back(std::move(f));
   }
   return out;

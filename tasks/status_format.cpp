@@ -113,9 +113,17 @@ std::string format_record_detail(const RawFile& r) {
   };
   std::string out = align_columns(fields);
   out += "files (" + std::to_string(r.file_info.size()) + "):\n";
+  // S3's own ETag where the record notes one (encrypted, another tool's, read back): the column
+  // only when a file has one.
+  bool noted = std::any_of(r.file_info.begin(), r.file_info.end(),
+                           [](const auto& file) { return !file.second.object_etag.empty(); });
   std::vector<Row> files{{"  SIZE", "MD5", "ETAG", "PART SIZE", "PATH"}};
+  if (noted) files[0].insert(files[0].begin() + 3, "S3 ETAG (KIND)");
   for (const auto& [path, e] : r.file_info) {
     files.push_back({"  " + std::to_string(e.size), e.md5, e.etag, format_bytes(e.part_size), path});
+    if (!noted) continue;
+    std::string object = e.object_etag.empty() ? "-" : e.object_etag + " (" + to_string(e.object_etag_kind) + ")";
+    files.back().insert(files.back().begin() + 3, object);
   }
   return out + (r.file_info.empty() ? "  (not checksummed yet)\n" : align_columns(files));
 }

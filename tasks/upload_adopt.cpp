@@ -57,6 +57,7 @@ Status adopt_by_bytes(const Context& ctx, UploadPlan& plan) {
     FileEntry noted = item.entry;
     noted.object_etag = s3::unquoted(item.found.etag);
     noted.object_part_size = 0;  // not inferable
+    noted.object_etag_kind = ObjectEtagKind::read_back;
     adopt(plan, item, std::move(noted));
   }
   return {};
@@ -86,10 +87,18 @@ Status adopt_foreign_objects(const Context& ctx, UploadPlan& plan) {
   return adopt_by_bytes(ctx, plan);
 }
 
-FileInfo files_with_adopted(const RawFile& record, const UploadPlan& plan) {
+FileInfo files_after_upload(const RawFile& record, const UploadPlan& plan,
+                            const std::map<std::string, std::string>& opaque_etags) {
   FileInfo files = record.file_info;
   for (const UploadItem& item : plan.items) {
-    if (item.action == Action::adopt) files[item.key] = item.entry;
+    FileEntry& entry = files[item.key];
+    if (item.action == Action::adopt) entry = item.entry;
+    if (item.action != Action::upload && item.action != Action::replace) continue;
+    auto opaque = opaque_etags.find(item.target.key);
+    bool encrypted = opaque != opaque_etags.end();
+    entry.object_etag = encrypted ? opaque->second : "";  // an object noted before was replaced
+    entry.object_part_size = encrypted ? entry.part_size : 0;
+    entry.object_etag_kind = encrypted ? ObjectEtagKind::encrypted : ObjectEtagKind::none;
   }
   return files;
 }

@@ -49,7 +49,10 @@ struct UploadPlan {
 // recorded bytes is left to the upload, whose checks name it.
 Status adopt_foreign_objects(const Context& ctx, UploadPlan& plan);
 
-// The record's files with the adopted objects noted.
-FileInfo files_with_adopted(const RawFile& record, const UploadPlan& plan);
+// The record's files after the upload: adopted objects noted, the opaque ETags of objects
+// uploaded under SSE-KMS / SSE-C (S3 key → ETag) noted as encrypted, and objects noted before
+// and now replaced forgotten.
+FileInfo files_after_upload(const RawFile& record, const UploadPlan& plan,
+                            const std::map<std::string, std::string>& opaque_etags);
 
 }  // namespace rawbackup

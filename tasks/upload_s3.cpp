@@ -49,6 +49,16 @@ std::unexpected<Error> record_failure(const Context& ctx, const std::string& id,
   return std::unexpected(error);
 }
 
+// A refusal the settings fix (a bucket policy): the record's backup status goes back to what
+// it was, with an event saying why; nothing about the backup changed.
+std::unexpected<Error> settings_refused(const Context& ctx, const RawFile& record, const Error& error) {
+  RecordChange change;
+  change.backup_status = record.backup_status;
+  change.message = "upload refused: " + error.message;
+  record_best_effort(ctx, record.id, change, "the refusal");
+  return std::unexpected(error);
+}
+
 Error bucket_error(const ObjectStore& store, const std::string& bucket, const s3::S3Error& e) {
   if (e.http_status == 404) {
     return {ErrorKind::failed,
@@ -298,6 +308,7 @@ Result<TaskOutput> upload_and_record(const Context& ctx, const RawFile& record, 
   Progress progress("uploading", plan.bytes_to_upload, ctx.tty);
   auto uploaded = upload_all(ctx, record, plan, transfer, progress);
   progress.finish();
+  if (!uploaded && uploaded.error().kind == ErrorKind::usage) return settings_refused(ctx, record, uploaded.error());
   if (!uploaded) return record_failure(ctx, record.id, resumable_error(uploaded.error()));
   forget_finished_uploads(ctx, record, plan);
   if (uploaded->parts_kept > 0) {
@@ -310,8 +321,14 @@ Result<TaskOutput> upload_and_record(const Context& ctx, const RawFile& record, 
     end.s3_upload_path = plan.url();
     end.message = "verified " + std::to_string(plan.items.size()) + " object(s) in " + plan.url();
     if (plan.adopted > 0) {
-      end.file_info = files_with_adopted(record, plan);
       end.message += ", " + std::to_string(plan.adopted) + " uploaded by another tool adopted (same bytes, re-hashed)";
+    }
+    if (!uploaded->opaque_etags.empty()) {
+      end.message += ", " + std::to_string(uploaded->opaque_etags.size()) +
+                     " encrypted with an opaque ETag (bytes checked by the server against Content-MD5)";
+    }
+    if (FileInfo files = files_after_upload(record, plan, uploaded->opaque_etags); files != record.file_info) {
+      end.file_info = std::move(files);
     }
     TRY(ctx.store->update(record.id, end));
   }

@@ -56,6 +56,7 @@ Result<ForeignObject> identify_foreign_object(const FileSystem& fs, const std::f
 FileEntry with_object(FileEntry entry, const ForeignObject& found) {
   entry.object_etag = found.etag;
   entry.object_part_size = found.part_size;
+  entry.object_etag_kind = ObjectEtagKind::other_tool;
   return entry;
 }
 

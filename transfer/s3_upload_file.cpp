@@ -8,16 +8,16 @@
 namespace rawbackup {
 namespace {
 
-// Sends one body (a PUT or an UploadPart); returns the ETag the server reports.
-using Sender = std::function<S3Result<std::string>(const Body&)>;
+// Sends one body (a PUT or an UploadPart); returns what the server reports.
+using Sender = std::function<S3Result<WriteReply>(const Body&)>;
 
-// The object's ETag now: the one a PUT reply carried, or HEAD's when it was empty.
-Result<std::string> reported_etag(ObjectStore& store, const S3Target& target, std::string from_reply) {
-  if (!from_reply.empty()) return from_reply;
+// The object's ETag and encryption now: the ones a reply carried, or HEAD's when it had no ETag.
+Result<WriteReply> reported(ObjectStore& store, const S3Target& target, WriteReply from_reply) {
+  if (!from_reply.etag.empty()) return from_reply;
   auto info = store.head_object(target.bucket, target.key);
   if (!info) return std::unexpected(s3_failure(info.error(), "HEAD " + s3_url(target)));
   if (!*info) return fail(ErrorKind::mismatch, s3_url(target) + " is missing after its upload");
-  return (*info)->etag;
+  return WriteReply{(*info)->etag, from_reply.encryption.empty() ? (*info)->encryption : from_reply.encryption};
 }
 
 // The body's bytes pass `limiter` as they are sent; an interruption while waiting is one.
@@ -38,26 +38,29 @@ Result<Body> body_for(const UploadSource& source, const PartSpec& spec) {
 }
 
 // Why the server's answer is not the body's MD5, for messages.
-std::string refusal(const S3Result<std::string>& etag, const std::string& md5_hex) {
-  if (!etag) return "the server refused the bytes sent (BadDigest: not the MD5 they were sent with)";
-  return "S3 stored ETag " + s3::unquoted(*etag) + " for bytes sent with MD5 " + md5_hex;
+std::string refusal(const S3Result<WriteReply>& reply, const std::string& md5_hex) {
+  if (!reply) return "the server refused the bytes sent (BadDigest: not the MD5 they were sent with)";
+  return "S3 stored ETag " + s3::unquoted(reply->etag) + " for bytes sent with MD5 " + md5_hex;
 }
 
-// Sends `body` (bytes `spec` of `source`) and returns the ETag once it is the body's MD5. When
+// Sends `body` (bytes `spec` of `source`) and returns the reply once its ETag is the body's MD5,
+// or one the encryption makes opaque (the server checked the bytes against Content-MD5). When
 // the server refuses the bytes or stores others (`stored_wrong` undoes that), the local bytes
 // are hashed: not the recorded ones → source.differs (permanent); the same → corrupted on the
 // way, sent once more, then a transient failure.
-Result<std::string> send_checked(const UploadSource& source, const PartSpec& spec, Body body, RateLimiter* limiter,
+Result<WriteReply> send_checked(const UploadSource& source, const PartSpec& spec, Body body, RateLimiter* limiter,
                                  const Sender& send, const std::function<void()>& stored_wrong,
                                  const std::string& what) {
   throttle(body, limiter);
   for (int attempt = 1;; ++attempt) {
-    auto etag = send(body);
-    bool refused = !etag && etag.error().code == "BadDigest";
-    if (!etag && !refused) return std::unexpected(s3_failure(etag.error(), what));
-    if (etag && (etag->empty() || s3::unquoted(*etag) == body.md5_hex)) return *etag;
-    std::string why = refusal(etag, body.md5_hex);
-    if (etag) stored_wrong();
+    auto reply = send(body);
+    bool refused = !reply && reply.error().code == "BadDigest";
+    if (!reply && !refused) return std::unexpected(s3_write_failure(reply.error(), what));
+    if (reply && (reply->etag.empty() || !reply->etag_is_md5() || s3::unquoted(reply->etag) == body.md5_hex)) {
+      return *reply;
+    }
+    std::string why = refusal(reply, body.md5_hex);
+    if (reply) stored_wrong();
     auto local = md5_of_file_range(*source.fs, source.path, spec.offset, spec.length);
     if (!local) return std::unexpected(local.error());
     if (*local != body.md5_hex) {
@@ -86,6 +89,21 @@ void delete_wrong_object(ObjectStore& store, const S3Target& target) {
   }
 }
 
+// The object just written, checked: an ETag that is the record's MD5 or multipart ETag (""
+// returned), or an opaque one under SSE-KMS / SSE-C, returned to be noted in the record (every
+// byte was checked against Content-MD5 as it was sent). Another ETag: the object is deleted.
+Result<std::string> checked_object(ObjectStore& store, const S3Target& target, const FileEntry& entry,
+                                   WriteReply reply) {
+  TRY_ASSIGN(now, reported(store, target, std::move(reply)));
+  if (!now.etag_is_md5() && !etag_matches(now.etag, entry.md5, entry.etag)) return s3::unquoted(now.etag);
+  Status verified = verify_etag(target, now.etag, entry);
+  if (!verified) {
+    delete_wrong_object(store, target);
+    return std::unexpected(verified.error());
+  }
+  return std::string{};
+}
+
 }  // namespace
 
 std::string s3_url(const S3Target& t) { return "s3://" + t.bucket + "/" + t.key; }
@@ -98,6 +116,13 @@ Error s3_failure(const s3::S3Error& error, const std::string& what) {
                                        " (trust the endpoint's CA with AWS_CA_BUNDLE or the profile's ca_bundle)"};
   }
   return Error{ErrorKind::failed, what + ": " + s3::describe(error), s3::is_transient(error)};
+}
+
+Error s3_write_failure(const s3::S3Error& error, const std::string& what) {
+  if (error.code != "AccessDenied") return s3_failure(error, what);
+  return Error{ErrorKind::usage, what + ": the bucket's policy refused the upload (AccessDenied): policies usually " +
+                                     "require encryption (set backup.s3.sse: aws:kms or AES256) or TLS (an https:// " +
+                                     "endpoint_url)"};
 }
 
 std::string PartSpec::range() const {
@@ -124,18 +149,15 @@ Status check_part_count(const S3Target& target, const FileEntry& entry, uint64_t
                                     " parts and S3 allows 10000: re-run checksum (it grows the part size)");
 }
 
-Status put_file(ObjectStore& store, const UploadSource& source, const S3Target& target, const FileEntry& entry,
-                RateLimiter* limiter) {
+Result<std::string> put_file(ObjectStore& store, const UploadSource& source, const S3Target& target,
+                             const FileEntry& entry, RateLimiter* limiter) {
   PartSpec whole{1, 0, entry.size, entry.md5};
   TRY_ASSIGN(body, body_for(source, whole));
   auto send = [&](const Body& b) { return store.put_object(target.bucket, target.key, b); };
-  TRY_ASSIGN(etag, send_checked(
-                       source, whole, std::move(body), limiter, send, [&] { delete_wrong_object(store, target); },
-                       "PUT " + s3_url(target)));
-  TRY_ASSIGN(reported, reported_etag(store, target, etag));
-  Status verified = verify_etag(target, reported, entry);
-  if (!verified) delete_wrong_object(store, target);
-  return verified;
+  TRY_ASSIGN(reply, send_checked(
+                        source, whole, std::move(body), limiter, send, [&] { delete_wrong_object(store, target); },
+                        "PUT " + s3_url(target)));
+  return checked_object(store, target, entry, reply);
 }
 
 Result<PartResult> send_part(ObjectStore& store, const UploadSource& source, const S3Target& target,
@@ -143,27 +165,29 @@ Result<PartResult> send_part(ObjectStore& store, const UploadSource& source, con
                              RateLimiter* limiter) {
   bool kept_fits = kept && kept->size == spec.length;
   if (kept_fits && !spec.md5_hex.empty() && s3::unquoted(kept->etag) == spec.md5_hex) {
-    return PartResult{{spec.number, spec.md5_hex, spec.length}, false};  // resumed without a read
+    return PartResult{{spec.number, spec.md5_hex, spec.length}, false, spec.md5_hex};  // resumed without a read
   }
   TRY_ASSIGN(body, body_for(source, spec));
   std::string md5 = body.md5_hex;
   if (kept_fits && spec.md5_hex.empty() && s3::unquoted(kept->etag) == md5) {
-    return PartResult{{spec.number, md5, spec.length}, false};  // an old record's part, hashed to compare
+    return PartResult{{spec.number, md5, spec.length}, false, md5};  // an old record's part, hashed to compare
   }
   auto send = [&](const Body& b) { return store.upload_part(target.bucket, target.key, upload_id, spec.number, b); };
   std::string what = "part " + std::to_string(spec.number) + " of " + s3_url(target);
-  TRY(send_checked(
-      source, spec, std::move(body), limiter, send, [] {}, what));
-  return PartResult{{spec.number, md5, spec.length}, true};
+  TRY_ASSIGN(reply, send_checked(
+                        source, spec, std::move(body), limiter, send, [] {}, what));
+  return PartResult{{spec.number, reply.etag.empty() ? md5 : reply.etag, spec.length}, true, md5};
 }
 
-Status complete_upload(ObjectStore& store, const S3Target& target, const std::string& upload_id,
-                       const std::vector<s3::UploadedPart>& parts, const FileEntry& entry) {
+Result<std::string> complete_upload(ObjectStore& store, const S3Target& target, const std::string& upload_id,
+                                    const std::vector<PartResult>& done, const FileEntry& entry) {
   std::vector<Md5Digest> digests;
-  for (const s3::UploadedPart& part : parts) {
-    auto digest = md5_from_hex(s3::unquoted(part.etag));
-    if (!digest) return fail(s3_url(target) + ": part " + std::to_string(part.number) + " has no MD5 to check");
+  std::vector<s3::UploadedPart> parts;
+  for (const PartResult& result : done) {
+    auto digest = md5_from_hex(result.md5_hex);
+    if (!digest) return fail(s3_url(target) + ": part " + std::to_string(result.part.number) + " has no MD5 to check");
     digests.push_back(*digest);
+    parts.push_back(result.part);
   }
   if (std::string sent = etag_from_part_digests(digests); sent != entry.etag) {
     return fail(s3_url(target) + ": the parts sent give ETag " + sent + ", the record " + entry.etag +
@@ -171,10 +195,7 @@ Status complete_upload(ObjectStore& store, const S3Target& target, const std::st
   }
   auto etag = store.complete_multipart_upload(target.bucket, target.key, upload_id, parts);
   if (!etag) return std::unexpected(s3_failure(etag.error(), "completing " + s3_url(target)));
-  TRY_ASSIGN(reported, reported_etag(store, target, ""));
-  Status verified = verify_etag(target, reported, entry);
-  if (!verified) delete_wrong_object(store, target);
-  return verified;
+  return checked_object(store, target, entry, WriteReply{});
 }
 
 void abort_upload(ObjectStore& store, const S3Target& target, const std::string& upload_id) {

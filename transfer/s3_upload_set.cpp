@@ -27,7 +27,7 @@ struct FileState {
   bool started = false;
   std::string upload_id;
   std::map<int, s3::UploadedPart> in_s3;  // parts an earlier run left (resume)
-  std::vector<s3::UploadedPart> done;     // by part index
+  std::vector<PartResult> done;           // by part index
   std::atomic<uint64_t> remaining{0};
   std::atomic<bool> completed{false};
   std::chrono::steady_clock::time_point began{};  // when the upload began (multipart)
@@ -57,7 +57,7 @@ class SetUpload {
 
   Result<UploadSetResult> run() {
     Status sent = pool_.run(units_.size(), connections(), [this](size_t i) { return run_unit(units_[i]); });
-    if (sent) return UploadSetResult{sent_, kept_};
+    if (sent) return UploadSetResult{sent_, kept_, std::move(opaque_etags_)};
     // Interrupted, or a network or server failure that outlasted the retries: a re-run resumes.
     bool resumable = sent.error().kind == ErrorKind::interrupted || sent.error().transient;
     for (FileState& f : files_) {
@@ -85,7 +85,8 @@ class SetUpload {
     UploadSource source{&fs_, job.source, job.source_differs};
     if (!f.multipart) {
       auto began = std::chrono::steady_clock::now();
-      TRY(put_file(store_, source, job.target, job.entry, options_.limiter));
+      TRY_ASSIGN(opaque, put_file(store_, source, job.target, job.entry, options_.limiter));
+      note_opaque(job, opaque);
       ++sent_;
       options_.on_bytes(job.entry.size);
       log_uploaded(job, began);
@@ -97,11 +98,12 @@ class SetUpload {
     auto part = send_part(store_, source, job.target, f.upload_id, spec,
                           kept == f.in_s3.end() ? nullptr : &kept->second, options_.limiter);
     if (!part) return std::unexpected(part.error());
-    f.done[unit.part] = part->part;
+    f.done[unit.part] = *part;
     ++(part->sent ? sent_ : kept_);
     options_.on_bytes(spec.length);
     if (--f.remaining > 0) return {};
-    TRY(complete_upload(store_, job.target, f.upload_id, f.done, job.entry));
+    TRY_ASSIGN(opaque, complete_upload(store_, job.target, f.upload_id, f.done, job.entry));
+    note_opaque(job, opaque);
     f.completed = true;
     tell_upload_id(f, "");
     log_uploaded(job, f.began);
@@ -134,12 +136,18 @@ class SetUpload {
     }
     if (f.upload_id.empty()) {
       auto id = store_.create_multipart_upload(job.target.bucket, job.target.key);
-      if (!id) return std::unexpected(s3_failure(id.error(), "starting the upload of " + s3_url(job.target)));
+      if (!id) return std::unexpected(s3_write_failure(id.error(), "starting the upload of " + s3_url(job.target)));
       f.upload_id = *id;
     }
     f.started = true;
     tell_upload_id(f, f.upload_id);
     return {};
+  }
+
+  void note_opaque(const UploadJob& job, const std::string& etag) {
+    if (etag.empty()) return;
+    std::lock_guard lock(callback_mutex_);
+    opaque_etags_[job.target.key] = etag;
   }
 
   void tell_upload_id(FileState& f, const std::string& id) {
@@ -155,7 +163,8 @@ class SetUpload {
   WorkUnits pool_;
   std::atomic<uint64_t> sent_{0};
   std::atomic<uint64_t> kept_{0};
-  std::mutex callback_mutex_;
+  std::mutex callback_mutex_;                         // also guards opaque_etags_
+  std::map<std::string, std::string> opaque_etags_;
 };
 
 }  // namespace

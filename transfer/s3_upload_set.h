@@ -6,6 +6,7 @@
 #pragma once
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -40,6 +41,8 @@ struct UploadSetOptions {
 struct UploadSetResult {
   uint64_t parts_sent = 0;  // single PUTs count as one part
   uint64_t parts_kept = 0;  // found in S3 from an earlier run and matching
+  // Objects whose ETag is not their MD5 (SSE-KMS, SSE-C): key → the ETag, for the record.
+  std::map<std::string, std::string> opaque_etags{};
 };
 
 // Uploads every job; a file needing more than 10,000 parts is refused before anything is

@@ -73,6 +73,7 @@ Result<FileFinding> check_foreign(const std::string& key, const FileEntry& entry
   FileFinding ok = finding(key, BackupPlace::s3, FindingState::ok, found->detail);
   ok.object_etag = found->etag;
   ok.object_part_size = found->part_size;
+  ok.object_etag_kind = ObjectEtagKind::other_tool;
   return ok;
 }
 
@@ -143,6 +144,7 @@ Result<std::vector<FileFinding>> check_s3(ObjectStore& store, const RawFile& rec
       if (!entry.allows_etag(it->second.etag)) {  // proven by its bytes: noted, so a shallow verify knows it
         ok.detail = "ETag " + it->second.etag + " (uploaded with other parts): bytes identical";
         ok.object_etag = s3::unquoted(it->second.etag);
+        ok.object_etag_kind = ObjectEtagKind::read_back;
       }
       out.push_back(ok);
     } else if (!entry.allows_etag(it->second.etag)) {

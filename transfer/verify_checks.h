@@ -29,6 +29,7 @@ struct FileFinding {
   // ok by a re-hash: the object another tool uploaded holds the file's bytes (to be noted).
   std::string object_etag{};
   uint64_t object_part_size = 0;
+  ObjectEtagKind object_etag_kind = ObjectEtagKind::none;
 
   bool ok() const { return state == FindingState::ok; }
 };

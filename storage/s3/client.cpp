@@ -85,6 +85,11 @@ void S3Client::give_back(std::unique_ptr<HttpClient> connection) {
   idle_.push_back(std::move(connection));
 }
 
+const ObjectHeaders& S3Client::objects_for(const std::string& bucket) const {
+  auto it = options_.bucket_objects.find(bucket);
+  return it == options_.bucket_objects.end() ? options_.objects : it->second;
+}
+
 std::string S3Client::endpoint() const {
   return options_.endpoint.scheme + "://" + options_.endpoint.host + options_.endpoint.base_path;
 }
@@ -216,7 +221,7 @@ S3Status S3Client::head_bucket(const std::string& bucket) {
 }
 
 S3Result<std::optional<ObjectInfo>> S3Client::head_object(const std::string& bucket, const std::string& key) {
-  auto response = send({.method = "HEAD", .bucket = bucket, .key = key});
+  auto response = send({.method = "HEAD", .bucket = bucket, .key = key, .headers = objects_for(bucket).customer_key});
   if (!response) {
     if (response.error().http_status == 404) return std::optional<ObjectInfo>{};
     return std::unexpected(response.error());
@@ -228,26 +233,40 @@ S3Result<std::optional<ObjectInfo>> S3Client::head_object(const std::string& buc
     return std::unexpected(reply_error(Error{ErrorKind::failed, "unexpected S3 reply: HEAD without a Content-Length"}));
   }
   info.etag = etag_header(*response);
+  info.encryption = reply_encryption(*response);
+  info.storage_class = response->header("x-amz-storage-class").value_or("");
+  info.restore = response->header("x-amz-restore").value_or("");
   return info;
 }
 
-S3Result<std::string> S3Client::put_object(const std::string& bucket, const std::string& key, const Body& body) {
-  TRY_ASSIGN(response, send({.method = "PUT", .bucket = bucket, .key = key, .body = &body}));
-  return etag_header(response);
+S3Result<WriteReply> S3Client::put_object(const std::string& bucket, const std::string& key, const Body& body) {
+  const ObjectHeaders& objects = objects_for(bucket);
+  Headers headers = objects.on_create;
+  headers.insert(headers.end(), objects.customer_key.begin(), objects.customer_key.end());
+  TRY_ASSIGN(response, send({.method = "PUT", .bucket = bucket, .key = key, .headers = headers, .body = &body}));
+  return WriteReply{etag_header(response), reply_encryption(response)};
 }
 
 S3Result<std::string> S3Client::create_multipart_upload(const std::string& bucket, const std::string& key) {
-  TRY_ASSIGN(response, send({.method = "POST", .bucket = bucket, .key = key, .query = "uploads="}));
+  const ObjectHeaders& objects = objects_for(bucket);
+  Headers headers = objects.on_create;
+  headers.insert(headers.end(), objects.customer_key.begin(), objects.customer_key.end());
+  TRY_ASSIGN(response, send({.method = "POST", .bucket = bucket, .key = key, .query = "uploads=", .headers = headers}));
   auto id = parse_upload_id(response.body);
   if (!id) return std::unexpected(reply_error(id.error()));
   return *id;
 }
 
-S3Result<std::string> S3Client::upload_part(const std::string& bucket, const std::string& key,
+S3Result<WriteReply> S3Client::upload_part(const std::string& bucket, const std::string& key,
                                             const std::string& upload_id, int part_number, const Body& body) {
   std::string query = "partNumber=" + std::to_string(part_number) + "&uploadId=" + query_value(upload_id);
-  TRY_ASSIGN(response, send({.method = "PUT", .bucket = bucket, .key = key, .query = query, .body = &body}));
-  return etag_header(response);
+  TRY_ASSIGN(response, send({.method = "PUT",
+                             .bucket = bucket,
+                             .key = key,
+                             .query = query,
+                             .headers = objects_for(bucket).customer_key,
+                             .body = &body}));
+  return WriteReply{etag_header(response), reply_encryption(response)};
 }
 
 S3Result<std::string> S3Client::complete_multipart_upload(const std::string& bucket, const std::string& key,
@@ -311,7 +330,9 @@ S3Result<uint64_t> S3Client::get_object(const std::string& bucket, const std::st
   };
   if (length == 0) return 0;
   std::string range = "bytes=" + std::to_string(offset) + "-" + std::to_string(offset + length - 1);
-  TRY(send({.method = "GET", .bucket = bucket, .key = key, .headers = {{"range", range}}, .sink = &counting}));
+  Headers headers = objects_for(bucket).customer_key;
+  headers.emplace_back("range", range);
+  TRY(send({.method = "GET", .bucket = bucket, .key = key, .headers = headers, .sink = &counting}));
   return received;
 }
 

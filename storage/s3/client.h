@@ -8,6 +8,7 @@
 #include <atomic>
 #include <chrono>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -17,6 +18,7 @@
 #include "storage/object_store.h"
 #include "storage/s3/credentials.h"
 #include "storage/s3/http.h"
+#include "storage/s3/object_headers.h"
 #include "storage/s3/sigv4.h"
 
 namespace rawbackup::s3 {
@@ -39,6 +41,8 @@ struct S3ClientOptions {
   S3Endpoint endpoint;
   std::string region;
   std::shared_ptr<RefreshingCredentials> credentials;  // shared by every request, refreshed
+  ObjectHeaders objects{};                             // encryption and storage class of objects
+  std::map<std::string, ObjectHeaders> bucket_objects{};  // per bucket (a project's), else `objects`
 };
 
 using HttpConnector = std::function<std::unique_ptr<HttpClient>()>;
@@ -53,9 +57,9 @@ class S3Client final : public ObjectStore {
   S3Status create_bucket(const std::string& bucket) override;
   S3Status head_bucket(const std::string& bucket) override;
   S3Result<std::optional<ObjectInfo>> head_object(const std::string& bucket, const std::string& key) override;
-  S3Result<std::string> put_object(const std::string& bucket, const std::string& key, const Body& body) override;
+  S3Result<WriteReply> put_object(const std::string& bucket, const std::string& key, const Body& body) override;
   S3Result<std::string> create_multipart_upload(const std::string& bucket, const std::string& key) override;
-  S3Result<std::string> upload_part(const std::string& bucket, const std::string& key, const std::string& upload_id,
+  S3Result<WriteReply> upload_part(const std::string& bucket, const std::string& key, const std::string& upload_id,
                                     int part_number, const Body& body) override;
   S3Result<std::string> complete_multipart_upload(const std::string& bucket, const std::string& key,
                                                   const std::string& upload_id,
@@ -89,6 +93,7 @@ class S3Client final : public ObjectStore {
   S3Result<HttpRequest> build(const Call& call) const;
   S3Result<HttpResponse> send_signed(const Call& call);
 
+  const ObjectHeaders& objects_for(const std::string& bucket) const;
   std::unique_ptr<HttpClient> take_connection();
   void give_back(std::unique_ptr<HttpClient> connection);
 

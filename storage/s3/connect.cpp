@@ -8,6 +8,7 @@
 #include "common/text.h"
 #include "storage/retrying_object_store.h"
 #include "storage/s3/client.h"
+#include "storage/s3/naming.h"
 #include "storage/s3/platform_credentials.h"
 
 namespace rawbackup::s3 {
@@ -101,6 +102,11 @@ ConnectedObjectStore connect_s3_described(const S3Config& config) {
   if (settings.addressing_style == "path") options.endpoint.path_style = true;
   if (settings.addressing_style == "virtual") options.endpoint.path_style = false;
   options.credentials = credentials_for(*profile, settings);
+  options.objects = object_headers(config.objects);
+  for (const auto& [project, objects] : config.project_objects) {
+    // A project whose bucket name is invalid never gets a request: its upload names the problem.
+    if (auto bucket = bucket_name(config.bucket_prefix, project)) options.bucket_objects[*bucket] = object_headers(objects);
+  }
   HttpOptions http;
   http.ca_bundle = settings.ca_bundle;
   http.stall_timeout = std::chrono::seconds(config.stall_timeout_seconds);

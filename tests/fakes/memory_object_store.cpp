@@ -89,10 +89,10 @@ S3Result<std::optional<ObjectInfo>> MemoryObjectStore::head_object(const std::st
     return std::unexpected(error(404, "NoSuchBucket", "The specified bucket does not exist"));
   auto it = objects_.find({bucket, key});
   if (it == objects_.end()) return std::optional<ObjectInfo>{};
-  return ObjectInfo{it->second.data.size(), it->second.etag};
+  return ObjectInfo{it->second.data.size(), it->second.etag, options_.encryption};
 }
 
-S3Result<std::string> MemoryObjectStore::put_object(const std::string& bucket, const std::string& key,
+S3Result<WriteReply> MemoryObjectStore::put_object(const std::string& bucket, const std::string& key,
                                                     const Body& body) {
   auto data = read_body(body);  // outside the lock: reading a file takes time
   std::lock_guard lock(mutex_);
@@ -100,9 +100,9 @@ S3Result<std::string> MemoryObjectStore::put_object(const std::string& bucket, c
   if (!data) return std::unexpected(data.error());
   if (!buckets_.contains(bucket))
     return std::unexpected(error(404, "NoSuchBucket", "The specified bucket does not exist"));
-  std::string etag = forced_etag_.empty() ? to_hex(md5_of(*data)) : forced_etag_;
+  std::string etag = forced_etag_.empty() ? etag_of(*data) : forced_etag_;
   objects_[{bucket, key}] = {std::move(*data), etag};
-  return etag;
+  return WriteReply{etag, options_.encryption};
 }
 
 S3Result<std::string> MemoryObjectStore::create_multipart_upload(const std::string& bucket, const std::string& key) {
@@ -115,7 +115,7 @@ S3Result<std::string> MemoryObjectStore::create_multipart_upload(const std::stri
   return id;
 }
 
-S3Result<std::string> MemoryObjectStore::upload_part(const std::string& bucket, const std::string& key,
+S3Result<WriteReply> MemoryObjectStore::upload_part(const std::string& bucket, const std::string& key,
                                                      const std::string& upload_id, int part_number, const Body& body) {
   (void)bucket;
   (void)key;
@@ -125,9 +125,9 @@ S3Result<std::string> MemoryObjectStore::upload_part(const std::string& bucket, 
   if (!data) return std::unexpected(data.error());
   auto upload = find_upload(upload_id);
   if (!upload) return std::unexpected(upload.error());
-  std::string etag = to_hex(md5_of(*data));
+  std::string etag = etag_of(*data);
   (*upload)->parts[part_number] = {std::move(*data), etag};
-  return etag;
+  return WriteReply{etag, options_.encryption};
 }
 
 S3Result<std::string> MemoryObjectStore::complete_multipart_upload(const std::string& bucket, const std::string& key,
@@ -155,6 +155,7 @@ S3Result<std::string> MemoryObjectStore::complete_multipart_upload(const std::st
     digests.push_back(md5_of(it->second.data));
   }
   std::string etag = options_.whole_md5_etags ? to_hex(md5_of(data)) : multipart_etag(digests);
+  if (!etag_is_md5_under(options_.encryption)) etag = etag_of(data) + "-" + std::to_string(parts.size());
   if (!forced_etag_.empty()) etag = forced_etag_;
   objects_[{bucket, key}] = {std::move(data), etag};
   uploads_.erase(upload_id);
@@ -284,6 +285,11 @@ void MemoryObjectStore::set_object(const std::string& bucket, const std::string&
   if (etag.empty()) etag = to_hex(md5_of(data));
   buckets_.insert(bucket);
   objects_[{bucket, key}] = {std::move(data), std::move(etag)};
+}
+
+std::string MemoryObjectStore::etag_of(const std::string& data) const {
+  std::string md5 = to_hex(md5_of(data));
+  return etag_is_md5_under(options_.encryption) ? md5 : md5_hex("encrypted " + md5);  // not the MD5
 }
 
 size_t MemoryObjectStore::uploads_in_progress() const {

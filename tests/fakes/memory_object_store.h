@@ -17,6 +17,9 @@ struct MemoryObjectStoreOptions {
   uint64_t min_part_size = 5ULL << 20;  // EntityTooSmall below this (all parts but the last)
   int parts_page_size = 1000;
   int objects_page_size = 1000;
+  // The encryption every write gets ("aws:kms", "SSE-C": ETags then opaque, as S3 makes them
+  // under SSE-KMS and SSE-C; "AES256": MD5 ETags); "" none.
+  std::string encryption{};
 };
 
 class MemoryObjectStore : public ObjectStore {
@@ -31,9 +34,9 @@ class MemoryObjectStore : public ObjectStore {
   S3Status create_bucket(const std::string& bucket) override;
   S3Status head_bucket(const std::string& bucket) override;
   S3Result<std::optional<ObjectInfo>> head_object(const std::string& bucket, const std::string& key) override;
-  S3Result<std::string> put_object(const std::string& bucket, const std::string& key, const Body& body) override;
+  S3Result<WriteReply> put_object(const std::string& bucket, const std::string& key, const Body& body) override;
   S3Result<std::string> create_multipart_upload(const std::string& bucket, const std::string& key) override;
-  S3Result<std::string> upload_part(const std::string& bucket, const std::string& key, const std::string& upload_id,
+  S3Result<WriteReply> upload_part(const std::string& bucket, const std::string& key, const std::string& upload_id,
                                     int part_number, const Body& body) override;
   S3Result<std::string> complete_multipart_upload(const std::string& bucket, const std::string& key,
                                                   const std::string& upload_id,
@@ -76,6 +79,8 @@ class MemoryObjectStore : public ObjectStore {
     std::string data;
     std::string etag;
   };
+  // The ETag S3 gives `data`: its MD5, or an opaque one under SSE-KMS / SSE-C.
+  std::string etag_of(const std::string& data) const;
   struct Upload {
     std::string bucket;
     std::string key;

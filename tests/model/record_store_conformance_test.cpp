@@ -122,6 +122,10 @@ TEST_P(StoreConformance, FilesAreReplacedAsAWhole) {
   ASSERT_TRUE(store->insert(sample_record("s.d"), ""));
   FileInfo files;
   for (int i = 0; i < 2000; ++i) files["s.d/f" + std::to_string(i)] = FileEntry{1, "m", "m", 5, i, {Md5Digest{7}}};
+  files["s.d/f1"].object_etag = "opaque";  // each kind of noted object ETag comes back as it was
+  files["s.d/f1"].object_etag_kind = ObjectEtagKind::encrypted;
+  files["s.d/f2"] = FileEntry{1, "m", "m", 5, 2, {}, "x-2", 8, ObjectEtagKind::other_tool};
+  files["s.d/f3"] = FileEntry{1, "m", "m", 5, 3, {}, "y", 0, ObjectEtagKind::read_back};
   RecordChange change;
   change.file_info = files;
   ASSERT_TRUE(store->update("s.d", change));
@@ -298,6 +302,19 @@ TEST_P(StoreConformance, NewerStoreIsRefusedUntouched) {
 // A store written by copy-local before schema 10 (an absolute backup_base_path, as each host
 // saw it) opened by this build: the folder becomes relative to locations.backup; a path that
 // does not end in <instrument>/<YYYY_MM> stays as it was.
+// Before kinds were kept, every noted object ETag was another tool's.
+TEST_P(StoreConformance, NotedObjectEtagsBecomeOtherToolsWhenMigrated) {
+  auto store = open();
+  RawFile a = sample_record("a.raw");
+  a.file_info.begin()->second.object_etag = "x-3";
+  ASSERT_TRUE(store->insert(a, ""));
+  store.reset();
+  site->replay_migration(GetParam().name == "sqlite" ? 15 : 10);
+  auto migrated = open();
+  ASSERT_TRUE(migrated);
+  EXPECT_EQ((*migrated->get("a.raw"))->file_info.begin()->second.object_etag_kind, ObjectEtagKind::other_tool);
+}
+
 TEST_P(StoreConformance, AbsoluteBackupFoldersBecomeRelativeWhenMigrated) {
   auto store = open();
   RawFile a = sample_record("a.raw");

@@ -57,7 +57,7 @@ class DoctorTask : public TaskFixture {
     explicit Forwarding(testing::MemoryObjectStore& target) : to(target) {}
     S3Result<EndpointProbe> probe_endpoint() override { return to.probe_endpoint(); }
     S3Status head_bucket(const std::string& b) override { return to.head_bucket(b); }
-    S3Result<std::string> put_object(const std::string& b, const std::string& k, const Body& body) override {
+    S3Result<WriteReply> put_object(const std::string& b, const std::string& k, const Body& body) override {
       return to.put_object(b, k, body);
     }
     S3Status delete_object(const std::string& b, const std::string& k) override { return to.delete_object(b, k); }
@@ -224,6 +224,20 @@ TEST_F(DoctorTask, ProjectNamesAndChecksItsBucketBeforeTheFirstUpload) {
   auto [bad, code3] = run(false, {"Bad_Name!"});
   EXPECT_EQ(code3, 2) << bad;
   EXPECT_THAT(bad, HasSubstr("fail project Bad_Name!"));
+}
+
+// Each bucket says how objects will be written to it: a project's own settings, else the
+// section's; never a key id.
+TEST_F(DoctorTask, EachBucketShowsTheEncryptionAndStorageClassUsed) {
+  config_.s3->objects = {"aws:kms", "arn:aws:kms:secret-key-id", false, {}, ""};
+  config_.s3->project_objects["PRID9"] = {"AES256", "", false, {}, "DEEP_ARCHIVE"};
+  s3_.create_bucket("rb-prid9");
+  auto [text, code] = run(false, {"PRID9"});
+  EXPECT_EQ(code, 0) << text;
+  EXPECT_THAT(text, HasSubstr("rb-prid1      exists (--write-probe also checks writing); objects written with "
+                              "SSE-KMS (the configured key), storage class the bucket's default"));
+  EXPECT_THAT(text, HasSubstr("objects written with SSE-S3 (AES256), storage class DEEP_ARCHIVE"));
+  EXPECT_THAT(text, ::testing::Not(HasSubstr("secret-key-id")));
 }
 
 // What doctor did not check is listed with why, never left out.

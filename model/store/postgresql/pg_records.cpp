@@ -40,9 +40,12 @@ Result<FileInfo> files_from_json(const std::string& id, const std::string& text)
   try {
     for (const nlohmann::json& f : nlohmann::json::parse(text)) {
       TRY_ASSIGN(parts, part_md5s_from_hex(f.at(6).get<std::string>()));
-      files[f.at(0).get<std::string>()] = FileEntry{
-          f.at(1).get<uint64_t>(), f.at(2).get<std::string>(), f.at(3).get<std::string>(), f.at(4).get<uint64_t>(),
-          f.at(5).get<int64_t>(),  std::move(parts),           f.at(7).get<std::string>(), f.at(8).get<uint64_t>()};
+      auto kind = object_etag_kind_from(f.at(9).get<std::string>());
+      if (!kind) return fail("record " + id + " has an unknown object_etag_kind");
+      files[f.at(0).get<std::string>()] =
+          FileEntry{f.at(1).get<uint64_t>(),    f.at(2).get<std::string>(), f.at(3).get<std::string>(),
+                    f.at(4).get<uint64_t>(),    f.at(5).get<int64_t>(),     std::move(parts),
+                    f.at(7).get<std::string>(), f.at(8).get<uint64_t>(),    *kind};
     }
   } catch (const nlohmann::json::exception& e) {
     return fail("record " + id + " has malformed files: " + e.what());
@@ -103,7 +106,7 @@ Result<std::optional<RawFile>> read_record(Connection& db, const std::string& id
   TRY_ASSIGN(rows,
              db.exec(std::string("SELECT ") + row_columns +
                          ", (SELECT coalesce(json_agg(json_build_array(path, size, md5, etag, part_size, mtime_ns, "
-                         "encode(part_md5s, 'hex'), object_etag, object_part_size)), '[]') FROM raw_file_files f "
+                         "encode(part_md5s, 'hex'), object_etag, object_part_size, object_etag_kind)), '[]') FROM raw_file_files f "
                          "WHERE f.raw_file_id = r.id) "
                          "FROM raw_files r WHERE id = $1",
                      {id}));
@@ -152,14 +155,14 @@ Status write_files(Connection& db, const std::string& id, const FileInfo& files,
   nlohmann::json rows = nlohmann::json::array();
   for (const auto& [path, e] : files) {
     rows.push_back({path, e.size, e.md5, e.etag, e.part_size, e.mtime_ns, part_md5s_hex(e.part_md5s), e.object_etag,
-                    e.object_part_size});
+                    e.object_part_size, to_string(e.object_etag_kind)});
   }
   TRY_ASSIGN(text, json_text(rows, "a file name of " + id));
   TRY(db.exec(
       "INSERT INTO raw_file_files (raw_file_id, path, size, md5, etag, part_size, mtime_ns, part_md5s, "
-      "object_etag, object_part_size) "
+      "object_etag, object_part_size, object_etag_kind) "
       "SELECT $1, f->>0, (f->>1)::bigint, f->>2, f->>3, (f->>4)::bigint, (f->>5)::bigint, decode(f->>6, 'hex'), "
-      "f->>7, (f->>8)::bigint "
+      "f->>7, (f->>8)::bigint, f->>9 "
       "FROM jsonb_array_elements($2::jsonb) AS f",
       {id, text}));
   return {};

@@ -7,7 +7,7 @@ namespace {
 
 // Timestamps are ISO-8601 UTC text as in the SQLite store (the same order, filters and
 // values on both); ids and timestamps compare byte-wise (COLLATE "C") whatever the locale.
-constexpr std::array<Migration, 8> migrations{{
+constexpr std::array<Migration, 10> migrations{{
     {1, R"sql(
 CREATE TABLE raw_files (
   id               TEXT COLLATE "C" PRIMARY KEY,
@@ -99,6 +99,13 @@ CREATE TABLE scan_sightings (
     // Failures in the last 24 h read the newest events only (the SQLite store's version 13).
     {8, R"sql(
 CREATE INDEX events_by_time ON events(at);
+)sql"},
+    // What a noted object ETag is (the SQLite store's version 14).
+    {9, R"sql(
+ALTER TABLE raw_file_files ADD COLUMN object_etag_kind TEXT NOT NULL DEFAULT '';
+)sql"},
+    {10, R"sql(
+UPDATE raw_file_files SET object_etag_kind = 'other_tool' WHERE object_etag <> '';
 )sql"},
 }};
 

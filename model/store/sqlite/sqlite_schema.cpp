@@ -6,7 +6,7 @@
 namespace rawbackup::sqlite {
 namespace {
 
-constexpr std::array<Migration, 13> migrations{{
+constexpr std::array<Migration, 15> migrations{{
     {1, R"sql(
 CREATE TABLE raw_files (
   id               TEXT PRIMARY KEY,
@@ -134,6 +134,13 @@ DROP INDEX raw_files_by_group;
 CREATE INDEX raw_files_by_group
   ON raw_files(instrument_id, status, backup_status, size, backup_base_path, s3_upload_path, backup_purged_at,
                purged_at, created_at, last_verified_at, updated_at);
+)sql"},
+    // What a noted object ETag is (model/raw_file.h ObjectEtagKind): before, only other tools'.
+    {14, R"sql(
+ALTER TABLE raw_file_files ADD COLUMN object_etag_kind TEXT NOT NULL DEFAULT '';
+)sql"},
+    {15, R"sql(
+UPDATE raw_file_files SET object_etag_kind = 'other_tool' WHERE object_etag <> '';
 )sql"},
 }};
 

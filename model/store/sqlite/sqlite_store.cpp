@@ -262,7 +262,8 @@ class SqliteStore final : public RecordStore {
 
   Result<FileInfo> read_files(const std::string& id) {
     Statement query = db_.prepare(
-        "SELECT path, size, md5, etag, part_size, mtime_ns, part_md5s, object_etag, object_part_size FROM "
+        "SELECT path, size, md5, etag, part_size, mtime_ns, part_md5s, object_etag, object_part_size, "
+        "object_etag_kind FROM "
         "raw_file_files "
         "WHERE raw_file_id = ?1");
     query.bind(1, id);
@@ -272,6 +273,8 @@ class SqliteStore final : public RecordStore {
       if (!more) return std::unexpected(more.error());
       if (!*more) return files;
       TRY_ASSIGN(parts, unpack_part_md5s(query.blob(6)));
+      auto kind = object_etag_kind_from(query.text(9));
+      if (!kind) return fail("record " + id + " has an unknown object_etag_kind '" + query.text(9) + "'");
       files[query.text(0)] = FileEntry{static_cast<uint64_t>(query.integer(1)),
                                        query.text(2),
                                        query.text(3),
@@ -279,7 +282,8 @@ class SqliteStore final : public RecordStore {
                                        query.integer(5),
                                        std::move(parts),
                                        query.text(7),
-                                       static_cast<uint64_t>(query.integer(8))};
+                                       static_cast<uint64_t>(query.integer(8)),
+                                       *kind};
     }
   }
 
@@ -322,11 +326,12 @@ class SqliteStore final : public RecordStore {
     }
     Statement add = db_.prepare(
         "INSERT INTO raw_file_files (raw_file_id, path, size, md5, etag, part_size, mtime_ns, part_md5s, object_etag, "
-        "object_part_size) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10)");
+        "object_part_size, object_etag_kind) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11)");
     for (const auto& [path, e] : files) {
       add.bind(1, id).bind(2, path).bind(3, static_cast<int64_t>(e.size)).bind(4, e.md5).bind(5, e.etag);
       add.bind(6, static_cast<int64_t>(e.part_size)).bind(7, e.mtime_ns).bind_blob(8, pack_part_md5s(e.part_md5s));
       add.bind(9, e.object_etag).bind(10, static_cast<int64_t>(e.object_part_size));
+      add.bind(11, std::string(to_string(e.object_etag_kind)));
       TRY(add.run());
       add.reset();
     }

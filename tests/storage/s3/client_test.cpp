@@ -41,7 +41,7 @@ TEST_F(Client, PutIsPathStyleSignedAndCarriesContentMd5) {
   http->replies.push_back(reply(200, "", {{"etag", "\"5d41402abc4b2a76b9719d911017c592\""}}));
   auto etag = client->put_object("bucket", "dir one/ü.raw", text_body("hello"));
   ASSERT_TRUE(etag);
-  EXPECT_EQ(*etag, "5d41402abc4b2a76b9719d911017c592");
+  EXPECT_EQ(etag->etag, "5d41402abc4b2a76b9719d911017c592");
   const HttpRequest& r = http->sent.at(0);
   EXPECT_EQ(r.method, "PUT");
   EXPECT_EQ(r.url, "http://127.0.0.1:9000/bucket/dir%20one/%C3%BC.raw");
