@@ -7,6 +7,8 @@
 #
 # Ports are free ones picked at start, so two runs do not collide. CEPH_OBJECTSTORE=bluestore
 # keeps data on a sparse file (for large objects) instead of RAM (memstore, the default).
+# CEPH_RGW_CONF: lines added to the gateway's section (encryption settings); CEPH_STORAGE_CLASSES:
+# storage classes (space-separated) added to the default placement, each with a pool of its own.
 # Needs Debian's ceph-mon ceph-osd radosgw ceph-common (installed by scripts/setup.sh --s3).
 set -euo pipefail
 
@@ -72,7 +74,26 @@ rgw data = $dir/rgw
 rgw gc obj min wait = 30
 rgw gc processor period = 30
 rgw dns name = localhost
+${CEPH_RGW_CONF:-}
 EOF
+}
+
+# Storage classes in the default placement. The gateway made the zone when it started and
+# reads placements then: it is restarted after they are added.
+add_storage_classes() {
+  local dir=$1 class pid
+  shift
+  [[ -n ${CEPH_STORAGE_CLASSES:-} ]] || return 0
+  for class in $CEPH_STORAGE_CLASSES; do
+    radosgw-admin "$@" zonegroup placement add --rgw-zonegroup default --placement-id default-placement \
+      --storage-class "$class" >/dev/null
+    radosgw-admin "$@" zone placement add --rgw-zone default --placement-id default-placement \
+      --storage-class "$class" --data-pool "default.rgw.$(echo "$class" | tr 'A-Z_' 'a-z-').data" >/dev/null
+  done
+  pid=$(cat "$dir/run/client.rgw.a.pid")
+  kill "$pid"
+  wait_for 30 "the gateway to stop" bash -c "! kill -0 $pid"
+  radosgw "$@" -n client.rgw.a
 }
 
 start() {
@@ -95,6 +116,8 @@ start() {
   ceph-osd "${c[@]}" -i 0
   wait_for 60 "the OSD" bash -c "ceph ${c[*]} osd stat | grep -q '1 up'"
   radosgw "${c[@]}" -n client.rgw.a
+  wait_for 90 "the gateway" curl -sf "http://127.0.0.1:$rgw_port/"
+  add_storage_classes "$dir" "${c[@]}"
   wait_for 90 "the gateway" curl -sf "http://127.0.0.1:$rgw_port/"
   local key secret
   key=RAWBACKUPTEST$(head -c 8 /dev/urandom | od -An -tx1 | tr -d ' \n' | tr a-f A-F)

@@ -25,6 +25,10 @@ faults:
     corrupted on the way back);
   "wrong_etag": forwarded, then the ETag in the reply (header and XML body) replaced by a
     wrong one — e.g. a CompleteMultipartUpload claiming another object;
+  "opaque_etags": forwarded, then the ETag of the object in the reply (PUT, HEAD, GET, the
+    XML of CompleteMultipartUpload and ListObjects) replaced by another fixed one derived from
+    it, as AWS reports under SSE-KMS and SSE-C (not the MD5 of the bytes); parts keep theirs
+    (CompleteMultipartUpload's request, signed with its Content-MD5, names them);
   "reply": answered by the proxy with "status" (default 200), "body", "content_type" and
     "headers" (a name → value object); garbage XML, HTML error pages, empty bodies, a
     bucket's region (301 with x-amz-bucket-region), a server whose clock is off (its "Date").
@@ -34,6 +38,7 @@ case's rules) and a new requests.log; a request that began under an earlier gene
 never written to the new log, so a case never sees the previous case's stalled request
 finish. (Not the log's inode: a file removed and created again often gets the same one.)
 """
+import hashlib
 import http.server
 import json
 import os
@@ -56,6 +61,13 @@ ERRORS = {
     "500": (500, "InternalError", "We encountered an internal error. Please try again."),
     "503": (503, "SlowDown", "Please reduce your request rate."),
 }
+
+
+def opaque(etag):
+    """The fixed stand-in for an ETag (quotes and &quot; allowed): hex, not the MD5 of the bytes."""
+    plain = etag.replace("&quot;", "").strip('"')
+    whole, dash, parts = plain.partition("-")
+    return hashlib.md5(f"opaque:{whole}".encode()).hexdigest() + dash + parts
 
 
 def take_fault(method, path, query, byte_range=""):
@@ -184,6 +196,10 @@ class Proxy(http.server.BaseHTTPRequestHandler):
 
     def forward(self, body, fault):
         status, headers, data, length = relay.fetch(UPSTREAM, self.command, self.path, self.headers.items(), body)
+        if fault == "opaque_etags" and not re.search(r"partNumber=|uploadId=.*GET", self.path + self.command):
+            headers = [(n, f'"{opaque(v)}"' if n.lower() == "etag" else v) for n, v in headers]
+            data = re.sub(rb"<ETag>([^<]*)</ETag>",
+                          lambda m: f"<ETag>&quot;{opaque(m.group(1).decode())}&quot;</ETag>".encode(), data)
         if fault == "wrong_etag":
             headers = [(n, f'"{WRONG_ETAG}"' if n.lower() == "etag" else v) for n, v in headers]
             data = re.sub(rb"<ETag>[^<]*</ETag>", f"<ETag>&quot;{WRONG_ETAG}-2&quot;</ETag>".encode(), data)
