@@ -12,6 +12,11 @@ std::optional<s3::S3Error> FencedObjectStore::refused() const {
   if (auto error = refused()) return std::unexpected(std::move(*error)); \
   return inner_().call
 
+S3Status FencedObjectStore::restore_object(const std::string& bucket, const std::string& key, int days,
+                                           const std::string& tier) {
+  FENCED(restore_object(bucket, key, days, tier));
+}
+
 S3Status FencedObjectStore::create_bucket(const std::string& bucket) { FENCED(create_bucket(bucket)); }
 
 S3Result<WriteReply> FencedObjectStore::put_object(const std::string& bucket, const std::string& key,

@@ -118,6 +118,11 @@ class ObjectStore {
   // One page of objects under `prefix`, continuing from `token` ("" for the first page).
   virtual S3Result<s3::ObjectsPage> list_objects(const std::string& bucket, const std::string& prefix,
                                                  const std::string& token) = 0;
+  // Asks for a readable copy of an object in an archive storage class (GLACIER, DEEP_ARCHIVE)
+  // for `days` days, made at `tier` (Standard, Bulk, Expedited); a request already in progress
+  // (RestoreAlreadyInProgress) is fine.
+  virtual S3Status restore_object(const std::string& bucket, const std::string& key, int days,
+                                  const std::string& tier) = 0;
   // Sends bytes [offset, offset + length) of the object to `sink`; returns how many.
   virtual S3Result<uint64_t> get_object(const std::string& bucket, const std::string& key, uint64_t offset,
                                         uint64_t length, const ByteSink& sink) = 0;

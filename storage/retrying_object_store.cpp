@@ -102,6 +102,11 @@ S3Result<s3::PartsPage> RetryingObjectStore::list_parts(const std::string& bucke
   return with_retries({"GET", bucket, key}, [&] { return inner_->list_parts(bucket, key, upload_id, marker); });
 }
 
+S3Status RetryingObjectStore::restore_object(const std::string& bucket, const std::string& key, int days,
+                                             const std::string& tier) {
+  return with_retries({"POST", bucket, key}, [&] { return inner_->restore_object(bucket, key, days, tier); });
+}
+
 S3Result<s3::ObjectsPage> RetryingObjectStore::list_objects(const std::string& bucket, const std::string& prefix,
                                                             const std::string& token) {
   return with_retries({"GET", bucket, prefix}, [&] { return inner_->list_objects(bucket, prefix, token); });

@@ -45,6 +45,8 @@ class RetryingObjectStore final : public ObjectStore {
                                   const std::string& upload_id) override;
   S3Result<s3::PartsPage> list_parts(const std::string& bucket, const std::string& key, const std::string& upload_id,
                                      int marker) override;
+  S3Status restore_object(const std::string& bucket, const std::string& key, int days,
+                          const std::string& tier) override;
   S3Result<s3::ObjectsPage> list_objects(const std::string& bucket, const std::string& prefix,
                                          const std::string& token) override;
   // A retry asks only for the bytes not yet delivered to `sink`.

@@ -9,6 +9,7 @@
 #include "common/text.h"
 #include "model/placement.h"
 #include "tasks/batch.h"
+#include "transfer/archived_objects.h"
 #include "transfer/copy_file.h"
 #include "transfer/parallel_copy.h"
 #include "transfer/s3_fetch.h"
@@ -34,6 +35,8 @@ struct RestorePlan {
   std::vector<RestoreItem> items;
   uint64_t bytes_to_restore = 0;
   size_t to_restore = 0;
+  std::string id{};
+  int request_archive_restore_days = 0;
 };
 
 // `from` as asked (--from), else S3 when uploaded, else the local backup.
@@ -75,7 +78,7 @@ Status check_no_link_on_the_way(const FileSystem& fs, const fs::path& to, const 
 Result<RestorePlan> make_plan(const Context& ctx, const RawFile& record, const RestoreOptions& options) {
   TRY_ASSIGN(from, choose_source(ctx, record, options.from));
   std::string source = from == BackupPlace::s3 ? *record.s3_upload_path : backup_base(*ctx.config, record).string();
-  RestorePlan plan{from, source, {}, 0, 0};
+  RestorePlan plan{from, source, {}, 0, 0, record.id, options.request_archive_restore_days};
   std::set<fs::path> checked;
   for (const auto& [key, entry] : record.file_info) {
     TRY(check_no_link_on_the_way(*ctx.fs, options.to, key, checked));
@@ -104,7 +107,8 @@ Status refuse_differing(const RestorePlan& plan) {
 
 // Every object to fetch is there with the recorded size (HEAD, or a listing for many files):
 // one gone, shorter or longer is a verification failure (exit 4) found before anything is
-// fetched or written, as verify reports it.
+// fetched or written, as verify reports it. Then each is readable: not archived, or restored
+// (transfer/archived_objects.h: exit 4 naming what to do, or 1 while restores are under way).
 Status check_object_sizes(const Context& ctx, const S3Location& where, const RestorePlan& plan) {
   FileInfo wanted;
   for (const RestoreItem& item : plan.items) {
@@ -116,8 +120,11 @@ Status check_object_sizes(const Context& ctx, const S3Location& where, const Res
     std::string problem = object_size_problem(found, where.bucket, where.prefix, key, entry.size);
     if (!problem.empty()) problems.push_back(problem);
   }
-  if (problems.empty()) return {};
-  return fail(ErrorKind::mismatch, join(problems, "; ") + "; nothing written");
+  if (!problems.empty()) return fail(ErrorKind::mismatch, join(problems, "; ") + "; nothing written");
+  SetObjects to_read;  // a listing may hold other keys of the folder
+  for (const auto& [key, entry] : wanted) to_read[where.prefix + key] = found.at(where.prefix + key);
+  TRY(read_archive_states(ctx.objects(), where.bucket, to_read));
+  return require_readable(ctx.objects(), where.bucket, to_read, plan.id, plan.request_archive_restore_days);
 }
 
 // Each object into a temporary file beside its destination, committed only when its bytes
@@ -308,6 +315,11 @@ TaskRunner bind_restore(CLI::App& command) {
       ->check(CLI::IsMember({"s3", "local"}));
   command.add_option("--to", options->to, "Folder to restore into (files keep their relative keys)")->required();
   command.add_flag("--dry-run", options->dry_run, "Show what would be restored, skipped or refused");
+  command
+      .add_option("--request-archive-restore", options->request_archive_restore_days,
+                  "DAYS: objects in GLACIER or DEEP_ARCHIVE are asked back for that many days (tier Standard); "
+                  "exit 1 until they are readable, then re-run")
+      ->check(CLI::Range(1, 365));
   auto selection = std::make_shared<Selection>();
   add_selection_options(command, *selection, "Raw file ids");
   return with_concurrency_option(command, per_selected_id("restore", options, selection, &run_restore));

@@ -15,6 +15,9 @@ struct RestoreOptions {
   std::optional<BackupPlace> from;  // none: S3 when upload-s3 finished, else local
   std::filesystem::path to;         // files land at <to>/<relative key>
   bool dry_run = false;             // say what would be restored or skipped; write nothing
+  // Objects in an archive class (GLACIER, DEEP_ARCHIVE): ask S3 for a copy readable this many
+  // days, then exit 1 until it is there (0: say they are archived, exit 4).
+  int request_archive_restore_days = 0;
 };
 
 // Files already there and identical are skipped; a differing one stops the task before

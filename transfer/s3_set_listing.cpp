@@ -27,7 +27,7 @@ Result<SetObjects> list_set(ObjectStore& store, const std::string& bucket, const
   do {
     auto page = store.list_objects(bucket, folder, token);
     if (!page) return std::unexpected(s3_failure(page.error(), "listing s3://" + bucket + "/" + folder));
-    for (const auto& o : page->objects) found[o.key] = {o.size, o.etag};
+    for (const auto& o : page->objects) found[o.key] = {o.size, o.etag, "", o.storage_class};
     token = page->truncated ? page->next_token : "";
   } while (!token.empty());
   return found;

@@ -111,6 +111,10 @@ std::string s3_url(const S3Target& t) { return "s3://" + t.bucket + "/" + t.key;
 Error s3_failure(const s3::S3Error& error, const std::string& what) {
   if (s3::is_interrupted(error)) return Error{ErrorKind::interrupted, "interrupted during " + what};
   if (error.code == "WrongRegion") return Error{ErrorKind::usage, what + ": " + error.message};
+  if (error.code == "InvalidObjectState") {  // found archived only now (its class changed since it was listed)
+    return Error{ErrorKind::mismatch, what + ": the object is archived (GLACIER or DEEP_ARCHIVE) and not restored: " +
+                                          "`rawbackup restore ID --request-archive-restore DAYS` asks S3 for a copy"};
+  }
   if (error.origin == s3::S3ErrorOrigin::tls_config) {
     return Error{ErrorKind::usage, what + ": " + s3::describe(error) +
                                        " (trust the endpoint's CA with AWS_CA_BUNDLE or the profile's ca_bundle)"};

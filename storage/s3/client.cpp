@@ -311,6 +311,14 @@ S3Result<PartsPage> S3Client::list_parts(const std::string& bucket, const std::s
   return *page;
 }
 
+S3Status S3Client::restore_object(const std::string& bucket, const std::string& key, int days,
+                                  const std::string& tier) {
+  Body body = text_body(restore_request_body(days, tier));
+  auto response = send({.method = "POST", .bucket = bucket, .key = key, .query = "restore=", .body = &body});
+  if (!response && response.error().code != "RestoreAlreadyInProgress") return std::unexpected(response.error());
+  return {};
+}
+
 S3Result<ObjectsPage> S3Client::list_objects(const std::string& bucket, const std::string& prefix,
                                              const std::string& token) {
   std::string query = token.empty() ? "" : "continuation-token=" + query_value(token) + "&";

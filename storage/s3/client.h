@@ -69,6 +69,8 @@ class S3Client final : public ObjectStore {
                                   const std::string& upload_id) override;
   S3Result<PartsPage> list_parts(const std::string& bucket, const std::string& key, const std::string& upload_id,
                                  int marker) override;
+  S3Status restore_object(const std::string& bucket, const std::string& key, int days,
+                          const std::string& tier) override;
   S3Result<ObjectsPage> list_objects(const std::string& bucket, const std::string& prefix,
                                      const std::string& token) override;
   S3Result<uint64_t> get_object(const std::string& bucket, const std::string& key, uint64_t offset, uint64_t length,

@@ -77,7 +77,8 @@ Result<ObjectsPage> parse_objects_page(std::string_view xml) {
   ObjectsPage page;
   for (pugi::xml_node object : root.children("Contents")) {
     TRY_ASSIGN(size, number_of(object, "Size"));
-    page.objects.push_back({object.child_value("Key"), unquoted(object.child_value("ETag")), size});
+    page.objects.push_back(
+        {object.child_value("Key"), unquoted(object.child_value("ETag")), size, object.child_value("StorageClass")});
   }
   page.truncated = is_true(root, "IsTruncated");
   page.next_token = root.child_value("NextContinuationToken");
@@ -91,6 +92,11 @@ Result<std::string> parse_complete_etag(std::string_view xml) {
   pugi::xml_document doc;
   TRY_ASSIGN(root, root_of(doc, xml, "CompleteMultipartUploadResult"));
   return unquoted(root.child_value("ETag"));
+}
+
+std::string restore_request_body(int days, const std::string& tier) {
+  return "<RestoreRequest xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Days>" + std::to_string(days) +
+         "</Days><GlacierJobParameters><Tier>" + tier + "</Tier></GlacierJobParameters></RestoreRequest>";
 }
 
 std::string complete_request_body(const std::vector<UploadedPart>& parts) {

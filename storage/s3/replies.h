@@ -26,6 +26,7 @@ struct ObjectEntry {
   std::string key;
   std::string etag;  // without quotes
   uint64_t size = 0;
+  std::string storage_class{};  // "" when the listing leaves it out
 };
 
 struct ObjectsPage {
@@ -46,6 +47,8 @@ Result<std::string> parse_complete_etag(std::string_view xml);
 
 // The CompleteMultipartUpload request body for these parts (in order).
 std::string complete_request_body(const std::vector<UploadedPart>& parts);
+// RestoreObject's request: a readable copy for `days` days, made at `tier`.
+std::string restore_request_body(int days, const std::string& tier);
 
 // An ETag as servers send it, quotes removed (XML entities are already decoded).
 std::string unquoted(std::string_view etag);

@@ -89,7 +89,8 @@ S3Result<std::optional<ObjectInfo>> MemoryObjectStore::head_object(const std::st
     return std::unexpected(error(404, "NoSuchBucket", "The specified bucket does not exist"));
   auto it = objects_.find({bucket, key});
   if (it == objects_.end()) return std::optional<ObjectInfo>{};
-  return ObjectInfo{it->second.data.size(), it->second.etag, options_.encryption};
+  return ObjectInfo{it->second.data.size(), it->second.etag, options_.encryption, it->second.storage_class,
+                    it->second.restore};
 }
 
 S3Result<WriteReply> MemoryObjectStore::put_object(const std::string& bucket, const std::string& key,
@@ -216,7 +217,7 @@ S3Result<s3::ObjectsPage> MemoryObjectStore::list_objects(const std::string& buc
       page.next_token = page.objects.back().key;
       break;
     }
-    page.objects.push_back({it->first.second, it->second.etag, it->second.data.size()});
+    page.objects.push_back({it->first.second, it->second.etag, it->second.data.size(), it->second.storage_class});
   }
   return page;
 }
@@ -229,6 +230,9 @@ S3Result<uint64_t> MemoryObjectStore::get_object(const std::string& bucket, cons
     if (auto fault = enter("get_object")) return std::unexpected(*fault);
     auto it = objects_.find({bucket, key});
     if (it == objects_.end()) return std::unexpected(error(404, "NoSuchKey", "The specified key does not exist."));
+    if (!it->second.storage_class.empty() && !it->second.restore.starts_with("ongoing-request=\"false\"")) {
+      return std::unexpected(error(403, "InvalidObjectState", "The operation is not valid for the object's storage class"));
+    }
     if (length == 0) return uint64_t{0};
     if (offset >= it->second.data.size()) {
       return std::unexpected(error(416, "InvalidRange", "The requested range is not satisfiable"));
@@ -290,6 +294,35 @@ void MemoryObjectStore::set_object(const std::string& bucket, const std::string&
 std::string MemoryObjectStore::etag_of(const std::string& data) const {
   std::string md5 = to_hex(md5_of(data));
   return etag_is_md5_under(options_.encryption) ? md5 : md5_hex("encrypted " + md5);  // not the MD5
+}
+
+S3Status MemoryObjectStore::restore_object(const std::string& bucket, const std::string& key, int days,
+                                          const std::string& tier) {
+  (void)days;
+  (void)tier;
+  std::lock_guard lock(mutex_);
+  if (auto fault = enter("restore_object")) return std::unexpected(*fault);
+  auto it = objects_.find({bucket, key});
+  if (it == objects_.end()) return std::unexpected(error(404, "NoSuchKey", "The specified key does not exist."));
+  if (it->second.storage_class.empty()) {
+    return std::unexpected(error(403, "InvalidObjectState", "Restore is not allowed for the object's current storage class"));
+  }
+  if (it->second.restore.empty()) it->second.restore = "ongoing-request=\"true\"";
+  return {};
+}
+
+void MemoryObjectStore::archive_object(const std::string& bucket, const std::string& key, std::string storage_class) {
+  std::lock_guard lock(mutex_);
+  objects_.at({bucket, key}).storage_class = std::move(storage_class);
+}
+
+void MemoryObjectStore::finish_restores() {
+  std::lock_guard lock(mutex_);
+  for (auto& [where, object] : objects_) {
+    if (object.restore == "ongoing-request=\"true\"") {
+      object.restore = "ongoing-request=\"false\", expiry-date=\"Fri, 23 Dec 2026 00:00:00 GMT\"";
+    }
+  }
 }
 
 size_t MemoryObjectStore::uploads_in_progress() const {

@@ -46,6 +46,8 @@ class MemoryObjectStore : public ObjectStore {
                                   const std::string& upload_id) override;
   S3Result<s3::PartsPage> list_parts(const std::string& bucket, const std::string& key, const std::string& upload_id,
                                      int marker) override;
+  S3Status restore_object(const std::string& bucket, const std::string& key, int days,
+                          const std::string& tier) override;
   S3Result<s3::ObjectsPage> list_objects(const std::string& bucket, const std::string& prefix,
                                          const std::string& token) override;
   S3Result<uint64_t> get_object(const std::string& bucket, const std::string& key, uint64_t offset, uint64_t length,
@@ -60,6 +62,11 @@ class MemoryObjectStore : public ObjectStore {
   std::optional<std::string> object_data(const std::string& bucket, const std::string& key) const;
   // Stores `data` as the object with the given ETag (default: its MD5), behind the client's back.
   void set_object(const std::string& bucket, const std::string& key, std::string data, std::string etag = "");
+  // Moves an object to an archive storage class (GLACIER, DEEP_ARCHIVE): HEAD and listings say
+  // so, GET answers InvalidObjectState until a restore request is finished (finish_restores).
+  void archive_object(const std::string& bucket, const std::string& key, std::string storage_class);
+  // Every restore requested so far is done: those objects are readable (x-amz-restore says so).
+  void finish_restores();
   size_t uploads_in_progress() const;
   // Objects stored from now on report this ETag (a store that holds other bytes than sent).
   void force_etag(std::string etag);
@@ -78,6 +85,8 @@ class MemoryObjectStore : public ObjectStore {
   struct Object {
     std::string data;
     std::string etag;
+    std::string storage_class{};
+    std::string restore{};  // x-amz-restore
   };
   // The ETag S3 gives `data`: its MD5, or an opaque one under SSE-KMS / SSE-C.
   std::string etag_of(const std::string& data) const;

@@ -1,0 +1,74 @@
+#include "transfer/archived_objects.h"
+
+#include "common/text.h"
+#include "transfer/s3_upload_file.h"
+
+namespace rawbackup {
+
+bool is_archive_class(const std::string& storage_class) {
+  return storage_class == "GLACIER" || storage_class == "DEEP_ARCHIVE";
+}
+
+ArchiveState archive_state(const ObjectInfo& info) {
+  if (!is_archive_class(info.storage_class)) return ArchiveState::readable;
+  if (info.restore.find("ongoing-request=\"false\"") != std::string::npos) return ArchiveState::readable;
+  if (info.restore.find("ongoing-request=\"true\"") != std::string::npos) return ArchiveState::restoring;
+  return ArchiveState::archived;
+}
+
+Status read_archive_states(ObjectStore& store, const std::string& bucket, SetObjects& found) {
+  for (auto& [key, info] : found) {
+    if (!is_archive_class(info.storage_class) || !info.restore.empty()) continue;
+    auto head = store.head_object(bucket, key);
+    if (!head) return std::unexpected(s3_failure(head.error(), "HEAD " + s3_url({bucket, key})));
+    if (*head) info = **head;
+  }
+  return {};
+}
+
+Status require_readable(ObjectStore& store, const std::string& bucket, const SetObjects& found,
+                        const std::string& record_id, int request_days) {
+  std::vector<std::string> archived;
+  std::vector<std::string> restoring;
+  std::string slowest;  // the class whose restore takes longest, for the message
+  for (const auto& [key, info] : found) {
+    ArchiveState state = archive_state(info);
+    if (state == ArchiveState::readable) continue;
+    S3Target target{bucket, key};
+    if (state == ArchiveState::archived && request_days > 0) {
+      if (auto asked = store.restore_object(bucket, key, request_days, restore_tier); !asked) {
+        return std::unexpected(s3_failure(asked.error(), "asking S3 to restore " + s3_url(target)));
+      }
+      state = ArchiveState::restoring;
+    }
+    (state == ArchiveState::archived ? archived : restoring).push_back(archived_problem(s3_url(target), info, record_id));
+    if (slowest != "DEEP_ARCHIVE") slowest = info.storage_class;
+  }
+  if (!archived.empty()) return fail(ErrorKind::mismatch, join(archived, "; ") + "; nothing written");
+  if (restoring.empty()) return {};
+  std::string what = request_days > 0 ? "asked S3 for a copy of " + std::to_string(restoring.size()) +
+                                            " archived object(s) readable for " + std::to_string(request_days) +
+                                            " day(s) (tier " + restore_tier + ", " + restore_duration(slowest) + ")"
+                                      : join(restoring, "; ");
+  return std::unexpected(Error{ErrorKind::failed, what + "; nothing written: run this again once S3 has restored them",
+                               true});
+}
+
+std::string restore_duration(const std::string& storage_class) {
+  return storage_class == "DEEP_ARCHIVE" ? "up to 12 h" : "3–5 h";
+}
+
+std::string archived_problem(const std::string& url, const ObjectInfo& info, const std::string& record_id) {
+  switch (archive_state(info)) {
+    case ArchiveState::readable: return "";
+    case ArchiveState::restoring:
+      return url + " is being restored from " + info.storage_class + " (requested earlier; tier " + restore_tier +
+             " takes " + restore_duration(info.storage_class) + "): retry later";
+    case ArchiveState::archived: break;
+  }
+  return url + " is archived in " + info.storage_class + ": its bytes cannot be read until S3 restores a copy (`rawbackup restore " +
+         record_id + " --request-archive-restore DAYS` asks for one; tier " + restore_tier + ", " +
+         restore_duration(info.storage_class) + ")";
+}
+
+}  // namespace rawbackup
