@@ -39,6 +39,9 @@ class FencedObjectStore final : public ObjectStore {
                                      int marker) override {
     return inner_().list_parts(bucket, key, upload_id, marker);
   }
+  S3Result<std::optional<std::string>> bucket_encryption(const std::string& bucket) override {
+    return inner_().bucket_encryption(bucket);
+  }
   S3Status restore_object(const std::string& bucket, const std::string& key, int days,
                           const std::string& tier) override;
   S3Result<s3::ObjectsPage> list_objects(const std::string& bucket, const std::string& prefix,

@@ -118,6 +118,9 @@ class ObjectStore {
   // One page of objects under `prefix`, continuing from `token` ("" for the first page).
   virtual S3Result<s3::ObjectsPage> list_objects(const std::string& bucket, const std::string& prefix,
                                                  const std::string& token) = 0;
+  // The bucket's default encryption ("AES256", "aws:kms"); nullopt when it has none
+  // (ServerSideEncryptionConfigurationNotFoundError). Servers without it answer an error.
+  virtual S3Result<std::optional<std::string>> bucket_encryption(const std::string& bucket) = 0;
   // Asks for a readable copy of an object in an archive storage class (GLACIER, DEEP_ARCHIVE)
   // for `days` days, made at `tier` (Standard, Bulk, Expedited); a request already in progress
   // (RestoreAlreadyInProgress) is fine.

@@ -102,6 +102,10 @@ S3Result<s3::PartsPage> RetryingObjectStore::list_parts(const std::string& bucke
   return with_retries({"GET", bucket, key}, [&] { return inner_->list_parts(bucket, key, upload_id, marker); });
 }
 
+S3Result<std::optional<std::string>> RetryingObjectStore::bucket_encryption(const std::string& bucket) {
+  return with_retries({"GET", bucket, ""}, [&] { return inner_->bucket_encryption(bucket); });
+}
+
 S3Status RetryingObjectStore::restore_object(const std::string& bucket, const std::string& key, int days,
                                              const std::string& tier) {
   return with_retries({"POST", bucket, key}, [&] { return inner_->restore_object(bucket, key, days, tier); });

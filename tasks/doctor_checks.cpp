@@ -64,11 +64,15 @@ Finding check_bucket(ObjectStore& objects, const std::string& bucket, bool write
     }
     return failure(check, s3::describe(e), "check the endpoint and the network");
   }
-  if (!write_probe) return ok(check, "exists (--write-probe also checks writing)");
+  std::string exists = "exists";
+  if (auto encryption = objects.bucket_encryption(bucket); encryption && *encryption) {
+    exists += " (default encryption " + **encryption + ")";
+  }  // no default, or a server that does not say (not a finding)
+  if (!write_probe) return ok(check, exists + " (--write-probe also checks writing)");
   std::string key = std::string(doctor_probe_prefix) + host_id() + "-" + std::to_string(getpid());
   if (auto put = objects.put_object(bucket, key, text_body("")); !put) {
     bool denied = put.error().code == "AccessDenied";
-    return failure(check, "exists, but a probe object cannot be written: " + s3::describe(put.error()),
+    return failure(check, exists + ", but a probe object cannot be written: " + s3::describe(put.error()),
                    denied ? "allow s3:PutObject on it for these credentials; a bucket policy may require encryption "
                             "(backup.s3.sse) or TLS (an https:// endpoint_url)"
                           : "allow s3:PutObject on it for these credentials");
@@ -77,7 +81,7 @@ Finding check_bucket(ObjectStore& objects, const std::string& bucket, bool write
     return warn(check, "writable, but the probe object " + key + " cannot be deleted: " + s3::describe(removed.error()),
                 "delete it by hand; allow s3:DeleteObject under " + std::string(doctor_probe_prefix));
   }
-  return ok(check, "exists and is writable (a probe object written and deleted)");
+  return ok(check, exists + " and is writable (a probe object written and deleted)");
 }
 
 // " on nfs4 (rw,relatime,…) at /mnt/nas": where a folder lives, as mountinfo tells it.

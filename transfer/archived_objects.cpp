@@ -29,29 +29,33 @@ Status read_archive_states(ObjectStore& store, const std::string& bucket, SetObj
 Status require_readable(ObjectStore& store, const std::string& bucket, const SetObjects& found,
                         const std::string& record_id, int request_days) {
   std::vector<std::string> archived;
-  std::vector<std::string> restoring;
+  std::vector<std::string> waiting;  // being restored, and what this run asked for
+  size_t asked = 0;
   std::string slowest;  // the class whose restore takes longest, for the message
   for (const auto& [key, info] : found) {
     ArchiveState state = archive_state(info);
-    if (state == ArchiveState::readable) continue;
-    S3Target target{bucket, key};
+    std::string url = s3_url({bucket, key});
     if (state == ArchiveState::archived && request_days > 0) {
-      if (auto asked = store.restore_object(bucket, key, request_days, restore_tier); !asked) {
-        return std::unexpected(s3_failure(asked.error(), "asking S3 to restore " + s3_url(target)));
+      if (auto requested = store.restore_object(bucket, key, request_days, restore_tier); !requested) {
+        return std::unexpected(s3_failure(requested.error(), "asking S3 to restore " + url));
       }
-      state = ArchiveState::restoring;
+      ++asked;
+      if (slowest != "DEEP_ARCHIVE") slowest = info.storage_class;
+    } else if (state == ArchiveState::archived) {
+      archived.push_back(archived_problem(url, info, record_id));
+    } else if (state == ArchiveState::restoring) {
+      waiting.push_back(archived_problem(url, info, record_id));
     }
-    (state == ArchiveState::archived ? archived : restoring).push_back(archived_problem(s3_url(target), info, record_id));
-    if (slowest != "DEEP_ARCHIVE") slowest = info.storage_class;
   }
   if (!archived.empty()) return fail(ErrorKind::mismatch, join(archived, "; ") + "; nothing written");
-  if (restoring.empty()) return {};
-  std::string what = request_days > 0 ? "asked S3 for a copy of " + std::to_string(restoring.size()) +
-                                            " archived object(s) readable for " + std::to_string(request_days) +
-                                            " day(s) (tier " + restore_tier + ", " + restore_duration(slowest) + ")"
-                                      : join(restoring, "; ");
-  return std::unexpected(Error{ErrorKind::failed, what + "; nothing written: run this again once S3 has restored them",
-                               true});
+  if (asked > 0) {
+    waiting.insert(waiting.begin(), "asked S3 for a copy of " + std::to_string(asked) +
+                                        " archived object(s) readable for " + std::to_string(request_days) +
+                                        " day(s) (tier " + restore_tier + ", " + restore_duration(slowest) + ")");
+  }
+  if (waiting.empty()) return {};
+  return std::unexpected(
+      Error{ErrorKind::failed, join(waiting, "; ") + "; nothing written: run this again once S3 has restored them", true});
 }
 
 std::string restore_duration(const std::string& storage_class) {

@@ -29,6 +29,11 @@ faults:
     XML of CompleteMultipartUpload and ListObjects) replaced by another fixed one derived from
     it, as AWS reports under SSE-KMS and SSE-C (not the MD5 of the bytes); parts keep theirs
     (CompleteMultipartUpload's request, signed with its Content-MD5, names them);
+  "archive": objects under "path" are in the rule's "storage_class" (DEEP_ARCHIVE, GLACIER), as
+    Ceph cannot make them: HEAD says so (x-amz-storage-class, and x-amz-restore when the rule
+    has "restore"), listings too (<StorageClass>); a GET of an object answers 403
+    InvalidObjectState unless "restore" says ongoing-request="false"; a RestoreObject (POST
+    ?restore) is answered 202 by the proxy;
   "reply": answered by the proxy with "status" (default 200), "body", "content_type" and
     "headers" (a name → value object); garbage XML, HTML error pages, empty bodies, a
     bucket's region (301 with x-amz-bucket-region), a server whose clock is off (its "Date").
@@ -190,12 +195,36 @@ class Proxy(http.server.BaseHTTPRequestHandler):
                 self.wfile.write(reply)
             self.log(f"{self.command} {self.path} {status} {fault}")
             return
+        if fault == "archive" and self.archived_answer(rule, query):
+            return
         if fault == "corrupt" and body:
             body = bytes([body[0] ^ 0xFF]) + body[1:]
         self.forward(body, fault)
 
+    def archived_answer(self, rule, query):
+        """Answers what an archived object's server would itself; False to forward the request."""
+        readable = 'ongoing-request="false"' in rule.get("restore", "")
+        if self.command == "POST" and "restore" in query:
+            self.answer(202, b"", "application/xml", "archive")
+            return True
+        if self.command == "GET" and "list-type" not in query and not readable:
+            body = (b'<?xml version="1.0" encoding="UTF-8"?><Error><Code>InvalidObjectState</Code>'
+                    b"<Message>The operation is not valid for the object's storage class</Message></Error>")
+            self.answer(403, body, "application/xml", "archive")
+            return True
+        self.archive_rule = rule
+        return False
+
     def forward(self, body, fault):
         status, headers, data, length = relay.fetch(UPSTREAM, self.command, self.path, self.headers.items(), body)
+        if fault == "archive":
+            rule = self.archive_rule
+            headers = [(n, v) for n, v in headers if n.lower() != "x-amz-storage-class"]
+            headers.append(("x-amz-storage-class", rule["storage_class"]))
+            if rule.get("restore"):
+                headers.append(("x-amz-restore", rule["restore"]))
+            data = re.sub(rb"<StorageClass>[^<]*</StorageClass>",
+                          f"<StorageClass>{rule['storage_class']}</StorageClass>".encode(), data)
         if fault == "opaque_etags" and not re.search(r"partNumber=|uploadId=.*GET", self.path + self.command):
             headers = [(n, f'"{opaque(v)}"' if n.lower() == "etag" else v) for n, v in headers]
             data = re.sub(rb"<ETag>([^<]*)</ETag>",

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cstdlib>
 
@@ -88,6 +89,17 @@ void S3Client::give_back(std::unique_ptr<HttpClient> connection) {
 const ObjectHeaders& S3Client::objects_for(const std::string& bucket) const {
   auto it = options_.bucket_objects.find(bucket);
   return it == options_.bucket_objects.end() ? options_.objects : it->second;
+}
+
+void S3Client::check_encryption_applied(const std::string& bucket, const HttpResponse& reply) {
+  const ObjectHeaders& objects = objects_for(bucket);
+  auto asked = std::find_if(objects.on_create.begin(), objects.on_create.end(),
+                            [](const auto& h) { return h.first == "x-amz-server-side-encryption"; });
+  bool asked_any = asked != objects.on_create.end() || !objects.customer_key.empty();
+  if (!asked_any || !reply_encryption(reply).empty() || warned_unencrypted_.exchange(true)) return;
+  spdlog::warn("{} stores objects in bucket {} without the encryption asked for ({}): it does not apply it "
+               "(Ceph before 17 ignores SSE-S3); the bytes are stored unencrypted",
+               endpoint(), bucket, asked != objects.on_create.end() ? asked->second : "SSE-C");
 }
 
 std::string S3Client::endpoint() const {
@@ -244,6 +256,7 @@ S3Result<WriteReply> S3Client::put_object(const std::string& bucket, const std::
   Headers headers = objects.on_create;
   headers.insert(headers.end(), objects.customer_key.begin(), objects.customer_key.end());
   TRY_ASSIGN(response, send({.method = "PUT", .bucket = bucket, .key = key, .headers = headers, .body = &body}));
+  check_encryption_applied(bucket, response);
   return WriteReply{etag_header(response), reply_encryption(response)};
 }
 
@@ -252,6 +265,7 @@ S3Result<std::string> S3Client::create_multipart_upload(const std::string& bucke
   Headers headers = objects.on_create;
   headers.insert(headers.end(), objects.customer_key.begin(), objects.customer_key.end());
   TRY_ASSIGN(response, send({.method = "POST", .bucket = bucket, .key = key, .query = "uploads=", .headers = headers}));
+  check_encryption_applied(bucket, response);
   auto id = parse_upload_id(response.body);
   if (!id) return std::unexpected(reply_error(id.error()));
   return *id;
@@ -309,6 +323,17 @@ S3Result<PartsPage> S3Client::list_parts(const std::string& bucket, const std::s
   auto page = parse_parts_page(response.body);
   if (!page) return std::unexpected(reply_error(page.error()));
   return *page;
+}
+
+S3Result<std::optional<std::string>> S3Client::bucket_encryption(const std::string& bucket) {
+  auto response = send({.method = "GET", .bucket = bucket, .query = "encryption="});
+  if (!response && response.error().code == "ServerSideEncryptionConfigurationNotFoundError") {
+    return std::optional<std::string>{};
+  }
+  if (!response) return std::unexpected(response.error());
+  auto algorithm = parse_bucket_encryption(response->body);
+  if (!algorithm) return std::unexpected(reply_error(algorithm.error()));
+  return std::optional(*algorithm);
 }
 
 S3Status S3Client::restore_object(const std::string& bucket, const std::string& key, int days,

@@ -69,6 +69,7 @@ class S3Client final : public ObjectStore {
                                   const std::string& upload_id) override;
   S3Result<PartsPage> list_parts(const std::string& bucket, const std::string& key, const std::string& upload_id,
                                  int marker) override;
+  S3Result<std::optional<std::string>> bucket_encryption(const std::string& bucket) override;
   S3Status restore_object(const std::string& bucket, const std::string& key, int days,
                           const std::string& tier) override;
   S3Result<ObjectsPage> list_objects(const std::string& bucket, const std::string& prefix,
@@ -96,11 +97,15 @@ class S3Client final : public ObjectStore {
   S3Result<HttpResponse> send_signed(const Call& call);
 
   const ObjectHeaders& objects_for(const std::string& bucket) const;
+  // Warns (once per client) when a reply to a write that asked for encryption says none was
+  // applied: a server that ignores the header stores the bytes unencrypted.
+  void check_encryption_applied(const std::string& bucket, const HttpResponse& reply);
   std::unique_ptr<HttpClient> take_connection();
   void give_back(std::unique_ptr<HttpClient> connection);
 
   S3ClientOptions options_;
-  std::atomic<int64_t> clock_offset_s_{0};  // server clock − ours, learnt from RequestTimeTooSkewed
+  std::atomic<int64_t> clock_offset_s_{0};
+  std::atomic<bool> warned_unencrypted_{false};  // server clock − ours, learnt from RequestTimeTooSkewed
   HttpConnector connect_;
   std::mutex pool_mutex_;
   std::vector<std::unique_ptr<HttpClient>> idle_;

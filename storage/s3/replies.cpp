@@ -88,6 +88,14 @@ Result<ObjectsPage> parse_objects_page(std::string_view xml) {
   return page;
 }
 
+Result<std::string> parse_bucket_encryption(std::string_view xml) {
+  pugi::xml_document doc;
+  TRY_ASSIGN(root, root_of(doc, xml, "ServerSideEncryptionConfiguration"));
+  std::string algorithm = root.child("Rule").child("ApplyServerSideEncryptionByDefault").child_value("SSEAlgorithm");
+  if (algorithm.empty()) return fail("unexpected S3 reply: bucket encryption without SSEAlgorithm");
+  return algorithm;
+}
+
 Result<std::string> parse_complete_etag(std::string_view xml) {
   pugi::xml_document doc;
   TRY_ASSIGN(root, root_of(doc, xml, "CompleteMultipartUploadResult"));

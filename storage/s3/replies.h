@@ -47,6 +47,8 @@ Result<std::string> parse_complete_etag(std::string_view xml);
 
 // The CompleteMultipartUpload request body for these parts (in order).
 std::string complete_request_body(const std::vector<UploadedPart>& parts);
+// GetBucketEncryption's reply: the default algorithm ("AES256", "aws:kms"), never the key id.
+Result<std::string> parse_bucket_encryption(std::string_view xml);
 // RestoreObject's request: a readable copy for `days` days, made at `tier`.
 std::string restore_request_body(int days, const std::string& tier);
 

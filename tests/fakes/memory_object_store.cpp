@@ -296,6 +296,14 @@ std::string MemoryObjectStore::etag_of(const std::string& data) const {
   return etag_is_md5_under(options_.encryption) ? md5 : md5_hex("encrypted " + md5);  // not the MD5
 }
 
+S3Result<std::optional<std::string>> MemoryObjectStore::bucket_encryption(const std::string& bucket) {
+  std::lock_guard lock(mutex_);
+  if (auto fault = enter("bucket_encryption")) return std::unexpected(*fault);
+  if (!buckets_.contains(bucket)) return std::unexpected(error(404, "NoSuchBucket", "The specified bucket does not exist"));
+  if (options_.encryption.empty() || options_.encryption == "SSE-C") return std::optional<std::string>{};
+  return std::optional(options_.encryption);  // a store that encrypts does so by the bucket's default
+}
+
 S3Status MemoryObjectStore::restore_object(const std::string& bucket, const std::string& key, int days,
                                           const std::string& tier) {
   (void)days;

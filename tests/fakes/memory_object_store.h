@@ -46,6 +46,7 @@ class MemoryObjectStore : public ObjectStore {
                                   const std::string& upload_id) override;
   S3Result<s3::PartsPage> list_parts(const std::string& bucket, const std::string& key, const std::string& upload_id,
                                      int marker) override;
+  S3Result<std::optional<std::string>> bucket_encryption(const std::string& bucket) override;
   S3Status restore_object(const std::string& bucket, const std::string& key, int days,
                           const std::string& tier) override;
   S3Result<s3::ObjectsPage> list_objects(const std::string& bucket, const std::string& prefix,

@@ -127,5 +127,20 @@ TEST_F(EncryptingClient, HeadReportsEncryptionStorageClassAndRestore) {
   EXPECT_EQ(header(http.sent[0], "x-amz-server-side-encryption"), "");  // HEAD never asks to encrypt
 }
 
+TEST_F(EncryptingClient, TheBucketsDefaultEncryptionWithoutItsKey) {
+  http.replies.push_back(reply(200,
+                               "<ServerSideEncryptionConfiguration><Rule><ApplyServerSideEncryptionByDefault>"
+                               "<SSEAlgorithm>aws:kms</SSEAlgorithm><KMSMasterKeyID>arn:secret</KMSMasterKeyID>"
+                               "</ApplyServerSideEncryptionByDefault></Rule></ServerSideEncryptionConfiguration>"));
+  http.replies.push_back(reply(404, "<Error><Code>ServerSideEncryptionConfigurationNotFoundError</Code></Error>"));
+  auto kms = client->bucket_encryption("b");
+  ASSERT_TRUE(kms);
+  EXPECT_EQ(*kms, "aws:kms");
+  EXPECT_EQ(http.sent[0].url, "http://127.0.0.1:9000/b?encryption=");
+  auto none = client->bucket_encryption("b");
+  ASSERT_TRUE(none);
+  EXPECT_FALSE(*none);
+}
+
 }  // namespace
 }  // namespace rawbackup::s3
