@@ -37,7 +37,7 @@ pids=()
 for i in 1 2 3 4 5 6 7 8; do "$rb" --config "$work/pg.yaml" --json verify --dry-run x.raw >"$work/m.$i" 2>"$work/m.$i.err" & pids+=($!); done
 codes=""; for p in "${pids[@]}"; do wait "$p"; codes+="$? "; done
 [ "$codes" = "2 2 2 2 2 2 2 2 " ] && pass "8 binaries migrating at once: all proceed (exit 2: no such record)" || failure "migration race" "$codes $(cat "$work"/m.*.err | head -3)"
-[ "$(psql_admin "SELECT version FROM rawbackup_schema")" = 8 ] && pass "  migrated once, to version 8" || failure "  schema" "$(psql_admin "SELECT version FROM rawbackup_schema")"
+[ "$(psql_admin "SELECT version FROM rawbackup_schema")" = 10 ] && pass "  migrated once, to version 10" || failure "  schema" "$(psql_admin "SELECT version FROM rawbackup_schema")"
 
 # --- the tasks on PostgreSQL ---
 expect_code "checksum into PostgreSQL" 0 "$rb" --config "$work/pg.yaml" checksum --instrument astral1 a_PRID1.raw

@@ -70,7 +70,8 @@ S3Checks buckets_to_check(RecordStore* store, const S3Config& s3, const DoctorOp
     if (!bucket) {
       findings.push_back({"project " + project, Verdict::fail, bucket.error().message, "", ErrorKind::usage});
     } else if (seen.insert(*bucket).second) {
-      what.buckets.push_back({*bucket, asked ? project : "", s3.objects_for(project).describe()});
+      const ObjectWriteSettings& objects = s3.objects_for(project);  // said only when something is asked for
+      what.buckets.push_back({*bucket, asked ? project : "", objects == ObjectWriteSettings{} ? "" : objects.describe()});
     }
   };
   for (const std::string& project : options.projects) add(project, true);

@@ -48,7 +48,7 @@ Finding check_store(RecordStore& store);
 struct BucketToCheck {
   std::string bucket;
   std::string asked_for{};  // the project named with --project ("" for a project the store has seen)
-  std::string writes_as{};  // how objects will be written (ObjectWriteSettings::describe)
+  std::string writes_as{};  // how objects will be written (ObjectWriteSettings::describe); "" for the defaults
 };
 struct S3Checks {
   std::string credentials_from;
