@@ -98,7 +98,6 @@ S3Config read_s3(MapReader& backup, const std::filesystem::path& base_dir) {
   return config;
 }
 
-
 std::string ObjectWriteSettings::describe() const {
   std::string text = !sse_c_key_file.empty()  ? "SSE-C (customer key from " + sse_c_key_file.string() + ")"
                      : sse == "aws:kms"       ? std::string(kms_key_id.empty() ? "SSE-KMS (the account's default key)"
