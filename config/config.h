@@ -42,8 +42,6 @@ struct ObjectWriteSettings {
   std::filesystem::path sse_c_key_file{}; // SSE-C: a file holding the 256-bit key (raw or base64)
   std::string storage_class{};            // "" the bucket's default (STANDARD)
 
-  // Whether S3 reports an ETag that is not the MD5 of the bytes (SSE-KMS, SSE-C).
-  bool etags_opaque() const { return sse == "aws:kms" || !sse_c_key_file.empty(); }
   // "SSE-KMS (a configured key), storage class GLACIER_IR": no key id or key, which are secrets.
   std::string describe() const;
   bool operator==(const ObjectWriteSettings&) const = default;

@@ -114,7 +114,7 @@ Status check_object_sizes(const Context& ctx, const S3Location& where, const Res
   for (const RestoreItem& item : plan.items) {
     if (item.check.state != DestinationState::identical) wanted[item.key] = item.entry;
   }
-  TRY_ASSIGN(found, find_set_objects(ctx.objects(), where.bucket, where.prefix, wanted));
+  TRY_ASSIGN(found, find_set_objects(ctx.objects(), where.bucket, where.prefix, wanted, true));
   std::vector<std::string> problems;
   for (const auto& [key, entry] : wanted) {
     std::string problem = object_size_problem(found, where.bucket, where.prefix, key, entry.size);
@@ -123,7 +123,6 @@ Status check_object_sizes(const Context& ctx, const S3Location& where, const Res
   if (!problems.empty()) return fail(ErrorKind::mismatch, join(problems, "; ") + "; nothing written");
   SetObjects to_read;  // a listing may hold other keys of the folder
   for (const auto& [key, entry] : wanted) to_read[where.prefix + key] = found.at(where.prefix + key);
-  TRY(read_archive_states(ctx.objects(), where.bucket, to_read));
   return require_readable(ctx.objects(), where.bucket, to_read, plan.id, plan.request_archive_restore_days);
 }
 

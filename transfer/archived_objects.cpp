@@ -16,16 +16,6 @@ ArchiveState archive_state(const ObjectInfo& info) {
   return ArchiveState::archived;
 }
 
-Status read_archive_states(ObjectStore& store, const std::string& bucket, SetObjects& found) {
-  for (auto& [key, info] : found) {
-    if (!is_archive_class(info.storage_class) || !info.restore.empty()) continue;
-    auto head = store.head_object(bucket, key);
-    if (!head) return std::unexpected(s3_failure(head.error(), "HEAD " + s3_url({bucket, key})));
-    if (*head) info = **head;
-  }
-  return {};
-}
-
 Status require_readable(ObjectStore& store, const std::string& bucket, const SetObjects& found,
                         const std::string& record_id, int request_days) {
   std::vector<std::string> archived;

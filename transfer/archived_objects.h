@@ -1,15 +1,14 @@
 // Objects in an archive storage class (GLACIER, DEEP_ARCHIVE) have no readable bytes until a
 // restore request made a temporary copy: what reads them (verify --deep, restore, purge's
 // read-back) finds them first and says so, with what to do, instead of S3's raw
-// InvalidObjectState. Listings name the class but not the restore state: those objects are
-// HEADed.
+// InvalidObjectState. The restore state comes from HEAD (find_set_objects' archive_states).
 #pragma once
 #include <string>
 #include <vector>
 
 #include "common/result.h"
 #include "storage/object_store.h"
-#include "transfer/s3_set_listing.h"
+#include "transfer/s3_set_listing.h"  // SetObjects
 
 namespace rawbackup {
 
@@ -20,9 +19,6 @@ bool is_archive_class(const std::string& storage_class);
 enum class ArchiveState { readable, archived, restoring };
 // readable: not archived, or a restore finished (x-amz-restore: ongoing-request="false").
 ArchiveState archive_state(const ObjectInfo& info);
-
-// The objects of `found` in an archive class whose restore state the listing left out, HEADed.
-Status read_archive_states(ObjectStore& store, const std::string& bucket, SetObjects& found);
 
 // "s3://B/K is archived in DEEP_ARCHIVE: its bytes cannot be read until S3 restores a copy
 // (`rawbackup restore ID --request-archive-restore DAYS` asks for one; tier Standard, up to

@@ -1,5 +1,6 @@
 #include "transfer/s3_set_listing.h"
 
+#include "transfer/archived_objects.h"
 #include "transfer/s3_upload_file.h"
 
 namespace rawbackup {
@@ -19,20 +20,6 @@ std::string common_folder(const FileInfo& files) {
   return folder;
 }
 
-Result<SetObjects> list_set(ObjectStore& store, const std::string& bucket, const std::string& prefix,
-                            const FileInfo& files) {
-  SetObjects found;
-  std::string folder = prefix + common_folder(files);
-  std::string token;
-  do {
-    auto page = store.list_objects(bucket, folder, token);
-    if (!page) return std::unexpected(s3_failure(page.error(), "listing s3://" + bucket + "/" + folder));
-    for (const auto& o : page->objects) found[o.key] = {o.size, o.etag, "", o.storage_class};
-    token = page->truncated ? page->next_token : "";
-  } while (!token.empty());
-  return found;
-}
-
 Result<SetObjects> head_set(ObjectStore& store, const std::string& bucket, const std::string& prefix,
                             const FileInfo& files) {
   SetObjects found;
@@ -45,12 +32,40 @@ Result<SetObjects> head_set(ObjectStore& store, const std::string& bucket, const
   return found;
 }
 
+// The record's objects of `found` in an archive class, HEADed for their restore state.
+Status head_archived(ObjectStore& store, const std::string& bucket, const std::string& prefix, const FileInfo& files,
+                     SetObjects& found) {
+  FileInfo archived;
+  for (const auto& [key, entry] : files) {
+    auto it = found.find(prefix + key);
+    if (it != found.end() && is_archive_class(it->second.storage_class)) archived[key] = entry;
+  }
+  TRY_ASSIGN(headed, head_set(store, bucket, prefix, archived));
+  for (auto& [key, info] : headed) found[key] = std::move(info);
+  return {};
+}
+
+Result<SetObjects> list_set(ObjectStore& store, const std::string& bucket, const std::string& prefix,
+                            const FileInfo& files, bool archive_states) {
+  SetObjects found;
+  std::string folder = prefix + common_folder(files);
+  std::string token;
+  do {
+    auto page = store.list_objects(bucket, folder, token);
+    if (!page) return std::unexpected(s3_failure(page.error(), "listing s3://" + bucket + "/" + folder));
+    for (const auto& o : page->objects) found[o.key] = {o.size, o.etag, "", o.storage_class};
+    token = page->truncated ? page->next_token : "";
+  } while (!token.empty());
+  if (archive_states) TRY(head_archived(store, bucket, prefix, files, found));
+  return found;
+}
+
 }  // namespace
 
 Result<SetObjects> find_set_objects(ObjectStore& store, const std::string& bucket, const std::string& prefix,
-                                    const FileInfo& files) {
+                                    const FileInfo& files, bool archive_states) {
   if (files.empty()) return SetObjects{};
-  if (files.size() > list_when_more_than) return list_set(store, bucket, prefix, files);
+  if (files.size() > list_when_more_than) return list_set(store, bucket, prefix, files, archive_states);
   return head_set(store, bucket, prefix, files);
 }
 

@@ -14,9 +14,12 @@ namespace rawbackup {
 
 // Object key → what S3 reports, for the keys of `files` under `prefix` that exist ("" or
 // ending in '/'). Listing a folder may also return keys that are not the record's.
+// `archive_states`: a listing names an object's storage class but not its restore state
+// (x-amz-restore), so the record's objects listed in an archive class (GLACIER, DEEP_ARCHIVE)
+// are HEADed for it (what reads their bytes needs it; a HEAD per file has it already).
 using SetObjects = std::map<std::string, ObjectInfo>;
 Result<SetObjects> find_set_objects(ObjectStore& store, const std::string& bucket, const std::string& prefix,
-                                    const FileInfo& files);
+                                    const FileInfo& files, bool archive_states = false);
 
 // What is wrong with the object of `key` among `found` for a file recorded with `size` bytes:
 // "" when it is there with that size, else "s3://BUCKET/PREFIXKEY is missing" or "… is shorter

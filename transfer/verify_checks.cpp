@@ -128,8 +128,7 @@ std::optional<S3Location> parse_s3_url(const std::string& url) {
 
 Result<std::vector<FileFinding>> check_s3(ObjectStore& store, const RawFile& record, const S3Location& where,
                                           const S3CheckOptions& options) {
-  TRY_ASSIGN(found, find_set_objects(store, where.bucket, where.prefix, record.file_info));
-  if (options.deep) TRY(read_archive_states(store, where.bucket, found));
+  TRY_ASSIGN(found, find_set_objects(store, where.bucket, where.prefix, record.file_info, options.deep));
   std::vector<FileFinding> out;
   std::vector<FetchJob> deep;  // objects to fetch and hash, and the findings they decide
   std::vector<size_t> deep_at;
@@ -139,9 +138,9 @@ Result<std::vector<FileFinding>> check_s3(ObjectStore& store, const RawFile& rec
     if (!problem.empty()) {
       out.push_back(
           finding(key, BackupPlace::s3, it == found.end() ? FindingState::missing : FindingState::differs, problem));
-    } else if (std::string archived = archived_problem(s3_url({where.bucket, where.prefix + key}), it->second, record.id);
-               options.deep && !archived.empty()) {
-      out.push_back(finding(key, BackupPlace::s3, FindingState::unverifiable, archived));
+    } else if (options.deep && archive_state(it->second) != ArchiveState::readable) {
+      std::string url = s3_url({where.bucket, where.prefix + key});
+      out.push_back(finding(key, BackupPlace::s3, FindingState::unverifiable, archived_problem(url, it->second, record.id)));
     } else if (options.deep) {
       deep.push_back({{where.bucket, where.prefix + key}, entry, nullptr});
       deep_at.push_back(out.size());

@@ -35,7 +35,6 @@ std::string error_of(const std::string& text) {
 TEST(S3ObjectsConfig, DefaultsAskForNothing) {
   Config c = parse_config(with_s3(""), "/etc/rawbackup/c.yaml");
   EXPECT_EQ(c.s3->objects, ObjectWriteSettings{});
-  EXPECT_FALSE(c.s3->objects.etags_opaque());
   EXPECT_EQ(c.s3->objects.describe(), "the bucket's default encryption, storage class the bucket's default");
 }
 
@@ -52,11 +51,9 @@ TEST(S3ObjectsConfig, KmsAndAStorageClassWithAProjectOverride) {
                           "/etc/rawbackup/c.yaml");
   const ObjectWriteSettings& all = c.s3->objects;
   EXPECT_EQ(all, (ObjectWriteSettings{"aws:kms", "alias/raw-data", true, {}, "STANDARD_IA"}));
-  EXPECT_TRUE(all.etags_opaque());
   EXPECT_EQ(c.s3->objects_for("PRID9"), (ObjectWriteSettings{"aws:kms", "alias/raw-data", true, {}, "DEEP_ARCHIVE"}));
   EXPECT_EQ(c.s3->objects_for("PRID3"), (ObjectWriteSettings{"AES256", "", false, {}, "STANDARD_IA"}));
   EXPECT_EQ(c.s3->objects_for("PRID4").sse_c_key_file, "/etc/rawbackup/keys/prid4.key");
-  EXPECT_TRUE(c.s3->objects_for("PRID4").etags_opaque());
   EXPECT_EQ(c.s3->objects_for("PRID1"), all);
   // The key id is a secret: never in what doctor or a message prints.
   EXPECT_EQ(all.describe(), "SSE-KMS (the configured key), bucket key, storage class STANDARD_IA");

@@ -48,6 +48,26 @@ TEST_F(Archived, AShallowVerifyPassesADeepOneSaysWhatToDo) {
   EXPECT_EQ(s3_.calls("get_object"), gets) << "nothing read";
 }
 
+// A set of many files is listed, not HEADed: a listing names the class but not the restore
+// state, so the archived objects (and only they) are HEADed before anything is read.
+TEST_F(Archived, ASetOfManyFilesIsListedThenItsArchivedObjectsHeaded) {
+  const std::string set = "r_PRID7_x.d";
+  set_uploaded(set, 12);
+  s3_.archive_object("b-prid7", set + "/f3", "GLACIER");
+  int heads = s3_.calls("head_object");
+  auto out = run_verify(s3_context(), VerifyOptions{{set}, false, true, true});
+  ASSERT_TRUE(out) << out.error().message;
+  EXPECT_EQ(out->exit_code, 4);
+  EXPECT_THAT(out->text, HasSubstr("s3://b-prid7/r_PRID7_x.d/f3 is archived in GLACIER")) << out->text;
+  EXPECT_EQ(s3_.calls("head_object"), heads + 1);
+  s3_.finish_restores();  // nothing was requested: still archived
+  ASSERT_FALSE(run_restore(s3_context(), RestoreOptions{set, BackupPlace::s3, "/restore", false, 2}));
+  s3_.finish_restores();
+  auto restored = run_restore(s3_context(), RestoreOptions{set, BackupPlace::s3, "/restore", false, 2});
+  ASSERT_TRUE(restored) << restored.error().message;
+  EXPECT_EQ(fs_.read_all("/restore/" + set + "/f3"), "file 3");
+}
+
 TEST_F(Archived, RestoreSaysArchivedAndWritesNothing) {
   archived(big, "GLACIER");
   auto out = restore(BackupPlace::s3);
