@@ -1,13 +1,18 @@
 #include "common/system.h"
 
+#include <sched.h>
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
+#include <sstream>
+#include <thread>
 #include <random>
 #include <string_view>
 
@@ -17,6 +22,61 @@ std::string hostname() {
   std::array<char, 256> buf{};
   if (gethostname(buf.data(), buf.size() - 1) != 0) return "unknown";
   return buf.data();
+}
+
+namespace {
+
+unsigned affinity_cores() {
+  // Sized for hosts of up to 4,096 CPUs (a fixed cpu_set_t holds 1,024).
+  constexpr int most = 4096;
+  cpu_set_t* set = CPU_ALLOC(most);
+  if (set == nullptr) return 0;
+  size_t size = CPU_ALLOC_SIZE(most);
+  CPU_ZERO_S(size, set);
+  unsigned count = sched_getaffinity(0, size, set) == 0 ? static_cast<unsigned>(CPU_COUNT_S(size, set)) : 0;
+  CPU_FREE(set);
+  return count;
+}
+
+// The smallest cpu.max quota of this process's cgroup (v2) and the cgroups above it.
+std::optional<unsigned> cgroup_quota_cores() {
+  std::ifstream in("/proc/self/cgroup");
+  std::string line;
+  while (std::getline(in, line) && !line.starts_with("0::")) {
+  }
+  if (!line.starts_with("0::")) return std::nullopt;
+  std::optional<unsigned> least;
+  for (std::filesystem::path dir = std::filesystem::path("/sys/fs/cgroup") / line.substr(4);
+       dir.string().size() > std::string_view("/sys/fs/cgroup").size(); dir = dir.parent_path()) {
+    std::ifstream file(dir / "cpu.max");
+    std::stringstream text;
+    text << file.rdbuf();
+    if (auto cores = cores_of_cpu_max(text.str()); cores && (!least || *cores < *least)) least = cores;
+  }
+  return least;
+}
+
+}  // namespace
+
+std::optional<unsigned> cores_of_cpu_max(std::string_view cpu_max) {
+  std::istringstream in{std::string(cpu_max)};
+  std::string quota;
+  uint64_t period = 0;
+  if (!(in >> quota >> period) || quota == "max" || period == 0) return std::nullopt;
+  uint64_t micros = 0;
+  for (char c : quota) {
+    if (c < '0' || c > '9') return std::nullopt;
+    micros = micros * 10 + static_cast<uint64_t>(c - '0');
+  }
+  if (micros == 0) return std::nullopt;
+  return static_cast<unsigned>((micros + period - 1) / period);
+}
+
+unsigned usable_cores() {
+  unsigned cores = affinity_cores();
+  if (cores == 0) cores = std::thread::hardware_concurrency();
+  if (auto quota = cgroup_quota_cores(); quota && *quota < cores) cores = *quota;
+  return std::max(1U, cores);
 }
 
 std::string host_id() { return env_or("RAWBACKUP_HOST_ID", hostname()); }

@@ -1,11 +1,20 @@
 // Facts about this machine and its processes.
 #pragma once
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 
 namespace rawbackup {
 
 std::string hostname();
+// The cores this process may use: those of its CPU affinity mask (a SLURM job's, a container's
+// cpuset, `taskset`), fewer when its cgroup's CPU quota (cpu.max, `docker --cpus`) allows
+// fewer; at least 1.
+unsigned usable_cores();
+// A cgroup v2 cpu.max ("200000 100000": quota and period) as whole cores, rounded up;
+// nullopt for "max …" (no quota) or anything unreadable.
+std::optional<unsigned> cores_of_cpu_max(std::string_view cpu_max);
 // This host as rawbackup names it in locks, events and temporary files: $RAWBACKUP_HOST_ID
 // (containers get random hostnames; give each pid namespace its own), else the hostname.
 std::string host_id();

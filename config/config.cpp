@@ -105,6 +105,14 @@ void read_checksum(MapReader& top, Config& config) {
   checksum.reject_unknown();
 }
 
+void read_transfer(MapReader& top, Config& config) {
+  if (!top.has("transfer")) return;
+  MapReader transfer = top.map("transfer");
+  config.transfer_workers =
+      static_cast<unsigned>(integer_within(transfer, "workers", 1, 1024, "1 and 1024", config.transfer_workers));
+  transfer.reject_unknown();
+}
+
 void read_purge(MapReader& top, Config& config) {
   if (!top.has("purge")) return;
   MapReader purge = top.map("purge");
@@ -160,6 +168,7 @@ Config read_config(const YAML::Node& root, const fs::path& file) {
   locations.reject_unknown();
   read_project_pattern(top, config);
   read_checksum(top, config);
+  read_transfer(top, config);
   read_purge(top, config);
   read_serve(top, config);
   read_backup(top, config, base_dir);

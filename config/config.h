@@ -92,6 +92,9 @@ struct Config {
   // from age_alert_hours (an instrument that stopped delivering).
   int64_t age_warn_hours = default_age_warn_hours;
   int64_t age_alert_hours = default_age_alert_hours;
+  // transfer.workers: files read at once by checksum, copy-local, verify's local re-reads and
+  // restore; 0 (the default): one per core this process may use (common/system.h).
+  unsigned transfer_workers = 0;
   std::map<std::string, InstrumentConfig> instruments;
   std::filesystem::path backup_path;
   std::optional<std::string> project_pattern;

@@ -3,6 +3,7 @@
 #include "integrity/block_sink.h"
 #include "integrity/etag.h"
 #include "integrity/md5.h"
+#include "integrity/md5_lanes.h"
 
 namespace rawbackup {
 
@@ -23,6 +24,17 @@ class EtagSink final : public BlockSink {
     return {};
   }
   EtagBuilder etag;
+};
+
+// The file's MD5 and its part MD5s on the thread that reads (integrity/md5_lanes.h).
+class Md5WithPartsSink final : public BlockSink {
+ public:
+  explicit Md5WithPartsSink(uint64_t part_size) : digests(part_size) {}
+  Status consume(std::span<const std::byte> block) override {
+    digests.update(block);
+    return {};
+  }
+  Md5WithParts digests;
 };
 
 }  // namespace rawbackup

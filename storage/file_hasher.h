@@ -21,11 +21,21 @@ struct FileDigest {
   std::vector<Md5Digest> part_md5s;
 };
 
-// Reads `path` once. A file larger than one part is hashed on two threads (whole-file MD5
-// and part MD5s side by side); memory stays at a few MiB whatever the size.
-// `on_bytes` is called as bytes are read (progress).
+// How a file larger than one part is hashed. `one`: both digests on the calling thread, two
+// MD5 lanes in one pass (integrity/md5_lanes.h): 0.6x the CPU, for files hashed while other
+// files keep the other cores busy. `two`: the whole-file MD5 on the calling thread, the part
+// MD5s on a second one fed the same mapped windows: the least wall time for a file hashed
+// while cores are idle.
+enum class HashThreads { one, two };
+
+// `two` only while a core would otherwise idle: fewer files larger than a part than half
+// the workers hashing them.
+HashThreads hash_threads_for(size_t large_files, unsigned workers);
+
+// Reads `path` once; memory stays small whatever the size (one 128 KiB buffer on one thread,
+// 4 MiB of mapped windows on two). `on_bytes` is called as bytes are read (progress).
 Result<FileDigest> hash_file(const FileSystem& fs, const std::filesystem::path& path, uint64_t part_size,
-                             const std::function<void(size_t)>& on_bytes = {});
+                             const std::function<void(size_t)>& on_bytes = {}, HashThreads threads = HashThreads::two);
 
 // A file's MD5 and its multipart ETag ("hex-N", also for one part) at each of several part
 // sizes, from one read: each ETag on a thread of its own beside the MD5 (as checksum does).

@@ -26,7 +26,7 @@ Status check_local_backup(const Context& ctx, const RawFile& record, BackupCheck
   }
   Progress progress("verifying the local copy of " + record.id, record.size, ctx.tty);
   std::atomic<uint64_t> read{0};
-  auto found = check_local(*ctx.fs, backup_base(*ctx.config, record), record, [&](size_t n) {
+  auto found = check_local(*ctx.fs, backup_base(*ctx.config, record), record, file_workers(*ctx.config), [&](size_t n) {
     read += n;
     progress.advance(n);
   });

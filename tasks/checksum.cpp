@@ -3,7 +3,6 @@
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <chrono>
-#include <thread>
 
 #include "common/log.h"
 #include "common/text.h"
@@ -173,8 +172,7 @@ RecordChange hashed_change(bool first, const RawFileSet& set, FileInfo info, boo
 // acquisition writing a new file) makes the hashes those of a set that no longer exists.
 Result<FileInfo> hash_unchanged_set(const Context& ctx, const RawFileSet& set, const InstrumentConfig& instrument,
                                     const std::string& name, std::chrono::seconds settle) {
-  unsigned workers = std::min(2U, std::max(1U, std::thread::hardware_concurrency()));
-  Result<FileInfo> info = hash_set(*ctx.fs, set, ctx.config->part_size(), settle, ctx.tty, workers);
+  Result<FileInfo> info = hash_set(*ctx.fs, set, ctx.config->part_size(), settle, ctx.tty, file_workers(*ctx.config));
   if (!info) return info;
   Result<RawFileSet> again = find_raw_file_set(*ctx.fs, instrument, name, set.files.size());
   if (!again) return std::unexpected(again.error());

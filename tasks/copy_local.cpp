@@ -4,7 +4,6 @@
 #include <chrono>
 #include <mutex>
 #include <set>
-#include <thread>
 
 #include "common/log.h"
 #include "common/progress.h"
@@ -58,11 +57,20 @@ Result<CopyPlan> make_plan(const Context& ctx, const RawFile& record) {
   TRY_ASSIGN(changed, set_change_since_checksum(*ctx.fs, instrument, record));
   plan.source_change = changed;
   Progress progress("checking existing copies", existing_bytes(*ctx.fs, plan.base, record), ctx.tty);
+  std::vector<Destination> destinations;
+  std::set<fs::path> folders;
   for (const auto& [key, entry] : record.file_info) {
-    PlannedFile file{key, entry, (plan.base / key).string(), {}};
-    ctx.fs->remove_stale_temporaries(fs::path(file.dest).parent_path());  // a stopped run's, before looking
-    TRY_ASSIGN(check, check_destination(*ctx.fs, file.dest, entry, [&](size_t n) { progress.advance(n); }));
-    file.check = check;
+    destinations.push_back({plan.base / key, &entry});
+    // A stopped run's temporaries, removed before looking.
+    if (folders.insert(destinations.back().path.parent_path()).second) {
+      ctx.fs->remove_stale_temporaries(destinations.back().path.parent_path());
+    }
+  }
+  TRY_ASSIGN(checks, check_destinations(*ctx.fs, destinations, file_workers(*ctx.config),
+                                        [&](size_t n) { progress.advance(n); }));
+  auto check = checks.begin();
+  for (const auto& [key, entry] : record.file_info) {
+    PlannedFile file{key, entry, (plan.base / key).string(), *check++};
     if (file.check.state != DestinationState::identical) {
       plan.bytes_to_copy += entry.size;
       ++plan.to_copy;
@@ -169,9 +177,8 @@ Status copy_all(const Context& ctx, const RawFile& record, const CopyPlan& plan,
     }
     return {};
   };
-  unsigned workers = std::min(4U, std::max(2U, std::thread::hardware_concurrency()));
   return copy_files(
-      *ctx.fs, jobs, workers, unchanged, [&](size_t n) { progress.advance(n); }, before_commit);
+      *ctx.fs, jobs, file_workers(*ctx.config), unchanged, [&](size_t n) { progress.advance(n); }, before_commit);
 }
 
 struct CopyResult {

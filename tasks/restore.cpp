@@ -80,11 +80,15 @@ Result<RestorePlan> make_plan(const Context& ctx, const RawFile& record, const R
   std::string source = from == BackupPlace::s3 ? *record.s3_upload_path : backup_base(*ctx.config, record).string();
   RestorePlan plan{from, source, {}, 0, 0, record.id, options.request_archive_restore_days};
   std::set<fs::path> checked;
+  std::vector<Destination> destinations;
   for (const auto& [key, entry] : record.file_info) {
     TRY(check_no_link_on_the_way(*ctx.fs, options.to, key, checked));
-    RestoreItem item{key, entry, options.to / key, {}};
-    TRY_ASSIGN(check, check_destination(*ctx.fs, item.dest, entry));
-    item.check = check;
+    destinations.push_back({options.to / key, &entry});
+  }
+  TRY_ASSIGN(checks, check_destinations(*ctx.fs, destinations, file_workers(*ctx.config)));
+  auto check = checks.begin();
+  for (const auto& [key, entry] : record.file_info) {
+    RestoreItem item{key, entry, options.to / key, *check++};
     if (item.check.state != DestinationState::identical) {
       plan.bytes_to_restore += entry.size;
       ++plan.to_restore;
@@ -206,7 +210,7 @@ Status restore_from_local(const Context& ctx, const RestorePlan& plan, Progress&
     return {};
   };
   return copy_files(
-      *ctx.fs, jobs, 2, unchanged, [&](size_t n) { progress.advance(n); },
+      *ctx.fs, jobs, file_workers(*ctx.config), unchanged, [&](size_t n) { progress.advance(n); },
       [&](std::span<const CopyJob* const>) { return fence(); });
 }
 

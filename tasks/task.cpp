@@ -5,6 +5,7 @@
 
 #include <filesystem>
 
+#include "common/system.h"
 #include "model/layout.h"
 #include "storage/fenced_object_store.h"
 
@@ -60,6 +61,11 @@ void record_best_effort(const Context& ctx, const std::string& id, const RecordC
 
 Result<std::unique_ptr<RecordLock>> lock_record(const Context& ctx, const std::string& id) {
   return ctx.store->lock(id, ctx.lock_options);
+}
+
+unsigned file_workers(const Config& config) {
+  static const unsigned cores = usable_cores();
+  return config.transfer_workers > 0 ? config.transfer_workers : cores;
 }
 
 TaskRunner with_concurrency_option(CLI::App& command, TaskRunner runner) {

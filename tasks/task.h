@@ -104,6 +104,10 @@ using TaskRunner = std::function<Result<TaskOutput>(const Context&)>;
 // backup.s3.concurrency as N when given: the GETs at once of restore and verify --deep.
 TaskRunner with_concurrency_option(CLI::App& command, TaskRunner runner);
 
+// Files read at once by checksum, copy-local, verify's local re-reads and restore: the config's
+// transfer.workers, else one per core this process may use (a SLURM job's or container's CPUs).
+unsigned file_workers(const Config& config);
+
 namespace needs {
 inline constexpr unsigned config = 1U << 0;
 inline constexpr unsigned store = 1U << 1;  // implies config (the store is named in it)

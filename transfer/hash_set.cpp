@@ -1,5 +1,7 @@
 #include "transfer/hash_set.h"
 
+#include <algorithm>
+
 #include "common/log.h"
 #include "common/progress.h"
 #include "common/work_units.h"
@@ -19,10 +21,11 @@ std::string change_of(const SetMember& member, const FileStat& now) {
 }
 
 Result<FileEntry> hash_member(const FileSystem& fs, const std::filesystem::path& path, const SetMember& member,
-                              uint64_t configured_part_size, std::chrono::seconds settle, Progress& progress) {
+                              uint64_t configured_part_size, std::chrono::seconds settle, HashThreads threads,
+                              Progress& progress) {
   uint64_t part_size = part_size_for(member.size, configured_part_size);
   auto start = std::chrono::steady_clock::now();
-  Result<FileDigest> digest = hash_file(fs, path, part_size, [&](size_t n) { progress.advance(n); });
+  Result<FileDigest> digest = hash_file(fs, path, part_size, [&](size_t n) { progress.advance(n); }, threads);
   if (!digest && digest.error().kind == ErrorKind::interrupted) return std::unexpected(digest.error());
   // A read error or a short read is most often the file changing under us: say so, once.
   Result<FileStat> after = fs.stat(path, true);
@@ -53,9 +56,13 @@ Result<FileInfo> hash_set(const FileSystem& fs, const RawFileSet& set, uint64_t 
   std::vector<FileEntry*> slots;
   slots.reserve(set.files.size());
   for (const SetMember& m : set.files) slots.push_back(&info[m.key]);
+  size_t large = std::count_if(set.files.begin(), set.files.end(), [&](const SetMember& m) {
+    return m.size > part_size_for(m.size, part_size);
+  });
+  HashThreads threads = hash_threads_for(large, workers);
   // Each worker fills its own slot: no lock on the way.
   Status hashed = WorkUnits().run(set.files.size(), workers, [&](size_t i) -> Status {
-    TRY_ASSIGN(entry, hash_member(fs, set.path_of(set.files[i]), set.files[i], part_size, settle, progress));
+    TRY_ASSIGN(entry, hash_member(fs, set.path_of(set.files[i]), set.files[i], part_size, settle, threads, progress));
     *slots[i] = std::move(entry);
     return {};
   });

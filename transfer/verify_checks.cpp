@@ -91,11 +91,15 @@ const char* to_string(FindingState state) {
 }
 
 Result<std::vector<FileFinding>> check_local(const FileSystem& fs, const std::filesystem::path& base,
-                                             const RawFile& record, const std::function<void(size_t)>& on_bytes) {
+                                             const RawFile& record, unsigned workers,
+                                             const std::function<void(size_t)>& on_bytes) {
+  std::vector<Destination> files;
+  for (const auto& [key, entry] : record.file_info) files.push_back({base / key, &entry});
+  TRY_ASSIGN(checks, check_destinations(fs, files, workers, on_bytes));
   std::vector<FileFinding> out;
+  auto check = checks.begin();
   for (const auto& [key, entry] : record.file_info) {
-    TRY_ASSIGN(check, check_destination(fs, base / key, entry, on_bytes));
-    switch (check.state) {
+    switch (check->state) {
       case DestinationState::identical: out.push_back(finding(key, BackupPlace::local, FindingState::ok)); break;
       case DestinationState::missing:
         out.push_back(finding(key, BackupPlace::local, FindingState::missing, (base / key).string() + " is missing"));
@@ -104,13 +108,14 @@ Result<std::vector<FileFinding>> check_local(const FileSystem& fs, const std::fi
         out.push_back(finding(key, BackupPlace::local, FindingState::differs, "not a regular file"));
         break;
       case DestinationState::differs: {
-        bool by_size = check.md5.starts_with("size ");  // check_destination's note when sizes differ
-        std::string detail = by_size ? check.md5 + ", record " + std::to_string(entry.size)
-                                     : "MD5 " + check.md5 + ", record " + entry.md5;
+        bool by_size = check->md5.starts_with("size ");  // check_destination's note when sizes differ
+        std::string detail = by_size ? check->md5 + ", record " + std::to_string(entry.size)
+                                     : "MD5 " + check->md5 + ", record " + entry.md5;
         out.push_back(finding(key, BackupPlace::local, FindingState::differs, detail));
         break;
       }
     }
+    ++check;
   }
   return out;
 }

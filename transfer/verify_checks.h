@@ -35,9 +35,10 @@ struct FileFinding {
 };
 
 // Every file of the record under `base` (its local backup folder on this host): recorded
-// size, and its MD5 re-read (`on_bytes` reports the bytes hashed).
+// size, and its MD5 re-read, `workers` files at a time (`on_bytes` reports the bytes hashed,
+// from each of them).
 Result<std::vector<FileFinding>> check_local(const FileSystem& fs, const std::filesystem::path& base, const RawFile& record,
-                                             const std::function<void(size_t)>& on_bytes = {});
+                                             unsigned workers, const std::function<void(size_t)>& on_bytes = {});
 
 struct S3Location {
   std::string bucket;

@@ -174,6 +174,14 @@ TEST(Config, SettleTimeDefaultsTo120SecondsAndZeroDisablesIt) {
   EXPECT_THAT(error_of(valid + "checksum: {settle: 5}\n"), ::testing::HasSubstr("checksum.settle: unknown key"));
 }
 
+TEST(Config, TransferWorkersDefaultToTheCoresAndAreCappedByTransferWorkers) {
+  EXPECT_EQ(parse_config(valid, "/x/c.yaml").transfer_workers, 0u);  // 0: every usable core
+  EXPECT_EQ(parse_config(valid + "transfer: {workers: 6}\n", "/x/c.yaml").transfer_workers, 6u);
+  EXPECT_EQ(error_of(valid + "transfer: {workers: 0}\n"),
+            "/etc/rawbackup/test.yaml: transfer.workers: must be between 1 and 1024, got 0");
+  EXPECT_THAT(error_of(valid + "transfer: {threads: 5}\n"), ::testing::HasSubstr("transfer.threads: unknown key"));
+}
+
 TEST(Config, ServeAgeThresholdsDefaultTo2And8HoursAndMustGrow) {
   Config defaults = parse_config(valid, "/x/c.yaml");
   EXPECT_EQ(defaults.age_warn_hours, 2);

@@ -26,6 +26,33 @@ TEST(HashFile, MultipartFileGivesWholeMd5AndPartEtag) {
   EXPECT_EQ(seen, digest->size);
 }
 
+// Both ways of hashing a multipart file give the same digests: two lanes on one thread, and
+// the whole-file MD5 and the part MD5s on two threads; also for parts that are no multiple of
+// MD5's 64-byte block (the lanes then go one after the other).
+TEST(HashFile, OneThreadAndTwoThreadsGiveTheSameDigests) {
+  MemoryFileSystem fs;
+  fs.add_file("/d/f", test_data(3 * 1048576 + 12345));
+  for (uint64_t part_size : {1048576ULL, 1048576ULL + 10}) {
+    auto one = hash_file(fs, "/d/f", part_size, {}, HashThreads::one);
+    auto two = hash_file(fs, "/d/f", part_size, {}, HashThreads::two);
+    ASSERT_TRUE(one && two);
+    EXPECT_EQ(one->md5, "deae6d0e0c73d9cd6774f453932190ca");
+    EXPECT_EQ(one->md5, two->md5);
+    EXPECT_EQ(one->etag, two->etag);
+    EXPECT_EQ(one->part_md5s, two->part_md5s);
+    EXPECT_EQ(one->part_md5s.size(), 4u);
+  }
+  EXPECT_EQ(hash_file(fs, "/d/f", 1048576, {}, HashThreads::one)->etag, "4ba8785d64e632177c82360c0b342a64-4");
+}
+
+TEST(HashFile, TwoThreadsOnlyWhileTooFewLargeFilesKeepTheWorkersBusy) {
+  EXPECT_EQ(hash_threads_for(1, 2), HashThreads::two);   // one .raw on two cores
+  EXPECT_EQ(hash_threads_for(2, 2), HashThreads::one);   // a .wiff and its .wiff.scan
+  EXPECT_EQ(hash_threads_for(8, 16), HashThreads::two);
+  EXPECT_EQ(hash_threads_for(16, 16), HashThreads::one);  // a .d of 16 large files
+  EXPECT_EQ(hash_threads_for(0, 1), HashThreads::two);    // no large file: nothing to split
+}
+
 TEST(HashFile, SinglePartFileEtagIsMd5) {
   MemoryFileSystem fs;
   fs.add_file("/d/f", test_data(1000));
