@@ -29,6 +29,17 @@ cmp -s "$inst/astral1/a.raw" "$dest" && pass "copy is byte-identical" || failure
 expect_code "copy bruker folder" 0 "$rb" "${c[@]}" copy-local "run 1_PRID9_ü.d"
 [ -f "$work/backup/timstof1/$month/run 1_PRID9_ü.d/sub/deeper/zero.bin" ] && pass "nested zero-byte file copied" || failure "nested zero-byte file copied"
 cmp -s "$bruker/analysis.tdf" "$work/backup/timstof1/$month/run 1_PRID9_ü.d/analysis.tdf" && pass "bruker file identical" || failure "bruker file identical"
+# Files read at once: one per CPU of the affinity mask (taskset, a SLURM job's CPUs), capped
+# by transfer.workers; the copies re-read and verified by verify all the same.
+expect_code "checksum on one CPU" 0 taskset -c 0 "$rb" "${c[@]}" checksum --rehash --instrument timstof1 "run 1_PRID9_ü.d"
+expect_match "one file at a time on one CPU" "$work/err" 'hashing 2 file\(s\).*, 1 at a time'
+expect_code "checksum on every CPU" 0 "$rb" "${c[@]}" checksum --rehash --instrument timstof1 "run 1_PRID9_ü.d"
+expect_match "two files at a time on two CPUs" "$work/err" "hashing 2 file\\(s\\).*, $(($(nproc) < 2 ? 1 : 2)) at a time"
+printf 'transfer: {workers: 1}\n' >>"$work/c.yaml"
+expect_code "checksum with transfer.workers: 1" 0 "$rb" "${c[@]}" checksum --rehash --instrument timstof1 "run 1_PRID9_ü.d"
+expect_match "transfer.workers caps them" "$work/err" 'hashing 2 file\(s\).*, 1 at a time'
+sed -i '/^transfer:/d' "$work/c.yaml"
+expect_code "verify on one CPU" 0 taskset -c 0 "$rb" "${c[@]}" verify "run 1_PRID9_ü.d"
 expect_code "re-run" 0 "$rb" "${c[@]}" --json copy-local a.raw
 expect_match "re-run skips" "$work/out" '"outcome":"skipped"'
 expect_code "status after copy" 0 "$rb" "${c[@]}" --json status a.raw

@@ -131,9 +131,17 @@ void update_both(Md5Lane& a, Md5Lane& b, std::span<const std::byte> data) {
 }
 
 void Md5WithParts::update(std::span<const std::byte> data) {
+  if (!parts_on_) {
+    if (whole_on_) whole_.update(data);
+    return;
+  }
   while (!data.empty()) {
     size_t take = static_cast<size_t>(std::min<uint64_t>(part_size_ - in_part_, data.size()));
-    update_both(whole_, part_, data.first(take));
+    if (whole_on_) {
+      update_both(whole_, part_, data.first(take));
+    } else {
+      part_.update(data.first(take));
+    }
     data = data.subspan(take);
     in_part_ += take;
     if (in_part_ == part_size_) {
@@ -144,9 +152,15 @@ void Md5WithParts::update(std::span<const std::byte> data) {
 }
 
 Md5Digest Md5WithParts::finish() {
-  if (in_part_ > 0 || parts_.empty()) parts_.push_back(part_.finish());
+  if (parts_on_ && (in_part_ > 0 || parts_.empty())) parts_.push_back(part_.finish());
   in_part_ = 0;
-  return whole_.finish();
+  return whole_on_ ? whole_.finish() : Md5Digest{};
+}
+
+Md5WithParts Md5WithParts::without_whole() const {
+  Md5WithParts copy = *this;
+  copy.whole_on_ = false;
+  return copy;
 }
 
 }  // namespace rawbackup

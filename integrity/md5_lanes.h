@@ -43,14 +43,21 @@ class Md5WithParts {
   explicit Md5WithParts(uint64_t part_size) : part_size_(part_size) {}
   void update(std::span<const std::byte> data);
   // The whole file's MD5 and every part's (one part, also for an empty file); spent afterwards.
+  // Only what is still on: all zeros for a dropped MD5, no parts after drop_parts.
   Md5Digest finish();
   const std::vector<Md5Digest>& part_digests() const { return parts_; }
+
+  // Splitting the work between two threads at an offset: a copy of this goes on with the part
+  // MD5s alone (without_whole), this with the file's MD5 alone (drop_parts).
+  void drop_parts() { parts_on_ = false; }
+  Md5WithParts without_whole() const;
 
  private:
   uint64_t part_size_;
   uint64_t in_part_ = 0;
   Md5Lane whole_, part_;
   std::vector<Md5Digest> parts_;
+  bool whole_on_ = true, parts_on_ = true;
 };
 
 }  // namespace rawbackup

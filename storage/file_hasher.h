@@ -23,9 +23,9 @@ struct FileDigest {
 
 // How a file larger than one part is hashed. `one`: both digests on the calling thread, two
 // MD5 lanes in one pass (integrity/md5_lanes.h): 0.6x the CPU, for files hashed while other
-// files keep the other cores busy. `two`: the whole-file MD5 on the calling thread, the part
-// MD5s on a second one fed the same mapped windows: the least wall time for a file hashed
-// while cores are idle.
+// files keep the other cores busy. `two`: the whole-file MD5 on the calling thread, with the
+// part MD5s of the first fifth of the file beside it, the other part MD5s on a second thread
+// fed the same mapped windows: the least wall time for a file hashed while cores are idle.
 enum class HashThreads { one, two };
 
 // `two` only while a core would otherwise idle: fewer files larger than a part than half

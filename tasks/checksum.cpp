@@ -288,8 +288,9 @@ Result<TaskOutput> run_checksum(const Context& ctx, const ChecksumOptions& optio
   }
   RecordedContent recorded = recorded_content(std::move((*existing)->file_info));
   bool first = recorded.empty();
-  spdlog::info("hashing {} file(s), {} (part size {})", set->files.size(), format_bytes(set->total_size),
-               format_bytes(part_size));
+  spdlog::info("hashing {} file(s), {} (part size {}), {} at a time", set->files.size(),
+               format_bytes(set->total_size), format_bytes(part_size),
+               std::min<size_t>(file_workers(*ctx.config), set->files.size()));
   Result<FileInfo> info = hash_or_record_failure(ctx, *set, options.name, first, instrument, settle);
   if (!info) return std::unexpected(info.error());
   std::vector<std::string> differences;

@@ -45,6 +45,33 @@ TEST(HashFile, OneThreadAndTwoThreadsGiveTheSameDigests) {
   EXPECT_EQ(hash_file(fs, "/d/f", 1048576, {}, HashThreads::one)->etag, "4ba8785d64e632177c82360c0b342a64-4");
 }
 
+// With two threads the reader's thread makes the part MD5s of the first third, the second
+// thread the rest: a split at the start (a file under 3 MiB), and a file that ends before
+// the split (shorter than its stat said) give the digests of one pass all the same.
+TEST(HashFile, TwoThreadsSplitThePartsAnywhere) {
+  MemoryFileSystem fs;
+  for (size_t size : {2 * 1048576 + 5, 7 * 1048576 + 100}) {
+    std::string content = test_data(size, 11, 5);
+    fs.add_file("/d/f", content);
+    for (uint64_t part_size : {1048576ULL, 1000000ULL}) {
+      auto two = hash_file(fs, "/d/f", part_size, {}, HashThreads::two);
+      ASSERT_TRUE(two);
+      EtagBuilder etag(part_size);
+      etag.update(std::as_bytes(std::span(content.data(), content.size())));
+      EXPECT_EQ(two->etag, etag.finish()) << size << " " << part_size;
+      EXPECT_EQ(two->part_md5s, etag.part_digests());
+      EXPECT_EQ(two->md5, md5_hex(content));
+    }
+  }
+  fs.add_file("/d/g", test_data(9 * 1048576));
+  fs.change_content_behind_stat("/d/g", test_data(1048576 + 500));  // ends before the split at 3 MiB
+  auto shrunk = hash_file(fs, "/d/g", 1048576, {}, HashThreads::two);
+  ASSERT_TRUE(shrunk);
+  EXPECT_EQ(shrunk->size, 1048576u + 500);
+  EXPECT_EQ(shrunk->md5, md5_hex(test_data(1048576 + 500)));
+  EXPECT_EQ(shrunk->part_md5s.size(), 2u);
+}
+
 TEST(HashFile, TwoThreadsOnlyWhileTooFewLargeFilesKeepTheWorkersBusy) {
   EXPECT_EQ(hash_threads_for(1, 2), HashThreads::two);   // one .raw on two cores
   EXPECT_EQ(hash_threads_for(2, 2), HashThreads::one);   // a .wiff and its .wiff.scan
