@@ -5,14 +5,14 @@
 # there; commit them). A finding stops that target, is saved as fuzz/findings/<target>-*,
 # and makes this script exit 1. Usage: fuzz/run.sh [SECONDS] [TARGET...]
 #   targets: config (YAML config loader), s3_replies (S3 XML reply parsers), names (raw-file
-#   name rules, bucket names, key prefixes)
+#   name rules, bucket names, key prefixes), md5_lanes (our two-lane MD5 against OpenSSL's)
 # Two targets run at a time (jobs=2). Logs: build-fuzz/<target>.log.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds="${1:-600}"
 shift || true
 targets=("$@")
-((${#targets[@]})) || targets=(config s3_replies names)
+((${#targets[@]})) || targets=(config s3_replies names md5_lanes)
 
 missing=()
 for p in clang-16 libclang-rt-16-dev libyaml-cpp-dev libpugixml-dev nlohmann-json3-dev libspdlog-dev; do
@@ -27,9 +27,10 @@ fi
 declare -A sources=(
   [config]="config/config.cpp common/result.cpp common/rate_limiter.cpp common/text.cpp common/interrupt.cpp"
   [s3_replies]="storage/s3/replies.cpp storage/s3/errors.cpp common/result.cpp common/text.cpp"
+  [md5_lanes]="integrity/md5_lanes.cpp integrity/md5.cpp integrity/etag.cpp"
   [names]="model/layout.cpp model/raw_file.cpp model/placement.cpp storage/s3/naming.cpp config/config.cpp common/result.cpp common/rate_limiter.cpp common/text.cpp common/interrupt.cpp"
 )
-declare -A libs=([config]="-lyaml-cpp -lspdlog -lfmt" [s3_replies]="-lpugixml -lspdlog -lfmt" [names]="-lyaml-cpp -lspdlog -lfmt")
+declare -A libs=([md5_lanes]="-lcrypto" [config]="-lyaml-cpp -lspdlog -lfmt" [s3_replies]="-lpugixml -lspdlog -lfmt" [names]="-lyaml-cpp -lspdlog -lfmt")
 
 out=build-fuzz
 mkdir -p "$out" fuzz/findings
