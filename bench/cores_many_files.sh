@@ -29,20 +29,8 @@ if [ ! -e "$set_dir/.complete" ]; then
   touch "$set_dir/.complete"
   touch -d "@$(($(date +%s) - 600))" "$set_dir/.complete"
 fi
-cat >"$work/bench.yaml" <<YAML
-store: {path: bench.sqlite}
-instruments: {bench: {type: bruker, path: inst, required_members: []}}
-locations: {backup: backup}
-backup: {backup_type: local, s3: {region: r, bucket_prefix: b, part_size_mb: 500}}
-YAML
-c=(--config "$work/bench.yaml" --log-level warn)
-rm -f "$work"/*.times "$work/bench.sqlite"*
-source bench/median.sh
-timed() { local out="$work/$1.times"; shift; /usr/bin/time -f '%e %U %S %M' -a -o "$out" "$@" >/dev/null 2>&1; }
-col() { cut -d' ' -f"$2" "$work/$1.times" | median; }
-cpu() { awk '{print $2 + $3}' "$work/$1.times" | median; }
-busy() { awk '{print ($2 + $3) / $1}' "$work/$1.times" | median; }
-rss() { echo $(($(cut -d' ' -f4 "$work/$1.times" | sort -n | tail -1) / 1024)); }
+source bench/bruker_set.sh
+busy() { awk '{print ($2 + $3) / $1}' "$work/$1.times" | median; }  # cores kept busy: CPU / wall
 cores=$(nproc)
 md5_parallel() {
   find "$1" -type f -size +1M -print0 | xargs -0 -P "$2" -n 1 md5sum
