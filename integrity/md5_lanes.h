@@ -1,7 +1,7 @@
 // MD5 of our own, so that two digests of the same bytes share one pass: a file's MD5 and the
 // MD5 of the part it is in (its S3 ETag). MD5 is bound by the latency of its chain of
 // operations, not by the width of a core, so two chains interleaved on one core cost about
-// 1.15x one chain (OpenSSL's is single-chain): both digests for 60% of the CPU of two
+// 1.2x one chain (OpenSSL's is single-chain): both digests for 60% of the CPU of two
 // OpenSSL MD5s, on one thread (bench/RESULTS.md, issue 37).
 #pragma once
 #include <array>

@@ -73,7 +73,7 @@ class TailSink final : public BlockSink {
 
 // The share of a file's bytes whose part MD5s the reader's thread computes beside the file's
 // MD5 when a second thread does the rest. That thread bounds the wall time (a file's MD5
-// cannot be split) and two lanes cost it about 1.15x one: a fifth keeps it under md5sum's
+// cannot be split) and two lanes cost it about 1.2x one: a fifth keeps it under md5sum's
 // time (0.94-0.98x) and saves 7% of the CPU; a third saved 12% but took md5sum's 1.00x
 // (bench/RESULTS.md, issue 37).
 constexpr uint64_t lead_share_denominator = 5;
