@@ -58,13 +58,9 @@ Result<CopyPlan> make_plan(const Context& ctx, const RawFile& record) {
   plan.source_change = changed;
   Progress progress("checking existing copies", existing_bytes(*ctx.fs, plan.base, record), ctx.tty);
   std::vector<Destination> destinations;
-  std::set<fs::path> folders;
   for (const auto& [key, entry] : record.file_info) {
     destinations.push_back({plan.base / key, &entry});
-    // A stopped run's temporaries, removed before looking.
-    if (folders.insert(destinations.back().path.parent_path()).second) {
-      ctx.fs->remove_stale_temporaries(destinations.back().path.parent_path());
-    }
+    ctx.fs->remove_stale_temporaries(destinations.back().path.parent_path());  // a stopped run's, before looking
   }
   TRY_ASSIGN(checks, check_destinations(*ctx.fs, destinations, file_workers(*ctx.config),
                                         [&](size_t n) { progress.advance(n); }));

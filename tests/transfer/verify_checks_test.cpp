@@ -6,7 +6,10 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <fstream>
+#include <mutex>
 
 #include "fakes/memory_filesystem.h"
 #include "integrity/etag.h"
@@ -61,6 +64,26 @@ TEST(CheckLocal, ManyWorkersKeepTheRecordsOrderAndEachFilesFinding) {
   EXPECT_THAT((*found)[11].detail, ::testing::StartsWith("size 5"));
   EXPECT_EQ(std::count_if(found->begin(), found->end(), [](const FileFinding& f) { return f.ok(); }), 37);
   EXPECT_GT(read.load(), 0u);
+}
+
+// Several at a time for real: the first file opened waits until a second one is open (a check
+// reading one file at a time never opens it, and fails once the wait gives up).
+TEST(CheckLocal, ReadsSeveralFilesAtOnce) {
+  testing::MemoryFileSystem fs;
+  RawFile record = record_of(fs, 6);
+  std::mutex mutex;
+  std::condition_variable opened;
+  size_t open_count = 0;
+  bool alone = false;
+  fs.on_open([&](const std::string&) {
+    std::unique_lock lock(mutex);
+    ++open_count;
+    opened.notify_all();
+    if (!opened.wait_for(lock, std::chrono::seconds(30), [&] { return open_count >= 2; })) alone = true;
+  });
+  auto found = check_local(fs, "/b", record, 2);
+  ASSERT_TRUE(found) << found.error().message;
+  EXPECT_FALSE(alone);
 }
 
 // On the real file system (the read() feed of files hashed on one thread each).
